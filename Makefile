@@ -1,0 +1,95 @@
+# maildns: `make` sets everything up (uv, .venv from uv.lock, generated clients);
+# `make test` replays the recorded cassettes offline.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+UV_VERSION := 0.13.8
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+GEN ?= generated
+TESTS ?= tests
+
+OPC_CONFIG := config/openapi-python-client.yaml
+DMCG_ARGS_FILE := config/datamodel-codegen.args
+DMCG_ARGS = $(shell cat $(DMCG_ARGS_FILE))
+
+# vendor name -> spec; the client package and model module names follow from it
+VENDORS := tesouro telecomx ciirus_v2023_07_31 ciirus_v2024_07_31
+spec_tesouro := specs/tesouro.yaml
+spec_telecomx := specs/telecomx.yaml
+spec_ciirus_v2023_07_31 := specs/ciirus-v2023.07.31.yaml
+spec_ciirus_v2024_07_31 := specs/ciirus-v2024.07.31.yaml
+SPECS := $(foreach v,$(VENDORS),$(spec_$(v)))
+
+CLIENT_STAMPS := $(foreach v,$(VENDORS),$(GEN)/$(v)_client/py.typed)
+MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)
+
+.PHONY: all setup generate check-generated lint test record bench clean
+
+all: setup generate
+
+# --- set-up -----------------------------------------------------------------
+$(UV):
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)" \
+	  || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras
+	@touch $@
+
+# --- generation ---------------------------------------------------------------
+generate: $(CLIENT_STAMPS) $(MODEL_FILES) $(GEN)/vendor_models/__init__.py $(GEN)/vendor_models/py.typed
+
+# One client per spec. openapi-python-client writes py.typed itself; it is the
+# target so that make sees a file whose mtime follows each regeneration.
+define client_rule
+$(GEN)/$(1)_client/py.typed: $(spec_$(1)) $(OPC_CONFIG) | $(VENV)/.synced
+	@rm -rf $(GEN)/$(1)_client
+	@mkdir -p $(GEN)
+	PATH="$(abspath $(BIN)):$$$$PATH" $(BIN)/openapi-python-client generate --path $(spec_$(1)) \
+	  --meta none --config $(OPC_CONFIG) --output-path $(GEN)/$(1)_client --fail-on-warning >/dev/null
+	@touch $$@
+
+$(GEN)/vendor_models/$(1).py: $(spec_$(1)) $(DMCG_ARGS_FILE) | $(VENV)/.synced
+	@mkdir -p $(GEN)/vendor_models
+	$(BIN)/datamodel-codegen --input $(spec_$(1)) --output $$@ $$(DMCG_ARGS) 2>/dev/null
+endef
+$(foreach v,$(VENDORS),$(eval $(call client_rule,$(v))))
+
+$(GEN)/vendor_models/__init__.py:
+	@mkdir -p $(GEN)/vendor_models
+	@printf '"""Pydantic v2 models generated from specs/ by datamodel-code-generator."""\n' > $@
+
+$(GEN)/vendor_models/py.typed:
+	@mkdir -p $(GEN)/vendor_models
+	@touch $@
+
+# Regenerate into a temporary directory and compare byte for byte.
+check-generated: $(VENV)/.synced
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory -B generate GEN=$$tmp/generated >/dev/null && \
+	if diff -r -x __pycache__ $(GEN) $$tmp/generated; then echo "generated/ matches specs/"; \
+	else echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
+
+# --- quality ------------------------------------------------------------------
+lint: $(VENV)/.synced
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
+
+test: all
+	$(BIN)/pytest --record-mode=none --block-network $(TESTS) $(PYTEST_ARGS)
+
+# Re-record cassettes against the local sandbox, or, with VENDOR=<name>, against
+# that vendor's own sandbox with credentials from the environment.
+record: all
+	MAILDNS_RECORD_VENDOR="$(VENDOR)" $(BIN)/pytest --record-mode=rewrite \
+	  $(if $(VENDOR),-m "not sandbox_only" tests/test_$(VENDOR)*.py,$(TESTS)) $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
