@@ -4,7 +4,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 UV_VERSION := 0.13.8
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else a private copy bootstrapped with pip into .tools/
+UV ?= $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
@@ -31,13 +32,13 @@ MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)
 all: setup generate
 
 # --- set-up -----------------------------------------------------------------
-$(UV):
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)" \
-	  || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 setup: $(VENV)/.synced
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+$(VENV)/.synced: pyproject.toml uv.lock | $(filter .tools/bin/uv,$(UV))
 	$(UV) sync --frozen --all-extras
 	@touch $@
 
@@ -83,7 +84,7 @@ lint: $(VENV)/.synced
 	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
 
 test: all
-	$(BIN)/pytest --record-mode=none --block-network $(TESTS) $(PYTEST_ARGS)
+	$(BIN)/pytest --record-mode=none --block-network --allowed-hosts=127.0.0.1 $(TESTS) $(PYTEST_ARGS)
 
 # Re-record cassettes against the local sandbox, or, with VENDOR=<name>, against
 # that vendor's own sandbox with credentials from the environment.
@@ -92,4 +93,4 @@ record: all
 	  $(if $(VENDOR),-m "not sandbox_only" tests/test_$(VENDOR)*.py,$(TESTS)) $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,224 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dns_check_response import DnsCheckResponse
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    domain: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/dns/{domain}/check".format(
+            domain=quote(str(domain), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DnsCheckResponse | Error | None:
+    if response.status_code == 200:
+        response_200 = DnsCheckResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DnsCheckResponse | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[DnsCheckResponse | Error]:
+    """Check a zone's delegation
+
+     Checks whether the domain is delegated to TelecomX's name servers: `status` is OK, WRONG_NS or
+    NOT_EXIST.
+
+    Access: VIEWER, MANAGER, OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call; 404 not_found:
+    DNS not
+    found (chosen, undocumented) for a zone that is not hosted.
+
+    Args:
+        domain (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DnsCheckResponse | Error]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> DnsCheckResponse | Error | None:
+    """Check a zone's delegation
+
+     Checks whether the domain is delegated to TelecomX's name servers: `status` is OK, WRONG_NS or
+    NOT_EXIST.
+
+    Access: VIEWER, MANAGER, OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call; 404 not_found:
+    DNS not
+    found (chosen, undocumented) for a zone that is not hosted.
+
+    Args:
+        domain (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DnsCheckResponse | Error
+    """
+
+    return sync_detailed(
+        domain=domain,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[DnsCheckResponse | Error]:
+    """Check a zone's delegation
+
+     Checks whether the domain is delegated to TelecomX's name servers: `status` is OK, WRONG_NS or
+    NOT_EXIST.
+
+    Access: VIEWER, MANAGER, OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call; 404 not_found:
+    DNS not
+    found (chosen, undocumented) for a zone that is not hosted.
+
+    Args:
+        domain (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DnsCheckResponse | Error]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> DnsCheckResponse | Error | None:
+    """Check a zone's delegation
+
+     Checks whether the domain is delegated to TelecomX's name servers: `status` is OK, WRONG_NS or
+    NOT_EXIST.
+
+    Access: VIEWER, MANAGER, OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call; 404 not_found:
+    DNS not
+    found (chosen, undocumented) for a zone that is not hosted.
+
+    Args:
+        domain (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DnsCheckResponse | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            domain=domain,
+            client=client,
+        )
+    ).parsed

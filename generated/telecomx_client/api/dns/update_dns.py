@@ -1,0 +1,258 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dns import Dns
+from ...models.dns_update_request import DnsUpdateRequest
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    domain: str,
+    *,
+    body: DnsUpdateRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/dns/{domain}".format(
+            domain=quote(str(domain), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Dns | Error | None:
+    if response.status_code == 200:
+        response_200 = Dns.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Dns | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsUpdateRequest,
+) -> Response[Dns | Error]:
+    """Update a DNS zone
+
+     Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
+    required."
+    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
+    page's
+    example).
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    The update page documents no errors. Errors returned (chosen, by analogy with create): 401
+    (credentials_invalid, expired, invalid_token) · 403 access_denied: Insufficient access level · 404
+    not_found:
+    DNS not found · 404 product: Product not found · 422 ttl: TTL not valid · 500 internal_error.
+
+    Args:
+        domain (str):
+        body (DnsUpdateRequest): The properties to change. "Only properties to update are
+            required."
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dns | Error]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsUpdateRequest,
+) -> Dns | Error | None:
+    """Update a DNS zone
+
+     Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
+    required."
+    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
+    page's
+    example).
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    The update page documents no errors. Errors returned (chosen, by analogy with create): 401
+    (credentials_invalid, expired, invalid_token) · 403 access_denied: Insufficient access level · 404
+    not_found:
+    DNS not found · 404 product: Product not found · 422 ttl: TTL not valid · 500 internal_error.
+
+    Args:
+        domain (str):
+        body (DnsUpdateRequest): The properties to change. "Only properties to update are
+            required."
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dns | Error
+    """
+
+    return sync_detailed(
+        domain=domain,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsUpdateRequest,
+) -> Response[Dns | Error]:
+    """Update a DNS zone
+
+     Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
+    required."
+    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
+    page's
+    example).
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    The update page documents no errors. Errors returned (chosen, by analogy with create): 401
+    (credentials_invalid, expired, invalid_token) · 403 access_denied: Insufficient access level · 404
+    not_found:
+    DNS not found · 404 product: Product not found · 422 ttl: TTL not valid · 500 internal_error.
+
+    Args:
+        domain (str):
+        body (DnsUpdateRequest): The properties to change. "Only properties to update are
+            required."
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dns | Error]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsUpdateRequest,
+) -> Dns | Error | None:
+    """Update a DNS zone
+
+     Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
+    required."
+    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
+    page's
+    example).
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    The update page documents no errors. Errors returned (chosen, by analogy with create): 401
+    (credentials_invalid, expired, invalid_token) · 403 access_denied: Insufficient access level · 404
+    not_found:
+    DNS not found · 404 product: Product not found · 422 ttl: TTL not valid · 500 internal_error.
+
+    Args:
+        domain (str):
+        body (DnsUpdateRequest): The properties to change. "Only properties to update are
+            required."
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dns | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            domain=domain,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,271 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dns_record_create_request import DnsRecordCreateRequest
+from ...models.error import Error
+from ...models.success_response import SuccessResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    domain: str,
+    *,
+    body: DnsRecordCreateRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/dns/{domain}/record".format(
+            domain=quote(str(domain), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | SuccessResponse | None:
+    if response.status_code == 200:
+        response_200 = SuccessResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Error.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | SuccessResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsRecordCreateRequest,
+) -> Response[Error | SuccessResponse]:
+    """Add a record to a zone
+
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
+    zone's
+    serial is bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    422 name: Name not valid ·
+    422 type: Type not valid ·
+    422 rData: rData not valid ·
+    409 name: Another record with the same name, type and rData already exist ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        body (DnsRecordCreateRequest): A record to add.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SuccessResponse]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsRecordCreateRequest,
+) -> Error | SuccessResponse | None:
+    """Add a record to a zone
+
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
+    zone's
+    serial is bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    422 name: Name not valid ·
+    422 type: Type not valid ·
+    422 rData: rData not valid ·
+    409 name: Another record with the same name, type and rData already exist ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        body (DnsRecordCreateRequest): A record to add.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SuccessResponse
+    """
+
+    return sync_detailed(
+        domain=domain,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsRecordCreateRequest,
+) -> Response[Error | SuccessResponse]:
+    """Add a record to a zone
+
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
+    zone's
+    serial is bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    422 name: Name not valid ·
+    422 type: Type not valid ·
+    422 rData: rData not valid ·
+    409 name: Another record with the same name, type and rData already exist ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        body (DnsRecordCreateRequest): A record to add.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SuccessResponse]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: DnsRecordCreateRequest,
+) -> Error | SuccessResponse | None:
+    """Add a record to a zone
+
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
+    zone's
+    serial is bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    422 name: Name not valid ·
+    422 type: Type not valid ·
+    422 rData: rData not valid ·
+    409 name: Another record with the same name, type and rData already exist ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        body (DnsRecordCreateRequest): A record to add.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SuccessResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            domain=domain,
+            client=client,
+            body=body,
+        )
+    ).parsed

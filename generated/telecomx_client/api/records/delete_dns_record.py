@@ -1,0 +1,316 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.success_response import SuccessResponse
+from ...types import UNSET, Response
+
+
+def _get_kwargs(
+    domain: str,
+    *,
+    name: str,
+    type_: str,
+    r_data: str,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["name"] = name
+
+    params["type"] = type_
+
+    params["rData"] = r_data
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/dns/{domain}/record".format(
+            domain=quote(str(domain), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | SuccessResponse | None:
+    if response.status_code == 200:
+        response_200 = SuccessResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | SuccessResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: str,
+    type_: str,
+    r_data: str,
+) -> Response[Error | SuccessResponse]:
+    """Delete a record from a zone
+
+     Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
+    serial is
+    bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    404 records: Record not found ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        name (str): Record name relative to the zone: "Do not include the domain name self." The
+            root record has name ''.
+            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
+            '_dmarc'), an optional
+            leading '*' label, an optional trailing dot. For SRV the name is "like
+            '_service._proto.name.'".
+        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
+            postfixed with a priority
+            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        r_data (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SuccessResponse]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        name=name,
+        type_=type_,
+        r_data=r_data,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: str,
+    type_: str,
+    r_data: str,
+) -> Error | SuccessResponse | None:
+    """Delete a record from a zone
+
+     Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
+    serial is
+    bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    404 records: Record not found ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        name (str): Record name relative to the zone: "Do not include the domain name self." The
+            root record has name ''.
+            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
+            '_dmarc'), an optional
+            leading '*' label, an optional trailing dot. For SRV the name is "like
+            '_service._proto.name.'".
+        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
+            postfixed with a priority
+            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        r_data (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SuccessResponse
+    """
+
+    return sync_detailed(
+        domain=domain,
+        client=client,
+        name=name,
+        type_=type_,
+        r_data=r_data,
+    ).parsed
+
+
+async def asyncio_detailed(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: str,
+    type_: str,
+    r_data: str,
+) -> Response[Error | SuccessResponse]:
+    """Delete a record from a zone
+
+     Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
+    serial is
+    bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    404 records: Record not found ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        name (str): Record name relative to the zone: "Do not include the domain name self." The
+            root record has name ''.
+            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
+            '_dmarc'), an optional
+            leading '*' label, an optional trailing dot. For SRV the name is "like
+            '_service._proto.name.'".
+        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
+            postfixed with a priority
+            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        r_data (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SuccessResponse]
+    """
+
+    kwargs = _get_kwargs(
+        domain=domain,
+        name=name,
+        type_=type_,
+        r_data=r_data,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    domain: str,
+    *,
+    client: AuthenticatedClient | Client,
+    name: str,
+    type_: str,
+    r_data: str,
+) -> Error | SuccessResponse | None:
+    """Delete a record from a zone
+
+     Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
+    serial is
+    bumped.
+
+    Access: MANAGER or OWNER, RESELLER, ADMIN.
+
+    Errors (code message: description):
+    404 not_found: DNS not found ·
+    404 records: Record not found ·
+    403 access_denied: Insufficient access level ·
+    500 internal_error: unspecified ·
+    and 401 (credentials_invalid, expired, invalid_token) as on every authenticated call.
+
+    Args:
+        domain (str):
+        name (str): Record name relative to the zone: "Do not include the domain name self." The
+            root record has name ''.
+            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
+            '_dmarc'), an optional
+            leading '*' label, an optional trailing dot. For SRV the name is "like
+            '_service._proto.name.'".
+        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
+            postfixed with a priority
+            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        r_data (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SuccessResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            domain=domain,
+            client=client,
+            name=name,
+            type_=type_,
+            r_data=r_data,
+        )
+    ).parsed

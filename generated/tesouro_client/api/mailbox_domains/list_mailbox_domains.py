@@ -1,0 +1,217 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.domain_list_response import DomainListResponse
+from ...models.error_schema_response import ErrorSchemaResponse
+from ...models.http_validation_error import HTTPValidationError
+from ...models.rate_limit_error import RateLimitError
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    x_finops_version: str = "2025-06-23",
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["x-finops-version"] = x_finops_version
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/finops/v1/mailbox-domains",
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+    if response.status_code == 200:
+        response_200 = DomainListResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = RateLimitError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_finops_version: str = "2025-06-23",
+) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+    """Get mailbox domains
+
+     Get all domains owned by partner_id. The list is not paginated.
+
+    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
+    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
+    500 (`error.message`). A missing `x-finops-version` header gives 400
+    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+
+    Args:
+        x_finops_version (str):  Default: '2025-06-23'.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]
+    """
+
+    kwargs = _get_kwargs(
+        x_finops_version=x_finops_version,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    x_finops_version: str = "2025-06-23",
+) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+    """Get mailbox domains
+
+     Get all domains owned by partner_id. The list is not paginated.
+
+    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
+    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
+    500 (`error.message`). A missing `x-finops-version` header gives 400
+    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+
+    Args:
+        x_finops_version (str):  Default: '2025-06-23'.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+    """
+
+    return sync_detailed(
+        client=client,
+        x_finops_version=x_finops_version,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    x_finops_version: str = "2025-06-23",
+) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+    """Get mailbox domains
+
+     Get all domains owned by partner_id. The list is not paginated.
+
+    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
+    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
+    500 (`error.message`). A missing `x-finops-version` header gives 400
+    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+
+    Args:
+        x_finops_version (str):  Default: '2025-06-23'.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]
+    """
+
+    kwargs = _get_kwargs(
+        x_finops_version=x_finops_version,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    x_finops_version: str = "2025-06-23",
+) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+    """Get mailbox domains
+
+     Get all domains owned by partner_id. The list is not paginated.
+
+    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
+    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
+    500 (`error.message`). A missing `x-finops-version` header gives 400
+    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+
+    Args:
+        x_finops_version (str):  Default: '2025-06-23'.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            x_finops_version=x_finops_version,
+        )
+    ).parsed

@@ -1,0 +1,228 @@
+"""A local, stateful stand-in for the Tesouro, TelecomX and CiiRUS APIs.
+
+Use it to build and test against the vendors without their credentials::
+
+    with maildns.sandbox.Sandbox() as sb:
+        base_url = sb.url("tesouro")          # replaces https://api.sandbox.tesouro.com
+        creds = sb.credentials("tesouro")     # {"client_id": ..., "client_secret": ...}
+
+Ids, tokens and timestamps come from a seeded generator and a clock that only moves when
+told to (:meth:`Sandbox.advance_clock`), so the same calls always get the same answers.
+FastAPI and uvicorn (the ``sandbox`` extra) are imported only when a sandbox starts.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from ._core import (
+    DEFAULT_SEED,
+    DEFAULT_START,
+    DEMO_CREDENTIALS,
+    TELECOMX_CUSTOMER_ID,
+    TELECOMX_PRODUCT_ID,
+    VENDORS,
+    SandboxContext,
+    Vendor,
+)
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from ._app import SandboxApp
+
+__all__ = [
+    "DEMO_CREDENTIALS",
+    "TELECOMX_CUSTOMER_ID",
+    "TELECOMX_PRODUCT_ID",
+    "VENDORS",
+    "Sandbox",
+    "SandboxError",
+    "Vendor",
+]
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not start, or was used before it started."""
+
+
+def _check_vendor(vendor: str) -> Vendor:
+    for v in VENDORS:
+        if v == vendor:
+            return v
+    raise ValueError(f"unknown vendor {vendor!r}: expected one of {', '.join(VENDORS)}")
+
+
+class Sandbox:
+    """Serve the sandbox on ``host`` in a background thread, on a free port unless one is given."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = DEFAULT_SEED,
+        start: datetime = DEFAULT_START,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.seed = seed
+        self.start = start
+        self._port: int | None = None
+        self._app: SandboxApp | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------
+    def build_app(self) -> SandboxApp:
+        """The ASGI app, without serving it (for ``python -m maildns.sandbox`` and tests)."""
+        from ._app import SandboxApp
+
+        self._app = SandboxApp(lambda: SandboxContext(seed=self.seed, start=self.start))
+        return self._app
+
+    def __enter__(self) -> Self:
+        self.start_server()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start_server(self, timeout: float = 10.0) -> None:
+        import uvicorn
+
+        app = self.build_app()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
+        self._port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app.asgi,
+            log_level="warning",
+            server_header=False,
+            date_header=False,
+            lifespan="off",
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="maildns-sandbox", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise SandboxError(f"the sandbox did not start on {self.host}:{self._port}")
+            time.sleep(0.005)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    # --- what users need -------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise SandboxError("the sandbox is not running: use `with Sandbox() as sb:`")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, vendor: str) -> str:
+        """The base URL that replaces ``vendor``'s server URL."""
+        return f"{self.base_url}/{_check_vendor(vendor)}"
+
+    def credentials(self, vendor: str) -> dict[str, str]:
+        """The demo credentials ``vendor`` accepts, as keyword arguments for a client."""
+        return dict(self._context().credentials[_check_vendor(vendor)])
+
+    @property
+    def telecomx_customer_id(self) -> str:
+        return self._context().telecomx_customer_id
+
+    @property
+    def telecomx_product_id(self) -> str:
+        return self._context().telecomx_product_id
+
+    def now(self) -> datetime:
+        """The sandbox clock's current time."""
+        return self._context().clock.now()
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move the sandbox clock forward, e.g. past a token's expiry."""
+        return self._context().clock.advance(seconds)
+
+    def inject_fault(
+        self,
+        vendor: str,
+        method: str,
+        path: str,
+        *,
+        status: int | None = None,
+        retry_after: float | str | None = None,
+        delay: float | None = None,
+        body: bytes | str | None = None,
+        content_type: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` requests to ``method path`` of ``vendor`` fail.
+
+        ``path`` is the vendor's full path as in its spec (``/dns/{domain}`` matches any one
+        segment). The request waits ``delay`` seconds, then gets ``status`` (with a
+        ``Retry-After`` header when given) and ``body`` as raw bytes: malformed JSON, an HTML
+        error page, anything. With no status, the request goes through after the delay.
+        """
+        from ._faults import make_fault
+
+        fault = make_fault(
+            vendor, method, path, status=status, retry_after=retry_after, delay=delay,
+            body=body, content_type=content_type, times=times,
+        )
+        self._running_app().faults.add(fault)
+
+    def clear_faults(self) -> None:
+        self._running_app().faults.clear()
+
+    def reset(self) -> None:
+        """Forget every domain, zone, subaccount and token; restart the clock and the ids."""
+        self._running_app().reset()
+
+    def _running_app(self) -> SandboxApp:
+        if self._app is None:
+            raise SandboxError("the sandbox is not running: use `with Sandbox() as sb:`")
+        return self._app
+
+    def describe(self) -> dict[str, Any]:
+        """Base URLs, demo credentials and seeded ids, as the command line prints them."""
+        return {
+            "urls": {v: self.url(v) for v in VENDORS},
+            "credentials": {v: self.credentials(v) for v in VENDORS},
+            "telecomx_customer_id": self.telecomx_customer_id,
+            "telecomx_product_id": self.telecomx_product_id,
+        }
+
+    def _context(self) -> SandboxContext:
+        if self._app is None:
+            return SandboxContext(seed=self.seed, start=self.start)
+        return self._app.context
+
+    def __repr__(self) -> str:
+        where = f"{self.host}:{self._port}" if self._port is not None else "not running"
+        return f"<Sandbox {where} seed={self.seed}>"
+

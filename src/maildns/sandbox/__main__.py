@@ -1,0 +1,60 @@
+"""``python -m maildns.sandbox --port 8765``: serve the sandbox until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import datetime
+
+from . import Sandbox, SandboxError
+from ._core import DEFAULT_SEED, DEFAULT_START, VENDORS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m maildns.sandbox",
+        description="Serve a local, stateful stand-in for the Tesouro, TelecomX and CiiRUS APIs.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for ids and tokens")
+    parser.add_argument(
+        "--start",
+        type=datetime.fromisoformat,
+        default=DEFAULT_START,
+        help="the clock's start, ISO 8601 with a timezone (default %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.start.tzinfo is None:
+        parser.error("--start needs a timezone, e.g. 2026-01-01T09:00:00+00:00")
+
+    sb = Sandbox(host=args.host, port=args.port, seed=args.seed, start=args.start)
+    try:
+        sb.start_server()
+    except (OSError, SandboxError) as exc:
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+
+    print(f"maildns sandbox on {sb.base_url} (seed {sb.seed}, clock {sb.now().isoformat()})")
+    for vendor in VENDORS:
+        creds = " ".join(f"{k}={v}" for k, v in sb.credentials(vendor).items())
+        print(f"  {vendor:<9} {sb.url(vendor):<40} {creds}")
+    print(f"  telecomx customer_id={sb.telecomx_customer_id} product_id={sb.telecomx_product_id}")
+    print(
+        f"  controls: POST {sb.base_url}/_sandbox/reset, GET|POST {sb.base_url}/_sandbox/clock,"
+        f" GET|POST|DELETE {sb.base_url}/_sandbox/faults"
+    )
+    print("Press Ctrl+C to stop.", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    sb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""Shared test plumbing: where each vendor test talks to, and how cassettes are kept clean.
+
+Replay (``make test``): no server runs; every HTTP test replays its cassette from
+``cassettes/<test module>/`` with the network blocked, against the vendor's documented URL.
+
+Record (``make record``): one local sandbox serves the whole run, reset before each test; its
+``http://127.0.0.1:<port>/<vendor>`` URL is rewritten to the vendor's documented server URL in
+the cassette, so cassettes neither change with the port nor differ from a vendor recording.
+``make record VENDOR=<vendor>`` records that vendor's tests against the vendor itself, with
+credentials from the environment (the same variables the facade reads).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from maildns.sandbox import (
+    DEMO_CREDENTIALS,
+    TELECOMX_CUSTOMER_ID,
+    TELECOMX_PRODUCT_ID,
+    VENDORS,
+    Sandbox,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CASSETTES = ROOT / "cassettes"
+TARGETS_FILE = CASSETTES / "targets.json"
+
+# The documented server URLs: cassettes always carry these, whoever answered.
+VENDOR_SERVERS = {
+    "tesouro": "https://api.sandbox.tesouro.com",
+    "telecomx": "https://api.telecomx.dk",
+    "ciirus": "https://api.ciiruspartners.com",
+}
+# Environment variables for recording against a vendor (names shared with the facade).
+VENDOR_ENV = {
+    "tesouro": {"client_id": "TESOURO_CLIENT_ID", "client_secret": "TESOURO_CLIENT_SECRET"},
+    "telecomx": {"username": "TELECOMX_USERNAME", "password": "TELECOMX_PASSWORD"},
+    "ciirus": {"username": "CIIRUS_USERNAME", "password": "CIIRUS_PASSWORD"},
+}
+VENDOR_EXTRA_ENV = {
+    "telecomx": {"customer_id": "TELECOMX_CUSTOMER_ID", "product_id": "TELECOMX_PRODUCT_ID"},
+}
+SANDBOX_EXTRA = {
+    "telecomx": {"customer_id": TELECOMX_CUSTOMER_ID, "product_id": TELECOMX_PRODUCT_ID},
+}
+
+REDACTED = "REDACTED"
+# Request fields and response keys that hold secrets, or ids that differ per account.
+SECRET_BODY_FIELDS = ("client_id", "client_secret", "username", "password")
+SECRET_QUERY_FIELDS = ("token", "access_token", "client_secret", "password")
+SECRET_RESPONSE_KEYS = frozenset(
+    {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
+)
+DROPPED_HEADERS = ("authorization", "cookie", "set-cookie", "host")
+
+_SANDBOX_URL = re.compile(r"^http://(?:127\.0\.0\.1|localhost):\d+/(tesouro|telecomx|ciirus)(?=/|$)")
+
+
+# --- scrubbing ---------------------------------------------------------------------------------
+def _redact_json(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict):
+        changed = False
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in SECRET_RESPONSE_KEYS and isinstance(item, str):
+                out[key], changed = REDACTED, True
+            else:
+                out[key], sub = _redact_json(item)
+                changed = changed or sub
+        return out, changed
+    if isinstance(value, list):
+        items = [_redact_json(v) for v in value]
+        return [v for v, _ in items], any(c for _, c in items)
+    return value, False
+
+
+def scrub_request(request: Any) -> Any:
+    """Map the sandbox URL to the vendor's, and drop credentials from headers, query and body."""
+    match = _SANDBOX_URL.match(request.uri)
+    if match:
+        request.uri = VENDOR_SERVERS[match.group(1)] + request.uri[match.end() :]
+    if request.parsed_uri.query:
+        pairs = parse_qsl(request.parsed_uri.query, keep_blank_values=True)
+        if any(k in SECRET_QUERY_FIELDS for k, _ in pairs):
+            query = urlencode([(k, REDACTED if k in SECRET_QUERY_FIELDS else v) for k, v in pairs])
+            request.uri = request.uri.split("?", 1)[0] + "?" + query
+    for name in DROPPED_HEADERS:
+        request.headers.pop(name, None)
+    body = request.body
+    if isinstance(body, bytes) and body:
+        ctype = request.headers.get("content-type", "")
+        if "application/x-www-form-urlencoded" in ctype:
+            pairs = parse_qsl(body.decode(), keep_blank_values=True)
+            pairs = [(k, REDACTED if k in SECRET_BODY_FIELDS else v) for k, v in pairs]
+            request.body = urlencode(pairs).encode()
+        elif "json" in ctype:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                return request
+            if isinstance(data, dict) and any(k in data for k in SECRET_BODY_FIELDS):
+                data = {k: (REDACTED if k in SECRET_BODY_FIELDS else v) for k, v in data.items()}
+                request.body = json.dumps(data).encode()
+    return request
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Redact tokens in JSON bodies and drop cookies."""
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in ("set-cookie",):
+            del headers[name]
+    body = response.get("body", {}).get("string")
+    if isinstance(body, bytes | str) and body:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return response
+        data, changed = _redact_json(data)
+        if changed:
+            new = json.dumps(data).encode()
+            response["body"]["string"] = new
+            for name in list(headers):
+                if name.lower() == "content-length":
+                    headers[name] = [str(len(new))]
+    return response
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "before_record_request": scrub_request,
+        "before_record_response": scrub_response,
+        "match_on": ["method", "path", "query", "body"],
+        "decode_compressed_response": True,
+        "record_on_exception": False,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.rsplit(".", 1)[-1])
+
+
+# --- targets -------------------------------------------------------------------------------------
+def _recording(config: pytest.Config) -> bool:
+    return (config.getoption("--record-mode") or "none") != "none"
+
+
+def _vendor_recorded_live() -> str:
+    return os.environ.get("MAILDNS_RECORD_VENDOR", "").strip().lower()
+
+
+def _load_targets() -> dict[str, dict[str, str]]:
+    if TARGETS_FILE.exists():
+        data: dict[str, dict[str, str]] = json.loads(TARGETS_FILE.read_text())
+        return data
+    return {}
+
+
+def _save_target_extra(vendor: str, extra: dict[str, str]) -> None:
+    """Remember the account-specific ids a recording used, so that replay sends the same."""
+    data = _load_targets()
+    if data.get(vendor) == extra:
+        return
+    data[vendor] = extra
+    CASSETTES.mkdir(exist_ok=True)
+    TARGETS_FILE.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass
+class Target:
+    """Where a vendor test sends its requests, and with which credentials."""
+
+    vendor: str
+    base_url: str
+    credentials: dict[str, str]
+    extra: dict[str, str] = field(default_factory=dict)
+    sandbox: Sandbox | None = None
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox clock while recording; on replay the cassette already holds the answer."""
+        if self.sandbox is not None:
+            self.sandbox.advance_clock(seconds)
+
+    def inject_fault(self, method: str, path: str, **kwargs: Any) -> None:
+        """Make the sandbox fail the next matching request while recording (see Sandbox.inject_fault).
+
+        Tests that use it are sandbox-only: a real vendor cannot be told to fail.
+        """
+        if self.sandbox is not None:
+            self.sandbox.inject_fault(self.vendor, method, path, **kwargs)
+
+
+class _SandboxHolder:
+    def __init__(self) -> None:
+        self.sandbox: Sandbox | None = None
+
+    def get(self) -> Sandbox:
+        if self.sandbox is None:
+            self.sandbox = Sandbox()
+            self.sandbox.start_server()
+        return self.sandbox
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def _sandbox_holder() -> Iterator[_SandboxHolder]:
+    holder = _SandboxHolder()
+    yield holder
+    holder.close()
+
+
+@pytest.fixture
+def vendor_target(
+    request: pytest.FixtureRequest, _sandbox_holder: _SandboxHolder
+) -> Callable[[str], Target]:
+    """``vendor_target("tesouro")``: the base URL and credentials for this test's vendor."""
+    recording = _recording(request.config)
+    live_vendor = _vendor_recorded_live()
+    reset_done: list[bool] = []
+
+    def make(vendor: str) -> Target:
+        if vendor not in VENDORS:
+            raise ValueError(f"unknown vendor {vendor!r}")
+        if not recording:
+            extra = _load_targets().get(vendor, SANDBOX_EXTRA.get(vendor, {}))
+            return Target(vendor, VENDOR_SERVERS[vendor], dict(DEMO_CREDENTIALS[vendor]), extra)
+        if live_vendor == vendor:
+            env = {**VENDOR_ENV[vendor], **VENDOR_EXTRA_ENV.get(vendor, {})}
+            missing = [name for name in env.values() if not os.environ.get(name)]
+            if missing:
+                pytest.fail(f"recording against {vendor} needs {', '.join(missing)} set")
+            creds = {k: os.environ[v] for k, v in VENDOR_ENV[vendor].items()}
+            extra = {k: os.environ[v] for k, v in VENDOR_EXTRA_ENV.get(vendor, {}).items()}
+            base = os.environ.get(f"{vendor.upper()}_BASE_URL", VENDOR_SERVERS[vendor])
+            if extra:
+                _save_target_extra(vendor, extra)
+            return Target(vendor, base.rstrip("/"), creds, extra)
+        sb = _sandbox_holder.get()
+        if not reset_done:
+            sb.reset()
+            reset_done.append(True)
+        extra = dict(SANDBOX_EXTRA.get(vendor, {}))
+        if extra:
+            _save_target_extra(vendor, extra)
+        return Target(vendor, sb.url(vendor), sb.credentials(vendor), extra, sb)
+
+    return make
