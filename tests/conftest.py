@@ -96,6 +96,13 @@ def scrub_request(request: Any) -> Any:
             request.uri = request.uri.split("?", 1)[0] + "?" + query
     for name in DROPPED_HEADERS:
         request.headers.pop(name, None)
+    request = _scrub_request_body(request)
+    if "content-length" in request.headers and isinstance(request.body, bytes):
+        request.headers["content-length"] = str(len(request.body))
+    return request
+
+
+def _scrub_request_body(request: Any) -> Any:
     body = request.body
     if isinstance(body, bytes) and body:
         ctype = request.headers.get("content-type", "")

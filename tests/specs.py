@@ -74,6 +74,22 @@ class Operation:
         return re.compile(f"^{pattern}$")
 
 
+def resolve(name: str, node: Any) -> Any:
+    """Follow a local ``$ref`` (to a response, parameter, ...) to what it names."""
+    while isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/components/") and (
+        not str(node["$ref"]).startswith("#/components/schemas/")
+    ):
+        target: Any = load(name)
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def responses(name: str, op: Operation) -> dict[str, Any]:
+    return {status: resolve(name, r) for status, r in op.op.get("responses", {}).items()}
+
+
 def operations(name: str) -> Iterator[Operation]:
     for path, item in load(name).get("paths", {}).items():
         for method in HTTP_METHODS:
@@ -115,9 +131,9 @@ def examples(name: str) -> Iterator[Example]:
     spec = load(name)
     for op in operations(name):
         where = f"{op.method} {op.path}"
-        body = op.op.get("requestBody", {})
+        body = resolve(name, op.op.get("requestBody", {}))
         yield from _media_examples(name, f"{where} request", body.get("content", {}))
-        for status, response in op.op.get("responses", {}).items():
+        for status, response in responses(name, op).items():
             yield from _media_examples(name, f"{where} {status}", response.get("content", {}))
     for component, schema in spec.get("components", {}).get("schemas", {}).items():
         for i, value in enumerate(schema.get("examples") or []):

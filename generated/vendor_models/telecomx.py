@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Dns(BaseModel):
@@ -178,7 +178,7 @@ class DnsRecord(BaseModel):
     """
     rData: str
     """
-    Points to data, depending on the type (see RecordData).
+    Points to data, depending on the type (see addDnsRecord).
     """
 
 
@@ -190,9 +190,37 @@ class DnsRecordCreateRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: RecordName
-    type: RecordType
-    rData: RecordData
+    name: Annotated[
+        str,
+        Field(
+            max_length=253,
+            pattern="^(|\\*|(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)$",
+        ),
+    ]
+    """
+    Record name relative to the zone: "Do not include the domain name self." The root record has name ''.
+    Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like '_dmarc'), an optional
+    leading '*' label, an optional trailing dot. For SRV the name is "like '_service._proto.name.'".
+
+    """
+    type: Annotated[str, Field(pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX [0-9]{1,5})$")]
+    """
+    Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be postfixed with a priority
+    number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+
+    """
+    rData: Annotated[str, Field(min_length=1)]
+    """
+    "Points to data - depending on the type:
+    A: IPv4 address, ex. '213.83.176.1'
+    AAAA: IPv6 address, ex. '2001:db8:85a3:0:0:8a2e:370:7334'
+    CNAME: Hostname, ex. 'www.telecomx.dk'
+    SRV: name like '_service._proto.name.' and rData like 'priority weight port target.'
+    NS: name server hostname, ex. 'ns1.telecomx.dk'
+    TXT: string in quotes, ex. '"v=spf1 mx a ip4:213.83.176.0/23 a:mail.powernetmail.dk -all"'
+    MX: Mail exchanger, type must be postfixed with a priority number, rData is a hostname, ex. 'mail.telecomx.dk'"
+
+    """
 
 
 class DnsRecordUpdateRequest(BaseModel):
@@ -203,10 +231,28 @@ class DnsRecordUpdateRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: RecordName
-    type: RecordType
-    rData: RecordData
-    new: RecordData
+    name: Annotated[
+        str,
+        Field(
+            max_length=253,
+            pattern="^(|\\*|(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)$",
+        ),
+    ]
+    """
+    The record's name ('' for the root record), as in addDnsRecord.
+    """
+    type: Annotated[str, Field(pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX [0-9]{1,5})$")]
+    """
+    The record's type (`MX <priority>` for MX records), as in addDnsRecord.
+    """
+    rData: Annotated[str, Field(min_length=1)]
+    """
+    The record's current rData ("Previous record missing" when absent).
+    """
+    new: Annotated[str, Field(min_length=1)]
+    """
+    The new rData; the rules per type are those of addDnsRecord's rData.
+    """
 
 
 class DnsUpdateRequest(BaseModel):
@@ -310,46 +356,6 @@ class LoginResponse(BaseModel):
     accessLevel: str | None = None
     """
     The employee's access level: NO_LOGIN, PERSONAL, VIEWER, MANAGER, OWNER, RESELLER, RESELLER_ADMIN or ADMIN (documented on api:employee:create; kept an open string).
-    """
-
-
-class RecordData(RootModel[str]):
-    root: Annotated[str, Field(min_length=1)]
-    """
-    "Points to data - depending on the type:
-    A: IPv4 address, ex. '213.83.176.1'
-    AAAA: IPv6 address, ex. '2001:db8:85a3:0:0:8a2e:370:7334'
-    CNAME: Hostname, ex. 'www.telecomx.dk'
-    SRV: name like '_service._proto.name.' and rData like 'priority weight port target.'
-    NS: name server hostname, ex. 'ns1.telecomx.dk'
-    TXT: string in quotes, ex. '"v=spf1 mx a ip4:213.83.176.0/23 a:mail.powernetmail.dk -all"'
-    MX: Mail exchanger, type must be postfixed with a priority number, rData is a hostname, ex. 'mail.telecomx.dk'"
-
-    """
-
-
-class RecordName(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            max_length=253,
-            pattern="^(|\\*|(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)$",
-        ),
-    ]
-    """
-    Record name relative to the zone: "Do not include the domain name self." The root record has name ''.
-    Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like '_dmarc'), an optional
-    leading '*' label, an optional trailing dot. For SRV the name is "like '_service._proto.name.'".
-
-    """
-
-
-class RecordType(RootModel[str]):
-    root: Annotated[str, Field(pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX [0-9]{1,5})$")]
-    """
-    Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be postfixed with a priority
-    number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
-
     """
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,7 +50,7 @@ class SubaccountCreateResponse:
     sent_weekly: int | Unset = UNSET
     sent_total: int | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
-    first_sent_at: datetime.datetime | Unset | None = UNSET
+    first_sent_at: datetime.datetime | None | Unset = UNSET
     mc_user_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -85,7 +85,7 @@ class SubaccountCreateResponse:
         if not isinstance(self.created_at, Unset):
             created_at = self.created_at.isoformat()
 
-        first_sent_at: str | Unset | None
+        first_sent_at: None | str | Unset
         if isinstance(self.first_sent_at, Unset):
             first_sent_at = UNSET
         elif isinstance(self.first_sent_at, datetime.datetime):
@@ -134,7 +134,7 @@ class SubaccountCreateResponse:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         user_id = d.pop("user_id", UNSET)
 
@@ -169,7 +169,7 @@ class SubaccountCreateResponse:
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
-        def _parse_first_sent_at(data: object) -> datetime.datetime | Unset | None:
+        def _parse_first_sent_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):

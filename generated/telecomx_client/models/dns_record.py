@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,7 +17,7 @@ class DnsRecord:
 
     Attributes:
         type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, or 'MX <priority>' (e.g. 'MX 0').
-        r_data (str): Points to data, depending on the type (see RecordData).
+        r_data (str): Points to data, depending on the type (see addDnsRecord).
         name (str | Unset): Record name ('' or absent for the root record; properties holding no value may be omitted).
     """
 
@@ -47,7 +47,7 @@ class DnsRecord:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         type_ = d.pop("type")
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -13,28 +13,10 @@ class DnsRecordUpdateRequest:
     """The record to change (its current name, type and rData) and its new rData.
 
     Attributes:
-        name (str): Record name relative to the zone: "Do not include the domain name self." The root record has name
-            ''.
-            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like '_dmarc'), an optional
-            leading '*' label, an optional trailing dot. For SRV the name is "like '_service._proto.name.'".
-        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
-        r_data (str): "Points to data - depending on the type:
-            A: IPv4 address, ex. '213.83.176.1'
-            AAAA: IPv6 address, ex. '2001:db8:85a3:0:0:8a2e:370:7334'
-            CNAME: Hostname, ex. 'www.telecomx.dk'
-            SRV: name like '_service._proto.name.' and rData like 'priority weight port target.'
-            NS: name server hostname, ex. 'ns1.telecomx.dk'
-            TXT: string in quotes, ex. '"v=spf1 mx a ip4:213.83.176.0/23 a:mail.powernetmail.dk -all"'
-            MX: Mail exchanger, type must be postfixed with a priority number, rData is a hostname, ex. 'mail.telecomx.dk'"
-        new (str): "Points to data - depending on the type:
-            A: IPv4 address, ex. '213.83.176.1'
-            AAAA: IPv6 address, ex. '2001:db8:85a3:0:0:8a2e:370:7334'
-            CNAME: Hostname, ex. 'www.telecomx.dk'
-            SRV: name like '_service._proto.name.' and rData like 'priority weight port target.'
-            NS: name server hostname, ex. 'ns1.telecomx.dk'
-            TXT: string in quotes, ex. '"v=spf1 mx a ip4:213.83.176.0/23 a:mail.powernetmail.dk -all"'
-            MX: Mail exchanger, type must be postfixed with a priority number, rData is a hostname, ex. 'mail.telecomx.dk'"
+        name (str): The record's name ('' for the root record), as in addDnsRecord.
+        type_ (str): The record's type (`MX <priority>` for MX records), as in addDnsRecord.
+        r_data (str): The record's current rData ("Previous record missing" when absent).
+        new (str): The new rData; the rules per type are those of addDnsRecord's rData.
     """
 
     name: str
@@ -65,7 +47,7 @@ class DnsRecordUpdateRequest:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         name = d.pop("name")
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -49,21 +49,25 @@ class DNSRecords:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.dns_record import DNSRecord
 
         d = dict(src_dict)
         receiving_dns_records = []
         _receiving_dns_records = d.pop("receiving_dns_records")
         for receiving_dns_records_item_data in _receiving_dns_records:
-            receiving_dns_records_item = DNSRecord.from_dict(receiving_dns_records_item_data)
+            receiving_dns_records_item = DNSRecord.from_dict(
+                receiving_dns_records_item_data
+            )
 
             receiving_dns_records.append(receiving_dns_records_item)
 
         sending_dns_records = []
         _sending_dns_records = d.pop("sending_dns_records")
         for sending_dns_records_item_data in _sending_dns_records:
-            sending_dns_records_item = DNSRecord.from_dict(sending_dns_records_item_data)
+            sending_dns_records_item = DNSRecord.from_dict(
+                sending_dns_records_item_data
+            )
 
             sending_dns_records.append(sending_dns_records_item)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,7 +12,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.dns_records import DNSRecords
-    from ..models.domain_response_dns_records_type_1 import DomainResponseDnsRecordsType1
+    from ..models.domain_response_dns_records_type_1 import (
+        DomainResponseDnsRecordsType1,
+    )
 
 
 T = TypeVar("T", bound="DomainResponse")
@@ -79,14 +81,18 @@ class DomainResponse:
         return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.dns_records import DNSRecords
-        from ..models.domain_response_dns_records_type_1 import DomainResponseDnsRecordsType1
+        from ..models.domain_response_dns_records_type_1 import (
+            DomainResponseDnsRecordsType1,
+        )
 
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
-        def _parse_dns_records(data: object) -> DNSRecords | DomainResponseDnsRecordsType1:
+        def _parse_dns_records(
+            data: object,
+        ) -> DNSRecords | DomainResponseDnsRecordsType1:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()

@@ -115,7 +115,7 @@ def sync_detailed(
 
     The list page documents no errors. Errors returned (chosen): 401 (credentials_invalid, expired,
     invalid_token) · 403 access_denied: Insufficient access level · 404 customer: Customer not found ·
-    422 offset / limit: the paging parameter is out of range · 500 internal_error.
+    422 offset / limit / full: the parameter is out of range or not a boolean · 500 internal_error.
 
     Args:
         customer (str | Unset):
@@ -170,7 +170,7 @@ def sync(
 
     The list page documents no errors. Errors returned (chosen): 401 (credentials_invalid, expired,
     invalid_token) · 403 access_denied: Insufficient access level · 404 customer: Customer not found ·
-    422 offset / limit: the paging parameter is out of range · 500 internal_error.
+    422 offset / limit / full: the parameter is out of range or not a boolean · 500 internal_error.
 
     Args:
         customer (str | Unset):
@@ -220,7 +220,7 @@ async def asyncio_detailed(
 
     The list page documents no errors. Errors returned (chosen): 401 (credentials_invalid, expired,
     invalid_token) · 403 access_denied: Insufficient access level · 404 customer: Customer not found ·
-    422 offset / limit: the paging parameter is out of range · 500 internal_error.
+    422 offset / limit / full: the parameter is out of range or not a boolean · 500 internal_error.
 
     Args:
         customer (str | Unset):
@@ -273,7 +273,7 @@ async def asyncio(
 
     The list page documents no errors. Errors returned (chosen): 401 (credentials_invalid, expired,
     invalid_token) · 403 access_denied: Insufficient access level · 404 customer: Customer not found ·
-    422 offset / limit: the paging parameter is out of range · 500 internal_error.
+    422 offset / limit / full: the parameter is out of range or not a boolean · 500 internal_error.
 
     Args:
         customer (str | Unset):

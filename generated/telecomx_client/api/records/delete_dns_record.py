@@ -116,15 +116,8 @@ def sync_detailed(
 
     Args:
         domain (str):
-        name (str): Record name relative to the zone: "Do not include the domain name self." The
-            root record has name ''.
-            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
-            '_dmarc'), an optional
-            leading '*' label, an optional trailing dot. For SRV the name is "like
-            '_service._proto.name.'".
-        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
-            postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        name (str):
+        type_ (str):
         r_data (str):
 
     Raises:
@@ -175,15 +168,8 @@ def sync(
 
     Args:
         domain (str):
-        name (str): Record name relative to the zone: "Do not include the domain name self." The
-            root record has name ''.
-            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
-            '_dmarc'), an optional
-            leading '*' label, an optional trailing dot. For SRV the name is "like
-            '_service._proto.name.'".
-        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
-            postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        name (str):
+        type_ (str):
         r_data (str):
 
     Raises:
@@ -229,15 +215,8 @@ async def asyncio_detailed(
 
     Args:
         domain (str):
-        name (str): Record name relative to the zone: "Do not include the domain name self." The
-            root record has name ''.
-            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
-            '_dmarc'), an optional
-            leading '*' label, an optional trailing dot. For SRV the name is "like
-            '_service._proto.name.'".
-        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
-            postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        name (str):
+        type_ (str):
         r_data (str):
 
     Raises:
@@ -286,15 +265,8 @@ async def asyncio(
 
     Args:
         domain (str):
-        name (str): Record name relative to the zone: "Do not include the domain name self." The
-            root record has name ''.
-            Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like
-            '_dmarc'), an optional
-            leading '*' label, an optional trailing dot. For SRV the name is "like
-            '_service._proto.name.'".
-        type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be
-            postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+        name (str):
+        type_ (str):
         r_data (str):
 
     Raises:

@@ -90,7 +90,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,7 +106,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: DomainRequest,
     x_finops_version: str = "2025-06-23",
-) -> Response[DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     """Create a mailbox domain
 
      Create domain for the partner_id. The response carries the DNS records to publish:
@@ -181,7 +185,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: DomainRequest,
     x_finops_version: str = "2025-06-23",
-) -> Response[DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     """Create a mailbox domain
 
      Create domain for the partner_id. The response carries the DNS records to publish:

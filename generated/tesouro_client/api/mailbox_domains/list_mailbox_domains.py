@@ -30,7 +30,13 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+) -> (
+    DomainListResponse
+    | ErrorSchemaResponse
+    | HTTPValidationError
+    | RateLimitError
+    | None
+):
     if response.status_code == 200:
         response_200 = DomainListResponse.from_dict(response.json())
 
@@ -74,7 +80,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,7 +95,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     """Get mailbox domains
 
      Get all domains owned by partner_id. The list is not paginated.
@@ -123,7 +133,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+) -> (
+    DomainListResponse
+    | ErrorSchemaResponse
+    | HTTPValidationError
+    | RateLimitError
+    | None
+):
     """Get mailbox domains
 
      Get all domains owned by partner_id. The list is not paginated.
@@ -154,7 +170,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> Response[DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError]:
+) -> Response[
+    DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError
+]:
     """Get mailbox domains
 
      Get all domains owned by partner_id. The list is not paginated.
@@ -188,7 +206,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> DomainListResponse | ErrorSchemaResponse | HTTPValidationError | RateLimitError | None:
+) -> (
+    DomainListResponse
+    | ErrorSchemaResponse
+    | HTTPValidationError
+    | RateLimitError
+    | None
+):
     """Get mailbox domains
 
      Get all domains owned by partner_id. The list is not paginated.

@@ -89,7 +89,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse]:
+) -> Response[
+    ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,7 +105,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> Response[ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse]:
+) -> Response[
+    ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse
+]:
     """Verify a mailbox domain
 
      Ask the provider (Mailgun) to check the domain's DNS records now; the response gives the
@@ -176,7 +180,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_finops_version: str = "2025-06-23",
-) -> Response[ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse]:
+) -> Response[
+    ErrorSchemaResponse | HTTPValidationError | RateLimitError | VerifyResponse
+]:
     """Verify a mailbox domain
 
      Ask the provider (Mailgun) to check the domain's DNS records now; the response gives the

@@ -1,0 +1,212 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.subaccount_create_response import SubaccountCreateResponse
+from ...models.subaccount_request import SubaccountRequest
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: SubaccountRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v2024.07.31/emails/subaccount",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | SubaccountCreateResponse | None:
+    if response.status_code == 200:
+        response_200 = SubaccountCreateResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Error.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | SubaccountCreateResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SubaccountRequest,
+) -> Response[Error | SubaccountCreateResponse]:
+    """Create the subaccount
+
+     "Creates a subaccount with specific configurations and settings." Unlike v2023.07.31, the
+    response lists spf_value / spf_validation_status and name, and no first_sent_at.
+
+    Args:
+        body (SubaccountRequest): Body of create (POST) and update (PUT). All three fields are
+            required for both: an update replaces the settings.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SubaccountCreateResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SubaccountRequest,
+) -> Error | SubaccountCreateResponse | None:
+    """Create the subaccount
+
+     "Creates a subaccount with specific configurations and settings." Unlike v2023.07.31, the
+    response lists spf_value / spf_validation_status and name, and no first_sent_at.
+
+    Args:
+        body (SubaccountRequest): Body of create (POST) and update (PUT). All three fields are
+            required for both: an update replaces the settings.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SubaccountCreateResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SubaccountRequest,
+) -> Response[Error | SubaccountCreateResponse]:
+    """Create the subaccount
+
+     "Creates a subaccount with specific configurations and settings." Unlike v2023.07.31, the
+    response lists spf_value / spf_validation_status and name, and no first_sent_at.
+
+    Args:
+        body (SubaccountRequest): Body of create (POST) and update (PUT). All three fields are
+            required for both: an update replaces the settings.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | SubaccountCreateResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SubaccountRequest,
+) -> Error | SubaccountCreateResponse | None:
+    """Create the subaccount
+
+     "Creates a subaccount with specific configurations and settings." Unlike v2023.07.31, the
+    response lists spf_value / spf_validation_status and name, and no first_sent_at.
+
+    Args:
+        body (SubaccountRequest): Body of create (POST) and update (PUT). All three fields are
+            required for both: an update replaces the settings.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | SubaccountCreateResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,322 @@
+"""The CiiRUS Partner API email subaccount endpoints, both dated versions, as one FastAPI app.
+
+Routes are the vendor's: ``/v2023.07.31/emails/subaccount`` and ``/v2024.07.31/emails/subaccount``
+(``GET`` retrieve, ``POST`` create, ``PUT`` update, ``DELETE`` delete); the version is the first
+path segment. Both versions see the same state: the sandbox has one partner account (the demo
+credentials, ``ctx.credentials["ciirus"]``) and that account has at most one Mandrill subaccount,
+so a subaccount created through one version is read, updated or deleted through the other.
+
+Behaviour (the choices are recorded in the specs' ``x-unconfirmed`` notes):
+
+- HTTP Basic authentication on every request, checked before anything else; missing or wrong
+  credentials answer 401 with the error manual's "The provided Authentication values are not
+  valid".
+- Bodies are parsed as JSON whatever the ``Content-Type`` (the vendor's own curl samples send
+  none): a body that is not JSON answers 400; a JSON body that fails the generated model
+  ``SubaccountRequest`` (strict JSON types, the host name pattern, ``daily_send_limit >= 0``, no
+  unknown fields) answers 422 with one reason per problem.
+- Creating when the account already has a subaccount answers 422 (the error manual has no 409);
+  retrieve, update and delete without one answer 404.
+- Values are Mandrill-style and come from ``ctx.ids`` and ``ctx.clock`` only: ``user_id`` is drawn
+  once per partner account (``mc_user_id`` / ``management_company_user_id`` repeat it, as in the
+  published sample), ``subaccount_id`` and ``name`` are ``subaccount-<user_id>-partner-api``,
+  ``dns_value`` is ``mandrill_verify.<22 url-safe chars>``, ``dkim_value`` carries a freshly drawn
+  1024-bit RSA public key, ``spf_value`` is Mandrill's include.
+- A sandbox has no DNS to look at, so the three validation statuses are false when the sending
+  domain is set (create, or an update that changes it, which also draws new DNS and DKIM values)
+  and turn true once the sandbox clock is ``VALIDATION_DELAY_SECONDS`` past that moment.
+- Nothing is ever sent: ``reputation`` and ``sent_*`` stay 0 and ``first_sent_at`` is absent.
+- Each response carries exactly the fields its version's page lists for that operation: it is
+  built with that operation's generated response model (``RESPONSE_MODELS``), which lists those
+  fields and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final, NoReturn
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from vendor_models import ciirus_v2023_07_31 as v2023
+from vendor_models import ciirus_v2024_07_31 as v2024
+
+from ._core import SandboxContext
+
+VERSIONS: Final = ("v2023.07.31", "v2024.07.31")
+REQUEST_MODELS: Final[dict[str, type[v2023.SubaccountRequest | v2024.SubaccountRequest]]] = {
+    "v2023.07.31": v2023.SubaccountRequest,
+    "v2024.07.31": v2024.SubaccountRequest,
+}
+# The generated response model of each (version, method): it lists the fields that version's page
+# documents for that operation.
+RESPONSE_MODELS: Final[dict[tuple[str, str], type[BaseModel]]] = {
+    ("v2023.07.31", "GET"): v2023.SubaccountRetrieveResponse,
+    ("v2023.07.31", "POST"): v2023.SubaccountCreateResponse,
+    ("v2023.07.31", "PUT"): v2023.SubaccountUpdateResponse,
+    ("v2023.07.31", "DELETE"): v2023.SubaccountDeleteResponse,
+    ("v2024.07.31", "GET"): v2024.SubaccountRetrieveResponse,
+    ("v2024.07.31", "POST"): v2024.SubaccountCreateResponse,
+    ("v2024.07.31", "PUT"): v2024.SubaccountUpdateResponse,
+    ("v2024.07.31", "DELETE"): v2024.SubaccountDeleteResponse,
+}
+VALIDATION_DELAY_SECONDS: Final = 300
+SPF_VALUE: Final = "v=spf1 include:spf.mandrillapp.com ?all"
+REALM: Final = "CiiRUS Partner API"
+
+# The error manual's words: its description where it gives one, else the status's title.
+MESSAGES: Final[dict[int, str]] = {
+    400: "Bad Request",
+    401: "The provided Authentication values are not valid",
+    403: "Forbidden",
+    404: "The endpoint is valid but the resource itself does not exist",
+    405: "Method Not Allowed",
+    422: "Unproccessable Content",  # sic, as the error manual spells it
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+NO_SUBACCOUNT: Final = "No subaccount exists for this partner account"
+ALREADY_EXISTS: Final = "A subaccount already exists for this partner account"
+NOT_JSON: Final = "The request body is not valid JSON"
+
+# DER of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537 after it.
+_RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
+    "30819f300d06092a864886f70d010101050003818d0030818902818100"
+)
+_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
+
+
+class CiirusError(Exception):
+    """An error answered with the spec's Error body."""
+
+    def __init__(self, status: int, *reasons: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status}: {'; '.join(reasons)}")
+        self.status = status
+        self.reasons = list(reasons)
+        self.headers = headers
+
+
+def _fail(status: int, *reasons: str, headers: dict[str, str] | None = None) -> NoReturn:
+    raise CiirusError(status, *reasons, headers=headers)
+
+
+def _error_response(
+    status: int,
+    reasons: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    message: str | None = None,
+) -> JSONResponse:
+    # The two versions' Error schemas are the same.
+    error = v2024.Error(message=message or MESSAGES.get(status), reasons=reasons or None)
+    body = error.model_dump(mode="json", exclude_none=True)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _reasons(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in err["loc"])
+        out.append(f"{where}: {err['msg']}" if where else str(err["msg"]))
+    return out
+
+
+@dataclass
+class Settings:
+    """What a create or update request sets (the same three fields in both versions)."""
+
+    sending_domain: str
+    daily_send_limit: int
+    approved: bool
+
+
+async def _settings(request: Request, version: str) -> Settings:
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        _fail(400, NOT_JSON)
+    try:
+        body = REQUEST_MODELS[version].model_validate(data, strict=True)
+    except ValidationError as exc:
+        _fail(422, *_reasons(exc))
+    return Settings(body.sending_domain, body.daily_send_limit, body.approved)
+
+
+@dataclass
+class Subaccount:
+    """The partner account's Mandrill subaccount, holding what either version shows of it."""
+
+    user_id: int
+    settings: Settings
+    dns_value: str
+    dkim_value: str
+    created_at: datetime
+    domain_set_at: datetime
+
+    @property
+    def subaccount_id(self) -> str:
+        return f"subaccount-{self.user_id}-partner-api"
+
+    def fields(self, now: datetime) -> dict[str, Any]:
+        """Every field of every version and operation; a response model picks its own."""
+        validated = now - self.domain_set_at >= timedelta(seconds=VALIDATION_DELAY_SECONDS)
+        return {
+            "user_id": self.user_id,
+            "sending_domain": self.settings.sending_domain,
+            "subaccount_id": self.subaccount_id,
+            "dns_value": self.dns_value,
+            "dns_validation_status": validated,
+            "dkim_value": self.dkim_value,
+            "dkim_validation_status": validated,
+            "spf_value": SPF_VALUE,
+            "spf_validation_status": validated,
+            "daily_send_limit": self.settings.daily_send_limit,
+            "approved": self.settings.approved,
+            "reputation": 0,
+            "sent_monthly": 0,
+            "sent_weekly": 0,
+            "sent_total": 0,
+            "name": self.subaccount_id,
+            "created_at": self.created_at,
+            "first_sent_at": None,
+            "mc_user_id": self.user_id,
+            "management_company_user_id": self.user_id,
+        }
+
+
+class CiirusState:
+    """The partner account: its user id and its subaccount, if any."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.user_id = ctx.ids.randint(10000, 99999)
+        self.subaccount: Subaccount | None = None
+
+    def check_auth(self, request: Request) -> None:
+        expected = self.ctx.credentials["ciirus"]
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        username, colon, password = decoded.partition(":")
+        user_ok = secrets.compare_digest(username.encode(), expected["username"].encode())
+        password_ok = secrets.compare_digest(password.encode(), expected["password"].encode())
+        if not (scheme.lower() == "basic" and colon and user_ok and password_ok):
+            _fail(401, headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
+
+    def existing(self) -> Subaccount:
+        if self.subaccount is None:
+            _fail(404, NO_SUBACCOUNT)
+        return self.subaccount
+
+    def _dns_value(self) -> str:
+        return "mandrill_verify." + self.ctx.ids.token(16)
+
+    def _dkim_value(self) -> str:
+        modulus = bytearray(base64.b64decode(self.ctx.ids.b64(128)))
+        modulus[0] |= 0x80  # a full 1024-bit modulus
+        modulus[-1] |= 0x01  # odd, as an RSA modulus is
+        key = _RSA1024_SPKI_PREFIX + bytes(modulus) + _RSA_EXPONENT
+        return f"v=DKIM1; k=rsa; p={base64.b64encode(key).decode('ascii')};"
+
+    def create(self, settings: Settings) -> Subaccount:
+        if self.subaccount is not None:
+            _fail(422, ALREADY_EXISTS)
+        now = self.ctx.clock.now()
+        self.subaccount = Subaccount(
+            user_id=self.user_id,
+            settings=settings,
+            dns_value=self._dns_value(),
+            dkim_value=self._dkim_value(),
+            created_at=now,
+            domain_set_at=now,
+        )
+        return self.subaccount
+
+    def update(self, settings: Settings) -> Subaccount:
+        """A full replace of the settings; a new sending domain must be validated again."""
+        sub = self.existing()
+        if settings.sending_domain.lower() != sub.settings.sending_domain.lower():
+            sub.dns_value = self._dns_value()
+            sub.dkim_value = self._dkim_value()
+            sub.domain_set_at = self.ctx.clock.now()
+        sub.settings = settings
+        return sub
+
+    def delete(self) -> Subaccount:
+        sub = self.existing()
+        self.subaccount = None
+        return sub
+
+    def respond(self, version: str, method: str, sub: Subaccount) -> JSONResponse:
+        """The subaccount as the version's page documents it for this operation."""
+        model = RESPONSE_MODELS[(version, method)]
+        everything = sub.fields(self.ctx.clock.now())
+        shown = model.model_validate({k: everything[k] for k in model.model_fields})
+        return JSONResponse(shown.model_dump(mode="json", exclude_none=True))
+
+
+def _add_routes(app: FastAPI, state: CiirusState, version: str) -> None:
+    path = f"/{version}/emails/subaccount"
+
+    @app.get(path)
+    async def retrieve_subaccount(request: Request) -> JSONResponse:
+        state.check_auth(request)
+        return state.respond(version, "GET", state.existing())
+
+    @app.post(path)
+    async def create_subaccount(request: Request) -> JSONResponse:
+        state.check_auth(request)
+        settings = await _settings(request, version)
+        return state.respond(version, "POST", state.create(settings))
+
+    @app.put(path)
+    async def update_subaccount(request: Request) -> JSONResponse:
+        state.check_auth(request)
+        settings = await _settings(request, version)
+        return state.respond(version, "PUT", state.update(settings))
+
+    @app.delete(path)
+    async def delete_subaccount(request: Request) -> JSONResponse:
+        state.check_auth(request)
+        return state.respond(version, "DELETE", state.delete())
+
+
+def create_app(ctx: SandboxContext) -> FastAPI:
+    """A fresh CiiRUS app serving both versions: one partner account, no subaccount yet."""
+    state = CiirusState(ctx)
+    app = FastAPI(
+        title="CiiRUS Partner API (maildns sandbox)",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+
+    @app.exception_handler(CiirusError)
+    async def _vendor_error(request: Request, exc: CiirusError) -> JSONResponse:
+        return _error_response(exc.status, exc.reasons, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error_response(404, ["No such endpoint"], message="Not Found")
+        if exc.status_code == 405:  # every subaccount path serves the same four methods
+            return _error_response(405, None, {"Allow": "GET, POST, PUT, DELETE"})
+        return _error_response(exc.status_code, None, exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        return _error_response(500)
+
+    for version in VERSIONS:
+        _add_routes(app, state, version)
+    return app

@@ -1,0 +1,507 @@
+"""The TelecomX DNS API (``specs/telecomx.yaml``) as a stateful FastAPI app.
+
+Zones belong to the seeded customer (``ctx.telecomx_customer_id``) and are invoiced with the
+seeded product (``ctx.telecomx_product_id``). Login tokens come from ``ctx.ids`` and expire 15
+minutes after login on ``ctx.clock`` (never with ``persist``). Every other route wants the token
+as the ``token`` query parameter (or the ``token`` cookie login sets with ``cookie: true``).
+
+Request bodies are validated with the generated models (``vendor_models.telecomx``) and every
+error has the spec's shape ``{"error": "<message key>", "message": "<description>"}`` with the
+wiki's status, key and description.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from vendor_models import telecomx as vm
+
+from ._core import SandboxContext
+
+TOKEN_MINUTES = 15
+DEFAULT_TTL = 86400
+ACCESS_LEVEL = "OWNER"
+
+M = TypeVar("M", bound=BaseModel)
+
+# The wiki's descriptions for each (status, message key).
+MESSAGES: dict[tuple[int, str], str] = {
+    (400, "bad_request"): "Bad request",
+    (401, "credentials_invalid"): "Authorization required, please login",
+    (401, "expired"): "Session has expired, please login",
+    (404, "not_found"): "DNS not found",
+    (404, "records"): "Record not found",
+    (404, "customer"): "Customer not found",
+    (404, "product"): "Product not found",
+    (409, "_id"): "Domain name already exists",
+    (409, "name"): "Another record with the same name, type and rData already exist",
+    (422, "_id"): "Invalid domain name",
+    (422, "ttl"): "TTL not valid",
+    (422, "name"): "Name not valid",
+    (422, "type"): "Type not valid",
+    (422, "rData"): "rData not valid",
+    (422, "previous"): "Previous record missing",
+    (422, "offset"): "Offset not valid",
+    (422, "limit"): "Limit not valid",
+    (422, "full"): "Full not valid",
+    (500, "internal_error"): "Internal error",
+}
+
+_HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.?$")
+# CNAME targets may be service names such as s1._domainkey.example.com.
+_TARGET_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_CNAME_TARGET = re.compile(rf"^{_TARGET_LABEL}(\.{_TARGET_LABEL})*\.?$")
+_TXT = re.compile(r'^"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*$')
+_SRV_NAME = re.compile(r"^_[A-Za-z0-9-]+\._[A-Za-z0-9-]+(\.|$)")
+_SRV_DATA = re.compile(r"^([0-9]{1,5}) ([0-9]{1,5}) ([0-9]{1,5}) (\S+)$")
+_MX_TYPE = re.compile(r"^MX ([0-9]{1,5})$")
+
+
+class TelecomXError(Exception):
+    """An error answered in the vendor's shape."""
+
+    def __init__(self, status: int, key: str, message: str | None = None) -> None:
+        super().__init__(f"{status} {key}")
+        self.status = status
+        self.key = key
+        self.message = message or MESSAGES.get((status, key), key)
+
+
+def _fail(status: int, key: str, message: str | None = None) -> NoReturn:
+    raise TelecomXError(status, key, message)
+
+
+def _error_response(status: int, key: str, message: str) -> JSONResponse:
+    body = vm.Error(error=key, message=message).model_dump(mode="json", exclude_none=True)
+    return JSONResponse(body, status_code=status)
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = model.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return out
+
+
+def _js_iso(moment: datetime) -> str:
+    """A timestamp as the vendor prints it (JavaScript's toISOString): 2018-01-01T00:00:00.000Z."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _first_of_next_month(moment: datetime) -> datetime:
+    start = moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (start + timedelta(days=32)).replace(day=1)
+
+
+@dataclass
+class Record:
+    name: str
+    type: str
+    rdata: str
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.name.lower(), self.type, self.rdata)
+
+
+@dataclass
+class Zone:
+    domain: str
+    customer: str
+    product: str
+    invoiced_until: datetime
+    serial: int
+    ttl: int
+    records: list[Record] = field(default_factory=list)
+
+    def bump(self) -> None:
+        self.serial += 1
+
+    def find(self, name: str, rtype: str, rdata: str) -> Record | None:
+        wanted = (name.lower(), rtype, rdata)
+        return next((r for r in self.records if r.key() == wanted), None)
+
+    def matches(self, text: str) -> bool:
+        needle = text.lower()
+        return needle in self.domain or any(
+            needle in r.name.lower() or needle in r.rdata.lower() for r in self.records
+        )
+
+    def to_dict(self, *, status: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "_id": self.domain,
+            "customer": self.customer,
+            "product": self.product,
+            "invoicedUntil": self.invoiced_until,
+            "serial": self.serial,
+            "ttl": self.ttl,
+            "records": [{"name": r.name, "type": r.type, "rData": r.rdata} for r in self.records],
+            "status": status,
+        }
+        return data
+
+
+@dataclass
+class Session:
+    token: str
+    expires: datetime | None  # None: persistent
+
+
+class TelecomXState:
+    """Zones and sessions of one app instance."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.zones: dict[str, Zone] = {}
+        self.sessions: dict[str, Session] = {}
+        self._employee_id: str | None = None
+
+    @property
+    def employee_id(self) -> str:
+        if self._employee_id is None:  # drawn at first login, so app creation draws nothing
+            self._employee_id = self.ctx.ids.hex(24)
+        return self._employee_id
+
+    def now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def authenticate(self, request: Request) -> None:
+        token = request.query_params.get("token") or request.cookies.get("token")
+        session = self.sessions.get(token) if token else None
+        if session is None:
+            _fail(401, "credentials_invalid")
+        if session.expires is not None and self.now() >= session.expires:
+            _fail(401, "expired")
+
+    def zone(self, domain: str) -> Zone:
+        zone = self.zones.get(domain.lower())
+        if zone is None:
+            _fail(404, "not_found")
+        return zone
+
+
+# --- request validation -------------------------------------------------------------------------
+def _validation_key(exc: ValidationError) -> str:
+    for err in exc.errors():
+        if err["loc"]:
+            return str(err["loc"][0])
+    return "bad_request"
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        _fail(400, "bad_request")
+
+
+def _validate(
+    model: type[M],
+    data: Any,
+    statuses: dict[str, int] | None = None,
+    keys: dict[str, str] | None = None,
+) -> M:
+    """Validate ``data`` with a generated model; a failure is the vendor's error for the field.
+
+    The message key is the offending field (renamed by ``keys``), the status 422 unless
+    ``statuses`` says otherwise (create's ``customer`` and ``product`` are 404: not found).
+    """
+    if not isinstance(data, dict):
+        _fail(400, "bad_request")
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        key = _validation_key(exc)
+        if key == "bad_request":
+            _fail(400, key)
+        key = (keys or {}).get(key, key)
+        status = (statuses or {}).get(key, 422)
+        _fail(status, key, MESSAGES.get((status, key), f"{key} not valid"))
+
+
+def _is_hostname(value: str, pattern: re.Pattern[str] = _HOSTNAME) -> bool:
+    return len(value.rstrip(".")) <= 253 and bool(pattern.match(value))
+
+
+def _check_record(name: str, rtype: str, rdata: str) -> str:
+    """Apply the wiki's per-type rules; return the type in its canonical form ('MX 10')."""
+    mx = _MX_TYPE.match(rtype)
+    if mx:
+        priority = int(mx.group(1))
+        if priority > 65535:
+            _fail(422, "type")
+        rtype = f"MX {priority}"
+    elif rtype not in ("A", "AAAA", "CNAME", "SRV", "NS", "TXT"):
+        _fail(422, "type")
+    if rtype == "SRV" and not _SRV_NAME.match(name):
+        _fail(422, "name")
+    _check_rdata(rtype, rdata)
+    return rtype
+
+
+def _check_rdata(rtype: str, rdata: str) -> None:
+    ok: bool
+    if rtype == "A":
+        ok = _is_ip(rdata, 4)
+    elif rtype == "AAAA":
+        ok = _is_ip(rdata, 6)
+    elif rtype == "CNAME":
+        ok = _is_hostname(rdata, _CNAME_TARGET)
+    elif rtype == "NS" or rtype.startswith("MX "):
+        ok = _is_hostname(rdata)
+    elif rtype == "TXT":
+        ok = bool(_TXT.match(rdata))
+    else:  # SRV: 'priority weight port target.'
+        srv = _SRV_DATA.match(rdata)
+        ok = (
+            srv is not None
+            and all(int(n) <= 65535 for n in srv.group(1, 2, 3))
+            and (srv.group(4) == "." or _is_hostname(srv.group(4)))
+        )
+    if not ok:
+        _fail(422, "rData")
+
+
+def _is_ip(value: str, version: int) -> bool:
+    if "%" in value:
+        return False
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return address.version == version
+
+
+def _query_int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        _fail(422, name)
+    if value < low or (high is not None and value > high):
+        _fail(422, name)
+    return value
+
+
+def _query_bool(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None or raw.lower() in ("false", "0", ""):
+        return False
+    if raw.lower() in ("true", "1"):
+        return True
+    _fail(422, name)
+
+
+# --- the app --------------------------------------------------------------------------------------
+def create_app(ctx: SandboxContext) -> FastAPI:
+    """A fresh TelecomX app: no zones, no sessions."""
+    state = TelecomXState(ctx)
+    app = FastAPI(
+        title="TelecomX DNS API (maildns sandbox)", openapi_url=None, docs_url=None, redoc_url=None
+    )
+
+    @app.exception_handler(TelecomXError)
+    async def _vendor_error(request: Request, exc: TelecomXError) -> JSONResponse:
+        return _error_response(exc.status, exc.key, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error_response(404, "not_found", "Not found")
+        if exc.status_code == 405:
+            return _error_response(405, "bad_request", "Method not allowed")
+        return _error_response(exc.status_code, "bad_request", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        return _error_response(500, "internal_error", MESSAGES[(500, "internal_error")])
+
+    # --- auth ------------------------------------------------------------------------------------
+    @app.post("/auth/login")
+    async def login(request: Request) -> JSONResponse:
+        try:
+            body = vm.LoginRequest.model_validate(await _json_body(request), strict=True)
+        except ValidationError:
+            _fail(400, "bad_request")
+        expected = ctx.credentials["telecomx"]
+        if body.username != expected["username"] or body.password != expected["password"]:
+            _fail(401, "credentials_invalid")
+        token = ctx.ids.token(24)
+        now = state.now()
+        expires = None if body.persist else now + timedelta(minutes=TOKEN_MINUTES)
+        state.sessions[token] = Session(token, expires)
+        result = vm.LoginResponse(
+            token=token,
+            expiresInMinutes=-1 if body.persist else TOKEN_MINUTES,
+            employee=state.employee_id,
+            customer=ctx.telecomx_customer_id,
+            accessLevel=ACCESS_LEVEL,
+        )
+        response = JSONResponse(_dump(result))
+        if body.cookie:
+            response.set_cookie("token", token, httponly=True, secure=True, samesite="strict")
+        return response
+
+    # --- zones -----------------------------------------------------------------------------------
+    @app.get("/dns")
+    async def list_dns(request: Request) -> JSONResponse:
+        state.authenticate(request)
+        customer = request.query_params.get("customer", ctx.telecomx_customer_id)
+        if customer.lower() != ctx.telecomx_customer_id.lower():
+            _fail(404, "customer")
+        offset = _query_int(request, "offset", 0, 0, None)
+        limit = _query_int(request, "limit", 100, 1, 500)
+        text = request.query_params.get("filter") or ""
+        full = _query_bool(request, "full")
+        zones = sorted(
+            (z for z in state.zones.values() if not text or z.matches(text)),
+            key=lambda z: z.domain,
+        )
+        shown = zones[offset : offset + limit]
+        items: list[dict[str, Any]] = [
+            zone.to_dict(status="OK")
+            if full
+            else {
+                "_id": zone.domain,
+                "records": len(zone.records),
+                "ttl": str(zone.ttl),
+                "status": "OK",
+            }
+            for zone in shown
+        ]
+        page = vm.DnsList.model_validate(
+            {"offset": offset, "limit": limit, "total": len(zones), "dns": items}
+        )
+        data = _dump(page)
+        if full:
+            for item, zone in zip(data["dns"], shown, strict=True):
+                item["invoicedUntil"] = _js_iso(zone.invoiced_until)
+        return JSONResponse(data)
+
+    def zone_response(zone: Zone, *, status: str | None = None) -> JSONResponse:
+        data = _dump(vm.Dns.model_validate(zone.to_dict(status=status)))
+        data["invoicedUntil"] = _js_iso(zone.invoiced_until)
+        return JSONResponse(data)
+
+    @app.post("/dns")
+    async def create_dns(request: Request) -> JSONResponse:
+        state.authenticate(request)
+        body = _validate(
+            vm.DnsCreateRequest,
+            await _json_body(request),
+            {"customer": 404, "product": 404},
+        )
+        if body.customer.lower() != ctx.telecomx_customer_id.lower():
+            _fail(404, "customer")
+        if body.product.lower() != ctx.telecomx_product_id.lower():
+            _fail(404, "product")
+        domain = body.field_id.lower()
+        if domain in state.zones:
+            _fail(409, "_id")
+        now = state.now()
+        zone = Zone(
+            domain=domain,
+            customer=ctx.telecomx_customer_id,
+            product=ctx.telecomx_product_id,
+            invoiced_until=_first_of_next_month(now),
+            serial=int(now.strftime("%Y%m%d")) * 100,
+            ttl=DEFAULT_TTL if body.ttl is None else body.ttl,
+        )
+        state.zones[domain] = zone
+        return zone_response(zone)
+
+    @app.get("/dns/{domain}")
+    async def get_dns(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        return zone_response(state.zone(domain), status="OK")
+
+    @app.post("/dns/{domain}")
+    async def update_dns(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        zone = state.zone(domain)
+        body = _validate(vm.DnsUpdateRequest, await _json_body(request), {"product": 404})
+        if body.product is not None:
+            if body.product.lower() != ctx.telecomx_product_id.lower():
+                _fail(404, "product")
+            zone.product = ctx.telecomx_product_id
+        if body.ttl is not None:
+            zone.ttl = body.ttl
+        if body.model_fields_set:
+            zone.bump()
+        return zone_response(zone)
+
+    @app.delete("/dns/{domain}")
+    async def delete_dns(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        zone = state.zone(domain)
+        del state.zones[zone.domain]
+        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+
+    @app.get("/dns/{domain}/check")
+    async def check_dns(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        state.zone(domain)
+        return JSONResponse(_dump(vm.DnsCheckResponse(status="OK")))
+
+    # --- records ---------------------------------------------------------------------------------
+    @app.post("/dns/{domain}/record")
+    async def add_record(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        zone = state.zone(domain)
+        body = _validate(vm.DnsRecordCreateRequest, await _json_body(request))
+        rtype = _check_record(body.name, body.type, body.rData)
+        if zone.find(body.name, rtype, body.rData) is not None:
+            _fail(409, "name")
+        zone.records.append(Record(body.name, rtype, body.rData))
+        zone.bump()
+        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+
+    @app.put("/dns/{domain}/record")
+    async def update_record(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        zone = state.zone(domain)
+        data = await _json_body(request)
+        if isinstance(data, dict) and not data.get("rData"):
+            _fail(422, "previous")
+        body = _validate(vm.DnsRecordUpdateRequest, data, keys={"new": "rData"})
+        rtype = _check_record(body.name, body.type, body.rData)
+        record = zone.find(body.name, rtype, body.rData)
+        if record is None:
+            _fail(404, "records")
+        _check_rdata(rtype, body.new)
+        if body.new != record.rdata and zone.find(body.name, rtype, body.new) is not None:
+            _fail(409, "name")
+        record.rdata = body.new
+        zone.bump()
+        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+
+    @app.delete("/dns/{domain}/record")
+    async def delete_record(domain: str, request: Request) -> JSONResponse:
+        state.authenticate(request)
+        zone = state.zone(domain)
+        query = {
+            k: request.query_params[k]
+            for k in ("name", "type", "rData")
+            if k in request.query_params
+        }
+        body = _validate(vm.DnsRecordCreateRequest, query)
+        rtype = _check_record(body.name, body.type, body.rData)
+        record = zone.find(body.name, rtype, body.rData)
+        if record is None:
+            _fail(404, "records")
+        zone.records.remove(record)
+        zone.bump()
+        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+
+    return app

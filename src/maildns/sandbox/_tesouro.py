@@ -1,0 +1,362 @@
+"""Tesouro FinOps in the sandbox: client-credentials tokens and partner mailbox domains.
+
+Follows ``specs/tesouro.yaml``: the token endpoint (``POST /openid/connect/token``, form-encoded)
+issues opaque bearer tokens that expire after ``expires_in`` seconds of the sandbox clock; every
+``/finops/v1`` route needs one of them and the ``x-finops-version`` header. New domains get
+Mailgun-style DNS records (SPF and DKIM TXT for sending, MX for receiving) and wait to be verified;
+verify always succeeds, so that runs are reproducible.
+
+Request bodies are validated with the generated models (``vendor_models.tesouro``) and every
+response body is built from them, so the sandbox never answers outside the spec. Error bodies have
+Tesouro's shapes: ``{"error": {"message": ...}}`` (Monite's ``ErrorSchemaResponse``), FastAPI's
+``{"detail": [...]}`` for 422, and RFC 6749's ``{"error": ..., "error_description": ...}`` on the
+token endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Final
+from urllib.parse import parse_qsl
+from uuid import UUID
+
+import pydantic
+from fastapi import Body, Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from vendor_models import tesouro as m
+
+from ._core import Ids, SandboxContext
+
+TOKEN_LIFETIME_SECONDS: Final = 3600
+VERSION_HEADER: Final = "x-finops-version"
+FINOPS_PREFIX: Final = "/finops/v1"
+
+STATUS_WAITING: Final = "waiting_to_be_verified"
+STATUS_VERIFIED: Final = "verified"
+VALID_UNKNOWN: Final = "unknown"
+VALID_VALID: Final = "valid"
+
+SPF_VALUE: Final = "v=spf1 include:mailgun.org ~all"
+MX_HOSTS: Final = ("mxa.mailgun.org", "mxb.mailgun.org")
+MX_PRIORITY: Final = "10"
+DKIM_SELECTORS: Final = ("pic", "krs", "smtp", "mx", "k1")
+
+MSG_AUTH_MISSING: Final = 'Authorization header is missing. Expected "Bearer <token>".'
+MSG_AUTH_INVALID: Final = "The token is invalid."
+MSG_AUTH_EXPIRED: Final = "The token has been expired."  # Tesouro's published wording
+MSG_MISSING_VERSION: Final = f"Missing the {VERSION_HEADER} HTTP header"
+# RFC 6750 challenges (no error code when the request had no credentials at all).
+CHALLENGE_MISSING: Final = {"WWW-Authenticate": 'Bearer realm="tesouro"'}
+CHALLENGE_INVALID: Final = {"WWW-Authenticate": 'Bearer realm="tesouro", error="invalid_token"'}
+
+_VERSION_FORMAT = pydantic.TypeAdapter(
+    Annotated[str, pydantic.StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+)
+_VERSION_DATE = pydantic.TypeAdapter(date)
+_BEARER = re.compile(r"^Bearer[ ]+([^ ]+)[ ]*$", re.IGNORECASE)
+
+# DER header of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537.
+_RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
+    "30819f300d06092a864886f70d010101050003818d0030818902818100"
+)
+_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
+
+
+class TesouroError(Exception):
+    """An error answered with a JSON body that the spec documents for ``status``."""
+
+    def __init__(
+        self, status: int, body: pydantic.BaseModel, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def _dump(model: pydantic.BaseModel) -> Any:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def _json(
+    status: int, model: pydantic.BaseModel, headers: dict[str, str] | None = None
+) -> Response:
+    return JSONResponse(_dump(model), status_code=status, headers=headers)
+
+
+def error_body(message: str, **extra: str) -> m.ErrorSchemaResponse:
+    return m.ErrorSchemaResponse.model_validate({"error": {"message": message, **extra}})
+
+
+def oauth_error(status: int, error: str, description: str) -> Response:
+    body = m.OAuthError(error=error, error_description=description)
+    return _json(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _validation_error(errors: list[Any], prefix: tuple[str | int, ...]) -> m.HTTPValidationError:
+    detail = [{**err, "loc": [*prefix, *err.get("loc", ())]} for err in errors]
+    return m.HTTPValidationError.model_validate({"detail": jsonable_encoder(detail)})
+
+
+def dkim_public_key(ids: Ids) -> str:
+    """A well-formed RSA-1024 public key (random modulus), base64 as in a DKIM ``p=`` tag."""
+    modulus = bytearray(bytes.fromhex(ids.hex(256)))
+    modulus[0] |= 0x80  # a full 1024-bit modulus
+    modulus[-1] |= 0x01  # odd, as an RSA modulus is
+    return base64.b64encode(_RSA1024_SPKI_PREFIX + bytes(modulus) + _RSA_EXPONENT).decode("ascii")
+
+
+def mailgun_dns_records(domain: str, ids: Ids) -> m.DNSRecords:
+    """The records Mailgun asks for: SPF and DKIM TXT to send, two MX to receive."""
+    selector = ids.choice(DKIM_SELECTORS)
+    sending = [
+        m.DNSRecord(
+            is_active=True,
+            name=domain,
+            value=SPF_VALUE,
+            record_purpose=m.DNSRecordPurpose.SPF,
+            record_type=m.DNSRecordType.TXT,
+            valid=VALID_UNKNOWN,
+        ),
+        m.DNSRecord(
+            is_active=True,
+            name=f"{selector}._domainkey.{domain}",
+            value=f"k=rsa; p={dkim_public_key(ids)}",
+            record_purpose=m.DNSRecordPurpose.DKIM,
+            record_type=m.DNSRecordType.TXT,
+            valid=VALID_UNKNOWN,
+        ),
+    ]
+    receiving = [
+        m.DNSRecord(
+            is_active=True,
+            name=domain,
+            value=host,
+            record_type=m.DNSRecordType.MX,
+            valid=VALID_UNKNOWN,
+            priority=MX_PRIORITY,
+        )
+        for host in MX_HOSTS
+    ]
+    return m.DNSRecords(receiving_dns_records=receiving, sending_dns_records=sending)
+
+
+@dataclass
+class TesouroState:
+    """Everything one Tesouro app remembers: issued tokens and the partner's domains."""
+
+    ctx: SandboxContext
+    tokens: dict[str, datetime] = field(default_factory=dict)  # access token -> expiry
+    domains: dict[str, m.DomainResponse] = field(default_factory=dict)  # id -> domain
+
+
+async def partner(request: Request) -> str:
+    """The guard of every FinOps route: check the version header, then the bearer token.
+
+    Returns the version the request asked for.
+    """
+    state: TesouroState = request.app.state.tesouro
+    version = request.headers.get(VERSION_HEADER, "").strip()
+    if not version:
+        raise TesouroError(400, error_body(MSG_MISSING_VERSION, type="missing_api_version"))
+    try:
+        _VERSION_DATE.validate_python(_VERSION_FORMAT.validate_python(version))
+    except pydantic.ValidationError as exc:
+        raise TesouroError(
+            422, _validation_error(exc.errors(include_url=False), ("header", VERSION_HEADER))
+        ) from None
+
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        raise TesouroError(401, error_body(MSG_AUTH_MISSING), CHALLENGE_MISSING)
+    match = _BEARER.match(authorization)
+    expiry = state.tokens.get(match.group(1)) if match else None
+    if expiry is None:
+        raise TesouroError(401, error_body(MSG_AUTH_INVALID), CHALLENGE_INVALID)
+    if state.ctx.clock.now() >= expiry:
+        raise TesouroError(401, error_body(MSG_AUTH_EXPIRED), CHALLENGE_INVALID)
+    return version
+
+
+Partner = Annotated[str, Depends(partner)]
+
+
+class _ResponseHeaders:
+    """ASGI middleware: an ``x-request-id`` on every response, and the version echoed back."""
+
+    def __init__(self, app: ASGIApp, ids: Ids) -> None:
+        self.app = app
+        self.ids = ids
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = self.ids.uuid()
+        version = next(
+            (
+                v.decode("latin-1")
+                for k, v in scope["headers"]
+                if k.lower() == VERSION_HEADER.encode()
+            ),
+            "",
+        ).strip()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                if version:
+                    headers[VERSION_HEADER] = version
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(ctx: SandboxContext) -> FastAPI:
+    """A fresh Tesouro FinOps app whose state lives and dies with it."""
+    state = TesouroState(ctx)
+    app = FastAPI(
+        title="maildns sandbox: Tesouro FinOps",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.tesouro = state
+    app.add_middleware(_ResponseHeaders, ids=ctx.ids)
+
+    # --- error shapes -------------------------------------------------------------------------
+    @app.exception_handler(TesouroError)
+    async def _tesouro_error(request: Request, exc: TesouroError) -> Response:
+        return _json(exc.status, exc.body, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _json(422, _validation_error(list(exc.errors()), ()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _json(exc.status_code, error_body(str(exc.detail)), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> Response:
+        return _json(500, error_body("Internal server error."))
+
+    def find(domain_id: UUID) -> m.DomainResponse:
+        found = state.domains.get(str(domain_id))
+        if found is None:
+            raise TesouroError(404, error_body(f"Domain {domain_id} not found."))
+        return found
+
+    # --- access tokens --------------------------------------------------------------------------
+    @app.post("/openid/connect/token")
+    async def create_access_token(request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/x-www-form-urlencoded":
+            return oauth_error(
+                400, "invalid_request", "The body must be application/x-www-form-urlencoded."
+            )
+        try:
+            pairs = parse_qsl((await request.body()).decode(), keep_blank_values=True)
+        except UnicodeDecodeError:
+            return oauth_error(400, "invalid_request", "The body is not valid UTF-8.")
+        form: dict[str, str] = {}
+        for key, value in pairs:
+            if key in form:
+                return oauth_error(400, "invalid_request", f"Repeated parameter: {key}")
+            form[key] = value
+        for key in ("grant_type", "client_id", "client_secret"):
+            if not form.get(key):
+                return oauth_error(400, "invalid_request", f"Missing required parameter: {key}")
+        if form["grant_type"] != "client_credentials":
+            return oauth_error(
+                400, "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
+            )
+        try:
+            grant = m.AccessTokenRequest.model_validate(form)
+        except pydantic.ValidationError as exc:
+            problem = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            return oauth_error(400, "invalid_request", f"{where}: {problem['msg']}")
+
+        known = ctx.credentials["tesouro"]
+        id_ok = secrets.compare_digest(grant.client_id.encode(), known["client_id"].encode())
+        secret_ok = secrets.compare_digest(
+            grant.client_secret.encode(), known["client_secret"].encode()
+        )
+        if not (id_ok and secret_ok):
+            return oauth_error(401, "invalid_client", "Client authentication failed.")
+
+        token = ctx.ids.token(32)
+        state.tokens[token] = ctx.clock.now() + timedelta(seconds=TOKEN_LIFETIME_SECONDS)
+        body = m.AccessTokenResponse(
+            access_token=token,
+            token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
+            expires_in=TOKEN_LIFETIME_SECONDS,
+        )
+        return _json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    # --- mailbox domains ------------------------------------------------------------------------
+    @app.get(f"{FINOPS_PREFIX}/mailbox-domains")
+    async def list_mailbox_domains(version: Partner) -> Response:
+        return _json(200, m.DomainListResponse(data=list(state.domains.values())))
+
+    @app.post(f"{FINOPS_PREFIX}/mailbox-domains")
+    async def create_mailbox_domain(
+        version: Partner, body: Annotated[m.DomainRequest, Body()]
+    ) -> Response:
+        domain = body.domain.lower()
+        if any(d.domain.lower() == domain for d in state.domains.values()):
+            raise TesouroError(409, error_body(f"Domain {domain} already exists."))
+        created = m.DomainResponse(
+            id=UUID(ctx.ids.uuid()),
+            dns_records=mailgun_dns_records(domain, ctx.ids),
+            domain=domain,
+            status=STATUS_WAITING,
+            last_updated_at=ctx.clock.now(),
+        )
+        state.domains[str(created.id)] = created
+        return _json(201, created)
+
+    @app.delete(f"{FINOPS_PREFIX}/mailbox-domains/{{domain_id}}")
+    async def delete_mailbox_domain(domain_id: UUID, version: Partner) -> Response:
+        found = find(domain_id)
+        del state.domains[str(found.id)]
+        return Response(status_code=204)
+
+    @app.post(f"{FINOPS_PREFIX}/mailbox-domains/{{domain_id}}/verify")
+    async def verify_mailbox_domain(domain_id: UUID, version: Partner) -> Response:
+        found = find(domain_id)
+        records = found.dns_records
+        if isinstance(records, m.DNSRecords):
+            records = m.DNSRecords(
+                receiving_dns_records=[
+                    r.model_copy(update={"valid": VALID_VALID})
+                    for r in records.receiving_dns_records
+                ],
+                sending_dns_records=[
+                    r.model_copy(update={"valid": VALID_VALID}) for r in records.sending_dns_records
+                ],
+            )
+        verified = found.model_copy(
+            update={
+                "dns_records": records,
+                "status": STATUS_VERIFIED,
+                "last_updated_at": ctx.clock.now(),
+            }
+        )
+        state.domains[str(found.id)] = verified
+        return _json(
+            200, m.VerifyResponse(id=verified.id, domain=verified.domain, status=verified.status)
+        )
+
+    return app
