@@ -63,7 +63,9 @@ SECRET_RESPONSE_KEYS = frozenset(
 )
 DROPPED_HEADERS = ("authorization", "cookie", "set-cookie", "host")
 
-_SANDBOX_URL = re.compile(r"^http://(?:127\.0\.0\.1|localhost):\d+/(tesouro|telecomx|ciirus)(?=/|$)")
+_SANDBOX_URL = re.compile(
+    r"^http://(?:127\.0\.0\.1|localhost):\d+/(tesouro|telecomx|ciirus)(?=/|$)"
+)
 
 
 # --- scrubbing ---------------------------------------------------------------------------------
@@ -196,12 +198,14 @@ class Target:
     sandbox: Sandbox | None = None
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the sandbox clock while recording; on replay the cassette already holds the answer."""
+        """Move the sandbox clock while recording; on replay the cassette holds the answer."""
         if self.sandbox is not None:
             self.sandbox.advance_clock(seconds)
 
     def inject_fault(self, method: str, path: str, **kwargs: Any) -> None:
-        """Make the sandbox fail the next matching request while recording (see Sandbox.inject_fault).
+        """Make the sandbox fail the next matching request while recording.
+
+        See ``Sandbox.inject_fault``.
 
         Tests that use it are sandbox-only: a real vendor cannot be told to fail.
         """

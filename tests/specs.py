@@ -76,8 +76,10 @@ class Operation:
 
 def resolve(name: str, node: Any) -> Any:
     """Follow a local ``$ref`` (to a response, parameter, ...) to what it names."""
-    while isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/components/") and (
-        not str(node["$ref"]).startswith("#/components/schemas/")
+    while (
+        isinstance(node, dict)
+        and str(node.get("$ref", "")).startswith("#/components/")
+        and (not str(node["$ref"]).startswith("#/components/schemas/"))
     ):
         target: Any = load(name)
         for part in node["$ref"][2:].split("/"):
@@ -116,7 +118,9 @@ def _media_examples(name: str, where: str, content: dict[str, Any]) -> Iterator[
         component = _component_of(media.get("schema"))
         here = f"{where} {media_type}"
         for ex_name, ex in (media.get("examples") or {}).items():
-            yield Example(name, f"{here} examples.{ex_name}", component or "", ex.get("value"), False)
+            yield Example(
+                name, f"{here} examples.{ex_name}", component or "", ex.get("value"), False
+            )
         if "example" in media:
             yield Example(name, f"{here} example", component or "", media["example"], False)
         published = media.get("x-published-example")
@@ -124,7 +128,9 @@ def _media_examples(name: str, where: str, content: dict[str, Any]) -> Iterator[
             values = published if isinstance(published, list) else [published]
             for i, item in enumerate(values):
                 value = item.get("value", item) if isinstance(item, dict) else item
-                yield Example(name, f"{here} x-published-example[{i}]", component or "", value, True)
+                yield Example(
+                    name, f"{here} x-published-example[{i}]", component or "", value, True
+                )
 
 
 def examples(name: str) -> Iterator[Example]:
@@ -137,4 +143,6 @@ def examples(name: str) -> Iterator[Example]:
             yield from _media_examples(name, f"{where} {status}", response.get("content", {}))
     for component, schema in spec.get("components", {}).get("schemas", {}).items():
         for i, value in enumerate(schema.get("examples") or []):
-            yield Example(name, f"components.schemas.{component} examples[{i}]", component, value, False)
+            yield Example(
+                name, f"components.schemas.{component} examples[{i}]", component, value, False
+            )

@@ -27,8 +27,10 @@ CASSETTE_FILES = sorted(CASSETTES.rglob("*.yaml"))
 SUSPICIOUS = [
     re.compile(r"(?i)\b(bearer|basic)\s+(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"(?im)^\s*-?\s*['\"]?authorization['\"]?\s*:"),
-    re.compile(r"(?i)\"(access_token|refresh_token|id_token|token|client_secret|password)\"\s*:\s*"
-               r"\"(?!REDACTED\")"),
+    re.compile(
+        r"(?i)\"(access_token|refresh_token|id_token|token|client_secret|password)\"\s*:\s*"
+        r"\"(?!REDACTED\")"
+    ),
     re.compile(r"(?i)[?&](token|access_token|client_secret|password)=(?!REDACTED\b)"),
     re.compile(r"(?i)\b(client_secret|password)=(?!REDACTED\b)"),
 ]
@@ -49,7 +51,9 @@ def find_secrets(text: str) -> list[str]:
     """What in ``text`` is, or looks like, a secret (empty when clean)."""
     found = [f"demo secret {v[:3]}..." for v in _secret_values() if v in text]
     for pattern in SUSPICIOUS:
-        found += [f"pattern {pattern.pattern[:40]!r} at {m.start()}" for m in pattern.finditer(text)]
+        found += [
+            f"pattern {pattern.pattern[:40]!r} at {m.start()}" for m in pattern.finditer(text)
+        ]
     return found
 
 
@@ -67,7 +71,9 @@ def _spec_for(uri: str) -> str | None:
         return "telecomx"
     if host.endswith("ciiruspartners.com"):
         version = parts.path.split("/")[1] if parts.path.count("/") > 1 else ""
-        return {"v2023.07.31": "ciirus_v2023_07_31", "v2024.07.31": "ciirus_v2024_07_31"}.get(version)
+        return {"v2023.07.31": "ciirus_v2023_07_31", "v2024.07.31": "ciirus_v2024_07_31"}.get(
+            version
+        )
     return None
 
 

@@ -152,8 +152,13 @@ def test_inject_fault_rejects_bad_arguments_together(sb: Sandbox) -> None:
 
 
 def test_faults_over_http(sb: Sandbox) -> None:
-    fault = {"vendor": "ciirus", "method": "GET", "path": "/v2023.07.31/emails/subaccount",
-             "status": 500, "body": "{not json"}
+    fault = {
+        "vendor": "ciirus",
+        "method": "GET",
+        "path": "/v2023.07.31/emails/subaccount",
+        "status": 500,
+        "body": "{not json",
+    }
     r = httpx.post(sb.base_url + "/_sandbox/faults", json=fault)
     assert r.status_code == 200
     assert r.json()["faults"][0]["status"] == 500
@@ -169,7 +174,8 @@ def test_faults_over_http(sb: Sandbox) -> None:
 def test_import_maildns_does_not_import_the_sandbox_server() -> None:
     code = (
         "import sys, maildns, maildns.sandbox;"
-        "print(json.dumps(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules)))"
+        "server = ('fastapi', 'uvicorn', 'starlette');"
+        "print(json.dumps(sorted(m for m in server if m in sys.modules)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", "import json;" + code], capture_output=True, text=True, check=True
@@ -205,7 +211,9 @@ def test_command_line_reports_a_busy_port() -> None:
     with Sandbox() as sb:
         out = subprocess.run(
             [sys.executable, "-m", "maildns.sandbox", "--port", str(sb.port)],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     assert out.returncode == 1
     assert f"cannot serve on 127.0.0.1:{sb.port}" in out.stderr

@@ -123,7 +123,9 @@ def test_open_questions_are_recorded(name: str) -> None:
     for note in notes:
         items = note if isinstance(note, list) else [note]
         for item in items:
-            assert {"question", "choice"} <= set(item), f"x-unconfirmed needs question+choice: {item}"
+            assert {"question", "choice"} <= set(item), (
+                f"x-unconfirmed needs question+choice: {item}"
+            )
     text = json.dumps(notes).lower()
     for topic in OPEN_QUESTIONS[name]:
         assert topic.lower() in text, f"no x-unconfirmed note mentions {topic!r}"

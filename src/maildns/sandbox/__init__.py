@@ -191,8 +191,15 @@ class Sandbox:
         from ._faults import make_fault
 
         fault = make_fault(
-            vendor, method, path, status=status, retry_after=retry_after, delay=delay,
-            body=body, content_type=content_type, times=times,
+            vendor,
+            method,
+            path,
+            status=status,
+            retry_after=retry_after,
+            delay=delay,
+            body=body,
+            content_type=content_type,
+            times=times,
         )
         self._running_app().faults.add(fault)
 
@@ -225,4 +232,3 @@ class Sandbox:
     def __repr__(self) -> str:
         where = f"{self.host}:{self._port}" if self._port is not None else "not running"
         return f"<Sandbox {where} seed={self.seed}>"
-

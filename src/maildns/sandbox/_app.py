@@ -1,4 +1,4 @@
-"""The sandbox's ASGI app: each vendor's app mounted under ``/<vendor>``, plus ``/_sandbox`` controls."""
+"""The sandbox's ASGI app: each vendor app under ``/<vendor>``, plus ``/_sandbox`` controls."""
 
 from __future__ import annotations
 
@@ -79,8 +79,13 @@ class SandboxApp:
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=422)
         pending = [
-            {"vendor": f.vendor, "method": f.method, "path": f.path, "status": f.status,
-             "times": f.times}
+            {
+                "vendor": f.vendor,
+                "method": f.method,
+                "path": f.path,
+                "status": f.status,
+                "times": f.times,
+            }
             for f in self.faults.pending()
         ]
         return JSONResponse({"faults": pending})

@@ -90,7 +90,7 @@ def make_fault(
 
 
 class FaultInjector:
-    """ASGI middleware answering matching requests with their fault before the vendor app sees them."""
+    """ASGI middleware: a matching request gets its fault before the vendor app sees it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
