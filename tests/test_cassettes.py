@@ -25,7 +25,7 @@ CASSETTE_FILES = sorted(CASSETTES.rglob("*.yaml"))
 
 # Anything that looks like a credential, beyond the demo credentials themselves.
 SUSPICIOUS = [
-    re.compile(r"(?i)\b(bearer|basic)\s+(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)\b(bearer|basic)[ \t]+(?!REDACTED\b)[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"(?im)^\s*-?\s*['\"]?authorization['\"]?\s*:"),
     re.compile(
         r"(?i)\"(access_token|refresh_token|id_token|token|client_secret|password)\"\s*:\s*"
