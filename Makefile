@@ -78,8 +78,8 @@ check-generated: $(VENV)/.synced
 
 # --- quality ------------------------------------------------------------------
 lint: $(VENV)/.synced
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests $(wildcard scripts)
+	$(BIN)/ruff format --check src tests $(wildcard scripts)
 	$(BIN)/mypy
 	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
 
