@@ -122,12 +122,14 @@ def test_inject_fault_answers_then_gets_out_of_the_way(sb: Sandbox) -> None:
     )
     with httpx.Client() as client:
         token = _tesouro_token(client, sb)  # another path: not affected
+        assert sb.pending_faults()[0]["times"] == 2
         for _ in range(2):
             r = _tesouro_create(client, sb, token, "mail.example.com")
             assert r.status_code == 503
             assert r.headers["retry-after"] == "2"
             assert r.json() == {"error": {"message": "Injected fault"}}
         assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 201
+    assert sb.pending_faults() == []
 
 
 def test_inject_fault_raw_body_template_path_and_delay(sb: Sandbox) -> None:

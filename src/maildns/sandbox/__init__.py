@@ -204,7 +204,12 @@ class Sandbox:
         self._running_app().faults.add(fault)
 
     def clear_faults(self) -> None:
+        """Drop every fault not yet used up."""
         self._running_app().faults.clear()
+
+    def pending_faults(self) -> list[dict[str, Any]]:
+        """The injected faults that will still answer, with how many ``times`` each has left."""
+        return [f.describe() for f in self._running_app().faults.pending()]
 
     def reset(self) -> None:
         """Forget every domain, zone, subaccount and token; restart the clock and the ids."""

@@ -78,14 +78,5 @@ class SandboxApp:
                 self.faults.add(make_fault(**body))
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=422)
-        pending = [
-            {
-                "vendor": f.vendor,
-                "method": f.method,
-                "path": f.path,
-                "status": f.status,
-                "times": f.times,
-            }
-            for f in self.faults.pending()
-        ]
+        pending = [f.describe() for f in self.faults.pending()]
         return JSONResponse({"faults": pending})

@@ -41,6 +41,17 @@ class Fault:
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and bool(self._regex.match(path))
 
+    def describe(self) -> dict[str, Any]:
+        return {
+            "vendor": self.vendor,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "delay": self.delay,
+            "times": self.times,
+        }
+
     def response_body(self) -> tuple[bytes, str]:
         if self.body is not None:
             guess = "text/html" if self.body.lstrip().startswith(b"<") else "application/json"

@@ -1,0 +1,46 @@
+"""The README's sandbox examples run as pasted and print what the README says."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from maildns.sandbox import Sandbox
+
+from .specs import ROOT
+
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.S)
+
+
+def _section(title: str) -> list[tuple[str, str]]:
+    start = README.index(f"## {title}")
+    end = README.find("\n## ", start + 1)
+    text = README[start : end if end != -1 else None]
+    return re.findall(r"```(\w+)\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    _lang, first = BLOCKS[0]
+    commands = [line.split("#")[0].strip() for line in first.splitlines() if line.strip()]
+    assert commands == ["make", "make test"]
+
+
+def test_sandbox_quickstart_runs_and_prints_what_the_readme_says() -> None:
+    blocks = _section("The sandbox")
+    (code, expected) = (blocks[0][1], blocks[1][1])
+    assert blocks[0][0] == "python"
+    assert blocks[1][0] == "text"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == expected
+
+
+def test_fault_injection_example_runs() -> None:
+    code = next(code for _lang, code in _section("The sandbox") if "inject_fault" in code)
+    with Sandbox() as sb:
+        exec(compile(code, "README.md", "exec"), {"sb": sb})  # noqa: S102 - our own README
+        assert sb.pending_faults() == []  # the example ends with clear_faults()
