@@ -60,8 +60,14 @@ class DNSRecord(BaseModel):
     The DNS name of the record (absent on some MX records in published examples).
     """
     value: str
-    record_purpose: DNSRecordPurpose | None = None
-    record_type: DNSRecordType
+    record_purpose: DNSRecordPurpose | str | None = None
+    """
+    One of the documented purposes; any other string is kept as it is, so that a value the vendor adds later does not break parsing.
+    """
+    record_type: DNSRecordType | str
+    """
+    One of the documented record types; any other string is kept as it is, so that a value the vendor adds later does not break parsing.
+    """
     valid: str
     """
     Field reflecting validation status by Mailgun.

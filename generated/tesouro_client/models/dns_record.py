@@ -19,19 +19,21 @@ class DNSRecord:
     Attributes:
         is_active (bool):
         value (str):
-        record_type (DNSRecordType):
+        record_type (DNSRecordType | str): One of the documented record types; any other string is kept as it is, so
+            that a value the vendor adds later does not break parsing.
         valid (str): Field reflecting validation status by Mailgun.
         name (str | Unset): The DNS name of the record (absent on some MX records in published examples).
-        record_purpose (DNSRecordPurpose | Unset): Purpose of specific entry to distinguish between various TXT entries.
+        record_purpose (DNSRecordPurpose | str | Unset): One of the documented purposes; any other string is kept as it
+            is, so that a value the vendor adds later does not break parsing.
         priority (int | str | Unset): MX priority, a string in the published example.
     """
 
     is_active: bool
     value: str
-    record_type: DNSRecordType
+    record_type: DNSRecordType | str
     valid: str
     name: str | Unset = UNSET
-    record_purpose: DNSRecordPurpose | Unset = UNSET
+    record_purpose: DNSRecordPurpose | str | Unset = UNSET
     priority: int | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -40,15 +42,23 @@ class DNSRecord:
 
         value = self.value
 
-        record_type = self.record_type.value
+        record_type: str
+        if isinstance(self.record_type, DNSRecordType):
+            record_type = self.record_type.value
+        else:
+            record_type = self.record_type
 
         valid = self.valid
 
         name = self.name
 
-        record_purpose: str | Unset = UNSET
-        if not isinstance(self.record_purpose, Unset):
+        record_purpose: str | Unset
+        if isinstance(self.record_purpose, Unset):
+            record_purpose = UNSET
+        elif isinstance(self.record_purpose, DNSRecordPurpose):
             record_purpose = self.record_purpose.value
+        else:
+            record_purpose = self.record_purpose
 
         priority: int | str | Unset
         if isinstance(self.priority, Unset):
@@ -82,18 +92,37 @@ class DNSRecord:
 
         value = d.pop("value")
 
-        record_type = DNSRecordType(d.pop("record_type"))
+        def _parse_record_type(data: object) -> DNSRecordType | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                record_type_type_0 = DNSRecordType(data)
+
+                return record_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DNSRecordType | str, data)
+
+        record_type = _parse_record_type(d.pop("record_type"))
 
         valid = d.pop("valid")
 
         name = d.pop("name", UNSET)
 
-        _record_purpose = d.pop("record_purpose", UNSET)
-        record_purpose: DNSRecordPurpose | Unset
-        if isinstance(_record_purpose, Unset):
-            record_purpose = UNSET
-        else:
-            record_purpose = DNSRecordPurpose(_record_purpose)
+        def _parse_record_purpose(data: object) -> DNSRecordPurpose | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                record_purpose_type_0 = DNSRecordPurpose(data)
+
+                return record_purpose_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DNSRecordPurpose | str | Unset, data)
+
+        record_purpose = _parse_record_purpose(d.pop("record_purpose", UNSET))
 
         def _parse_priority(data: object) -> int | str | Unset:
             if isinstance(data, Unset):
