@@ -1,0 +1,95 @@
+"""The vocabulary shared by every vendor: sending domains, zones and DNS records."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "DnsRecord",
+    "DomainStatus",
+    "RecordPurpose",
+    "RecordType",
+    "SendingDomain",
+    "Zone",
+    "ZoneStatus",
+]
+
+
+class RecordType(StrEnum):
+    A = "A"
+    AAAA = "AAAA"
+    CNAME = "CNAME"
+    MX = "MX"
+    NS = "NS"
+    SRV = "SRV"
+    TXT = "TXT"
+
+
+class RecordPurpose(StrEnum):
+    """Why a sending domain needs a record."""
+
+    DKIM = "DKIM"
+    SPF = "SPF"
+    VERIFICATION = "VERIFICATION"
+    RECEIVING = "RECEIVING"
+
+
+class DomainStatus(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+class ZoneStatus(StrEnum):
+    OK = "OK"
+    WRONG_NS = "WRONG_NS"
+    NOT_EXIST = "NOT_EXIST"
+
+
+@attrs.frozen
+class DnsRecord:
+    """One DNS record.
+
+    ``name`` is fully qualified and lower-case (a zone's root record carries the zone name);
+    ``value`` is the exact text to publish: an address, a host name, the text of a TXT record
+    without quotes, or for SRV ``"priority weight port target"``. MX records keep their
+    preference in ``priority``. ``verified`` is what the vendor last said of the record, if
+    anything.
+    """
+
+    type: RecordType
+    name: str
+    value: str
+    purpose: RecordPurpose | None = None
+    priority: int | None = None
+    verified: bool | None = None
+
+
+@attrs.frozen
+class SendingDomain:
+    """A domain a vendor sends mail from, with the records to publish before it can."""
+
+    vendor: str
+    domain: str
+    id: str
+    status: DomainStatus
+    records: tuple[DnsRecord, ...] = ()
+    raw: Any = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Zone:
+    """A DNS zone hosted by a vendor."""
+
+    domain: str
+    ttl: int | None = None
+    serial: int | None = None
+    records: tuple[DnsRecord, ...] = ()
+    customer: str | None = None
+    product: str | None = None
+    status: ZoneStatus | None = None
+    raw: Any = attrs.field(default=None, eq=False, repr=False)

@@ -1,0 +1,207 @@
+"""Every error maildns raises, in one hierarchy (re-exported from :mod:`maildns`).
+
+::
+
+    MailDnsError
+    ├── InvalidInputError (also a ValueError)   bad arguments, raised before any request
+    ├── ConfigurationError                      missing credentials, unknown api_version, ...
+    └── APIError                                something went wrong talking to a vendor
+        ├── APIConnectionError                  no answer: DNS, refused, reset, ...
+        │   └── APITimeoutError
+        ├── APIResponseValidationError          an answer that does not fit the vendor's spec
+        └── APIStatusError                      a documented error status
+            ├── BadRequestError                 400
+            ├── AuthenticationError             401
+            ├── PermissionDeniedError           403
+            ├── NotFoundError                   404
+            ├── ConflictError                   409
+            ├── UnprocessableEntityError        422
+            ├── RateLimitError                  429
+            └── ServerError                     5xx
+
+No message, repr or attribute of these errors holds a credential or token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InvalidInputError",
+    "MailDnsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Problem",
+    "RateLimitError",
+    "ServerError",
+    "UnprocessableEntityError",
+]
+
+
+class MailDnsError(Exception):
+    """The root of every error maildns raises."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one argument."""
+
+    argument: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.argument}: {self.message}"
+
+
+class InvalidInputError(MailDnsError, ValueError):
+    """Arguments that cannot be sent; raised before any request, naming every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("InvalidInputError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+        else:
+            text = f"{len(self.problems)} problems: " + "; ".join(str(p) for p in self.problems)
+        super().__init__(text)
+
+    @classmethod
+    def one(cls, argument: str, message: str) -> InvalidInputError:
+        return cls([Problem(argument, message)])
+
+
+class ConfigurationError(MailDnsError):
+    """The client is not set up to make this call (e.g. credentials missing)."""
+
+
+class APIError(MailDnsError):
+    """Something went wrong talking to a vendor."""
+
+    def __init__(self, message: str, *, vendor: str, operation: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.vendor = vendor
+        self.operation = operation
+
+
+class APIConnectionError(APIError):
+    """The request got no answer (connection refused or dropped, DNS failure, ...)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class APIResponseValidationError(APIError):
+    """The vendor answered with a body that does not fit its spec (malformed JSON, wrong shape)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        operation: str,
+        status_code: int,
+        body: bytes,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, vendor=vendor, operation=operation)
+        self.status_code = status_code
+        self.body = body
+        self.request_id = request_id
+
+
+class APIStatusError(APIError):
+    """The vendor answered with an error status; ``message`` and ``field`` come from its body."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        operation: str,
+        status_code: int,
+        field: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, vendor=vendor, operation=operation)
+        self.status_code = status_code
+        self.field = field
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        where = f" (field {self.field})" if self.field else ""
+        rid = f" [request id {self.request_id}]" if self.request_id else ""
+        return f"{self.vendor} {self.operation}: {self.status_code} {self.message}{where}{rid}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(vendor={self.vendor!r}, operation={self.operation!r}, "
+            f"status_code={self.status_code}, message={self.message!r}, field={self.field!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the credentials or token were refused."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource already exists."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the vendor rejected a value."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests (retried with the vendor's Retry-After before this is raised)."""
+
+
+class ServerError(APIStatusError):
+    """5xx."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The error class for an HTTP status."""
+    if status_code >= 500:
+        return ServerError
+    return _BY_STATUS.get(status_code, APIStatusError)
