@@ -219,3 +219,22 @@ def test_command_line_reports_a_busy_port() -> None:
         )
     assert out.returncode == 1
     assert f"cannot serve on 127.0.0.1:{sb.port}" in out.stderr
+
+
+def test_inject_fault_drops_the_connection(sb: Sandbox) -> None:
+    sb.inject_fault("ciirus", "GET", "/v2024.07.31/emails/subaccount", drop=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(sb.url("ciirus") + "/v2024.07.31/emails/subaccount", timeout=5)
+    # the next request is answered normally
+    assert httpx.get(sb.url("ciirus") + "/v2024.07.31/emails/subaccount").status_code == 401
+
+
+def test_inject_fault_lose_response_lets_the_vendor_act(sb: Sandbox) -> None:
+    sb.inject_fault(
+        "tesouro", "POST", "/finops/v1/mailbox-domains", status=503, lose_response=True
+    )
+    with httpx.Client() as client:
+        token = _tesouro_token(client, sb)
+        assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 503
+        # the create happened although its answer was lost
+        assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 409

@@ -43,30 +43,37 @@ def require(vendor: str, **named: tuple[Secret | str | None, str]) -> None:
         )
 
 
-def resolve_base_url(base_url: str | None, env: str, default: str) -> str:
+def resolve_base_url(
+    base_url: str | None, *, env: str, default: str, argument: str = "base_url"
+) -> str:
     url = base_url or os.environ.get(env) or default
-    parsed = httpx.URL(url)
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InvalidInputError.one("base_url", f"must be an http(s) URL, got {url!r}")
-    return url.rstrip("/")
+    try:
+        parsed = httpx.URL(url)
+    except (TypeError, httpx.InvalidURL):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidInputError.one(argument, f"must be an http(s) URL, got {url!r:.80}")
+    return str(url).rstrip("/")
 
 
-def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+def resolve_timeout(
+    timeout: float | httpx.Timeout | None, *, argument: str = "timeout"
+) -> httpx.Timeout:
     if timeout is None:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise InvalidInputError.one(
-            "timeout", f"must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
+            argument, f"must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
         )
     return httpx.Timeout(float(timeout), connect=min(float(timeout), DEFAULT_TIMEOUT.connect or 5))
 
 
-def check_max_retries(max_retries: int) -> int:
+def check_max_retries(max_retries: int, *, argument: str = "max_retries") -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise InvalidInputError(
-            [Problem("max_retries", f"must be a non-negative integer, got {max_retries!r}")]
+            [Problem(argument, f"must be a non-negative integer, got {max_retries!r:.40}")]
         )
     return max_retries
 

@@ -101,6 +101,9 @@ class Sandbox:
     def start_server(self, timeout: float = 10.0) -> None:
         import uvicorn
 
+        from ._faults import hide_dropped_connections
+
+        hide_dropped_connections()
         app = self.build_app()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -180,6 +183,8 @@ class Sandbox:
         body: bytes | str | None = None,
         content_type: str | None = None,
         times: int = 1,
+        drop: bool = False,
+        lose_response: bool = False,
     ) -> None:
         """Make the next ``times`` requests to ``method path`` of ``vendor`` fail.
 
@@ -187,6 +192,9 @@ class Sandbox:
         segment). The request waits ``delay`` seconds, then gets ``status`` (with a
         ``Retry-After`` header when given) and ``body`` as raw bytes: malformed JSON, an HTML
         error page, anything. With no status, the request goes through after the delay.
+        ``drop=True`` closes the connection in the middle of the response. With
+        ``lose_response=True`` the vendor handles the request (a create does create) but its
+        answer is replaced by the fault, as when a response is lost on the way back.
         """
         from ._faults import make_fault
 
@@ -200,6 +208,8 @@ class Sandbox:
             body=body,
             content_type=content_type,
             times=times,
+            drop=drop,
+            lose_response=lose_response,
         )
         self._running_app().faults.add(fault)
 

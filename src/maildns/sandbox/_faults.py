@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._core import VENDORS, Vendor
 
@@ -19,6 +20,23 @@ _DEFAULT_BODIES: dict[Vendor, dict[str, Any]] = {
     "telecomx": {"error": "internal_error", "message": "Injected fault"},
     "ciirus": {"message": "Injected fault"},
 }
+
+
+class ConnectionDropped(Exception):
+    """Raised on purpose to make the server close a connection mid-response."""
+
+
+class _HideDroppedConnections(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+def hide_dropped_connections() -> None:
+    """Keep the server's error log free of the connections we drop on purpose."""
+    log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _HideDroppedConnections) for f in log.filters):
+        log.addFilter(_HideDroppedConnections())
 
 
 @dataclass
@@ -32,6 +50,8 @@ class Fault:
     body: bytes | None
     content_type: str | None
     times: int
+    drop: bool = False
+    lose_response: bool = False
 
     def __post_init__(self) -> None:
         # `{name}` in a path (as in the specs) stands for one path segment.
@@ -50,6 +70,8 @@ class Fault:
             "retry_after": self.retry_after,
             "delay": self.delay,
             "times": self.times,
+            "drop": self.drop,
+            "lose_response": self.lose_response,
         }
 
     def response_body(self) -> tuple[bytes, str]:
@@ -70,6 +92,8 @@ def make_fault(
     body: bytes | str | None = None,
     content_type: str | None = None,
     times: int = 1,
+    drop: bool = False,
+    lose_response: bool = False,
 ) -> Fault:
     """Check the arguments of ``Sandbox.inject_fault`` and build the fault."""
     problems = []
@@ -83,8 +107,12 @@ def make_fault(
         problems.append(f"delay must be a non-negative number of seconds, not {delay!r}")
     if times < 1:
         problems.append(f"times must be at least 1, not {times!r}")
-    if status is None and delay is None:
-        problems.append("give a status, a delay, or both")
+    if status is None and delay is None and not drop:
+        problems.append("give a status, a delay, drop=True, or a combination")
+    if drop and (status is not None or body is not None):
+        problems.append("a dropped connection has no status or body")
+    if lose_response and status is None and not drop:
+        problems.append("lose_response needs the status (or drop=True) that replaces the answer")
     if problems:
         raise ValueError("invalid fault: " + "; ".join(problems))
     return Fault(
@@ -97,6 +125,8 @@ def make_fault(
         body=body.encode() if isinstance(body, str) else body,
         content_type=content_type,
         times=times,
+        drop=drop,
+        lose_response=lose_response,
     )
 
 
@@ -135,9 +165,31 @@ class FaultInjector:
             return
         if fault.delay:
             await asyncio.sleep(fault.delay)
-        if fault.status is None:
+        if fault.lose_response:
+            # The vendor handles the request; its answer never reaches the client.
+            async def swallow(message: Message) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+        elif fault.status is None and not fault.drop:
             await self.app(scope, receive, send)
             return
+        if fault.drop:
+            # Promise a body and stop short: the server closes the connection mid-response.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+                }
+            )
+            # The server refuses to end a short body and closes the connection instead.
+            try:
+                await send({"type": "http.response.body", "body": b'{"trunc', "more_body": False})
+            except Exception as exc:
+                raise ConnectionDropped from exc
+            return
+        assert fault.status is not None
         body, content_type = fault.response_body()
         headers = [
             (b"content-type", content_type.encode()),
