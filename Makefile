@@ -94,3 +94,7 @@ record: all
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+
+# Speed goals as ratios against raw httpx, measured in one run; writes BENCHMARKS.md.
+bench: all
+	$(BIN)/python scripts/bench.py
