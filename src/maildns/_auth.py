@@ -104,15 +104,19 @@ class TokenAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         with self._thread_lock:
             if not self._valid():
-                self._store((yield self.token_request()))
+                fetched = yield self.token_request()
+                fetched.read()  # this override bypasses httpx's requires_response_body
+                self._store(fetched)
             token = self._current()
         self.apply(request, token)
         response = yield request
         if response.status_code == 401 and self.can_refresh():
             with self._thread_lock:
-                if self._current() == token:  # nobody refreshed it meanwhile
+                if self._token is None or self._current() == token:  # nobody refreshed it
                     self.invalidate()
-                    self._store((yield self.token_request()))
+                    fetched = yield self.token_request()
+                    fetched.read()
+                    self._store(fetched)
                 token = self._current()
             self.apply(request, token)
             yield request
@@ -124,7 +128,9 @@ class TokenAuth(httpx.Auth):
             self._async_lock = asyncio.Lock()
         async with self._async_lock:
             if not self._valid():
-                self._store((yield self.token_request()))
+                fetched = yield self.token_request()
+                await fetched.aread()  # this override bypasses httpx's requires_response_body
+                self._store(fetched)
             token = self._current()
         self.apply(request, token)
         response = yield request
@@ -132,7 +138,9 @@ class TokenAuth(httpx.Auth):
             async with self._async_lock:
                 if self._token is None or self._current() == token:
                     self.invalidate()
-                    self._store((yield self.token_request()))
+                    fetched = yield self.token_request()
+                    await fetched.aread()
+                    self._store(fetched)
                 token = self._current()
             self.apply(request, token)
             yield request

@@ -308,6 +308,10 @@ class SyncCore(CoreBase):
                             None,
                         )
                         raise _Retryable(self.connection_error(call, exc), None) from None
+                    except APIStatusError as exc:  # the auth flow's token request failed
+                        if exc.status_code not in RETRY_STATUSES:
+                            raise
+                        raise _Retryable(exc, None) from None
                     self.log(
                         request["method"],
                         request["url"],
@@ -360,6 +364,10 @@ class AsyncCore(CoreBase):
                             None,
                         )
                         raise _Retryable(self.connection_error(call, exc), None) from None
+                    except APIStatusError as exc:  # the auth flow's token request failed
+                        if exc.status_code not in RETRY_STATUSES:
+                            raise
+                        raise _Retryable(exc, None) from None
                     self.log(
                         request["method"],
                         request["url"],
