@@ -4,7 +4,7 @@
 
     MailDnsError
     ├── InvalidInputError (also a ValueError)   bad arguments, raised before any request
-    ├── ConfigurationError                      missing credentials, unknown api_version, ...
+    ├── ConfigurationError                      missing credentials
     └── APIError                                something went wrong talking to a vendor
         ├── APIConnectionError                  no answer: DNS, refused, reset, ...
         │   └── APITimeoutError
