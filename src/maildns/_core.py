@@ -42,6 +42,7 @@ T = TypeVar("T")
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 RETRY_AFTER_CAP: Final = 60.0
 REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-correlation-id")
+_REQUEST_ID_SET: Final = frozenset(REQUEST_ID_HEADERS)
 _SECRET_BODY_KEYS: Final = frozenset(
     {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
 )
@@ -175,9 +176,9 @@ class CoreBase:
 
     # --- response -------------------------------------------------------------------------------
     def request_id(self, headers: httpx.Headers) -> str | None:
-        for name in REQUEST_ID_HEADERS:
-            if name in headers:
-                return headers[name]
+        for name, value in headers.multi_items():  # one pass: lookups by name cost more
+            if name in _REQUEST_ID_SET:
+                return value
         return None
 
     def log(
@@ -238,9 +239,38 @@ class CoreBase:
             body=body,
         )
 
-    def handle(self, call: Call, response: httpx.Response, attempt: int) -> Result:
-        """Turn a response into a Result, or raise the typed error (wrapped if retryable)."""
+    def failed(
+        self,
+        call: Call,
+        request: dict[str, Any],
+        attempt: int,
+        started: float,
+        exc: httpx.TransportError | APIStatusError,
+    ) -> Exception:
+        """What to raise for an attempt that got no answer (or whose token request failed)."""
+        if isinstance(exc, APIStatusError):  # raised by the auth flow's token request
+            return _Retryable(exc, None) if exc.status_code in RETRY_STATUSES else exc
+        self.log(request["method"], request["url"], type(exc).__name__, started, attempt, None)
+        return _Retryable(self.connection_error(call, exc), None)
+
+    def answered(
+        self,
+        call: Call,
+        request: dict[str, Any],
+        attempt: int,
+        started: float,
+        response: httpx.Response,
+    ) -> Result:
         request_id = self.request_id(response.headers)
+        self.log(
+            request["method"], request["url"], response.status_code, started, attempt, request_id
+        )
+        return self.handle(call, response, attempt, request_id)
+
+    def handle(
+        self, call: Call, response: httpx.Response, attempt: int, request_id: str | None
+    ) -> Result:
+        """Turn a response into a Result, or raise the typed error (wrapped if retryable)."""
         status = response.status_code
         parsed: Any = None
         parse_problem: Exception | None = None
@@ -275,10 +305,6 @@ class CoreBase:
         raise error
 
 
-def _final(exc: _Retryable) -> APIError:
-    return exc.error
-
-
 class SyncCore(CoreBase):
     """Drives operations over an ``httpx.Client``."""
 
@@ -288,41 +314,33 @@ class SyncCore(CoreBase):
         super().__init__(**kwargs)
         self.http = http
 
+    def _attempt(self, call: Call, request: dict[str, Any], attempt: int) -> Result:
+        started = time.perf_counter()
+        try:
+            response = self.http.request(**request)
+        except (httpx.TransportError, APIStatusError) as exc:
+            raise self.failed(call, request, attempt, started, exc) from None
+        return self.answered(call, request, attempt, started, response)
+
     def send(self, call: Call) -> Result:
         request = self.build(call)
-        attempt = 0
+        try:
+            return self._attempt(call, request, 1)
+        except _Retryable as exc:
+            if self.max_retries == 0:
+                raise exc.error from None
+            failure: _Retryable | None = exc
+        attempt = 1
         try:
             for retry in self.retry_context():
                 with retry:
+                    if failure is not None:  # let stamina back off from the first failure
+                        first, failure = failure, None
+                        raise first
                     attempt += 1
-                    started = time.perf_counter()
-                    try:
-                        response = self.http.request(**request)
-                    except httpx.TransportError as exc:
-                        self.log(
-                            request["method"],
-                            request["url"],
-                            type(exc).__name__,
-                            started,
-                            attempt,
-                            None,
-                        )
-                        raise _Retryable(self.connection_error(call, exc), None) from None
-                    except APIStatusError as exc:  # the auth flow's token request failed
-                        if exc.status_code not in RETRY_STATUSES:
-                            raise
-                        raise _Retryable(exc, None) from None
-                    self.log(
-                        request["method"],
-                        request["url"],
-                        response.status_code,
-                        started,
-                        attempt,
-                        self.request_id(response.headers),
-                    )
-                    return self.handle(call, response, attempt)
+                    return self._attempt(call, request, attempt)
         except _Retryable as exc:
-            raise _final(exc) from None
+            raise exc.error from None
         raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
 
     def run(self, op: Op[T]) -> T:
@@ -344,41 +362,33 @@ class AsyncCore(CoreBase):
         super().__init__(**kwargs)
         self.http = http
 
+    async def _attempt(self, call: Call, request: dict[str, Any], attempt: int) -> Result:
+        started = time.perf_counter()
+        try:
+            response = await self.http.request(**request)
+        except (httpx.TransportError, APIStatusError) as exc:
+            raise self.failed(call, request, attempt, started, exc) from None
+        return self.answered(call, request, attempt, started, response)
+
     async def send(self, call: Call) -> Result:
         request = self.build(call)
-        attempt = 0
+        try:
+            return await self._attempt(call, request, 1)
+        except _Retryable as exc:
+            if self.max_retries == 0:
+                raise exc.error from None
+            failure: _Retryable | None = exc
+        attempt = 1
         try:
             async for retry in self.retry_context():
                 with retry:
+                    if failure is not None:  # let stamina back off from the first failure
+                        first, failure = failure, None
+                        raise first
                     attempt += 1
-                    started = time.perf_counter()
-                    try:
-                        response = await self.http.request(**request)
-                    except httpx.TransportError as exc:
-                        self.log(
-                            request["method"],
-                            request["url"],
-                            type(exc).__name__,
-                            started,
-                            attempt,
-                            None,
-                        )
-                        raise _Retryable(self.connection_error(call, exc), None) from None
-                    except APIStatusError as exc:  # the auth flow's token request failed
-                        if exc.status_code not in RETRY_STATUSES:
-                            raise
-                        raise _Retryable(exc, None) from None
-                    self.log(
-                        request["method"],
-                        request["url"],
-                        response.status_code,
-                        started,
-                        attempt,
-                        self.request_id(response.headers),
-                    )
-                    return self.handle(call, response, attempt)
+                    return await self._attempt(call, request, attempt)
         except _Retryable as exc:
-            raise _final(exc) from None
+            raise exc.error from None
         raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
 
     async def run(self, op: Op[T]) -> T:

@@ -25,6 +25,7 @@ from tesouro_client.api.mailbox_domains import (
     verify_mailbox_domain,
 )
 from tesouro_client.models import (
+    DNSRecord,
     DNSRecords,
     DomainListResponse,
     DomainRequest,
@@ -185,7 +186,11 @@ def parse_error(status: int, body: Any) -> tuple[str | None, str | None]:
 
 def _get(item: Any, key: str) -> Any:
     """A field of a generated ``DNSRecord`` or of a free-form record dict (None when absent)."""
-    value = item.get(key) if isinstance(item, Mapping) else getattr(item, key, None)
+    # Generated records first: an isinstance check against the Mapping ABC is slow.
+    if isinstance(item, DNSRecord) or not isinstance(item, Mapping):
+        value = getattr(item, key, None)
+    else:
+        value = item.get(key)
     return None if isinstance(value, Unset) else value
 
 
