@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from maildns.sandbox import Sandbox
 
 from .specs import ROOT
@@ -27,8 +29,9 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     assert commands == ["make", "make test"]
 
 
-def test_sandbox_quickstart_runs_and_prints_what_the_readme_says() -> None:
-    blocks = _section("The sandbox")
+@pytest.mark.parametrize("title", ["Quickstart", "The sandbox"])
+def test_example_runs_and_prints_what_the_readme_says(title: str) -> None:
+    blocks = _section(title)
     (code, expected) = (blocks[0][1], blocks[1][1])
     assert blocks[0][0] == "python"
     assert blocks[1][0] == "text"
