@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 import maildns
+from maildns._client import DEFAULT_LIMITS
 from maildns.sandbox import DEMO_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,7 +178,7 @@ def bench_end_to_end(calls: int, concurrency: int) -> dict[str, float]:
         sync_facade = _per_call(facade.list_sending_domains, calls, repeats=3)
 
         async def run_async() -> tuple[float, float]:
-            limits = httpx.Limits(max_connections=concurrency)
+            limits = DEFAULT_LIMITS  # the pool the facade uses, for a like-for-like run
             async with (
                 httpx.AsyncClient(base_url=url, limits=limits) as raw_async,
                 maildns.AsyncTesouro(base_url=url, **DEMO_CREDENTIALS["tesouro"]) as fac,
@@ -305,6 +306,16 @@ def main() -> int:
         lines.append(
             f"| {name} | {raw} | {fac} | {ratio:.2f}x | <= {goal}x | {_verdict(ratio, goal)} |"
         )
+    lines += [
+        "",
+        "Where the time goes: on each call the facade does what raw httpx + `json` does, and also",
+        "runs the auth flow (token cached), builds the request with the generated module, parses",
+        "the body into the generated attrs models (kept as `raw`; they are what checks the answer",
+        "against the spec) and maps them to `SendingDomain`. On a zero-latency transport the",
+        "generated parse alone is about a third of the raw cost; against a local sandbox that",
+        "answers in well under a millisecond the same few tens of microseconds show in the",
+        "end-to-end ratio, and vanish against a real vendor's network latency.",
+    ]
     text = "\n".join(lines) + "\n"
     args.output.write_text(text)
     print(text)

@@ -187,11 +187,11 @@ def parse_error(status: int, body: Any) -> tuple[str | None, str | None]:
 def _get(item: Any, key: str) -> Any:
     """A field of a generated ``DNSRecord`` or of a free-form record dict (None when absent)."""
     # Generated records first: an isinstance check against the Mapping ABC is slow.
-    if isinstance(item, DNSRecord) or not isinstance(item, Mapping):
+    if type(item) is DNSRecord or not isinstance(item, Mapping):
         value = getattr(item, key, None)
     else:
         value = item.get(key)
-    return None if isinstance(value, Unset) else value
+    return None if type(value) is Unset else value
 
 
 def _status(value: object) -> DomainStatus:
@@ -231,11 +231,17 @@ def _purpose(item: Any, receiving: bool, name: str, value: str) -> RecordPurpose
     return None
 
 
+_TYPES: Final = {t.value: t for t in RecordType}
+
+
 def _record(item: Any, domain: str, *, receiving: bool) -> DnsRecord | None:
     kind = _get(item, "record_type")
     value = _get(item, "value")
-    type_name = kind.strip().upper() if isinstance(kind, str) else ""
-    if type_name not in RecordType.__members__:
+    # The generated enum is a str: documented types are one dict lookup away.
+    record_type = _TYPES.get(kind) if isinstance(kind, str) else None
+    if record_type is None and isinstance(kind, str):
+        record_type = _TYPES.get(kind.strip().upper())
+    if record_type is None:
         logger.warning(
             "tesouro: a DNS record of unknown type %.40r for %s is left out of records "
             "(it stays in raw)",
@@ -246,11 +252,10 @@ def _record(item: Any, domain: str, *, receiving: bool) -> DnsRecord | None:
     if not isinstance(value, str):
         logger.warning(
             "tesouro: a %s record without a value for %s is left out of records (it stays in raw)",
-            type_name,
+            record_type.value,
             domain,
         )
         return None
-    record_type = RecordType[type_name]
     name = _name(_get(item, "name"), domain)
     valid = _get(item, "valid")
     return DnsRecord(
