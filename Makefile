@@ -29,7 +29,7 @@ MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)
 
 .PHONY: all setup generate check-generated lint test record bench clean
 
-all: setup generate
+all: setup generate docs
 
 # --- set-up -----------------------------------------------------------------
 .tools/bin/uv:
@@ -77,7 +77,7 @@ check-generated: $(VENV)/.synced
 	else echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
 
 # --- quality ------------------------------------------------------------------
-lint: $(VENV)/.synced
+lint: $(VENV)/.synced spec-lint
 	$(BIN)/ruff check src tests $(wildcard scripts)
 	$(BIN)/ruff format --check src tests $(wildcard scripts)
 	$(BIN)/mypy
@@ -98,3 +98,5 @@ clean:
 # Speed goals as ratios against raw httpx, measured in one run; writes BENCHMARKS.md.
 bench: all
 	$(BIN)/python scripts/bench.py
+
+include mk/docs.mk

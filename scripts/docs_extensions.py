@@ -11,6 +11,8 @@ the renderer has run, it
 
 - gives each operation's heading its ``operationId`` as a stable anchor
   (``reference/tesouro.md#createMailboxDomain``);
+- makes the table cells the renderer fills with spec prose safe as HTML (code spans,
+  placeholders such as `<token>`);
 - puts the operation's sources, open questions and verbatim published examples under its
   heading (its parameters, request body and responses included);
 - appends a "Sources and open questions" section with everything else: the spec's own
@@ -26,6 +28,7 @@ As a script it prints that Markdown for one spec::
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -290,8 +293,30 @@ def render_section(spec: dict[str, Any], ops: list[Operation] | None = None) -> 
     return "\n".join(out).rstrip() + "\n"
 
 
+_CELL = re.compile(r"<td>(.*?)</td>", re.S)
+_HTML_TAGS = "a|span|code|em|strong|b|i|br|p|ul|ol|li|sub|sup|div|pre"
+_NOT_A_TAG = re.compile(rf"<(?!/?(?:{_HTML_TAGS})\b)")
+
+
+def _cell(match: re.Match[str]) -> str:
+    """A table cell the renderer filled with spec prose, made safe as HTML.
+
+    Markdown is not read inside HTML table cells: a code span would show its backticks, and a
+    placeholder such as ``Bearer <token>`` would vanish as an unknown tag.
+    """
+    parts = _CODE_SPAN.split(match.group(1))
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(f"<code>{html.escape(part[1:-1], quote=False)}</code>")
+        else:
+            out.append(_NOT_A_TAG.sub("&lt;", part))
+    return "<td>" + "".join(out) + "</td>"
+
+
 def inject(markdown: str, spec: dict[str, Any], *, source: str = "the spec") -> str:
     """Anchor and annotate each operation of ``spec`` in the rendered ``markdown``."""
+    markdown = _CELL.sub(_cell, markdown)
     ops = operations(spec)
     by_route = {(op.method, op.path): op for op in ops}
     seen: set[str] = set()

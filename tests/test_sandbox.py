@@ -230,9 +230,7 @@ def test_inject_fault_drops_the_connection(sb: Sandbox) -> None:
 
 
 def test_inject_fault_lose_response_lets_the_vendor_act(sb: Sandbox) -> None:
-    sb.inject_fault(
-        "tesouro", "POST", "/finops/v1/mailbox-domains", status=503, lose_response=True
-    )
+    sb.inject_fault("tesouro", "POST", "/finops/v1/mailbox-domains", status=503, lose_response=True)
     with httpx.Client() as client:
         token = _tesouro_token(client, sb)
         assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 503
