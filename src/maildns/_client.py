@@ -52,47 +52,35 @@ class _Options:
         c.raise_if_any()
 
 
-class SyncClient:
-    """Base of the synchronous vendor clients."""
+class _ClientBase:
+    """What the sync and async bases share: options, the http_client check, read-only settings."""
 
     _vendor = ""
     _default_base_url = ""
+    _core: SyncCore | AsyncCore
 
-    def __init__(
+    def _options(
         self,
+        http_client: object,
+        expected: type,
         *,
-        auth: httpx.Auth,
-        parse_error: ErrorParser,
-        generated_client: Any,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
-        options: _Options | None = None,
-    ) -> None:
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        options: _Options | None,
+    ) -> _Options:
         configure_logging_from_env()
-        if http_client is not None and not isinstance(http_client, httpx.Client):
+        if http_client is not None and not isinstance(http_client, expected):
             raise InvalidInputError.one(
-                "http_client", f"must be an httpx.Client, got {type(http_client).__name__}"
+                "http_client",
+                f"must be an httpx.{expected.__name__}, got {type(http_client).__name__}",
             )
-        opts = options or _Options(
+        return options or _Options(
             vendor=self._vendor,
             base_url=base_url,
             default_base_url=self._default_base_url,
             timeout=timeout,
             max_retries=max_retries,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS)
-        self._core = SyncCore(
-            self._http,
-            vendor=self._vendor,
-            base_url=opts.base_url,
-            timeout=opts.timeout,
-            max_retries=opts.max_retries,
-            auth=auth,
-            parse_error=parse_error,
-            generated_client=generated_client,
         )
 
     @property
@@ -106,6 +94,48 @@ class SyncClient:
     @property
     def timeout(self) -> httpx.Timeout:
         return self._core.timeout
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+
+class SyncClient(_ClientBase):
+    """Base of the synchronous vendor clients."""
+
+    _core: SyncCore
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth,
+        parse_error: ErrorParser,
+        generated_client: Any,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        options: _Options | None = None,
+    ) -> None:
+        opts = self._options(
+            http_client,
+            httpx.Client,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            options=options,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS)
+        self._core = SyncCore(
+            self._http,
+            vendor=self._vendor,
+            base_url=opts.base_url,
+            timeout=opts.timeout,
+            max_retries=opts.max_retries,
+            auth=auth,
+            parse_error=parse_error,
+            generated_client=generated_client,
+        )
 
     def _run(self, op: Op[T]) -> T:
         return self._core.run(op)
@@ -126,15 +156,11 @@ class SyncClient:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self.base_url!r}>"
 
-
-class AsyncClient:
+class AsyncClient(_ClientBase):
     """Base of the asynchronous vendor clients."""
 
-    _vendor = ""
-    _default_base_url = ""
+    _core: AsyncCore
 
     def __init__(
         self,
@@ -148,17 +174,13 @@ class AsyncClient:
         http_client: httpx.AsyncClient | None = None,
         options: _Options | None = None,
     ) -> None:
-        configure_logging_from_env()
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidInputError.one(
-                "http_client", f"must be an httpx.AsyncClient, got {type(http_client).__name__}"
-            )
-        opts = options or _Options(
-            vendor=self._vendor,
+        opts = self._options(
+            http_client,
+            httpx.AsyncClient,
             base_url=base_url,
-            default_base_url=self._default_base_url,
             timeout=timeout,
             max_retries=max_retries,
+            options=options,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS)
@@ -172,18 +194,6 @@ class AsyncClient:
             parse_error=parse_error,
             generated_client=generated_client,
         )
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
-
-    @property
-    def max_retries(self) -> int:
-        return self._core.max_retries
-
-    @property
-    def timeout(self) -> httpx.Timeout:
-        return self._core.timeout
 
     async def _run(self, op: Op[T]) -> T:
         return await self._core.run(op)
@@ -203,6 +213,3 @@ class AsyncClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} base_url={self.base_url!r}>"
