@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -12,6 +13,7 @@ import stamina
 
 import maildns
 from maildns._core import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
+from maildns._secrets import redact_body
 from maildns.sandbox import Sandbox
 
 DOMAINS = "/finops/v1/mailbox-domains"
@@ -150,3 +152,22 @@ async def test_async_client_closes_its_own_connections(sb: Sandbox) -> None:
         assert await client.list_sending_domains() == []
     with pytest.raises(RuntimeError):
         await client.list_sending_domains()
+
+
+def test_any_client_masks_credentials_in_httpx_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    maildns.Ciirus(username="u", password="p")  # any client installs the filter
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        url = httpx.URL("https://api.telecomx.dk/dns?token=s3cr3t-token&limit=2")
+        logging.getLogger("httpx").info('HTTP Request: %s %s "%s"', "GET", url, "200 OK")
+    assert "s3cr3t-token" not in caplog.text
+    assert "token=**********&limit=2" in caplog.text
+
+
+def test_redact_body_masks_credential_keys_at_any_depth() -> None:
+    body = {"token": "t", "a": [{"password": "p", "ok": 1}], "access_token": "x", "n": None}
+    assert redact_body(body) == {
+        "token": "**********",
+        "a": [{"password": "**********", "ok": 1}],
+        "access_token": "**********",
+        "n": None,
+    }

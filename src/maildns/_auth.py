@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from ._config import require
+from ._core import generated_request
 from ._secrets import Secret
 from .errors import APIResponseValidationError, APIStatusError, status_error_class
 
@@ -180,10 +181,7 @@ class TesouroAuth(TokenAuth):
             client_id=self._client_id,
             client_secret=self._client_secret.get(),
         )
-        kwargs = create_access_token._get_kwargs(body=body)
-        return httpx.Request(
-            kwargs.pop("method").upper(), self._base_url + kwargs.pop("url"), **kwargs
-        )
+        return httpx.Request(**generated_request(create_access_token, self._base_url, body=body))
 
     def parse_token(self, response: httpx.Response) -> tuple[str, float | None]:
         from tesouro_client.models import AccessTokenResponse
@@ -247,10 +245,7 @@ class TelecomXAuth(TokenAuth):
         from telecomx_client.models import LoginRequest
 
         body = LoginRequest(username=self._username, password=self._password.get())
-        kwargs = login._get_kwargs(body=body)
-        return httpx.Request(
-            kwargs.pop("method").upper(), self._base_url + kwargs.pop("url"), **kwargs
-        )
+        return httpx.Request(**generated_request(login, self._base_url, body=body))
 
     def parse_token(self, response: httpx.Response) -> tuple[str, float | None]:
         from telecomx_client.models import LoginResponse

@@ -20,6 +20,7 @@ from ._config import (
     resolve_timeout,
 )
 from ._core import AsyncCore, ErrorParser, Op, SyncCore
+from ._secrets import hide_secrets_in_httpx_logs
 from .errors import InvalidInputError
 
 T = TypeVar("T")
@@ -70,6 +71,7 @@ class _ClientBase:
         options: _Options | None,
     ) -> _Options:
         configure_logging_from_env()
+        hide_secrets_in_httpx_logs()
         if http_client is not None and not isinstance(http_client, expected):
             raise InvalidInputError.one(
                 "http_client",

@@ -27,7 +27,7 @@ import httpx
 import stamina
 
 from ._config import logger
-from ._secrets import SECRET_QUERY_PARAMS, redact_url
+from ._secrets import SECRET_QUERY_PARAMS, redact_body, redact_url
 from .errors import (
     APIConnectionError,
     APIError,
@@ -43,9 +43,6 @@ RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 RETRY_AFTER_CAP: Final = 60.0
 REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-correlation-id")
 _REQUEST_ID_SET: Final = frozenset(REQUEST_ID_HEADERS)
-_SECRET_BODY_KEYS: Final = frozenset(
-    {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
-)
 
 
 @attrs.frozen
@@ -106,15 +103,12 @@ def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> 
     return min(seconds, RETRY_AFTER_CAP)
 
 
-def _redact_body(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: ("**********" if k in _SECRET_BODY_KEYS else _redact_body(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_redact_body(v) for v in value]
-    return value
+def generated_request(endpoint: ModuleType, base_url: str, **kwargs: Any) -> dict[str, Any]:
+    """The ``httpx`` request arguments a generated operation module builds, with an absolute URL."""
+    request: dict[str, Any] = endpoint._get_kwargs(**kwargs)
+    request["url"] = base_url + request["url"]
+    request["method"] = request["method"].upper()
+    return request
 
 
 class _Retryable(Exception):
@@ -157,9 +151,7 @@ class CoreBase:
 
     # --- request --------------------------------------------------------------------------------
     def build(self, call: Call) -> dict[str, Any]:
-        kwargs: dict[str, Any] = call.endpoint._get_kwargs(**call.kwargs)
-        kwargs["url"] = self.base_url + kwargs["url"]
-        kwargs["method"] = kwargs["method"].upper()
+        kwargs = generated_request(call.endpoint, self.base_url, **call.kwargs)
         kwargs["timeout"] = self.timeout
         kwargs["auth"] = self.auth
         return kwargs
@@ -217,7 +209,7 @@ class CoreBase:
     ) -> APIStatusError:
         body: Any
         try:
-            body = _redact_body(response.json())
+            body = redact_body(response.json())
         except ValueError:
             body = response.text[:500]
         message, field = (None, None)
@@ -410,5 +402,6 @@ __all__ = [
     "Op",
     "Result",
     "SyncCore",
+    "generated_request",
     "retry_after_seconds",
 ]

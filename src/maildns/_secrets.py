@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Final
+from typing import Any, Final
+
+import httpx
 
 _MASK: Final = "**********"
 # Query parameters that carry a credential; their values are masked wherever a URL is shown.
 SECRET_QUERY_PARAMS: Final = frozenset({"token", "access_token", "client_secret", "password"})
+# JSON keys whose values are credentials, wherever they appear in a body.
+SECRET_BODY_KEYS: Final = frozenset(
+    {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
+)
 _QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#]*")
 
 
@@ -40,3 +47,33 @@ class Secret:
 def redact_url(url: str) -> str:
     """``url`` with the values of credential-bearing query parameters masked."""
     return _QUERY_SECRET.sub(lambda m: m.group(1) + _MASK, url)
+
+
+def redact_body(value: Any) -> Any:
+    """A JSON value with the values of credential keys masked, at any depth."""
+    if isinstance(value, dict):
+        return {k: (_MASK if k in SECRET_BODY_KEYS else redact_body(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_body(v) for v in value]
+    return value
+
+
+class _RedactUrls(logging.Filter):
+    """httpx logs every request URL at INFO; a token may travel in its query (TelecomX's does)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                redact_url(str(arg)) if isinstance(arg, str | httpx.URL) else arg
+                for arg in record.args
+            )
+        elif isinstance(record.msg, str):
+            record.msg = redact_url(record.msg)
+        return True
+
+
+def hide_secrets_in_httpx_logs() -> None:
+    """Mask credential query parameters in the ``httpx`` logger's lines (idempotent)."""
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactUrls) for f in httpx_logger.filters):
+        httpx_logger.addFilter(_RedactUrls())

@@ -21,7 +21,6 @@ reads the zone once, finds the record, and repeats the call with TelecomX's own 
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, ClassVar, Final
@@ -57,7 +56,7 @@ from ._client import AsyncClient, SyncClient, _Options
 from ._config import DEFAULT_MAX_RETRIES, env_secret, env_value, logger
 from ._core import Call, Op, Result
 from ._models import DnsRecord, RecordType, Zone, ZoneStatus
-from ._secrets import Secret, redact_url
+from ._secrets import Secret
 from .errors import (
     APIResponseValidationError,
     ConfigurationError,
@@ -147,26 +146,6 @@ class _TelecomXAuth(TelecomXAuth):
         except ValueError:
             return None, None
         return parse_error(response.status_code, body)
-
-
-class _HideTokensInUrls(logging.Filter):
-    """httpx logs every request URL at INFO; TelecomX's token travels in the URL's query."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(
-                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) else arg
-                for arg in record.args
-            )
-        elif isinstance(record.msg, str):
-            record.msg = redact_url(record.msg)
-        return True
-
-
-def _hide_tokens_in_httpx_logs() -> None:
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _HideTokensInUrls) for f in httpx_logger.filters):
-        httpx_logger.addFilter(_HideTokensInUrls())
 
 
 # --- mapping --------------------------------------------------------------------------------------
@@ -624,7 +603,6 @@ def _setup(
         password=env_secret(password, "TELECOMX_PASSWORD"),
         token=static,
     )
-    _hide_tokens_in_httpx_logs()
     return {
         "auth": auth,
         "parse_error": parse_error,
