@@ -13,6 +13,10 @@ GEN ?= generated
 TESTS ?= tests
 
 OPC_CONFIG := config/openapi-python-client.yaml
+# Our templates override openapi-python-client's of the same name (endpoint_module.py.jinja adds
+# the public sans-IO names); editing one regenerates every client.
+OPC_TEMPLATE_DIR := config/templates
+OPC_TEMPLATES := $(wildcard $(OPC_TEMPLATE_DIR)/*.jinja)
 DMCG_ARGS_FILE := config/datamodel-codegen.args
 DMCG_ARGS = $(shell cat $(DMCG_ARGS_FILE))
 
@@ -26,6 +30,12 @@ SPECS := $(foreach v,$(VENDORS),$(spec_$(v)))
 
 CLIENT_STAMPS := $(foreach v,$(VENDORS),$(GEN)/$(v)_client/py.typed)
 MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)
+
+# The facade's sync/async clients, generated from each vendor's operations (scripts/twins.py).
+VENDOR_DIRS := $(patsubst %/__init__.py,%,$(wildcard src/maildns/vendors/*/__init__.py))
+TWINS := $(addsuffix /_clients.py,$(VENDOR_DIRS))
+TWIN_INPUTS := scripts/twins.py src/maildns/_core/declaration.py \
+  $(foreach d,$(VENDOR_DIRS),$(filter-out $(d)/_clients.py,$(wildcard $(d)/*.py)))
 
 .PHONY: all setup generate check-generated lint test record bench clean
 
@@ -44,15 +54,24 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(filter .tools/bin/uv,$(UV))
 
 # --- generation ---------------------------------------------------------------
 generate: $(CLIENT_STAMPS) $(MODEL_FILES) $(GEN)/vendor_models/__init__.py $(GEN)/vendor_models/py.typed
+ifeq ($(GEN),generated)
+generate: $(TWINS)
+
+# One run writes every vendor's twins (and the names in maildns/__init__.py).
+$(TWINS) &: $(TWIN_INPUTS) $(CLIENT_STAMPS) | $(VENV)/.synced
+	$(PY) scripts/twins.py
+	@touch $(TWINS)
+endif
 
 # One client per spec. openapi-python-client writes py.typed itself; it is the
 # target so that make sees a file whose mtime follows each regeneration.
 define client_rule
-$(GEN)/$(1)_client/py.typed: $(spec_$(1)) $(OPC_CONFIG) | $(VENV)/.synced
+$(GEN)/$(1)_client/py.typed: $(spec_$(1)) $(OPC_CONFIG) $(OPC_TEMPLATES) | $(VENV)/.synced
 	@rm -rf $(GEN)/$(1)_client
 	@mkdir -p $(GEN)
 	PATH="$(abspath $(BIN)):$$$$PATH" $(BIN)/openapi-python-client generate --path $(spec_$(1)) \
-	  --meta none --config $(OPC_CONFIG) --output-path $(GEN)/$(1)_client --fail-on-warning >/dev/null
+	  --meta none --config $(OPC_CONFIG) --custom-template-path $(OPC_TEMPLATE_DIR) \
+	  --output-path $(GEN)/$(1)_client --fail-on-warning >/dev/null
 	@touch $$@
 
 $(GEN)/vendor_models/$(1).py: $(spec_$(1)) $(DMCG_ARGS_FILE) | $(VENV)/.synced
@@ -75,6 +94,7 @@ check-generated: $(VENV)/.synced
 	$(MAKE) --no-print-directory -B generate GEN=$$tmp/generated >/dev/null && \
 	if diff -r -x __pycache__ $(GEN) $$tmp/generated; then echo "generated/ matches specs/"; \
 	else echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; fi
+	@$(PY) scripts/twins.py --check && echo "the vendor clients match their operations"
 
 # --- quality ------------------------------------------------------------------
 lint: $(VENV)/.synced spec-lint

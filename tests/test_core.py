@@ -12,8 +12,8 @@ import pytest
 import stamina
 
 import maildns
-from maildns._core import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
-from maildns._secrets import redact_body
+from maildns._core.engine import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
+from maildns._core.secrets import redact_body
 from maildns.sandbox import Sandbox
 
 DOMAINS = "/finops/v1/mailbox-domains"

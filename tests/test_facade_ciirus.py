@@ -20,7 +20,7 @@ import stamina
 
 import maildns
 from maildns import DomainStatus, RecordPurpose, RecordType, SendingDomain
-from maildns._ciirus import parse_error
+from maildns.vendors.ciirus._errors import parse_error
 
 from .conftest import Target
 from .contract import (

@@ -22,7 +22,7 @@ from telecomx_client.models import DnsRecordCreateRequest, LoginRequest, LoginRe
 
 import maildns
 from maildns import DnsRecord, RecordType, Zone, ZoneStatus
-from maildns._telecomx import parse_error
+from maildns.vendors.telecomx._errors import parse_error
 
 from .conftest import Target
 from .contract import VendorContract, recording_transport

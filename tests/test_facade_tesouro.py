@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from tesouro_client.models import DomainResponse
+from vendor_models import tesouro as vm
 
 import maildns
 from maildns import (
@@ -25,14 +26,11 @@ from maildns import (
     RecordType,
     SendingDomain,
 )
-from maildns._tesouro import (
-    DEFAULT_API_VERSION,
-    PRODUCTION_URL,
-    SANDBOX_URL,
-    parse_error,
-    to_sending_domain,
-)
 from maildns.sandbox import DEMO_CREDENTIALS
+from maildns.vendors.tesouro import PRODUCTION_URL, SANDBOX_URL
+from maildns.vendors.tesouro._errors import parse_error
+from maildns.vendors.tesouro._mapping import to_sending_domain as _to_sending_domain
+from maildns.vendors.tesouro._operations import DEFAULT_API_VERSION
 
 from .conftest import Target
 from .contract import (
@@ -67,6 +65,13 @@ class TestTesouroContract(VendorContract, SendingDomainContract):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+def to_sending_domain(body: dict[str, Any]) -> SendingDomain:
+    """The facade's mapping of a domain body, validated against the spec as the facade does."""
+    return _to_sending_domain(
+        vm.DomainResponse.model_validate(body), DomainResponse.from_dict(body)
+    )
+
+
 @pytest.fixture
 def target(vendor_target: Callable[[str], Target]) -> Target:
     return vendor_target("tesouro")
@@ -218,7 +223,7 @@ def test_verify_returns_the_new_status_and_fresh_records(target: Target) -> None
     ],
 )
 def test_status_mapping(status: str, expected: DomainStatus) -> None:
-    got = to_sending_domain(DomainResponse.from_dict(domain_body(status=status)))
+    got = to_sending_domain(domain_body(status=status))
     assert got.status is expected
 
 
@@ -247,7 +252,7 @@ def test_record_mapping() -> None:
             record_body("MX", "mxc.mailgun.org", name=DOMAIN, priority="high"),
         ],
     )
-    got = to_sending_domain(DomainResponse.from_dict(body))
+    got = to_sending_domain(body)
     assert got.records == (
         DnsRecord(
             RecordType.TXT,
@@ -298,7 +303,7 @@ def test_records_of_the_older_free_form_shape_are_read_too() -> None:
             ],
         },
     }
-    got = to_sending_domain(DomainResponse.from_dict(body))
+    got = to_sending_domain(body)
     assert got.domain == "domainexample.com"
     assert got.records == (
         DnsRecord(
@@ -320,7 +325,7 @@ def test_records_of_the_older_free_form_shape_are_read_too() -> None:
 def test_unknown_record_type_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     body = domain_body(sending=[record_body("SPF", "v=spf1 -all", name=DOMAIN)])
     with caplog.at_level("WARNING", logger="maildns"):
-        got = to_sending_domain(DomainResponse.from_dict(body))
+        got = to_sending_domain(body)
     assert got.records == ()
     assert got.raw.to_dict()["dns_records"]["sending_dns_records"][0]["record_type"] == "SPF"
     assert any("'SPF'" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)

@@ -401,7 +401,7 @@ def test_requests_are_logged_at_debug_without_secrets(
 
 
 def test_maildns_log_env_turns_debug_on(monkeypatch: pytest.MonkeyPatch, sb: Sandbox) -> None:
-    import maildns._config as config
+    import maildns._core.options as config
 
     logger = logging.getLogger("maildns")
     handlers, level = list(logger.handlers), logger.level

@@ -1,4 +1,4 @@
-"""The input validators (maildns._validation): examples, then hypothesis properties.
+"""The input checks (maildns._core.checks, maildns._dns, vendor ids): examples, then hypothesis properties.
 
 No network, no cassettes. Every validator either returns a normalised value or raises
 InvalidInputError naming the argument; nothing else escapes.
@@ -16,25 +16,23 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from maildns._models import DnsRecord, RecordPurpose, RecordType
-from maildns._validation import (
-    MAX_TTL,
-    Checker,
-    absolute_name,
-    api_version,
-    daily_send_limit,
-    dns_record,
-    domain_name,
-    hostname,
-    parse_txt_rdata,
-    record_name,
-    record_value,
-    relative_name,
-    telecomx_id,
-    ttl,
-    txt_rdata,
-)
+from maildns._core.checks import Checker, choice, non_negative
+from maildns._dns.names import absolute_name, domain_name, hostname, record_name, relative_name
+from maildns._dns.txt import parse_txt_rdata, txt_rdata
+from maildns._dns.values import MAX_TTL, dns_record, record_value, ttl
 from maildns.errors import InvalidInputError, MailDnsError, Problem
+from maildns.models import DnsRecord, RecordPurpose, RecordType
+from maildns.vendors.telecomx._settings import telecomx_id
+
+
+def daily_send_limit(value: object, argument: str = "daily_send_limit") -> int:
+    """CiiRUS's rule for its daily send limit (CiirusSettings checks it so)."""
+    return non_negative(value, argument)
+
+
+def api_version(value: object, known: tuple[str, ...], argument: str = "api_version") -> str:
+    """The rule for a dated API version (Ciirus checks its api_version so)."""
+    return choice(value, known, argument)
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 VERSIONS = ("v2023.07.31", "v2024.07.31")

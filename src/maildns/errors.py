@@ -4,7 +4,8 @@
 
     MailDnsError
     ├── InvalidInputError (also a ValueError)   bad arguments, raised before any request
-    ├── ConfigurationError                      missing credentials
+    ├── ConfigurationError                      missing or ambiguous credentials
+    ├── ClientClosedError (also a RuntimeError) a call after close() / aclose()
     └── APIError                                something went wrong talking to a vendor
         ├── APIConnectionError                  no answer: DNS, refused, reset, ...
         │   └── APITimeoutError
@@ -18,6 +19,11 @@
             ├── UnprocessableEntityError        422
             ├── RateLimitError                  429
             └── ServerError                     5xx
+
+Every :class:`APIError` names the ``vendor``, the ``operation`` (the client method that was
+called, such as ``create_sending_domain``) and, where a request was answered or sent, the
+``operation_id`` of that request in the vendor's spec (``createMailboxDomain``; a method may
+make several requests, a token request among them).
 
 No message, repr or attribute of these errors holds a credential or token.
 """
@@ -37,6 +43,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "InvalidInputError",
@@ -84,21 +91,42 @@ class InvalidInputError(MailDnsError, ValueError):
 
 
 class ConfigurationError(MailDnsError):
-    """The client is not set up to make this call (e.g. credentials missing)."""
+    """The client is not set up to make this call (credentials missing, or given twice over)."""
+
+
+class ClientClosedError(MailDnsError, RuntimeError):
+    """A call on a client after ``close()`` / ``aclose()`` (or on a closed ``http_client``)."""
 
 
 class APIError(MailDnsError):
-    """Something went wrong talking to a vendor."""
+    """Something went wrong talking to a vendor.
 
-    def __init__(self, message: str, *, vendor: str, operation: str) -> None:
+    ``str(error)`` is ``"<vendor> <operation>: <message>"``; ``message`` is the message alone.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        operation: str = "",
+        operation_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.vendor = vendor
         self.operation = operation
+        self.operation_id = operation_id
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.operation or '-'}: {self.message}"
 
 
 class APIConnectionError(APIError):
-    """The request got no answer (connection refused or dropped, DNS failure, ...)."""
+    """The request got no answer (connection refused or dropped, DNS failure, ...).
+
+    ``__cause__`` is httpx's own error.
+    """
 
 
 class APITimeoutError(APIConnectionError):
@@ -106,22 +134,31 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(APIError):
-    """The vendor answered with a body that does not fit its spec (malformed JSON, wrong shape)."""
+    """The vendor answered with a body that does not fit its spec (malformed JSON, wrong shape).
+
+    The message says where in the body it did not fit (``data[0].id: Input should be a valid
+    UUID``); ``body`` holds the bytes received (a token response's are withheld).
+    """
 
     def __init__(
         self,
         message: str,
         *,
         vendor: str,
-        operation: str,
+        operation: str = "",
+        operation_id: str | None = None,
         status_code: int,
         body: bytes,
         request_id: str | None = None,
     ) -> None:
-        super().__init__(message, vendor=vendor, operation=operation)
+        super().__init__(message, vendor=vendor, operation=operation, operation_id=operation_id)
         self.status_code = status_code
         self.body = body
         self.request_id = request_id
+
+    def __str__(self) -> str:
+        rid = f" [request id {self.request_id}]" if self.request_id else ""
+        return f"{super().__str__()}{rid}"
 
 
 class APIStatusError(APIError):
@@ -132,13 +169,14 @@ class APIStatusError(APIError):
         message: str,
         *,
         vendor: str,
-        operation: str,
+        operation: str = "",
+        operation_id: str | None = None,
         status_code: int,
         field: str | None = None,
         request_id: str | None = None,
         body: Any = None,
     ) -> None:
-        super().__init__(message, vendor=vendor, operation=operation)
+        super().__init__(message, vendor=vendor, operation=operation, operation_id=operation_id)
         self.status_code = status_code
         self.field = field
         self.request_id = request_id
@@ -147,13 +185,15 @@ class APIStatusError(APIError):
     def __str__(self) -> str:
         where = f" (field {self.field})" if self.field else ""
         rid = f" [request id {self.request_id}]" if self.request_id else ""
-        return f"{self.vendor} {self.operation}: {self.status_code} {self.message}{where}{rid}"
+        return (
+            f"{self.vendor} {self.operation or '-'}: {self.status_code} {self.message}{where}{rid}"
+        )
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(vendor={self.vendor!r}, operation={self.operation!r}, "
-            f"status_code={self.status_code}, message={self.message!r}, field={self.field!r}, "
-            f"request_id={self.request_id!r})"
+            f"operation_id={self.operation_id!r}, status_code={self.status_code}, "
+            f"message={self.message!r}, field={self.field!r}, request_id={self.request_id!r})"
         )
 
 

@@ -20,19 +20,16 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from ._core import (
-    DEFAULT_SEED,
-    DEFAULT_START,
-    DEMO_CREDENTIALS,
-    TELECOMX_CUSTOMER_ID,
-    TELECOMX_PRODUCT_ID,
-    VENDORS,
-    SandboxContext,
-    Vendor,
-)
+from ._core import DEFAULT_SEED, DEFAULT_START, SandboxContext, Vendor
+from ._registry import VENDORS
 
 if TYPE_CHECKING:
     import uvicorn
+
+    DEMO_CREDENTIALS: dict[str, dict[str, str]]
+    """The demo credentials each vendor accepts, as keyword arguments for its client."""
+    TELECOMX_CUSTOMER_ID: str
+    TELECOMX_PRODUCT_ID: str
 
     from ._app import SandboxApp
 
@@ -47,14 +44,24 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    # Read from the vendors' sandbox modules, which import FastAPI: loaded on first use.
+    from . import _registry
+
+    if name == "DEMO_CREDENTIALS":
+        return _registry.demo_credentials()
+    if name in ("TELECOMX_CUSTOMER_ID", "TELECOMX_PRODUCT_ID"):
+        return _registry.accounts()["telecomx"][name.removeprefix("TELECOMX_").lower()]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class SandboxError(RuntimeError):
     """The sandbox could not start, or was used before it started."""
 
 
 def _check_vendor(vendor: str) -> Vendor:
-    for v in VENDORS:
-        if v == vendor:
-            return v
+    if vendor in VENDORS:
+        return vendor
     raise ValueError(f"unknown vendor {vendor!r}: expected one of {', '.join(VENDORS)}")
 
 
@@ -157,13 +164,20 @@ class Sandbox:
         """The demo credentials ``vendor`` accepts, as keyword arguments for a client."""
         return dict(self._context().credentials[_check_vendor(vendor)])
 
+    def account(self, vendor: str) -> dict[str, str]:
+        """The seeded account ids ``vendor``'s calls need (TelecomX: ``customer_id``,
+        ``product_id``; empty for the others)."""
+        return dict(self._context().accounts[_check_vendor(vendor)])
+
     @property
     def telecomx_customer_id(self) -> str:
-        return self._context().telecomx_customer_id
+        """The seeded TelecomX customer (``account("telecomx")["customer_id"]``)."""
+        return self.account("telecomx")["customer_id"]
 
     @property
     def telecomx_product_id(self) -> str:
-        return self._context().telecomx_product_id
+        """The seeded TelecomX product (``account("telecomx")["product_id"]``)."""
+        return self.account("telecomx")["product_id"]
 
     def now(self) -> datetime:
         """The sandbox clock's current time."""
@@ -237,6 +251,7 @@ class Sandbox:
         return {
             "urls": {v: self.url(v) for v in VENDORS},
             "credentials": {v: self.credentials(v) for v in VENDORS},
+            "accounts": {v: self.account(v) for v in VENDORS if self.account(v)},
             "telecomx_customer_id": self.telecomx_customer_id,
             "telecomx_product_id": self.telecomx_product_id,
         }

@@ -9,7 +9,8 @@ import threading
 from datetime import datetime
 
 from . import Sandbox, SandboxError
-from ._core import DEFAULT_SEED, DEFAULT_START, VENDORS
+from ._core import DEFAULT_SEED, DEFAULT_START
+from ._registry import VENDORS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     for vendor in VENDORS:
         creds = " ".join(f"{k}={v}" for k, v in sb.credentials(vendor).items())
         print(f"  {vendor:<9} {sb.url(vendor):<40} {creds}")
-    print(f"  telecomx customer_id={sb.telecomx_customer_id} product_id={sb.telecomx_product_id}")
+    for vendor in VENDORS:
+        ids = " ".join(f"{k}={v}" for k, v in sb.account(vendor).items())
+        if ids:
+            print(f"  {vendor:<9} {ids}")
     print(
         f"  controls: POST {sb.base_url}/_sandbox/reset, GET|POST {sb.base_url}/_sandbox/clock,"
         f" GET|POST|DELETE {sb.base_url}/_sandbox/faults"

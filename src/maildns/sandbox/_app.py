@@ -11,15 +11,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import _ciirus, _telecomx, _tesouro
-from ._core import VENDORS, SandboxContext, Vendor
+from ._core import SandboxContext, Vendor
 from ._faults import FaultInjector, make_fault
-
-_FACTORIES: dict[Vendor, Callable[[SandboxContext], ASGIApp]] = {
-    "tesouro": _tesouro.create_app,
-    "telecomx": _telecomx.create_app,
-    "ciirus": _ciirus.create_app,
-}
+from ._registry import VENDORS, module
 
 
 class SandboxApp:
@@ -39,7 +33,7 @@ class SandboxApp:
         self.asgi: ASGIApp = self.faults
 
     def _build(self) -> dict[Vendor, ASGIApp]:
-        return {v: factory(self.context) for v, factory in _FACTORIES.items()}
+        return {v: module(v).create_app(self.context) for v in VENDORS}
 
     def reset(self) -> None:
         self.context = self._make_context()

@@ -51,6 +51,9 @@ from vendor_models import ciirus_v2024_07_31 as v2024
 
 from ._core import SandboxContext
 
+# The pair CiiRUS's quickstart uses.
+DEMO_CREDENTIALS: Final = {"username": "PartnerDemo", "password": "Secret123"}
+
 VERSIONS: Final = ("v2023.07.31", "v2024.07.31")
 REQUEST_MODELS: Final[dict[str, type[v2023.SubaccountRequest | v2024.SubaccountRequest]]] = {
     "v2023.07.31": v2023.SubaccountRequest,

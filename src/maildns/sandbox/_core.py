@@ -12,33 +12,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal, TypeVar
+from typing import Final, TypeVar
 
-Vendor = Literal["tesouro", "telecomx", "ciirus"]
-VENDORS: Final[tuple[Vendor, ...]] = ("tesouro", "telecomx", "ciirus")
+Vendor = str
+"""A vendor's name, as declared in ``maildns.vendors``."""
 
 DEFAULT_SEED: Final = 20260101
 DEFAULT_START: Final = datetime(2026, 1, 1, 9, 0, 0, tzinfo=UTC)
-
-# The demo credentials the sandbox accepts. CiiRUS's pair is the one its quickstart uses.
-DEMO_CREDENTIALS: Final[dict[Vendor, dict[str, str]]] = {
-    "tesouro": {
-        "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
-        "client_secret": "sandbox-tesouro-client-secret",
-    },
-    "telecomx": {
-        "username": "demo@sandbox.telecomx.dk",
-        "password": "sandbox-telecomx-password",
-    },
-    "ciirus": {
-        "username": "PartnerDemo",
-        "password": "Secret123",
-    },
-}
-
-# Seeded TelecomX ids: the customer that owns the demo zones and the DNS hosting product.
-TELECOMX_CUSTOMER_ID: Final = "64a1f0c2b9e4d3a2c1b0f9e8"
-TELECOMX_PRODUCT_ID: Final = "64a1f0c2b9e4d3a2c1b0aaaa"
 
 T = TypeVar("T")
 
@@ -88,17 +68,26 @@ class Ids:
         return self._rng.choice(seq)
 
 
+def _demo() -> dict[Vendor, dict[str, str]]:
+    from ._registry import demo_credentials
+
+    return demo_credentials()
+
+
+def _accounts() -> dict[Vendor, dict[str, str]]:
+    from ._registry import accounts
+
+    return accounts()
+
+
 @dataclass
 class SandboxContext:
     """State shared by the vendor apps of one sandbox; a reset builds a new one."""
 
     seed: int = DEFAULT_SEED
     start: datetime = DEFAULT_START
-    credentials: dict[Vendor, dict[str, str]] = field(
-        default_factory=lambda: {v: dict(c) for v, c in DEMO_CREDENTIALS.items()}
-    )
-    telecomx_customer_id: str = TELECOMX_CUSTOMER_ID
-    telecomx_product_id: str = TELECOMX_PRODUCT_ID
+    credentials: dict[Vendor, dict[str, str]] = field(default_factory=lambda: _demo())
+    accounts: dict[Vendor, dict[str, str]] = field(default_factory=lambda: _accounts())
     clock: Clock = field(init=False)
     ids: Ids = field(init=False)
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._core import VENDORS, Vendor
+from ._core import Vendor
+from ._registry import VENDORS
 
 # A default error body per vendor, in the shape each spec gives its errors.
 _DEFAULT_BODIES: dict[Vendor, dict[str, Any]] = {

@@ -1,8 +1,8 @@
 """The TelecomX DNS API (``specs/telecomx.yaml``) as a stateful FastAPI app.
 
-Zones belong to the seeded customer (``ctx.telecomx_customer_id``) and are invoiced with the
-seeded product (``ctx.telecomx_product_id``). Login tokens come from ``ctx.ids`` and expire 15
-minutes after login on ``ctx.clock`` (never with ``persist``). Every other route wants the token
+Zones belong to the seeded customer (``ACCOUNT["customer_id"]``, in ``ctx.accounts``) and are
+invoiced with the seeded product (``ACCOUNT["product_id"]``). Login tokens come from
+``ctx.ids`` and expire 15 minutes after login on ``ctx.clock`` (never with ``persist``). Every other route wants the token
 as the ``token`` query parameter (or the ``token`` cookie login sets with ``cookie: true``).
 
 Request bodies are validated with the generated models (``vendor_models.telecomx``) and every
@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -26,6 +26,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vendor_models import telecomx as vm
 
 from ._core import SandboxContext
+
+DEMO_CREDENTIALS: Final = {
+    "username": "demo@sandbox.telecomx.dk",
+    "password": "sandbox-telecomx-password",
+}
+CUSTOMER_ID: Final = "64a1f0c2b9e4d3a2c1b0f9e8"
+"""The seeded customer that owns the demo zones."""
+PRODUCT_ID: Final = "64a1f0c2b9e4d3a2c1b0aaaa"
+"""The seeded DNS hosting product."""
+ACCOUNT: Final = {"customer_id": CUSTOMER_ID, "product_id": PRODUCT_ID}
 
 TOKEN_MINUTES = 15
 DEFAULT_TTL = 86400
@@ -307,6 +317,7 @@ def _query_bool(request: Request, name: str) -> bool:
 def create_app(ctx: SandboxContext) -> FastAPI:
     """A fresh TelecomX app: no zones, no sessions."""
     state = TelecomXState(ctx)
+    account = ctx.accounts["telecomx"]
     app = FastAPI(
         title="TelecomX DNS API (maildns sandbox)", openapi_url=None, docs_url=None, redoc_url=None
     )
@@ -345,7 +356,7 @@ def create_app(ctx: SandboxContext) -> FastAPI:
             token=token,
             expiresInMinutes=-1 if body.persist else TOKEN_MINUTES,
             employee=state.employee_id,
-            customer=ctx.telecomx_customer_id,
+            customer=account["customer_id"],
             accessLevel=ACCESS_LEVEL,
         )
         response = JSONResponse(_dump(result))
@@ -357,8 +368,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
     @app.get("/dns")
     async def list_dns(request: Request) -> JSONResponse:
         state.authenticate(request)
-        customer = request.query_params.get("customer", ctx.telecomx_customer_id)
-        if customer.lower() != ctx.telecomx_customer_id.lower():
+        customer = request.query_params.get("customer", account["customer_id"])
+        if customer.lower() != account["customer_id"].lower():
             _fail(404, "customer")
         offset = _query_int(request, "offset", 0, 0, None)
         limit = _query_int(request, "limit", 100, 1, 500)
@@ -402,9 +413,9 @@ def create_app(ctx: SandboxContext) -> FastAPI:
             await _json_body(request),
             {"customer": 404, "product": 404},
         )
-        if body.customer.lower() != ctx.telecomx_customer_id.lower():
+        if body.customer.lower() != account["customer_id"].lower():
             _fail(404, "customer")
-        if body.product.lower() != ctx.telecomx_product_id.lower():
+        if body.product.lower() != account["product_id"].lower():
             _fail(404, "product")
         domain = body.field_id.lower()
         if domain in state.zones:
@@ -412,8 +423,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         now = state.now()
         zone = Zone(
             domain=domain,
-            customer=ctx.telecomx_customer_id,
-            product=ctx.telecomx_product_id,
+            customer=account["customer_id"],
+            product=account["product_id"],
             invoiced_until=_first_of_next_month(now),
             serial=int(now.strftime("%Y%m%d")) * 100,
             ttl=DEFAULT_TTL if body.ttl is None else body.ttl,
@@ -432,9 +443,9 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         zone = state.zone(domain)
         body = _validate(vm.DnsUpdateRequest, await _json_body(request), {"product": 404})
         if body.product is not None:
-            if body.product.lower() != ctx.telecomx_product_id.lower():
+            if body.product.lower() != account["product_id"].lower():
                 _fail(404, "product")
-            zone.product = ctx.telecomx_product_id
+            zone.product = account["product_id"]
         if body.ttl is not None:
             zone.ttl = body.ttl
         if body.model_fields_set:

@@ -36,6 +36,10 @@ from vendor_models import tesouro as m
 
 from ._core import Ids, SandboxContext
 
+DEMO_CREDENTIALS: Final = {
+    "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
+    "client_secret": "sandbox-tesouro-client-secret",
+}
 TOKEN_LIFETIME_SECONDS: Final = 3600
 VERSION_HEADER: Final = "x-finops-version"
 FINOPS_PREFIX: Final = "/finops/v1"

@@ -210,3 +210,41 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+# --- sans-IO: public names added by maildns's template (config/templates/) ---
+
+OPERATION_ID = "getDns"
+"""The operation's ``operationId`` in the spec."""
+
+RESPONSES: dict[int, Any] = {200: Dns, 401: Error, 403: Error, 404: Error, 500: Error}
+"""The generated model class each documented status answers with; None where that status has no JSON body (e.g. 204)."""
+
+
+def build_request(
+    domain: str,
+) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` for this operation, without sending anything: ``method``, ``url`` (relative to the server) and, where the operation has them, ``params``, ``headers``, ``json``/``data``/``content``/``files``."""
+    return _get_kwargs(
+        domain=domain,
+    )
+
+
+def parse_json(status_code: int, data: Any) -> Dns | Error | None:
+    """The generated model for an already-decoded JSON body ``data`` answered with ``status_code``; None for an undocumented status or one without a JSON body."""
+    if status_code == 200:
+        response_200 = Dns.from_dict(data)
+        return response_200
+    if status_code == 401:
+        response_401 = Error.from_dict(data)
+        return response_401
+    if status_code == 403:
+        response_403 = Error.from_dict(data)
+        return response_403
+    if status_code == 404:
+        response_404 = Error.from_dict(data)
+        return response_404
+    if status_code == 500:
+        response_500 = Error.from_dict(data)
+        return response_500
+    return None

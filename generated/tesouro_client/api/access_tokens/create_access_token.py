@@ -210,3 +210,46 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+# --- sans-IO: public names added by maildns's template (config/templates/) ---
+
+OPERATION_ID = "createAccessToken"
+"""The operation's ``operationId`` in the spec."""
+
+RESPONSES: dict[int, Any] = {
+    200: AccessTokenResponse,
+    400: OAuthError,
+    401: OAuthError,
+    429: RateLimitError,
+}
+"""The generated model class each documented status answers with; None where that status has no JSON body (e.g. 204)."""
+
+
+def build_request(
+    *,
+    body: AccessTokenRequest,
+) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` for this operation, without sending anything: ``method``, ``url`` (relative to the server) and, where the operation has them, ``params``, ``headers``, ``json``/``data``/``content``/``files``."""
+    return _get_kwargs(
+        body=body,
+    )
+
+
+def parse_json(
+    status_code: int, data: Any
+) -> AccessTokenResponse | OAuthError | RateLimitError | None:
+    """The generated model for an already-decoded JSON body ``data`` answered with ``status_code``; None for an undocumented status or one without a JSON body."""
+    if status_code == 200:
+        response_200 = AccessTokenResponse.from_dict(data)
+        return response_200
+    if status_code == 400:
+        response_400 = OAuthError.from_dict(data)
+        return response_400
+    if status_code == 401:
+        response_401 = OAuthError.from_dict(data)
+        return response_401
+    if status_code == 429:
+        response_429 = RateLimitError.from_dict(data)
+        return response_429
+    return None

@@ -239,3 +239,64 @@ async def asyncio(
             x_finops_version=x_finops_version,
         )
     ).parsed
+
+
+# --- sans-IO: public names added by maildns's template (config/templates/) ---
+
+OPERATION_ID = "listMailboxDomains"
+"""The operation's ``operationId`` in the spec."""
+
+RESPONSES: dict[int, Any] = {
+    200: DomainListResponse,
+    400: ErrorSchemaResponse,
+    401: ErrorSchemaResponse,
+    403: ErrorSchemaResponse,
+    422: HTTPValidationError,
+    429: RateLimitError,
+    500: ErrorSchemaResponse,
+}
+"""The generated model class each documented status answers with; None where that status has no JSON body (e.g. 204)."""
+
+
+def build_request(
+    *,
+    x_finops_version: str = "2025-06-23",
+) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` for this operation, without sending anything: ``method``, ``url`` (relative to the server) and, where the operation has them, ``params``, ``headers``, ``json``/``data``/``content``/``files``."""
+    return _get_kwargs(
+        x_finops_version=x_finops_version,
+    )
+
+
+def parse_json(
+    status_code: int, data: Any
+) -> (
+    DomainListResponse
+    | ErrorSchemaResponse
+    | HTTPValidationError
+    | RateLimitError
+    | None
+):
+    """The generated model for an already-decoded JSON body ``data`` answered with ``status_code``; None for an undocumented status or one without a JSON body."""
+    if status_code == 200:
+        response_200 = DomainListResponse.from_dict(data)
+        return response_200
+    if status_code == 400:
+        response_400 = ErrorSchemaResponse.from_dict(data)
+        return response_400
+    if status_code == 401:
+        response_401 = ErrorSchemaResponse.from_dict(data)
+        return response_401
+    if status_code == 403:
+        response_403 = ErrorSchemaResponse.from_dict(data)
+        return response_403
+    if status_code == 422:
+        response_422 = HTTPValidationError.from_dict(data)
+        return response_422
+    if status_code == 429:
+        response_429 = RateLimitError.from_dict(data)
+        return response_429
+    if status_code == 500:
+        response_500 = ErrorSchemaResponse.from_dict(data)
+        return response_500
+    return None

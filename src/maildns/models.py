@@ -1,7 +1,13 @@
-"""The vocabulary shared by every vendor: sending domains, zones and DNS records."""
+"""The vocabulary shared by every vendor: sending domains, zones and DNS records.
+
+Results are frozen attrs classes. ``raw`` keeps what the vendor sent as the vendor's generated
+model (from the ``<vendor>_client`` package); it is built from the response the first time it is
+read, so a call pays for it only when it is used.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -78,7 +84,12 @@ class SendingDomain:
     id: str
     status: DomainStatus
     records: tuple[DnsRecord, ...] = ()
-    raw: Any = attrs.field(default=None, eq=False, repr=False)
+    _raw: Any = attrs.field(default=None, eq=False, repr=False, alias="raw")
+
+    @property
+    def raw(self) -> Any:
+        """The vendor's generated model of this domain, as the vendor sent it."""
+        return _resolved(self)
 
 
 @attrs.frozen
@@ -92,4 +103,37 @@ class Zone:
     customer: str | None = None
     product: str | None = None
     status: ZoneStatus | None = None
-    raw: Any = attrs.field(default=None, eq=False, repr=False)
+    _raw: Any = attrs.field(default=None, eq=False, repr=False, alias="raw")
+
+    @property
+    def raw(self) -> Any:
+        """The vendor's generated model of this zone, as the vendor sent it."""
+        return _resolved(self)
+
+
+class Deferred:
+    """A ``raw`` value built on first use (internal: the core hands these to the models)."""
+
+    __slots__ = ("_load",)
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+
+    def load(self) -> Any:
+        return self._load()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A pickled model carries the built value, not the loader.
+        return (_same, (self._load(),))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _resolved(model: SendingDomain | Zone) -> Any:
+    raw = model._raw
+    if type(raw) is Deferred:
+        raw = raw.load()
+        object.__setattr__(model, "_raw", raw)  # frozen, but this is a cache
+    return raw

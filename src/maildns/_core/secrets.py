@@ -6,8 +6,6 @@ import logging
 import re
 from typing import Any, Final
 
-import httpx
-
 _MASK: Final = "**********"
 # Query parameters that carry a credential; their values are masked wherever a URL is shown.
 SECRET_QUERY_PARAMS: Final = frozenset({"token", "access_token", "client_secret", "password"})
@@ -58,13 +56,18 @@ def redact_body(value: Any) -> Any:
     return value
 
 
+def _is_url(value: object) -> bool:
+    # httpx.URL, without importing httpx for it
+    return type(value).__name__ == "URL" and type(value).__module__.startswith("httpx")
+
+
 class _RedactUrls(logging.Filter):
     """httpx logs every request URL at INFO; a token may travel in its query (TelecomX's does)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(
-                redact_url(str(arg)) if isinstance(arg, str | httpx.URL) else arg
+                redact_url(str(arg)) if isinstance(arg, str) or _is_url(arg) else arg
                 for arg in record.args
             )
         elif isinstance(record.msg, str):

@@ -1,0 +1,101 @@
+"""A vendor, declared once: the facts every layer reads instead of repeating them.
+
+Each ``maildns.vendors.<name>`` package holds one :class:`Declaration`: its name, the roles it
+plays, its credential arguments and their environment variables, its servers, and where its
+clients and its implementation (auth, error parser, operations) live. The declaration is plain
+data and cheap to import; the implementation is loaded with the first client.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from .auth import Auth
+    from .options import Credentials
+
+
+class Role(StrEnum):
+    """What a vendor does for a sending domain (see :mod:`maildns.protocols`)."""
+
+    SENDING_DOMAINS = "sending_domains"
+    """It sends mail for a domain once the domain's records are published."""
+    DNS = "dns"
+    """It hosts zones and their records."""
+
+
+@attrs.frozen
+class Credential:
+    """One credential argument of a client and the environment variable it falls back to."""
+
+    argument: str
+    env: str
+    secret: bool = False
+
+
+@attrs.frozen
+class Implementation:
+    """The heavy half of a vendor, loaded with its clients.
+
+    ``auth(credentials, base_url)`` builds the vendor's :class:`~maildns._core.auth.Auth`;
+    ``parse_error(status, body)`` reads ``(message, field)`` from an error body (the decoded
+    JSON, or the text when it is not JSON); ``operations(**options)`` checks the vendor's own
+    constructor options (``api_version``) and returns its sans-IO operations.
+    """
+
+    auth: Callable[[Credentials, str], Auth]
+    parse_error: Callable[[int, Any], tuple[str | None, str | None]]
+    operations: Callable[..., Any]
+
+
+@attrs.frozen(eq=False)  # one object per vendor: compared and hashed by identity
+class Declaration:
+    """Everything maildns needs to know of a vendor before talking to it."""
+
+    name: str
+    """Lower-case id: errors' ``vendor``, the ``<NAME>_BASE_URL`` prefix, the sandbox's mount."""
+    title: str
+    """As people write it (``TelecomX``), in messages."""
+    roles: frozenset[Role]
+    credentials: tuple[Credential, ...]
+    credential_sets: tuple[tuple[str, ...], ...]
+    """Alternative complete sets of credential arguments (one set when there is no choice)."""
+    servers: Mapping[str, str]
+    """Documented server URLs by name; the first is the default base URL."""
+    clients: tuple[str, str]
+    """The sync and async client class names, exported from :mod:`maildns`."""
+    exports: Mapping[str, str] = attrs.field(factory=dict)
+    """Other public names (settings classes) and the module each lives in."""
+    package: str = ""
+    """The vendor's package (``maildns.vendors.<name>``)."""
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.name.upper()}_BASE_URL"
+
+    @property
+    def default_base_url(self) -> str:
+        return next(iter(self.servers.values()))
+
+    def credential(self, argument: str) -> Credential:
+        for credential in self.credentials:
+            if credential.argument == argument:
+                return credential
+        raise KeyError(argument)
+
+    @property
+    def public_names(self) -> dict[str, str]:
+        """Every name :mod:`maildns` exports for this vendor, and the module holding it."""
+        names = dict.fromkeys(self.clients, f"{self.package}._clients")
+        names.update({k: f"{self.package}.{v}" for k, v in self.exports.items()})
+        return names
+
+    def implementation(self) -> Implementation:
+        module = importlib.import_module(f"{self.package}._implementation")
+        implementation: Implementation = module.IMPLEMENTATION
+        return implementation

@@ -1,0 +1,619 @@
+"""The one engine behind every sync and async client.
+
+Vendor operations are written once, as generators that yield :class:`Call` objects (which
+generated operation to call, with which arguments) and receive :class:`Result` objects. A
+sync client drives them with :class:`SyncCore`, an async client with :class:`AsyncCore`; both
+share request building, authentication, response parsing, error mapping, retries and logging
+through :class:`CoreBase`. Only the lines that send a request or wait for a lock differ.
+
+Token requests are calls like any other: they are built from the spec, logged, retried and
+their errors mapped by the same code. Errors leave :meth:`CoreBase.run` with ``operation`` set
+to the client method that was called, whatever raised them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator, Hashable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
+
+import stamina
+
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ClientClosedError,
+    status_error_class,
+)
+from ..models import Deferred
+from .options import logger
+from .secrets import redact_body, redact_url
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .auth import Auth
+    from .wire import Endpoint
+
+T = TypeVar("T")
+
+RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+RETRY_AFTER_CAP: Final = 60.0
+REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-correlation-id")
+_NOTHING: Final[frozenset[int]] = frozenset()
+_TEXT_LIMIT: Final = 500
+
+
+class Call:
+    """One request to make: a generated operation and the arguments of its ``build_request``.
+
+    ``tolerate`` lists error statuses handed back to the operation instead of raised (a create
+    that was retried may meet its own earlier success as a 409, for instance).
+    ``authenticated=False`` sends it without the vendor's auth (the token request itself);
+    ``secret=True`` keeps its response body out of every error (it holds a token).
+    """
+
+    __slots__ = ("authenticated", "endpoint", "kwargs", "secret", "tolerate")
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        kwargs: dict[str, Any] | None = None,
+        *,
+        tolerate: frozenset[int] = _NOTHING,
+        authenticated: bool = True,
+        secret: bool = False,
+    ) -> None:
+        self.endpoint = endpoint
+        self.kwargs = kwargs if kwargs is not None else {}
+        self.tolerate = tolerate
+        self.authenticated = authenticated
+        self.secret = secret
+
+    def __repr__(self) -> str:
+        return f"<Call {self.endpoint.operation_id}>"
+
+
+class Result:
+    """What came back for a :class:`Call`: the body validated against the spec (``model``, a
+    pydantic model of ``vendor_models``), or, for a tolerated error status, ``error``."""
+
+    __slots__ = (
+        "_envelope",
+        "attempts",
+        "content",
+        "endpoint",
+        "error",
+        "headers",
+        "model",
+        "status_code",
+    )
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        status_code: int,
+        model: Any,
+        content: bytes,
+        headers: httpx.Headers,
+        attempts: int,
+        error: APIStatusError | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.status_code = status_code
+        self.model = model
+        self.content = content
+        self.headers = headers
+        self.attempts = attempts
+        self.error = error
+        self._envelope: Any = _UNSET
+
+    @property
+    def request_id(self) -> str | None:
+        return request_id(self.headers)
+
+    def raise_error(self) -> None:
+        """Raise the typed error of a tolerated error status (no-op on success)."""
+        if self.error is not None:
+            raise self.error
+
+    def generated(self, *path: str | int) -> Any:
+        """The generated (attrs) model of the body, or of the part of it at ``path``
+        (attribute names and list indexes: ``("data", 0)``). The body is parsed once."""
+        if self._envelope is _UNSET:
+            self._envelope = self.endpoint.generated(self.status_code, json.loads(self.content))
+        value = self._envelope
+        for step in path:
+            value = value[step] if isinstance(step, int) else getattr(value, step)
+        return value
+
+    def deferred(self, *path: str | int) -> Deferred:
+        """:meth:`generated`, built when first read (for a model's ``raw``)."""
+        return Deferred(partial(self.generated, *path))
+
+
+_UNSET: Final[Any] = object()
+
+
+Op: TypeAlias = Generator[Call, Result, T]
+
+
+class Page(Generic[T]):
+    """One page of a listing and where the next one starts (None: this was the last)."""
+
+    __slots__ = ("items", "next")
+
+    def __init__(self, items: Sequence[T], next: Any = None) -> None:  # noqa: A002
+        self.items = items
+        self.next = next
+
+
+class Pages(Generic[T]):
+    """A listing, sans-IO: ``fetch(cursor)`` is the operation that reads one page, starting at
+    ``start``. ``key`` drops items already seen (a page boundary that shifts as items are
+    added while the listing runs)."""
+
+    __slots__ = ("fetch", "key", "start")
+
+    def __init__(
+        self,
+        fetch: Callable[[Any], Op[Page[T]]],
+        start: Any = None,
+        key: Callable[[T], Hashable] | None = None,
+    ) -> None:
+        self.fetch = fetch
+        self.start = start
+        self.key = key
+
+
+def request_id(headers: httpx.Headers) -> str | None:
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """Seconds to wait per a ``Retry-After`` header (delta-seconds or HTTP date), capped."""
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    seconds: float | None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds or seconds < 0:  # NaN or in the past
+        return 0.0
+    return min(seconds, RETRY_AFTER_CAP)
+
+
+class _Retryable(Exception):  # noqa: N818 - internal signal, never raised to users
+    """Carries a retryable error through stamina, with the wait the server asked for."""
+
+    def __init__(self, error: APIError, wait: float | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.wait = wait
+
+    def __repr__(self) -> str:
+        # stamina logs repr(cause); _StaminaFilter recognises ours by this prefix.
+        return f"<maildns retry: {self.error.vendor} {self.error.message}>"
+
+
+def _backoff(exc: Exception) -> bool | float:
+    if isinstance(exc, _Retryable):
+        return exc.wait if exc.wait is not None else True
+    return False
+
+
+class _StaminaFilter(logging.Filter):
+    """Drops stamina's bare ``stamina.retry_scheduled`` records for maildns's own retries
+    (maildns logs them itself, with the vendor, operation and attempt); the application's own
+    stamina retries are left alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        cause = getattr(record, "stamina.caused_by", "")
+        return not (isinstance(cause, str) and cause.startswith("<maildns retry:"))
+
+
+def quiet_stamina() -> None:
+    """Install :class:`_StaminaFilter` on stamina's logger (idempotent)."""
+    stamina_logger = logging.getLogger("stamina")
+    if not any(isinstance(f, _StaminaFilter) for f in stamina_logger.filters):
+        stamina_logger.addFilter(_StaminaFilter())
+
+
+def _describe(errors: list[Any]) -> str:
+    """Where a body did not fit its schema, from pydantic's errors, without the values."""
+    parts: list[str] = []
+    for error in errors[:3]:
+        loc = ""
+        for step in error.get("loc", ()):
+            loc += f"[{step}]" if isinstance(step, int) else (f".{step}" if loc else str(step))
+        message = str(error.get("msg", "does not fit"))
+        parts.append(f"{loc}: {message}" if loc else message)
+    more = len(errors) - 3
+    if more > 0:
+        parts.append(f"and {more} more problem{'s' if more > 1 else ''}")
+    return "; ".join(parts)
+
+
+class CoreBase:
+    """Everything about a request that does not depend on sync or async."""
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        base_url: str,
+        timeout: httpx.Timeout | None,
+        max_retries: int,
+        auth: Auth,
+        parse_error: Callable[[int, Any], tuple[str | None, str | None]],
+    ) -> None:
+        self.vendor = vendor
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.auth = auth
+        self.parse_error = parse_error
+
+    # --- request --------------------------------------------------------------------------------
+    def build(self, call: Call) -> dict[str, Any]:
+        request: dict[str, Any] = call.endpoint.build_request(**call.kwargs)
+        request["url"] = self.base_url + request["url"]
+        if self.timeout is not None:
+            request["timeout"] = self.timeout
+        if call.authenticated:
+            self.auth.prepare(request)
+        return request
+
+    def retry_context(self) -> Any:
+        return stamina.retry_context(
+            on=_backoff,
+            attempts=self.max_retries + 1,
+            timeout=None,
+            wait_initial=0.5,
+            wait_max=8.0,
+            wait_jitter=0.5,
+        )
+
+    # --- logging --------------------------------------------------------------------------------
+    def log(
+        self, call: Call, request: dict[str, Any], status: int | str, started: float, attempt: int
+    ) -> None:
+        logger.debug(
+            "%s %s %s %s -> %s in %.1f ms (attempt %d)",
+            self.vendor,
+            call.endpoint.operation_id,
+            request["method"].upper(),
+            redact_url(str(request["url"])),
+            status,
+            (time.perf_counter() - started) * 1000,
+            attempt,
+        )
+
+    def log_retry(self, call: Call, failure: _Retryable, attempt: int) -> None:
+        error = failure.error
+        what = (
+            f"{error.status_code} {error.message}"
+            if isinstance(error, APIStatusError)
+            else error.message
+        )
+        wait = f" in {failure.wait:.1f} s (Retry-After)" if failure.wait is not None else ""
+        logger.info(
+            "%s %s: attempt %d of %d failed (%s); retrying%s",
+            self.vendor,
+            call.endpoint.operation_id,
+            attempt,
+            self.max_retries + 1,
+            what,
+            wait,
+        )
+
+    # --- failures -------------------------------------------------------------------------------
+    def connection_error(self, call: Call, exc: httpx.TransportError) -> _Retryable:
+        import httpx
+
+        host = ""
+        try:
+            host = exc.request.url.host
+        except RuntimeError:  # an error raised before the request was built
+            pass
+        where = f" {host}" if host else ""
+        detail = redact_url(str(exc))[:200] or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            error: APIConnectionError = APITimeoutError(
+                f"timed out talking to{where} ({type(exc).__name__})",
+                vendor=self.vendor,
+                operation_id=call.endpoint.operation_id,
+            )
+        else:
+            error = APIConnectionError(
+                f"could not reach{where}: {detail} ({type(exc).__name__})",
+                vendor=self.vendor,
+                operation_id=call.endpoint.operation_id,
+            )
+        error.__cause__ = exc
+        return _Retryable(error, None)
+
+    def closed(self, call: Call) -> ClientClosedError:
+        return ClientClosedError(
+            f"{self.vendor}: the client is closed ({call.endpoint.operation_id} was not sent); "
+            "make a new client"
+        )
+
+    def status_error(self, call: Call, response: httpx.Response) -> APIStatusError:
+        content = response.content
+        body: Any
+        try:
+            body = json.loads(content)
+        except ValueError:
+            body = content.decode("utf-8", "replace")[:_TEXT_LIMIT]
+        message: str | None = None
+        field: str | None = None
+        try:
+            message, field = self.parse_error(response.status_code, body)
+        except Exception:  # noqa: BLE001 - a vendor body we cannot read is no reason to crash
+            logger.debug("%s: could not read the error body", self.vendor, exc_info=True)
+        if not message:
+            message = f"HTTP {response.status_code} {response.reason_phrase or 'error'}"
+        cls = status_error_class(response.status_code)
+        return cls(
+            message,
+            vendor=self.vendor,
+            operation_id=call.endpoint.operation_id,
+            status_code=response.status_code,
+            field=field,
+            request_id=request_id(response.headers),
+            body=None if call.secret else redact_body(body),
+        )
+
+    def invalid(
+        self, call: Call, status: int, response: httpx.Response, why: str
+    ) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            f"the response does not fit the spec: {why}",
+            vendor=self.vendor,
+            operation_id=call.endpoint.operation_id,
+            status_code=status,
+            body=b"<withheld: it holds a credential>" if call.secret else response.content,
+            request_id=request_id(response.headers),
+        )
+
+    # --- response -------------------------------------------------------------------------------
+    def handle(self, call: Call, response: httpx.Response, attempt: int) -> Result:
+        """Turn a response into a Result, or raise the typed error (wrapped if retryable)."""
+        status = response.status_code
+        if status < 400:
+            endpoint = call.endpoint
+            try:
+                validate = endpoint.validators[status]
+            except KeyError:
+                validate = endpoint.validator(status)
+            content = response.content
+            if validate is None:
+                if status not in endpoint.statuses:
+                    raise self.invalid(call, status, response, f"undocumented status {status}")
+                model = None
+            else:
+                try:
+                    model = validate(content)
+                except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                    errors = exc.errors() if hasattr(exc, "errors") else []
+                    why = _describe(errors) or type(exc).__name__
+                    raise self.invalid(call, status, response, why) from None
+            return Result(endpoint, status, model, content, response.headers, attempt)
+        error = self.status_error(call, response)
+        if status in RETRY_STATUSES:
+            raise _Retryable(error, retry_after_seconds(response.headers))
+        if status in call.tolerate:
+            return Result(
+                call.endpoint, status, None, response.content, response.headers, attempt, error
+            )
+        raise error
+
+    def stamped(self, exc: APIError, operation: str) -> APIError:
+        exc.operation = operation
+        return exc
+
+
+def _drive(op: Op[T], send: Callable[[Call], Result]) -> T:
+    try:
+        call = next(op)
+        while True:
+            call = op.send(send(call))
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+class SyncCore(CoreBase):
+    """Drives operations over an ``httpx.Client``."""
+
+    def __init__(self, http: httpx.Client, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.http = http
+        self._lock = threading.Lock()
+
+    def run(self, operation: str, op: Op[T]) -> T:
+        try:
+            return _drive(op, self.send)
+        except APIError as exc:
+            raise self.stamped(exc, operation) from exc.__cause__
+
+    def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
+        import httpx
+
+        started = time.perf_counter()
+        try:
+            response = self.http.request(**request)
+        except httpx.TransportError as exc:
+            self.log(call, request, type(exc).__name__, started, attempt)
+            raise self.connection_error(call, exc) from None
+        except RuntimeError:
+            if self.http.is_closed:
+                raise self.closed(call) from None
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            self.log(call, request, response.status_code, started, attempt)
+        return response
+
+    def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:
+        auth = self.auth
+        token = None
+        if call.authenticated and auth.fetches_tokens:
+            token = auth.token() or self._fetch_token(None)
+            auth.apply(request, url, token)
+        response = self._request(call, request, attempt)
+        if response.status_code == 401 and token is not None and auth.refreshable:
+            auth.apply(request, url, self._fetch_token(token))
+            response = self._request(call, request, attempt)
+        return self.handle(call, response, attempt)
+
+    def _fetch_token(self, stale: str | None) -> str:
+        """A new token, fetched once however many callers found ``stale`` refused."""
+        with self._lock:
+            current = self.auth.token()
+            if current is not None and current != stale:
+                return current  # fetched by another caller meanwhile
+            self.auth.forget()
+            self.auth.store(self.send(self.auth.token_call()))
+            return self.auth.current()
+
+    def send(self, call: Call) -> Result:
+        request = self.build(call)
+        url: str = request["url"]
+        try:
+            return self._attempt(call, request, url, 1)
+        except _Retryable as exc:
+            if self.max_retries == 0:
+                raise exc.error from exc.error.__cause__
+            failure: _Retryable | None = exc
+            self.log_retry(call, exc, 1)
+        attempt = 1
+        try:
+            for retry in self.retry_context():
+                with retry:
+                    if failure is not None:  # let stamina back off from the first failure
+                        first, failure = failure, None
+                        raise first
+                    attempt += 1
+                    try:
+                        return self._attempt(call, request, url, attempt)
+                    except _Retryable as again:
+                        if attempt <= self.max_retries:
+                            self.log_retry(call, again, attempt)
+                        raise
+        except _Retryable as exc:
+            raise exc.error from exc.error.__cause__
+        raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
+
+
+class AsyncCore(CoreBase):
+    """Drives operations over an ``httpx.AsyncClient``."""
+
+    def __init__(self, http: httpx.AsyncClient, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.http = http
+        self._lock: asyncio.Lock | None = None
+
+    async def run(self, operation: str, op: Op[T]) -> T:
+        try:
+            call = next(op)
+            while True:
+                call = op.send(await self.send(call))
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        except APIError as exc:
+            raise self.stamped(exc, operation) from exc.__cause__
+
+    async def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
+        import httpx
+
+        started = time.perf_counter()
+        try:
+            response = await self.http.request(**request)
+        except httpx.TransportError as exc:
+            self.log(call, request, type(exc).__name__, started, attempt)
+            raise self.connection_error(call, exc) from None
+        except RuntimeError:
+            if self.http.is_closed:
+                raise self.closed(call) from None
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            self.log(call, request, response.status_code, started, attempt)
+        return response
+
+    async def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:
+        auth = self.auth
+        token = None
+        if call.authenticated and auth.fetches_tokens:
+            token = auth.token() or await self._fetch_token(None)
+            auth.apply(request, url, token)
+        response = await self._request(call, request, attempt)
+        if response.status_code == 401 and token is not None and auth.refreshable:
+            auth.apply(request, url, await self._fetch_token(token))
+            response = await self._request(call, request, attempt)
+        return self.handle(call, response, attempt)
+
+    async def _fetch_token(self, stale: str | None) -> str:
+        # Waiters hold no connection: a refused response has been read and released, so the
+        # token request always finds one in the pool (however many calls were refused).
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            current = self.auth.token()
+            if current is not None and current != stale:
+                return current
+            self.auth.forget()
+            self.auth.store(await self.send(self.auth.token_call()))
+            return self.auth.current()
+
+    async def send(self, call: Call) -> Result:
+        request = self.build(call)
+        url: str = request["url"]
+        try:
+            return await self._attempt(call, request, url, 1)
+        except _Retryable as exc:
+            if self.max_retries == 0:
+                raise exc.error from exc.error.__cause__
+            failure: _Retryable | None = exc
+            self.log_retry(call, exc, 1)
+        attempt = 1
+        try:
+            async for retry in self.retry_context():
+                with retry:
+                    if failure is not None:
+                        first, failure = failure, None
+                        raise first
+                    attempt += 1
+                    try:
+                        return await self._attempt(call, request, url, attempt)
+                    except _Retryable as again:
+                        if attempt <= self.max_retries:
+                            self.log_retry(call, again, attempt)
+                        raise
+        except _Retryable as exc:
+            raise exc.error from exc.error.__cause__
+        raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover

@@ -1,0 +1,72 @@
+"""The one place that touches generated endpoint modules, through their public sans-IO names.
+
+Every endpoint module of a generated client (``config/templates/`` adds these) has
+``OPERATION_ID``, ``RESPONSES`` (status -> generated attrs model), ``build_request(...)``
+(httpx arguments, nothing sent) and ``parse_json(status, data)``. An :class:`Endpoint` wraps
+one of them and adds the fast path: each answer is validated against the spec by the pydantic
+model of the same name in ``vendor_models.<vendor>`` (pydantic-core, straight from the bytes),
+and the attrs model is built only when someone reads it (a result's ``raw``). The pydantic
+models are imported on the first answer, not when a client is built.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+Validator = Callable[[bytes], Any]
+
+
+class Endpoint:
+    """One generated operation of one vendor's client package."""
+
+    __slots__ = ("_models", "_module", "build_request", "operation_id", "statuses", "validators")
+
+    def __init__(self, module: ModuleType, models: str) -> None:
+        """``module``: the generated endpoint module; ``models``: the ``vendor_models`` module
+        whose pydantic classes carry the same names as the module's ``RESPONSES``."""
+        self._module = module
+        self._models = models
+        self.operation_id: str = module.OPERATION_ID
+        self.build_request: Callable[..., dict[str, Any]] = module.build_request
+        self.statuses: frozenset[int] = frozenset(module.RESPONSES)
+        # status -> validator, filled on first use; None: a documented status without a body
+        self.validators: dict[int, Validator | None] = {}
+
+    def validator(self, status: int) -> Validator | None:
+        """Validate-from-JSON of the pydantic model for ``status`` (None: no body, or an
+        undocumented status; check :attr:`statuses`)."""
+        generated = self._module.RESPONSES.get(status)
+        if generated is None:
+            if status in self.statuses:
+                self.validators[status] = None
+            return None
+        models = importlib.import_module(self._models)
+        model = getattr(models, generated.__name__)
+        validate: Validator = model.model_validate_json
+        self.validators[status] = validate
+        return validate
+
+    def generated(self, status: int, data: Any) -> Any:
+        """The generated attrs model for the decoded JSON ``data`` answered with ``status``."""
+        return self._module.parse_json(status, data)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.operation_id}>"
+
+
+class Api:
+    """A generated client package and its pydantic models: ``Api("telecomx")`` is
+    ``telecomx_client`` with ``vendor_models.telecomx``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.package = f"{name}_client"
+        self.models = f"vendor_models.{name}"
+
+    def endpoint(self, module: ModuleType) -> Endpoint:
+        if not module.__name__.startswith(self.package + "."):
+            raise ValueError(f"{module.__name__} is not part of {self.package}")
+        return Endpoint(module, self.models)

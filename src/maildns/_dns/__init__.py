@@ -1,0 +1,1 @@
+"""DNS vocabulary checks and codecs, shared by every vendor (private)."""

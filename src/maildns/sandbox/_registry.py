@@ -1,0 +1,29 @@
+"""The vendors the sandbox serves: one module ``maildns.sandbox._<name>`` per declared vendor.
+
+Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name>``),
+``DEMO_CREDENTIALS`` (the keyword arguments its client takes, which the sandbox accepts) and,
+when the vendor's calls need account ids, ``ACCOUNT`` (the seeded ids, by name).
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from types import ModuleType
+
+from ..vendors import DECLARATIONS
+
+VENDORS: tuple[str, ...] = tuple(DECLARATIONS)
+
+
+@cache
+def module(vendor: str) -> ModuleType:
+    return importlib.import_module(f"{__package__}._{vendor}")
+
+
+def demo_credentials() -> dict[str, dict[str, str]]:
+    return {v: dict(module(v).DEMO_CREDENTIALS) for v in VENDORS}
+
+
+def accounts() -> dict[str, dict[str, str]]:
+    return {v: dict(getattr(module(v), "ACCOUNT", {})) for v in VENDORS}

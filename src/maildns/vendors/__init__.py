@@ -1,0 +1,31 @@
+"""Every vendor maildns knows, one package each; :data:`DECLARATIONS` lists them.
+
+A vendor's package holds everything about it: its declaration (``__init__.py``, cheap to
+import), its settings classes, auth, error parsing, mapping, sans-IO operations and the
+generated sync/async clients. Nothing above this package names a vendor: :mod:`maildns`,
+the sandbox and the tests read these declarations.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+from .._core.declaration import Declaration, Role
+from .ciirus import DECLARATION as _CIIRUS
+from .telecomx import DECLARATION as _TELECOMX
+from .tesouro import DECLARATION as _TESOURO
+
+__all__ = ["DECLARATIONS", "Declaration", "Role", "declaration"]
+
+DECLARATIONS: Final = MappingProxyType({d.name: d for d in (_TESOURO, _TELECOMX, _CIIRUS)})
+"""Every vendor's declaration, by name, in a stable order."""
+
+
+def declaration(name: str) -> Declaration:
+    """The declaration of vendor ``name`` (ValueError naming the known ones otherwise)."""
+    try:
+        return DECLARATIONS[name]
+    except KeyError:
+        known = ", ".join(DECLARATIONS)
+        raise ValueError(f"unknown vendor {name!r}: expected one of {known}") from None

@@ -1,0 +1,16 @@
+"""TelecomX's implementation, read by the generic client setup (see ``__init__.DECLARATION``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..._core.declaration import Implementation
+from ._auth import telecomx_auth
+from ._errors import parse_error
+from ._operations import TelecomXOperations
+
+IMPLEMENTATION: Final = Implementation(
+    auth=telecomx_auth,
+    parse_error=parse_error,
+    operations=TelecomXOperations,
+)

@@ -1,0 +1,39 @@
+"""Tesouro's OAuth 2.0 client-credentials tokens (``POST /openid/connect/token``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from tesouro_client.api.access_tokens import create_access_token
+from tesouro_client.models import AccessTokenRequest
+
+from ..._core.auth import TokenAuth
+from ..._core.engine import Call, Result
+from ..._core.options import Credentials
+from ..._core.wire import Api
+
+API: Final = Api("tesouro")
+TOKEN: Final = API.endpoint(create_access_token)
+DEFAULT_LIFETIME: Final = 3600.0
+
+
+class TesouroAuth(TokenAuth):
+    """A bearer token for the client credentials, renewed before ``expires_in`` runs out."""
+
+    def __init__(self, credentials: Credentials, base_url: str) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def token_call(self) -> Call:
+        self._credentials.require("client_id", "client_secret")
+        body = AccessTokenRequest(
+            grant_type="client_credentials",
+            client_id=self._credentials.get("client_id") or "",
+            client_secret=self._credentials.get("client_secret") or "",
+        )
+        return Call(TOKEN, {"body": body}, authenticated=False, secret=True)
+
+    def read_token(self, result: Result) -> tuple[str, float | None]:
+        model = result.model  # vendor_models.tesouro.AccessTokenResponse, validated
+        lifetime = float(model.expires_in) if model.expires_in > 0 else DEFAULT_LIFETIME
+        return model.access_token, lifetime

@@ -1,0 +1,16 @@
+"""Tesouro's implementation, read by the generic client setup (see ``__init__.DECLARATION``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..._core.declaration import Implementation
+from ._auth import TesouroAuth
+from ._errors import parse_error
+from ._operations import TesouroOperations
+
+IMPLEMENTATION: Final = Implementation(
+    auth=TesouroAuth,
+    parse_error=parse_error,
+    operations=TesouroOperations,
+)

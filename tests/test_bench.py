@@ -1,0 +1,53 @@
+"""`make bench`: scripts/bench.py --quick runs every benchmark and reports each as a ratio."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "bench.py"
+
+CALLS = (
+    "TelecomX.get_zone",
+    "Tesouro.list_sending_domains",
+    "Tesouro.create_sending_domain",
+    "Ciirus.get_sending_domain",
+)
+PER_CALL = (
+    "(a) MockTransport, sync",
+    "(a) MockTransport, async",
+    "(b) sandbox, sync",
+    "(b) sandbox, async, concurrency 50",
+)
+EXPECTED = {(bench, call) for bench in PER_CALL for call in CALLS} | {
+    ("(c) startup", "import + 3 clients")
+}
+RATIO = re.compile(r"[0-9]+\.[0-9]+x")
+
+
+@pytest.mark.bench
+def test_quick_bench_reports_a_ratio_for_every_benchmark_and_call(tmp_path: Path) -> None:
+    output = tmp_path / "B.md"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+
+    ratios: dict[tuple[str, str], str] = {}
+    for line in output.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| (") and len(cells) == 8:
+            ratios[(cells[0], cells[1])] = cells[4]
+    assert set(ratios) == EXPECTED
+    not_numeric = {key: ratio for key, ratio in ratios.items() if not RATIO.fullmatch(ratio)}
+    assert not not_numeric
