@@ -38,7 +38,10 @@ mock answers the token and login requests too, and answers a create with 201 and
 In (b) the sandbox is seeded with the public facade (the same zone records as the mock, three
 Tesouro domains, a CiiRUS subaccount). Before every create batch the sandbox is reset, so that
 each batch starts from the same state: the raw side fetches a new token and each side makes
-one untimed call (the facade's meets a 401 and logs in again).
+one untimed call (the sync facade's meets a 401 and logs in again). Every async batch starts
+with new clients on both sides (and one untimed call each): httpcore's cost per request grows
+with the number of connections in the pool, and a long-lived pool keeps however many its
+history happened to open.
 
 Writes BENCHMARKS.md (or ``--output``) and prints the same text. The exit status is 0 even
 when a goal is missed (the benchmark reports, it does not gate) unless ``--check`` is given
@@ -51,6 +54,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import hashlib
 import inspect
 import itertools
@@ -124,6 +128,7 @@ STARTUP_CALL = "import + 3 clients"
 NOTES_MARKER = "<!-- notes -->"
 
 RAW, FACADE = "raw", "facade"
+_STARTED = time.perf_counter()
 
 
 def sandbox_async_label(concurrency: int) -> str:
@@ -135,9 +140,9 @@ class Settings:
     """How much to run: rounds per benchmark, calls per batch, interpreters for (c)."""
 
     rounds: int = 20
-    mock_batch: int = 300
+    mock_batch: int = 250
     sandbox_batch: int = 150
-    async_batch: int = 300
+    async_batch: int = 250
     concurrency: int = 50
     warmup: int = 50
     startup_runs: int = 20
@@ -300,7 +305,8 @@ def _progress(row: Row) -> Row:
         what = f"{m.ratio:.2f}x ({min(m.ratios):.2f}-{max(m.ratios):.2f})"
     else:
         what = f"ERROR {row.error}"
-    print(f"  {row.benchmark:<40} {row.call:<30} {what}", file=sys.stderr, flush=True)
+    at = time.perf_counter() - _STARTED
+    print(f"  {at:5.0f}s  {row.benchmark:<36} {row.call:<30} {what}", file=sys.stderr, flush=True)
     return row
 
 
@@ -702,49 +708,37 @@ def _subaccount_facade_ok(domain: Any) -> bool:
 
 
 def sync_cases(
-    raw: RawClients,
-    facade: Facades,
-    names: Names,
-    n_records: int,
-    calls: tuple[str, ...] = CALLS,
-    prepare_create: Callable[[], None] | None = None,
+    raw: RawClients, facade: Facades, names: Names, n_records: int, calls: tuple[str, ...]
 ) -> list[Case]:
+    """The calls, both ways. Clients are looked up on each call (the same cost on both sides),
+    so that a ``prepare`` step may replace them."""
     zone_raw_ok, zone_facade_ok = _zone_ok(n_records)
     loads = json.loads
-    t_raw, x_raw, c_raw = raw.tesouro, raw.telecomx, raw.ciirus
-
-    def create_raw() -> Any:
-        return loads(t_raw.post(DOMAINS_PATH, json={"domain": names()}).content)
-
-    def create_facade() -> Any:
-        return facade.tesouro.create_sending_domain(names())
-
     every = {
         GET_ZONE: Case(
             GET_ZONE,
-            lambda: loads(x_raw.get(ZONE_PATH).content),
+            lambda: loads(raw.telecomx.get(ZONE_PATH).content),
             lambda: facade.telecomx.get_zone(ZONE),
             zone_raw_ok,
             zone_facade_ok,
         ),
         LIST_DOMAINS: Case(
             LIST_DOMAINS,
-            lambda: loads(t_raw.get(DOMAINS_PATH).content),
+            lambda: loads(raw.tesouro.get(DOMAINS_PATH).content),
             lambda: list(facade.tesouro.list_sending_domains()),
             _list_raw_ok,
             _list_facade_ok,
         ),
         CREATE_DOMAIN: Case(
             CREATE_DOMAIN,
-            create_raw,
-            create_facade,
+            lambda: loads(raw.tesouro.post(DOMAINS_PATH, json={"domain": names()}).content),
+            lambda: facade.tesouro.create_sending_domain(names()),
             _created_raw_ok,
             _created_facade_ok,
-            prepare_create,
         ),
         GET_SUBACCOUNT: Case(
             GET_SUBACCOUNT,
-            lambda: loads(c_raw.get(SUBACCOUNT_PATH).content),
+            lambda: loads(raw.ciirus.get(SUBACCOUNT_PATH).content),
             lambda: facade.ciirus.get_sending_domain(CIIRUS_DOMAIN),
             _subaccount_raw_ok,
             _subaccount_facade_ok,
@@ -763,37 +757,32 @@ async def _consume(listing: Any) -> list[Any]:
 
 
 def async_cases(
-    raw: RawClients,
-    facade: Facades,
-    names: Names,
-    n_records: int,
-    calls: tuple[str, ...] = CALLS,
-    prepare_create: Callable[[], Awaitable[None]] | None = None,
+    raw: RawClients, facade: Facades, names: Names, n_records: int, calls: tuple[str, ...]
 ) -> list[AsyncCase]:
+    """As :func:`sync_cases`, as coroutines."""
     zone_raw_ok, zone_facade_ok = _zone_ok(n_records)
     loads = json.loads
-    t_raw, x_raw, c_raw = raw.tesouro, raw.telecomx, raw.ciirus
 
     async def zone_raw() -> Any:
-        return loads((await x_raw.get(ZONE_PATH)).content)
+        return loads((await raw.telecomx.get(ZONE_PATH)).content)
 
     async def list_raw() -> Any:
-        return loads((await t_raw.get(DOMAINS_PATH)).content)
+        return loads((await raw.tesouro.get(DOMAINS_PATH)).content)
 
     async def create_raw() -> Any:
-        return loads((await t_raw.post(DOMAINS_PATH, json={"domain": names()})).content)
+        return loads((await raw.tesouro.post(DOMAINS_PATH, json={"domain": names()})).content)
 
     async def subaccount_raw() -> Any:
-        return loads((await c_raw.get(SUBACCOUNT_PATH)).content)
+        return loads((await raw.ciirus.get(SUBACCOUNT_PATH)).content)
+
+    async def zone_facade() -> Any:
+        return await facade.telecomx.get_zone(ZONE)
 
     async def list_facade() -> Any:
         return await _consume(facade.tesouro.list_sending_domains())
 
     async def create_facade() -> Any:
         return await facade.tesouro.create_sending_domain(names())
-
-    async def zone_facade() -> Any:
-        return await facade.telecomx.get_zone(ZONE)
 
     async def subaccount_facade() -> Any:
         return await facade.ciirus.get_sending_domain(CIIRUS_DOMAIN)
@@ -802,12 +791,7 @@ def async_cases(
         GET_ZONE: AsyncCase(GET_ZONE, zone_raw, zone_facade, zone_raw_ok, zone_facade_ok),
         LIST_DOMAINS: AsyncCase(LIST_DOMAINS, list_raw, list_facade, _list_raw_ok, _list_facade_ok),
         CREATE_DOMAIN: AsyncCase(
-            CREATE_DOMAIN,
-            create_raw,
-            create_facade,
-            _created_raw_ok,
-            _created_facade_ok,
-            prepare_create,
+            CREATE_DOMAIN, create_raw, create_facade, _created_raw_ok, _created_facade_ok
         ),
         GET_SUBACCOUNT: AsyncCase(
             GET_SUBACCOUNT,
@@ -834,7 +818,7 @@ def bench_mock_sync(bodies: MockBodies, settings: Settings, names: Names) -> lis
         transports = _transports(bodies)
         raw = raw_clients(SERVERS, httpx.Client, transports)
         facade = sync_facades(transports=transports)
-        return sync_cases(raw, facade, names, len(bodies.zone_records))
+        return sync_cases(raw, facade, names, len(bodies.zone_records), CALLS)
 
     return run_sync_cases(MOCK_SYNC, GOAL_CLIENT, build, settings, settings.mock_batch)
 
@@ -845,7 +829,7 @@ def bench_mock_async(bodies: MockBodies, settings: Settings, names: Names) -> li
         raw = raw_clients(SERVERS, httpx.AsyncClient, transports)
         facade = async_facades(transports=transports)
         try:
-            cases = async_cases(raw, facade, names, len(bodies.zone_records))
+            cases = async_cases(raw, facade, names, len(bodies.zone_records), CALLS)
             return await run_async_cases(
                 MOCK_ASYNC, GOAL_CLIENT, cases, settings, settings.mock_batch, 1
             )
@@ -931,11 +915,25 @@ def compare_zone(urls: dict[str, str], bodies: MockBodies) -> str | None:
     )
 
 
+def _swap(holder: Any, fresh: Any) -> list[Any]:
+    """Put ``fresh``'s clients into ``holder``; the clients it held, to close."""
+    old = list(vars(holder).values())
+    vars(holder).update(vars(fresh))
+    return old
+
+
 def bench_sandbox(
     records: list[maildns.DnsRecord], bodies: MockBodies, settings: Settings, names: Names
 ) -> tuple[list[Row], list[Row], list[str]]:
-    """(b): sync rows, async rows and warnings. Gets and lists run first; the creates last,
-    with a sandbox reset before every batch (a reset forgets the seeded state)."""
+    """(b): the sync rows, the async rows and any warnings.
+
+    The reads run first, on the seeded state; the creates last, with a sandbox reset before
+    every batch (which also forgets the seeded state), so that every create batch starts from
+    the same state. Async batches also start from new clients on both sides: httpcore's cost
+    per request grows with the number of pooled connections, and a long-lived pool holds
+    however many connections its history happened to open (from about 14 to 50 here), which
+    would decide the ratio of a round.
+    """
     async_label = sandbox_async_label(settings.concurrency)
     reads = (GET_ZONE, LIST_DOMAINS, GET_SUBACCOUNT)
     warnings: list[str] = []
@@ -945,45 +943,50 @@ def bench_sandbox(
     try:
         with SandboxProcess() as sandbox:
             urls = sandbox.urls
+            reset_url = f"{sandbox.base}/_sandbox/reset"
             seed(urls, records)
             mismatch = compare_zone(urls, bodies)
             if mismatch:
                 warnings.append(mismatch)
                 print(f"warning: {mismatch}", file=sys.stderr)
 
-            def reset() -> None:
-                httpx.post(f"{sandbox.base}/_sandbox/reset", timeout=TIMEOUT).raise_for_status()
-
-            # sync reads
-            def build_reads() -> list[Case]:
+            def sync_reads() -> list[Case]:
                 raw = raw_clients(urls, httpx.Client)
                 return sync_cases(raw, sync_facades(urls), names, n_records, reads)
 
-            for row in run_sync_cases(
-                SANDBOX_SYNC, GOAL_END_TO_END, build_reads, settings, settings.sandbox_batch
-            ):
-                sync_rows[row.call] = row
+            def sync_create() -> list[Case]:
+                raw = raw_clients(urls, httpx.Client)
+                facade = sync_facades(urls)
+                (case,) = sync_cases(raw, facade, names, n_records, (CREATE_DOMAIN,))
 
-            # async reads, then (after the sync creates) async creates
-            async def run_async(calls: tuple[str, ...], fresh_state: bool) -> list[Row]:
+                def prepare() -> None:
+                    httpx.post(reset_url, timeout=TIMEOUT).raise_for_status()
+                    raw.tesouro.headers.update(_tesouro_headers(tesouro_token(urls["tesouro"])))
+                    _check(RAW, case.raw_ok, case.raw())
+                    _check(FACADE, case.facade_ok, case.facade())  # a 401, then a new log-in
+
+                return [replace(case, prepare=prepare)]
+
+            async def run_async(calls: tuple[str, ...], reset: bool) -> list[Row]:
                 raw = raw_clients(urls, httpx.AsyncClient)
                 facade = async_facades(urls)
                 control = httpx.AsyncClient(timeout=TIMEOUT)
 
-                async def prepare() -> None:
-                    (await control.post(f"{sandbox.base}/_sandbox/reset")).raise_for_status()
-                    response = await raw.tesouro.post(
-                        TOKEN_PATH,
-                        data={"grant_type": "client_credentials", **DEMO_CREDENTIALS["tesouro"]},
-                    )
-                    raw.tesouro.headers.update(_tesouro_headers(response.json()["access_token"]))
-                    _check(RAW, _created_raw_ok, await cases[0].raw())
-                    _check(FACADE, _created_facade_ok, await cases[0].facade())
+                async def prepare(case: AsyncCase) -> None:
+                    if reset:
+                        (await control.post(reset_url)).raise_for_status()
+                    stale = _swap(raw, raw_clients(urls, httpx.AsyncClient))
+                    stale += _swap(facade, async_facades(urls))
+                    for client in stale:
+                        await client.aclose()
+                    _check(RAW, case.raw_ok, await case.raw())
+                    _check(FACADE, case.facade_ok, await case.facade())  # the facade logs in
 
                 try:
-                    cases = async_cases(
-                        raw, facade, names, n_records, calls, prepare if fresh_state else None
-                    )
+                    cases = [
+                        replace(case, prepare=functools.partial(prepare, case))
+                        for case in async_cases(raw, facade, names, n_records, calls)
+                    ]
                     return await run_async_cases(
                         async_label,
                         GOAL_END_TO_END,
@@ -996,41 +999,21 @@ def bench_sandbox(
                     await control.aclose()
                     await _aclose(raw, facade)
 
-            for row in asyncio.run(run_async(reads, fresh_state=False)):
-                async_rows[row.call] = row
-
-            # sync creates
-            def build_create() -> list[Case]:
-                raw = raw_clients(urls, httpx.Client)
-                facade = sync_facades(urls)
-
-                def prepare() -> None:
-                    reset()
-                    raw.tesouro.headers.update(_tesouro_headers(tesouro_token(urls["tesouro"])))
-                    _check(RAW, _created_raw_ok, cases[0].raw())
-                    _check(FACADE, _created_facade_ok, cases[0].facade())
-
-                cases = sync_cases(raw, facade, names, n_records, (CREATE_DOMAIN,), prepare)
-                return cases
-
-            for row in run_sync_cases(
-                SANDBOX_SYNC, GOAL_END_TO_END, build_create, settings, settings.sandbox_batch
-            ):
+            batch = settings.sandbox_batch
+            for row in run_sync_cases(SANDBOX_SYNC, GOAL_END_TO_END, sync_reads, settings, batch):
                 sync_rows[row.call] = row
-
-            for row in asyncio.run(run_async((CREATE_DOMAIN,), fresh_state=True)):
+            for row in asyncio.run(run_async(reads, reset=False)):
+                async_rows[row.call] = row
+            for row in run_sync_cases(SANDBOX_SYNC, GOAL_END_TO_END, sync_create, settings, batch):
+                sync_rows[row.call] = row
+            for row in asyncio.run(run_async((CREATE_DOMAIN,), reset=True)):
                 async_rows[row.call] = row
     except Exception as exc:
         for label, rows in ((SANDBOX_SYNC, sync_rows), (async_label, async_rows)):
             for call in CALLS:
                 if call not in rows:
                     rows[call] = _error_row(label, call, GOAL_END_TO_END, exc)
-    ordered = (
-        [sync_rows[call] for call in CALLS],
-        [async_rows[call] for call in CALLS],
-        warnings,
-    )
-    return ordered
+    return [sync_rows[call] for call in CALLS], [async_rows[call] for call in CALLS], warnings
 
 
 # --- (c) startup ---------------------------------------------------------------------------------
@@ -1148,7 +1131,9 @@ def render(
         f"{settings.mock_batch} calls over MockTransport (async: sequential awaits), "
         f"{settings.sandbox_batch} against the sandbox (sync), {settings.async_batch} at "
         f"concurrency {settings.concurrency} (async; per call = batch time / calls). The "
-        "sandbox runs in its own process; it is reset before every create batch. (c) runs "
+        "sandbox runs in its own process; it is reset before every create batch, and every "
+        "async batch starts with new clients on both sides (the pool's size drives httpcore's "
+        "cost per request). Creates use a fresh domain name per call. (c) runs "
         f"{settings.startup_runs} pairs of fresh interpreters, alternating, and times the "
         "imports and constructors inside each.",
         "",

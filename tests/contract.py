@@ -206,7 +206,7 @@ class SendingDomainContract:
             self.check_domain(got, self.domain)
             assert got.id == created.id
 
-            listed = client.list_sending_domains()
+            listed = list(client.list_sending_domains())
             assert [d.id for d in listed if d.domain == self.domain] == [created.id]
 
             verified = client.verify_sending_domain(self.domain)
@@ -275,7 +275,7 @@ class SendingDomainContract:
             created = await self.acreate(client, self.domain)
             self.check_domain(created, self.domain)
             assert (await client.get_sending_domain(self.domain)).id == created.id
-            assert [d.id for d in await client.list_sending_domains()] == [created.id]
+            assert [d.id async for d in client.list_sending_domains()] == [created.id]
             assert (await client.verify_sending_domain(self.domain)).id == created.id
             await client.delete_sending_domain(self.domain)
             with pytest.raises(maildns.NotFoundError):

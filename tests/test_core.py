@@ -77,7 +77,7 @@ def _tesouro(sb: Sandbox, **kwargs: object) -> maildns.Tesouro:
 def test_these_statuses_are_retried(sb: Sandbox, status: int) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, status=status, times=2)
     with _tesouro(sb) as client:
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
     assert sb.pending_faults() == []
 
 
@@ -97,7 +97,7 @@ def test_client_errors_are_not_retried(
     # One fault only: a retry would have succeeded and hidden the error.
     sb.inject_fault("tesouro", "GET", DOMAINS, status=status, times=1)
     with _tesouro(sb) as client, pytest.raises(error) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert info.value.status_code == status
     assert info.value.operation == "list_sending_domains"
 
@@ -105,7 +105,7 @@ def test_client_errors_are_not_retried(
 def test_max_retries_zero_means_one_attempt(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, status=503, times=1)
     with _tesouro(sb, max_retries=0) as client, pytest.raises(maildns.ServerError):
-        client.list_sending_domains()
+        list(client.list_sending_domains())
 
 
 def test_your_http_client_gets_auth_and_retries_and_stays_open(sb: Sandbox) -> None:
@@ -132,26 +132,26 @@ def test_one_connection_serves_every_call(sb: Sandbox) -> None:
     with _tesouro(sb, http_client=http) as client:
         client.create_sending_domain("mail.example.com")
         for _ in range(5):
-            client.list_sending_domains()
+            list(client.list_sending_domains())
     assert len(opened) == 1
     http.close()
 
 
 def test_closing_the_client_closes_its_own_connections(sb: Sandbox) -> None:
     client = _tesouro(sb)
-    client.list_sending_domains()
+    list(client.list_sending_domains())
     client.close()
     with pytest.raises(RuntimeError):
-        client.list_sending_domains()
+        list(client.list_sending_domains())
 
 
 async def test_async_client_closes_its_own_connections(sb: Sandbox) -> None:
     async with maildns.AsyncTesouro(
         base_url=sb.url("tesouro"), **sb.credentials("tesouro")
     ) as client:
-        assert await client.list_sending_domains() == []
+        assert [d async for d in client.list_sending_domains()] == []
     with pytest.raises(RuntimeError):
-        await client.list_sending_domains()
+        [d async for d in client.list_sending_domains()]
 
 
 def test_any_client_masks_credentials_in_httpx_log_lines(caplog: pytest.LogCaptureFixture) -> None:

@@ -55,10 +55,10 @@ class _CiirusHooks:
         return {"password": "not-the-ciirus-password"}
 
     def probe(self, client: Any) -> Any:
-        return client.list_sending_domains()
+        return list(client.list_sending_domains())
 
     async def aprobe(self, client: Any) -> Any:
-        return await client.list_sending_domains()
+        return [d async for d in client.list_sending_domains()]
 
     def create(self, client: Any, domain: str) -> SendingDomain:
         result: SendingDomain = client.create_sending_domain(
@@ -259,15 +259,15 @@ def test_get_of_another_domain_is_not_found(target: Target, api_version: str) ->
 @by_version
 def test_list_is_empty_then_one(target: Target, api_version: str) -> None:
     with make(target, api_version) as client:
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
         created = client.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
-        listed = client.list_sending_domains()
+        listed = list(client.list_sending_domains())
         assert [(d.id, d.domain, d.status) for d in listed] == [
             (created.id, DOMAIN, created.status)
         ]
         assert listed == [client.get_sending_domain(DOMAIN)]
         client.delete_sending_domain(DOMAIN)
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
 
 
 @pytest.mark.vcr
@@ -280,7 +280,10 @@ def test_second_create_is_a_conflict_naming_the_domain(target: Target, api_versi
         assert info.value.status_code == 422  # CiiRUS's status, kept
         assert "already exists" in str(info.value)
         assert repr(DOMAIN) in str(info.value)
-        assert info.value.operation == "create_subaccount"
+        assert (info.value.operation, info.value.operation_id) == (
+            "create_sending_domain",
+            "createSubaccount",
+        )
         # Nothing changed.
         assert [d.domain for d in client.list_sending_domains()] == [DOMAIN]
 
@@ -291,7 +294,7 @@ def test_both_versions_see_the_same_subaccount(target: Target) -> None:
         created = old.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
         assert new.get_sending_domain(DOMAIN).id == created.id
         new.delete_sending_domain(DOMAIN)
-        assert old.list_sending_domains() == []
+        assert list(old.list_sending_domains()) == []
 
 
 # --- async twins ---------------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def test_both_versions_see_the_same_subaccount(target: Target) -> None:
 @by_version
 async def test_async_twins(target: Target, api_version: str) -> None:
     async with make_async(target, api_version) as client:
-        assert await client.list_sending_domains() == []
+        assert [d async for d in client.list_sending_domains()] == []
         created = await client.create_sending_domain(DOMAIN, daily_send_limit=10, approved=False)
         assert created.status is DomainStatus.PENDING
         with pytest.raises(maildns.ConflictError):
@@ -311,7 +314,7 @@ async def test_async_twins(target: Target, api_version: str) -> None:
         with pytest.raises(maildns.NotFoundError):
             await client.get_sending_domain("other.example.com")
         await client.delete_sending_domain(DOMAIN)  # returns None
-        assert await client.list_sending_domains() == []
+        assert [d async for d in client.list_sending_domains()] == []
         with pytest.raises(maildns.NotFoundError):
             await client.delete_sending_domain(DOMAIN)
 
@@ -392,7 +395,7 @@ def test_api_version_selects_the_path_and_defaults_to_the_newer() -> None:
     assert maildns.Ciirus(username="u", password="p").api_version == V2024
     assert maildns.AsyncCiirus(username="u", password="p").api_version == V2024
     for version in (None, V2023, V2024):
-        assert mock_client(handler, api_version=version).list_sending_domains() == []  # type: ignore[arg-type]
+        assert list(mock_client(handler, api_version=version).list_sending_domains()) == []  # type: ignore[arg-type]
     assert paths == [
         "/v2024.07.31/emails/subaccount",
         "/v2023.07.31/emails/subaccount",
@@ -439,7 +442,7 @@ def test_bad_credentials_leak_nothing(target: Target, api_version: str) -> None:
     real_header = base64.b64encode(f"{username}:{target.credentials['password']}".encode()).decode()
     with make(target, api_version, password=wrong) as client:
         for call in (
-            client.list_sending_domains,
+            lambda: list(client.list_sending_domains()),
             lambda: client.create_sending_domain(DOMAIN, daily_send_limit=1, approved=True),
         ):
             with pytest.raises(maildns.AuthenticationError) as info:
@@ -458,7 +461,7 @@ def test_missing_credentials_name_both_variables(monkeypatch: pytest.MonkeyPatch
     transport, seen = recording_transport()
     client = maildns.Ciirus(http_client=httpx.Client(transport=transport))  # no error yet
     with pytest.raises(maildns.ConfigurationError) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert "CIIRUS_USERNAME" in str(info.value)
     assert "CIIRUS_PASSWORD" in str(info.value)
     # Only the missing one is named.
@@ -483,7 +486,7 @@ async def test_missing_credentials_async(monkeypatch: pytest.MonkeyPatch) -> Non
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
     )
     with pytest.raises(maildns.ConfigurationError, match=r"CIIRUS_USERNAME.*CIIRUS_PASSWORD"):
-        await client.list_sending_domains()
+        [d async for d in client.list_sending_domains()]
     assert seen == []
 
 
@@ -497,11 +500,11 @@ def test_credentials_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         return httpx.Response(404, json={"message": "Not Found"})
 
     client = maildns.Ciirus(http_client=httpx.Client(transport=httpx.MockTransport(handler)))
-    assert client.list_sending_domains() == []
+    assert list(client.list_sending_domains()) == []
     assert headers == ["Basic " + base64.b64encode(b"env-partner:env-pw").decode()]
     assert "env-pw" not in repr(client) + repr(vars(client))
     # Arguments win over the environment.
-    mock_client(handler).list_sending_domains()
+    list(mock_client(handler).list_sending_domains())
     assert headers[-1] == "Basic " + base64.b64encode(b"partner:pw-123").decode()
 
 
@@ -638,12 +641,13 @@ def test_responses_missing_the_domain_or_id_do_not_fit() -> None:
         return httpx.Response(200, json=body)
 
     with pytest.raises(maildns.APIResponseValidationError, match="subaccount_id"):
-        mock_client(handler).list_sending_domains()
+        list(mock_client(handler).list_sending_domains())
 
 
-def test_odd_status_values_are_unknown_and_odd_values_left_out(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_values_of_the_wrong_type_are_named_in_a_validation_error() -> None:
+    """The spec says booleans and strings: anything else is an answer outside the spec, and the
+    error says where (without quoting the values)."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200,
@@ -655,13 +659,26 @@ def test_odd_status_values_are_unknown_and_odd_values_left_out(
             ),
         )
 
+    with pytest.raises(maildns.APIResponseValidationError) as info:
+        mock_client(handler).get_sending_domain(DOMAIN)
+    message = str(info.value)
+    assert message.startswith("ciirus get_sending_domain: the response does not fit the spec: ")
+    assert "dns_validation_status: Input should be a valid boolean" in message
+    assert "spf_value: Input should be a valid string" in message
+    assert "validating" not in message
+    assert info.value.operation_id == "retrieveSubaccount"
+
+
+def test_an_empty_value_is_left_out_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=subaccount(spf_value="", dns_validation_status=None))
+
     with caplog.at_level("WARNING", logger="maildns"):
         got = mock_client(handler).get_sending_domain(DOMAIN)
-    assert got.status is DomainStatus.UNKNOWN
     assert [r.purpose for r in got.records] == [RecordPurpose.VERIFICATION, RecordPurpose.DKIM]
     assert by_purpose(got)[RecordPurpose.VERIFICATION].verified is None
     assert "spf_value" in caplog.text
-    assert got.raw.spf_value == 17
+    assert got.raw.spf_value == ""
 
 
 def test_no_statuses_at_all_is_unknown() -> None:

@@ -157,7 +157,7 @@ def test_list_pages_lazily_through_every_zone(target: Target, seen: Seen) -> Non
         domains = ["maildns-page0.example", "maildns-page1.example", "maildns-page2.example"]
         for domain in domains:
             new_zone(client, target, domain)
-        client._page_size = 2  # type: ignore[misc]
+        client._ops.page_size = 2  # type: ignore[misc]
 
         zones = client.list_zones()
         assert len(seen.pages()) == 0  # nothing fetched before iterating

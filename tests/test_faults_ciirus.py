@@ -91,7 +91,7 @@ def test_retry_then_success(sb: Sandbox, api_version: str) -> None:
 def test_gives_up_after_max_retries(sb: Sandbox, api_version: str, status: int) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=status, times=5)
     with client(sb, api_version, max_retries=2) as c, pytest.raises(maildns.APIStatusError) as info:
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert info.value.status_code == status
     if status >= 500:
         assert isinstance(info.value, maildns.ServerError)
@@ -102,14 +102,14 @@ def test_gives_up_after_max_retries(sb: Sandbox, api_version: str, status: int) 
 def test_max_retries_zero_means_one_attempt(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=503, times=3)
     with client(sb, api_version, max_retries=0) as c, pytest.raises(maildns.ServerError):
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert times_left(sb) == [2]
 
 
 def test_client_errors_are_not_retried(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=400, times=3)
     with client(sb, api_version) as c, pytest.raises(maildns.BadRequestError):
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert times_left(sb) == [2]
 
 
@@ -128,7 +128,7 @@ def test_retried_create_whose_answer_was_lost_returns_the_subaccount(
             RecordPurpose.DKIM,
             RecordPurpose.SPF,
         }
-        listed = c.list_sending_domains()
+        listed = list(c.list_sending_domains())
     assert [d.id for d in listed] == [created.id]
     assert times_left(sb) == []
 
@@ -137,7 +137,7 @@ async def test_async_retried_create_whose_answer_was_lost(sb: Sandbox, api_versi
     sb.inject_fault("ciirus", "POST", path(api_version), status=502, lose_response=True)
     async with async_client(sb, api_version) as c:
         created = await c.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
-        assert [d.id for d in await c.list_sending_domains()] == [created.id]
+        assert [d.id async for d in c.list_sending_domains()] == [created.id]
 
 
 def test_retried_create_dropped_after_creating_returns_the_subaccount(
@@ -165,7 +165,7 @@ def test_retried_delete_meeting_404_has_succeeded(sb: Sandbox, api_version: str)
         c.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
         sb.inject_fault("ciirus", "DELETE", path(api_version), status=503, lose_response=True)
         c.delete_sending_domain(DOMAIN)  # returns None
-        assert c.list_sending_domains() == []
+        assert list(c.list_sending_domains()) == []
 
 
 def test_retried_update_is_harmless(sb: Sandbox, api_version: str) -> None:
@@ -182,7 +182,7 @@ def test_html_error_page_is_a_server_error_with_a_readable_message(
 ) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=500, body=HTML_PAGE, times=3)
     with client(sb, api_version) as c, pytest.raises(maildns.ServerError) as info:
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert info.value.status_code == 500
     assert "500 Internal Server Error" in info.value.message
     assert "<" not in str(info.value)
@@ -193,7 +193,7 @@ def test_html_page_on_a_client_error_is_typed_too(sb: Sandbox, api_version: str)
     page = b"<html><head><title>403 Forbidden</title></head><body>nope</body></html>"
     sb.inject_fault("ciirus", "GET", path(api_version), status=403, body=page)
     with client(sb, api_version) as c, pytest.raises(maildns.PermissionDeniedError) as info:
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert "403 Forbidden" in info.value.message
 
 
@@ -204,7 +204,7 @@ def test_malformed_json_on_200_is_a_response_validation_error(
         "ciirus", "GET", path(api_version), status=200, body=b'{"sending_domain": "mail.exa'
     )
     with client(sb, api_version) as c, pytest.raises(maildns.APIResponseValidationError) as info:
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert info.value.status_code == 200
     assert info.value.vendor == "ciirus"
     assert not isinstance(info.value, KeyError | TypeError | ValueError)
@@ -219,14 +219,14 @@ def test_wrong_shapes_on_200_are_response_validation_errors(
 ) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=200, body=body)
     with client(sb, api_version) as c, pytest.raises(maildns.APIResponseValidationError):
-        c.list_sending_domains()
+        list(c.list_sending_domains())
 
 
 def test_malformed_json_in_an_error_keeps_the_status(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=404, body=b'{"message": ')
     with client(sb, api_version) as c:
         # list: a 404 from CiiRUS means no subaccount, whatever its body
-        assert c.list_sending_domains() == []
+        assert list(c.list_sending_domains()) == []
 
 
 def test_extra_fields_parse_and_are_kept_in_raw(sb: Sandbox, api_version: str) -> None:
@@ -252,32 +252,39 @@ def test_extra_fields_parse_and_are_kept_in_raw(sb: Sandbox, api_version: str) -
     }
 
 
-def test_unknown_status_values_do_not_break_parsing(sb: Sandbox, api_version: str) -> None:
+def test_missing_and_null_statuses_are_unknown(sb: Sandbox, api_version: str) -> None:
     with client(sb, api_version) as c:
         created = c.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
-        body = {
-            **created.raw.to_dict(),
-            "dns_validation_status": "in_progress",
-            "dkim_validation_status": None,
-        }
-        body.pop("spf_validation_status", None)
+        body = {**created.raw.to_dict(), "dns_validation_status": None}
+        for field in ("dkim_validation_status", "spf_validation_status"):
+            body.pop(field, None)
         sb.inject_fault("ciirus", "GET", path(api_version), status=200, body=json.dumps(body))
         got = c.get_sending_domain(DOMAIN)
     assert got.status is DomainStatus.UNKNOWN
+    assert {r.verified for r in got.records} == {None}
+
+
+def test_a_status_that_is_not_a_boolean_does_not_fit(sb: Sandbox, api_version: str) -> None:
+    with client(sb, api_version) as c:
+        created = c.create_sending_domain(DOMAIN, daily_send_limit=10, approved=True)
+        body = {**created.raw.to_dict(), "dns_validation_status": "in_progress"}
+        sb.inject_fault("ciirus", "GET", path(api_version), status=200, body=json.dumps(body))
+        with pytest.raises(maildns.APIResponseValidationError, match="dns_validation_status"):
+            c.get_sending_domain(DOMAIN)
 
 
 # --- the network ---------------------------------------------------------------------------------
 def test_dropped_connection_is_retried(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), drop=True)
     with client(sb, api_version) as c:
-        assert c.list_sending_domains() == []
+        assert list(c.list_sending_domains()) == []
     assert times_left(sb) == []
 
 
 def test_dropped_connections_give_up_with_a_connection_error(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), drop=True, times=3)
     with client(sb, api_version) as c, pytest.raises(maildns.APIConnectionError) as info:
-        c.list_sending_domains()
+        list(c.list_sending_domains())
     assert not isinstance(info.value, maildns.APITimeoutError)
     assert sb.url("ciirus") not in str(info.value)
 
@@ -285,23 +292,23 @@ def test_dropped_connections_give_up_with_a_connection_error(sb: Sandbox, api_ve
 def test_timeout_is_an_api_timeout_error(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), delay=1.0, times=3)
     with client(sb, api_version, timeout=0.2) as c, pytest.raises(maildns.APITimeoutError):
-        c.list_sending_domains()
+        list(c.list_sending_domains())
 
 
 def test_one_timeout_then_success(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), delay=1.0)
     with client(sb, api_version, timeout=0.3) as c:
-        assert c.list_sending_domains() == []
+        assert list(c.list_sending_domains()) == []
 
 
 async def test_async_timeout_and_retry(sb: Sandbox, api_version: str) -> None:
     sb.inject_fault("ciirus", "GET", path(api_version), status=503)
     async with async_client(sb, api_version) as c:
-        assert await c.list_sending_domains() == []
+        assert [d async for d in c.list_sending_domains()] == []
     sb.inject_fault("ciirus", "GET", path(api_version), delay=1.0, times=3)
     async with async_client(sb, api_version, timeout=0.2) as c:
         with pytest.raises(maildns.APITimeoutError):
-            await c.list_sending_domains()
+            [d async for d in c.list_sending_domains()]
 
 
 # --- secrets -------------------------------------------------------------------------------------
@@ -323,7 +330,7 @@ def test_secrets_never_in_logs_or_exceptions(
             sb.inject_fault("ciirus", "GET", path(api_version), status=503, times=3)
             sb.inject_fault("ciirus", "POST", path(api_version), drop=True, times=3)
             for call in (
-                c.list_sending_domains,
+                lambda: list(c.list_sending_domains()),
                 lambda: c.create_sending_domain(DOMAIN, daily_send_limit=1, approved=True),
                 lambda: c.create_sending_domain(DOMAIN, daily_send_limit=1, approved=True),
             ):

@@ -151,7 +151,7 @@ def test_retry_then_success(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, status=503, times=2)
     seen = Seen()
     with tesouro(sb, seen, max_retries=2) as client:
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
     assert seen.calls("GET") == [503, 503, 200]
     assert sb.pending_faults() == []
 
@@ -163,7 +163,7 @@ def test_gives_up_after_max_retries(sb: Sandbox, max_retries: int) -> None:
         tesouro(sb, max_retries=max_retries) as client,
         pytest.raises(maildns.ServerError) as info,
     ):
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert info.value.status_code == 503
     assert info.value.message == "Injected fault"  # the vendor's {"error": {"message"}}
     assert info.value.operation == "list_sending_domains"
@@ -174,10 +174,10 @@ def test_gives_up_after_max_retries(sb: Sandbox, max_retries: int) -> None:
 def test_retry_after_is_honoured(sb: Sandbox, real_backoff: None) -> None:
     seen = Seen()
     with tesouro(sb, seen) as client:
-        client.list_sending_domains()  # the token, so that only the retry is timed
+        list(client.list_sending_domains())  # the token, so that only the retry is timed
         sb.inject_fault("tesouro", "GET", DOMAINS, status=429, retry_after=1)
         started = time.monotonic()
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
         elapsed = time.monotonic() - started
     assert seen.calls("GET") == [200, 429, 200]
     assert 1.0 <= elapsed < 5.0
@@ -187,7 +187,7 @@ def test_rate_limit_that_lasts_is_a_rate_limit_error(sb: Sandbox) -> None:
     body = json.dumps({"message": "API rate limit exceeded"})
     sb.inject_fault("tesouro", "GET", DOMAINS, status=429, retry_after=30, body=body, times=3)
     with tesouro(sb) as client, pytest.raises(maildns.RateLimitError) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert (info.value.status_code, info.value.message) == (429, "API rate limit exceeded")
     assert sb.pending_faults() == []
 
@@ -197,17 +197,24 @@ def test_timeout(sb: Sandbox) -> None:
     with tesouro(sb, timeout=0.5, max_retries=0) as client:
         started = time.monotonic()
         with pytest.raises(maildns.APITimeoutError) as info:
-            client.list_sending_domains()
+            list(client.list_sending_domains())
         assert time.monotonic() - started < 1.9
     assert isinstance(info.value, maildns.APIConnectionError)
-    assert info.value.operation == "list_sending_domains"
-    assert "127.0.0.1" not in str(info.value)
+    assert (info.value.operation, info.value.operation_id) == (
+        "list_sending_domains",
+        "listMailboxDomains",
+    )
+    # the host is named (not the path, nor the query that may hold a token); httpx's own error
+    # is the cause
+    assert "127.0.0.1" in str(info.value)
+    assert DOMAINS not in str(info.value)
+    assert isinstance(info.value.__cause__, httpx.TimeoutException)
 
 
 def test_a_timeout_is_retried(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, delay=2)
     with tesouro(sb, timeout=0.5, max_retries=1) as client:
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
 
 
 def test_a_dropped_connection_is_retried(sb: Sandbox) -> None:
@@ -221,7 +228,7 @@ def test_a_dropped_connection_is_retried(sb: Sandbox) -> None:
 def test_a_dropped_connection_that_lasts_is_a_connection_error(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, drop=True, times=3)
     with tesouro(sb) as client, pytest.raises(maildns.APIConnectionError) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert not isinstance(info.value, maildns.APITimeoutError)
 
 
@@ -231,7 +238,7 @@ def test_a_retried_create_whose_response_was_lost_returns_the_domain(sb: Sandbox
     seen = Seen()
     with tesouro(sb, seen) as client:
         created = client.create_sending_domain(DOMAIN)
-        listed = client.list_sending_domains()
+        listed = list(client.list_sending_domains())
     assert seen.calls("POST") == [503, 409]  # the first attempt did create it
     assert created.domain == DOMAIN
     assert created.status is DomainStatus.PENDING
@@ -244,7 +251,7 @@ def test_a_conflict_on_the_first_attempt_is_still_a_conflict(sb: Sandbox) -> Non
         client.create_sending_domain(DOMAIN)
         with pytest.raises(maildns.ConflictError):
             client.create_sending_domain(DOMAIN)
-        assert len(client.list_sending_domains()) == 1
+        assert len(list(client.list_sending_domains())) == 1
 
 
 def test_a_retried_delete_that_meets_404_has_succeeded(sb: Sandbox) -> None:
@@ -253,7 +260,7 @@ def test_a_retried_delete_that_meets_404_has_succeeded(sb: Sandbox) -> None:
     with tesouro(sb, seen) as client:
         client.create_sending_domain(DOMAIN)
         assert client.delete_sending_domain(DOMAIN) is None
-        assert client.list_sending_domains() == []
+        assert list(client.list_sending_domains()) == []
     assert [s for m, _, s in seen.exchanges if m == "DELETE"] == [503, 404]
 
 
@@ -266,7 +273,7 @@ def test_a_200_that_does_not_fit_the_spec_is_a_validation_error(sb: Sandbox, bod
         "tesouro", "GET", DOMAINS, status=200, body=body, content_type="application/json"
     )
     with tesouro(sb) as client, pytest.raises(maildns.APIResponseValidationError) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert info.value.status_code == 200
     assert info.value.operation == "list_sending_domains"
     assert not isinstance(info.value, KeyError | TypeError | ValueError)
@@ -276,7 +283,7 @@ def test_a_200_that_does_not_fit_the_spec_is_a_validation_error(sb: Sandbox, bod
 def test_an_html_error_page_is_a_server_error_with_a_readable_message(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, status=502, body=HTML_502, times=3)
     with tesouro(sb) as client, pytest.raises(maildns.ServerError) as info:
-        client.list_sending_domains()
+        list(client.list_sending_domains())
     assert info.value.status_code == 502
     assert info.value.message == "Bad Gateway"
     assert str(info.value) == "tesouro list_sending_domains: 502 Bad Gateway"
@@ -319,7 +326,7 @@ def test_extra_unknown_fields_are_kept(sb: Sandbox) -> None:
     body = {"data": [domain], "next_page": None}
     sb.inject_fault("tesouro", "GET", DOMAINS, status=200, body=json.dumps(body))
     with tesouro(sb) as client:
-        (got,) = client.list_sending_domains()
+        (got,) = list(client.list_sending_domains())
     assert got.domain == DOMAIN
     assert [r.type for r in got.records] == [RecordType.TXT, RecordType.MX]
     assert got.raw.additional_properties == {"provider": "mailgun", "tracking": {"open": True}}
@@ -332,9 +339,9 @@ async def test_async_retry_then_success_and_lost_create(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "POST", DOMAINS, status=503, lose_response=True)
     seen = Seen()
     async with async_tesouro(sb, seen) as client:
-        assert await client.list_sending_domains() == []
+        assert [d async for d in client.list_sending_domains()] == []
         created = await client.create_sending_domain(DOMAIN)
-        listed = await client.list_sending_domains()
+        listed = [d async for d in client.list_sending_domains()]
     assert [d.id for d in listed] == [created.id]
     assert seen.calls("POST") == [503, 409]
     assert sb.pending_faults() == []
@@ -344,18 +351,22 @@ async def test_async_timeout_and_give_up(sb: Sandbox) -> None:
     sb.inject_fault("tesouro", "GET", DOMAINS, delay=2)
     async with async_tesouro(sb, timeout=0.5, max_retries=0) as client:
         with pytest.raises(maildns.APITimeoutError):
-            await client.list_sending_domains()
+            [d async for d in client.list_sending_domains()]
     sb.inject_fault("tesouro", "GET", DOMAINS, status=500, times=3)
     async with async_tesouro(sb, max_retries=2) as client:
         with pytest.raises(maildns.ServerError) as info:
-            await client.list_sending_domains()
+            [d async for d in client.list_sending_domains()]
     assert info.value.status_code == 500
+
+
+async def listed(client: maildns.AsyncTesouro) -> list[maildns.SendingDomain]:
+    return [d async for d in client.list_sending_domains()]
 
 
 async def test_async_concurrent_calls_share_one_token(sb: Sandbox) -> None:
     seen = Seen()
     async with async_tesouro(sb, seen) as client:
-        results = await asyncio.gather(*(client.list_sending_domains() for _ in range(10)))
+        results = await asyncio.gather(*(listed(client) for _ in range(10)))
     assert results == [[]] * 10
     assert len(seen.calls("POST", TOKEN_PATH)) == 1
 
@@ -370,7 +381,7 @@ def test_requests_are_logged_at_debug_without_secrets(
     caplog.set_level(logging.DEBUG)  # every logger, httpx's included
     with tesouro(sb, seen) as client:
         client.create_sending_domain(DOMAIN)
-        client.list_sending_domains()
+        list(client.list_sending_domains())
         client.delete_sending_domain(DOMAIN)
 
     lines = [r.getMessage() for r in caplog.records if r.name == "maildns"]
@@ -384,14 +395,19 @@ def test_requests_are_logged_at_debug_without_secrets(
     )
     assert any(f"tesouro GET {url} -> 200 " in line and "attempt 2," in line for line in lines)
     assert any(line.startswith("tesouro DELETE ") and " -> 204 " in line for line in lines)
-    # each answer of the vendor app carries a request id, and its log line shows it (the token
-    # request is part of the auth flow of the request it precedes, not a request of its own)
-    api_ids = [rid for path, rid in seen.request_ids if path != TOKEN_PATH]
-    assert len(api_ids) == 4  # the injected 503 has none
-    for request_id in api_ids:
+    # each answer of the vendor app carries a request id, and its log line shows it; the token
+    # request is a request like any other, logged with its operation
+    assert any(
+        line.startswith(f"tesouro POST {sb.url('tesouro')}{TOKEN_PATH} -> 200 ")
+        and line.endswith(" createAccessToken")
+        for line in lines
+    )
+    ids = [rid for _, rid in seen.request_ids]
+    assert len(ids) == 5  # the injected 503 has none
+    for request_id in ids:
         assert sum(request_id in line for line in lines) == 1
-    # create; list (503, then 200); delete (find, then DELETE)
-    assert len([line for line in lines if " -> " in line]) == 5
+    # token; create; list (503, then 200); delete (find, then DELETE)
+    assert len([line for line in lines if " -> " in line]) == 6
 
     (token,) = seen.tokens
     for record in caplog.records:

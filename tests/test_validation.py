@@ -1,4 +1,4 @@
-"""The input checks (maildns._core.checks, maildns._dns, vendor ids): examples, then hypothesis properties.
+"""The input checks (maildns._core.checks, maildns._dns, vendor ids): examples, then properties.
 
 No network, no cassettes. Every validator either returns a normalised value or raises
 InvalidInputError naming the argument; nothing else escapes.
@@ -33,6 +33,7 @@ def daily_send_limit(value: object, argument: str = "daily_send_limit") -> int:
 def api_version(value: object, known: tuple[str, ...], argument: str = "api_version") -> str:
     """The rule for a dated API version (Ciirus checks its api_version so)."""
     return choice(value, known, argument)
+
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 VERSIONS = ("v2023.07.31", "v2024.07.31")

@@ -146,6 +146,8 @@ class TokenAuth(Auth):
                 request["headers"] = {self.header: value}
             else:
                 headers[self.header] = value
+        elif "params" in request:  # httpx replaces a URL's query with params: join them
+            request["params"][self.query] = token
         else:
             pair = placed or f"{self.query}={quote(token, safe='')}"
             request["url"] = f"{url}{'&' if '?' in url else '?'}{pair}"
@@ -166,8 +168,11 @@ class FixedTokenAuth(Auth):
 
     def prepare(self, request: dict[str, Any]) -> None:
         if self._query is not None:
-            url = request["url"]
-            request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair}"
+            if "params" in request:  # httpx replaces a URL's query with params: join them
+                request["params"][self._query] = self._token.get()
+            else:
+                url = request["url"]
+                request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair}"
         if self._header is not None:
             headers = request.setdefault("headers", {})
             headers[self._header] = self._token.get()

@@ -250,9 +250,7 @@ class AsyncClient(_ClientBase[OpsT]):
         )
         self._ops = setup.operations
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            limits=DEFAULT_LIMITS, timeout=setup.timeout
-        )
+        self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS, timeout=setup.timeout)
         assert setup.timeout is not None
         self._timeout = setup.timeout
         self._core = AsyncCore(self._http, **setup.core_kwargs(self._declaration))

@@ -14,6 +14,7 @@ to the client method that was called, whatever raised them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import logging
@@ -153,7 +154,7 @@ class Page(Generic[T]):
 
     __slots__ = ("items", "next")
 
-    def __init__(self, items: Sequence[T], next: Any = None) -> None:  # noqa: A002
+    def __init__(self, items: Sequence[T], next: Any = None) -> None:
         self.items = items
         self.next = next
 
@@ -178,7 +179,7 @@ class Pages(Generic[T]):
 
 def request_id(headers: httpx.Headers) -> str | None:
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+        value: str | None = headers.get(name)
         if value:
             return value
     return None
@@ -206,7 +207,7 @@ def retry_after_seconds(headers: httpx.Headers, now: datetime | None = None) -> 
     return min(seconds, RETRY_AFTER_CAP)
 
 
-class _Retryable(Exception):  # noqa: N818 - internal signal, never raised to users
+class _Retryable(Exception):
     """Carries a retryable error through stamina, with the wait the server asked for."""
 
     def __init__(self, error: APIError, wait: float | None) -> None:
@@ -299,17 +300,24 @@ class CoreBase:
 
     # --- logging --------------------------------------------------------------------------------
     def log(
-        self, call: Call, request: dict[str, Any], status: int | str, started: float, attempt: int
+        self,
+        call: Call,
+        request: dict[str, Any],
+        status: int | str,
+        started: float,
+        attempt: int,
+        response: httpx.Response | None = None,
     ) -> None:
         logger.debug(
-            "%s %s %s %s -> %s in %.1f ms (attempt %d)",
+            "%s %s %s -> %s in %.1f ms (attempt %d, request id %s) %s",
             self.vendor,
-            call.endpoint.operation_id,
             request["method"].upper(),
             redact_url(str(request["url"])),
             status,
             (time.perf_counter() - started) * 1000,
             attempt,
+            (request_id(response.headers) if response is not None else None) or "-",
+            call.endpoint.operation_id,
         )
 
     def log_retry(self, call: Call, failure: _Retryable, attempt: int) -> None:
@@ -335,10 +343,8 @@ class CoreBase:
         import httpx
 
         host = ""
-        try:
+        with contextlib.suppress(RuntimeError):  # an error raised before a request was built
             host = exc.request.url.host
-        except RuntimeError:  # an error raised before the request was built
-            pass
         where = f" {host}" if host else ""
         detail = redact_url(str(exc))[:200] or type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
@@ -373,7 +379,7 @@ class CoreBase:
         field: str | None = None
         try:
             message, field = self.parse_error(response.status_code, body)
-        except Exception:  # noqa: BLE001 - a vendor body we cannot read is no reason to crash
+        except Exception:
             logger.debug("%s: could not read the error body", self.vendor, exc_info=True)
         if not message:
             message = f"HTTP {response.status_code} {response.reason_phrase or 'error'}"
@@ -475,7 +481,7 @@ class SyncCore(CoreBase):
                 raise self.closed(call) from None
             raise
         if logger.isEnabledFor(logging.DEBUG):
-            self.log(call, request, response.status_code, started, attempt)
+            self.log(call, request, response.status_code, started, attempt, response)
         return response
 
     def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:
@@ -562,7 +568,7 @@ class AsyncCore(CoreBase):
                 raise self.closed(call) from None
             raise
         if logger.isEnabledFor(logging.DEBUG):
-            self.log(call, request, response.status_code, started, attempt)
+            self.log(call, request, response.status_code, started, attempt, response)
         return response
 
     async def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:

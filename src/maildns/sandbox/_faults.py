@@ -117,7 +117,7 @@ def make_fault(
     if problems:
         raise ValueError("invalid fault: " + "; ".join(problems))
     return Fault(
-        vendor=vendor,  # type: ignore[arg-type]  # checked above
+        vendor=vendor,
         method=method.upper(),
         path=path,
         status=status,

@@ -2,8 +2,9 @@
 
 Zones belong to the seeded customer (``ACCOUNT["customer_id"]``, in ``ctx.accounts``) and are
 invoiced with the seeded product (``ACCOUNT["product_id"]``). Login tokens come from
-``ctx.ids`` and expire 15 minutes after login on ``ctx.clock`` (never with ``persist``). Every other route wants the token
-as the ``token`` query parameter (or the ``token`` cookie login sets with ``cookie: true``).
+``ctx.ids`` and expire 15 minutes after login on ``ctx.clock`` (never with ``persist``). Every
+other route wants the token as the ``token`` query parameter (or the ``token`` cookie login sets
+with ``cookie: true``).
 
 Request bodies are validated with the generated models (``vendor_models.telecomx``) and every
 error has the spec's shape ``{"error": "<message key>", "message": "<description>"}`` with the

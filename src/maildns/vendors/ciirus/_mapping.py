@@ -51,7 +51,7 @@ def _status(statuses: list[bool | None]) -> DomainStatus:
     return DomainStatus.VERIFIED if all(present) else DomainStatus.PENDING
 
 
-class MissingField(Exception):  # noqa: N818 - the operation turns it into the API error
+class MissingField(Exception):
     """The subaccount lacks a field the facade needs (it names it)."""
 
 
@@ -77,6 +77,4 @@ def to_sending_domain(sub: Any, raw: Any, operation: str) -> SendingDomain:
             continue
         name = f"{DKIM_SELECTOR}.{domain}" if purpose is RecordPurpose.DKIM else domain
         records.append(DnsRecord(RecordType.TXT, name, value, purpose, None, verified))
-    return SendingDomain(
-        VENDOR, domain, sub.subaccount_id, _status(statuses), tuple(records), raw
-    )
+    return SendingDomain(VENDOR, domain, sub.subaccount_id, _status(statuses), tuple(records), raw)

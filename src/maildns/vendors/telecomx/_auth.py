@@ -16,7 +16,7 @@ from ..._core.wire import Api
 API: Final = Api("telecomx")
 LOGIN: Final = API.endpoint(login)
 DEFAULT_MINUTES: Final = 15
-TOKEN_PARAMETER: Final = "token"
+TOKEN_PARAMETER: Final = "token"  # noqa: S105 - the parameter's name, not a token
 
 
 class TelecomXLogin(TokenAuth):
