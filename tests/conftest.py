@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+import stamina
 
 from maildns.sandbox import (
     DEMO_CREDENTIALS,
@@ -233,6 +234,36 @@ def _sandbox_holder() -> Iterator[_SandboxHolder]:
     holder = _SandboxHolder()
     yield holder
     holder.close()
+
+
+@pytest.fixture
+def sb(_sandbox_holder: _SandboxHolder) -> Iterator[Sandbox]:
+    """A live sandbox on loopback (one server per session), fresh for each test: reset
+    before it, its injected faults cleared after it. For tests that need a running sandbox
+    rather than cassettes (faults, timing, concurrency)."""
+    sandbox = _sandbox_holder.get()
+    sandbox.reset()
+    yield sandbox
+    sandbox.clear_faults()
+
+
+@pytest.fixture
+def real_backoff() -> None:
+    """Requested by a test that needs stamina's real waits (see ``no_backoff``)."""
+
+
+@pytest.fixture
+def no_backoff(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Retries without sleeping (max_retries still applies), unless the test asks for
+    ``real_backoff``. Modules use it with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    if "real_backoff" in request.fixturenames:
+        yield
+        return
+    stamina.set_testing(True, attempts=10, cap=True)
+    try:
+        yield
+    finally:
+        stamina.set_testing(False)
 
 
 @pytest.fixture

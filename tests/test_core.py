@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
-import stamina
 
 import maildns
 from maildns._core.engine import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
@@ -54,19 +52,7 @@ def test_backoff_uses_retry_after_only_for_retryable_errors() -> None:
     assert _backoff(ValueError("x")) is False
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def sb(sandbox: Sandbox) -> Iterator[Sandbox]:
-    sandbox.reset()
-    stamina.set_testing(True, attempts=10, cap=True)
-    yield sandbox
-    stamina.set_testing(False)
-    sandbox.clear_faults()
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 def _tesouro(sb: Sandbox, **kwargs: object) -> maildns.Tesouro:

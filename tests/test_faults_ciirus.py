@@ -10,11 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import stamina
 
 import maildns
 from maildns import DomainStatus, RecordPurpose
@@ -30,24 +28,7 @@ HTML_PAGE = (
 )
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def sb(sandbox: Sandbox) -> Iterator[Sandbox]:
-    sandbox.reset()
-    yield sandbox
-    sandbox.clear_faults()
-
-
-@pytest.fixture(autouse=True)
-def instant_backoff() -> Iterator[None]:
-    stamina.set_testing(True, attempts=10, cap=True)
-    yield
-    stamina.set_testing(False)
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 @pytest.fixture(params=VERSIONS)

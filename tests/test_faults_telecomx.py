@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import stamina
 
 import maildns
 from maildns import DnsRecord, RecordType, Zone
@@ -22,26 +20,6 @@ from maildns.sandbox import Sandbox
 
 DOMAIN = "maildns-faults.example"
 RECORD = DnsRecord(RecordType.MX, DOMAIN, f"mx.{DOMAIN}", priority=10)
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(autouse=True)
-def _fresh(sb: Sandbox) -> Iterator[None]:
-    sb.reset()
-    yield
-    sb.clear_faults()
-
-
-@pytest.fixture
-def no_backoff() -> Iterator[None]:
-    stamina.set_testing(True, attempts=10, cap=True)
-    yield
-    stamina.set_testing(False)
 
 
 def make(sb: Sandbox, **kwargs: Any) -> maildns.TelecomX:

@@ -11,12 +11,10 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import stamina
 from tesouro_client.models import DomainResponse
 
 import maildns
@@ -35,34 +33,7 @@ HTML_502 = (
 
 
 # --- fixtures ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-def sb(sandbox: Sandbox) -> Iterator[Sandbox]:
-    sandbox.reset()  # forgets domains, tokens and faults
-    yield sandbox
-    sandbox.clear_faults()
-
-
-@pytest.fixture
-def real_backoff() -> None:
-    """Requested by a test that needs stamina's real waits."""
-
-
-@pytest.fixture(autouse=True)
-def no_backoff(request: pytest.FixtureRequest) -> Iterator[None]:
-    if "real_backoff" in request.fixturenames:
-        yield
-        return
-    stamina.set_testing(True, attempts=10, cap=True)  # no sleeping; max_retries still applies
-    try:
-        yield
-    finally:
-        stamina.set_testing(False)
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 class Seen:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import json
 import logging
 import threading
@@ -175,6 +176,14 @@ class Pages(Generic[T]):
         self.fetch = fetch
         self.start = start
         self.key = key
+
+
+@functools.lru_cache(maxsize=2048)
+def _url(url: str) -> httpx.URL:
+    """The parsed URL; parsed once however often it is called (httpx.URL is immutable)."""
+    import httpx
+
+    return httpx.URL(url)
 
 
 def request_id(headers: httpx.Headers) -> str | None:
@@ -470,6 +479,8 @@ class SyncCore(CoreBase):
     def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
         import httpx
 
+        if type(request["url"]) is str:
+            request["url"] = _url(request["url"])
         started = time.perf_counter()
         try:
             response = self.http.request(**request)
@@ -508,7 +519,7 @@ class SyncCore(CoreBase):
 
     def send(self, call: Call) -> Result:
         request = self.build(call)
-        url: str = request["url"]
+        url = str(request["url"])
         try:
             return self._attempt(call, request, url, 1)
         except _Retryable as exc:
@@ -557,6 +568,8 @@ class AsyncCore(CoreBase):
     async def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
         import httpx
 
+        if type(request["url"]) is str:
+            request["url"] = _url(request["url"])
         started = time.perf_counter()
         try:
             response = await self.http.request(**request)
@@ -598,7 +611,7 @@ class AsyncCore(CoreBase):
 
     async def send(self, call: Call) -> Result:
         request = self.build(call)
-        url: str = request["url"]
+        url = str(request["url"])
         try:
             return await self._attempt(call, request, url, 1)
         except _Retryable as exc:

@@ -7,7 +7,7 @@ The input is the validated pydantic model (``vendor_models.tesouro.DomainRespons
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Final
 
 from ..._core.options import logger
@@ -38,13 +38,6 @@ def status(value: object) -> DomainStatus:
 _UNKNOWN: Final = DomainStatus.UNKNOWN
 
 
-def _get(item: Any, key: str) -> Any:
-    """A field of a validated record, or of a free-form record dict (None when absent)."""
-    if isinstance(item, dict):
-        return item.get(key)
-    return getattr(item, key, None)
-
-
 def _priority(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -57,18 +50,14 @@ def _priority(value: object) -> int | None:
 
 def _name(value: object, domain: str) -> str:
     """Lower-case and fully qualified; a record without a name is at the domain itself."""
-    if not isinstance(value, str) or value in ("", "@"):
+    if type(value) is str and value.islower() and value[-1] != "." and value.strip() == value:
+        return value  # as the vendor sends them: no work
+    if not isinstance(value, str) or value.strip() in ("", "@"):
         return domain
-    if value.islower() and not value.endswith(".") and value.strip() == value:
-        return value
-    stripped = value.strip()
-    return domain if stripped in ("", "@") else stripped.rstrip(".").lower()
+    return value.strip().rstrip(".").lower()
 
 
-def _purpose(item: Any, receiving: bool, name: str, value: str) -> RecordPurpose | None:
-    if receiving:
-        return RecordPurpose.RECEIVING
-    purpose = _get(item, "record_purpose")
+def _purpose(purpose: object, name: str, value: str) -> RecordPurpose | None:
     if isinstance(purpose, str):
         found = _PURPOSES.get(purpose) or _PURPOSES.get(purpose.strip().upper())
         if found is not None:
@@ -81,37 +70,49 @@ def _purpose(item: Any, receiving: bool, name: str, value: str) -> RecordPurpose
     return None
 
 
-def _record(item: Any, domain: str, *, receiving: bool) -> DnsRecord | None:
-    kind = _get(item, "record_type")
-    value = _get(item, "value")
-    # The generated enum is a str: documented types are one dict lookup away.
-    record_type = _TYPES.get(kind) if isinstance(kind, str) else None
-    if record_type is None and isinstance(kind, str):
-        record_type = _TYPES.get(kind.strip().upper())
+def _record(item: Any, domain: str, purpose_if_receiving: RecordPurpose | None) -> DnsRecord | None:
+    """One record; ``purpose_if_receiving`` is RECEIVING for the receiving list, else None."""
+    if type(item) is dict:  # the spec's free-form fallback object
+        kind, value = item.get("record_type"), item.get("value")
+        name, valid, priority = item.get("name"), item.get("valid"), item.get("priority")
+        purpose = item.get("record_purpose")
+    else:  # a validated DNSRecord: attribute reads only, this runs for every record
+        kind, value, name = item.record_type, item.value, item.name
+        valid, priority, purpose = item.valid, item.priority, item.record_purpose
+    # Documented types are one dict lookup away (the generated enum is a str too).
+    record_type = _TYPES.get(kind) if type(kind) is str else None
     if record_type is None:
-        logger.warning(
-            "tesouro: a DNS record of unknown type %.40r for %s is left out of records "
-            "(it stays in raw)",
-            kind,
-            domain,
-        )
-        return None
-    if not isinstance(value, str):
+        record_type = _TYPES.get(kind.strip().upper()) if isinstance(kind, str) else None
+        if record_type is None:
+            logger.warning(
+                "tesouro: a DNS record of unknown type %.40r for %s is left out of records "
+                "(it stays in raw)",
+                kind,
+                domain,
+            )
+            return None
+    if type(value) is not str:
         logger.warning(
             "tesouro: a %s record without a value for %s is left out of records (it stays in raw)",
             record_type.value,
             domain,
         )
         return None
-    name = _name(_get(item, "name"), domain)
-    valid = _get(item, "valid")
+    if type(name) is str and name.islower() and name[-1] != "." and name.strip() == name:
+        fqdn = name  # as the vendor sends them: no work
+    else:
+        fqdn = _name(name, domain)
+    if purpose_if_receiving is None:
+        found = _PURPOSES.get(purpose) if type(purpose) is str else None
+        purpose_if_receiving = found or _purpose(purpose, fqdn, value)
+    verified = _VALID.get(valid) if type(valid) is str else None
     return DnsRecord(
         record_type,
-        name,
+        fqdn,
         value,
-        _purpose(item, receiving, name, value),
-        _priority(_get(item, "priority")) if record_type is RecordType.MX else None,
-        _VALID[valid] if type(valid) is str and valid in _VALID else _valid(valid),
+        purpose_if_receiving,
+        _priority(priority) if record_type is _MX else None,
+        verified if verified is not None else _valid(valid),
     )
 
 
@@ -119,9 +120,13 @@ def _valid(value: object) -> bool | None:
     return _VALID.get(value.strip().lower()) if isinstance(value, str) else None
 
 
+_MX: Final = RecordType.MX
+_RECEIVING: Final = RecordPurpose.RECEIVING
+
+
 def _record_lists(dns_records: Any) -> tuple[Iterable[Any], Iterable[Any]]:
     """(sending, receiving) from ``DNSRecords`` or the spec's free-form fallback object."""
-    if isinstance(dns_records, Mapping):
+    if type(dns_records) is dict:
         sending = dns_records.get("sending_dns_records")
         receiving = dns_records.get("receiving_dns_records")
         return (
@@ -144,8 +149,15 @@ def to_sending_domain(model: Any, raw: Any, status_value: object = None) -> Send
     (the generated attrs model, or a deferred one). ``status_value`` overrides the status."""
     domain = domain_name_of(model)
     sending, receiving = _record_lists(model.dns_records)
-    records = [r for r in (_record(i, domain, receiving=False) for i in sending) if r is not None]
-    records += [r for r in (_record(i, domain, receiving=True) for i in receiving) if r is not None]
+    records = []
+    for item in sending:
+        record = _record(item, domain, None)
+        if record is not None:
+            records.append(record)
+    for item in receiving:
+        record = _record(item, domain, _RECEIVING)
+        if record is not None:
+            records.append(record)
     return SendingDomain(
         VENDOR,
         domain,
