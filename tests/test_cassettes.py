@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import yaml
 
 from maildns.sandbox import DEMO_CREDENTIALS
 
-from .conftest import CASSETTES, REDACTED, scrub_request, scrub_response
+from .conftest import CASSETTES, REDACTED, ROOT, scrub_request, scrub_response
 from .specs import SPECS, operations
 
 CASSETTE_FILES = sorted(CASSETTES.rglob("*.yaml"))
@@ -90,8 +92,31 @@ def _interactions() -> list[tuple[str, str, str, int]]:
     return out
 
 
-def test_there_are_cassettes() -> None:
-    assert len(CASSETTE_FILES) >= 20
+def _recorded_tests() -> set[Path]:
+    """The cassette each test marked ``vcr`` records, by pytest-recording's naming."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "vcr", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = set()
+    for line in done.stdout.splitlines():
+        if "::" in line:
+            module, *parts = line.split("::")
+            expected.add(CASSETTES / Path(module).stem / (".".join(parts) + ".yaml"))
+    return expected
+
+
+def test_every_recorded_test_has_its_cassette_and_every_cassette_its_test() -> None:
+    expected = _recorded_tests()
+    assert len(expected) > 100  # the collection found the recorded tests
+    on_disk = set(CASSETTE_FILES)
+    assert sorted(map(str, expected - on_disk)) == [], "run make record"
+    assert sorted(map(str, on_disk - expected)) == [], "a cassette whose test is gone"
+    for path in on_disk:
+        assert _load(path).get("interactions"), f"{path} recorded nothing"
 
 
 @pytest.mark.parametrize("path", CASSETTE_FILES, ids=lambda p: str(p.relative_to(CASSETTES)))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -123,21 +129,135 @@ def test_one_connection_serves_every_call(sb: Sandbox) -> None:
     http.close()
 
 
-def test_closing_the_client_closes_its_own_connections(sb: Sandbox) -> None:
+def test_a_call_after_close_is_a_client_closed_error(sb: Sandbox) -> None:
     client = _tesouro(sb)
     list(client.list_sending_domains())
     client.close()
-    with pytest.raises(RuntimeError):
-        list(client.list_sending_domains())
+    assert client._http.is_closed  # its own connections are closed
+    for call in (
+        lambda: list(client.list_sending_domains()),
+        lambda: client.create_sending_domain("mail.example.com"),
+        lambda: client.get_sending_domain("mail.example.com"),
+    ):
+        with pytest.raises(maildns.ClientClosedError) as info:
+            call()
+        assert isinstance(info.value, maildns.MailDnsError)
+        assert str(info.value).startswith("tesouro ")
+        assert "closed" in str(info.value)
 
 
-async def test_async_client_closes_its_own_connections(sb: Sandbox) -> None:
+def test_a_call_on_an_http_client_you_closed_is_a_client_closed_error(sb: Sandbox) -> None:
+    http = httpx.Client()
+    with maildns.TelecomX(
+        base_url=sb.url("telecomx"), **sb.credentials("telecomx"), http_client=http
+    ) as dns:
+        assert list(dns.list_zones()) == []
+        http.close()
+        with pytest.raises(maildns.ClientClosedError, match="telecomx"):
+            dns.get_zone("example.com")
+
+
+async def test_a_call_after_aclose_is_a_client_closed_error(sb: Sandbox) -> None:
     async with maildns.AsyncTesouro(
         base_url=sb.url("tesouro"), **sb.credentials("tesouro")
     ) as client:
         assert [d async for d in client.list_sending_domains()] == []
-    with pytest.raises(RuntimeError):
+    assert client._http.is_closed
+    with pytest.raises(maildns.ClientClosedError):
         [d async for d in client.list_sending_domains()]
+    with pytest.raises(maildns.ClientClosedError):
+        await client.verify_sending_domain("mail.example.com")
+
+
+def test_no_answer_is_a_connection_error_caused_by_httpx_and_naming_the_host() -> None:
+    with socket.socket() as free:  # a port nothing listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    with (
+        maildns.TelecomX(
+            token="t0ken-value", base_url=f"http://127.0.0.1:{port}", max_retries=0
+        ) as dns,
+        pytest.raises(maildns.APIConnectionError) as info,
+    ):
+        dns.get_zone("example.com")
+    error = info.value
+    assert not isinstance(error, maildns.APITimeoutError)
+    assert isinstance(error.__cause__, httpx.ConnectError)
+    assert (error.vendor, error.operation, error.operation_id) == ("telecomx", "get_zone", "getDns")
+    assert str(error).startswith("telecomx get_zone: could not reach 127.0.0.1: ")
+    assert "ConnectError" in str(error)
+    assert "t0ken-value" not in str(error) + repr(error.args)
+
+
+async def test_500_concurrent_calls_meeting_an_expired_login_log_in_once(sb: Sandbox) -> None:
+    """More calls than the pool has connections (100) all meet an expired token: the re-login
+    must find a connection (none is held by a refused call), and happens once."""
+    logins: list[int] = []
+
+    async def count(request: httpx.Request) -> None:
+        if request.url.path.endswith("/auth/login"):
+            logins.append(1)
+
+    http = httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        event_hooks={"request": [count]},
+    )
+    creds = sb.credentials("telecomx")
+    async with (
+        http,
+        maildns.AsyncTelecomX(base_url=sb.url("telecomx"), **creds, http_client=http) as dns,
+    ):
+        await dns.create_zone(
+            "example.com", customer=sb.telecomx_customer_id, product=sb.telecomx_product_id
+        )
+        sb.advance_clock(960)  # past the 15 minutes, on the sandbox's clock only
+        zones = await asyncio.wait_for(
+            asyncio.gather(*(dns.get_zone("example.com") for _ in range(500))), timeout=120
+        )
+    assert {z.domain for z in zones} == {"example.com"}
+    assert len(zones) == 500
+    assert len(logins) == 2  # the first login, and one after the expiry
+
+
+def test_retries_are_logged_by_maildns_with_vendor_operation_and_attempt(
+    sb: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb.inject_fault("tesouro", "GET", DOMAINS, status=503, retry_after=0, times=2)
+    with caplog.at_level(logging.INFO), _tesouro(sb) as client:
+        assert list(client.list_sending_domains()) == []
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert retries == [
+        "tesouro listMailboxDomains: attempt 1 of 3 failed (503 Injected fault); "
+        "retrying in 0.0 s (Retry-After)",
+        "tesouro listMailboxDomains: attempt 2 of 3 failed (503 Injected fault); "
+        "retrying in 0.0 s (Retry-After)",
+    ]
+    assert {r.name for r in caplog.records if "retry" in r.getMessage()} == {"maildns"}
+    assert not [r for r in caplog.records if r.name == "stamina"]
+
+
+def test_nothing_is_printed_when_the_application_configured_no_logging() -> None:
+    """A retry, a warning: with no logging configured, stderr stays empty (no bare
+    ``stamina.retry_scheduled`` line, no ``maildns`` line)."""
+    script = textwrap.dedent(
+        """
+        import maildns
+        from maildns.sandbox import Sandbox
+
+        with Sandbox() as sb:
+            sb.inject_fault("tesouro", "GET", "/finops/v1/mailbox-domains", status=503,
+                            retry_after=0, times=2)
+            with maildns.Tesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro")) as t:
+                print(list(t.list_sending_domains()))
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MAILDNS_LOG"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+    assert done.stderr == ""
 
 
 def test_any_client_masks_credentials_in_httpx_log_lines(caplog: pytest.LogCaptureFixture) -> None:

@@ -43,9 +43,6 @@ CREDENTIAL_ENV = ("CIIRUS_USERNAME", "CIIRUS_PASSWORD")
 # --- the shared contract, once per API version ---------------------------------------------------
 class _CiirusHooks:
     vendor: ClassVar[str] = "ciirus"
-    client_class: ClassVar[type[Any]] = maildns.Ciirus
-    async_client_class: ClassVar[type[Any]] = maildns.AsyncCiirus
-    credential_env: ClassVar[tuple[str, ...]] = CREDENTIAL_ENV
     api_version: ClassVar[str]
 
     def client_kwargs(self, target: Target) -> dict[str, Any]:
@@ -54,23 +51,17 @@ class _CiirusHooks:
     def wrong_credentials(self, target: Target) -> dict[str, Any]:
         return {"password": "not-the-ciirus-password"}
 
-    def probe(self, client: Any) -> Any:
-        return list(client.list_sending_domains())
+    def settings(self) -> Any:
+        return maildns.CiirusSettings(daily_send_limit=250, approved=True)
 
-    async def aprobe(self, client: Any) -> Any:
-        return [d async for d in client.list_sending_domains()]
+    def seed(self, target: Target, client: Any) -> str:
+        return str(client.create_sending_domain("seed.example.com", self.settings()).domain)
 
-    def create(self, client: Any, domain: str) -> SendingDomain:
-        result: SendingDomain = client.create_sending_domain(
-            domain, daily_send_limit=250, approved=True
-        )
-        return result
+    def probe(self, client: Any) -> list[str]:
+        return [d.domain for d in client.list_sending_domains()]
 
-    async def acreate(self, client: Any, domain: str) -> SendingDomain:
-        result: SendingDomain = await client.create_sending_domain(
-            domain, daily_send_limit=250, approved=True
-        )
-        return result
+    async def aprobe(self, client: Any) -> list[str]:
+        return [d.domain async for d in client.list_sending_domains()]
 
 
 class TestCiirusV2023(_CiirusHooks, VendorContract, SendingDomainContract):

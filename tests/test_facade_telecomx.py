@@ -25,7 +25,7 @@ from maildns import DnsRecord, RecordType, Zone, ZoneStatus
 from maildns.vendors.telecomx._errors import parse_error
 
 from .conftest import Target
-from .contract import VendorContract, recording_transport
+from .contract import DnsHostContract, VendorContract, recording_transport
 
 # Well-formed ids (24 hex characters) that name no customer and no product.
 UNKNOWN_ID = "0123456789abcdef01234567"
@@ -94,20 +94,25 @@ def raw_login(target: Target) -> tuple[RawClient, str]:
 
 
 # --- the shared contract --------------------------------------------------------------------------
-class TestTelecomXContract(VendorContract):
+class TestTelecomXContract(VendorContract, DnsHostContract):
     vendor = "telecomx"
-    client_class = maildns.TelecomX
-    async_client_class = maildns.AsyncTelecomX
-    credential_env = ("TELECOMX_USERNAME", "TELECOMX_PASSWORD", "TELECOMX_TOKEN")
 
     def wrong_credentials(self, target: Target) -> dict[str, Any]:
         return {"password": "not-the-telecomx-password"}
 
-    def probe(self, client: Any) -> Any:
-        return list(client.list_zones())
+    def settings(self, target: Target) -> Any:
+        return maildns.TelecomXZoneSettings(
+            customer=target.extra["customer_id"], product=target.extra["product_id"]
+        )
 
-    async def aprobe(self, client: Any) -> Any:
-        return [zone async for zone in client.list_zones()]
+    def seed(self, target: Target, client: Any) -> str:
+        return str(client.create_zone("seed.example", self.settings(target)).domain)
+
+    def probe(self, client: Any) -> list[str]:
+        return [z.domain for z in client.list_zones()]
+
+    async def aprobe(self, client: Any) -> list[str]:
+        return [z.domain async for z in client.list_zones()]
 
 
 # --- zones ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -50,18 +50,21 @@ FAKE_TOKEN = "tok-0123456789abcdef"
 # --- the shared contract -------------------------------------------------------------------------
 class TestTesouroContract(VendorContract, SendingDomainContract):
     vendor = "tesouro"
-    client_class = maildns.Tesouro
-    async_client_class = maildns.AsyncTesouro
-    credential_env: ClassVar[tuple[str, ...]] = ENV
 
     def wrong_credentials(self, target: Target) -> dict[str, Any]:
         return {"client_secret": "not-the-secret"}
 
-    def probe(self, client: Any) -> Any:
-        return list(client.list_sending_domains())
+    def settings(self) -> Any:
+        return maildns.TesouroSettings()
 
-    async def aprobe(self, client: Any) -> Any:
-        return [d async for d in client.list_sending_domains()]
+    def seed(self, target: Target, client: Any) -> str:
+        return str(client.create_sending_domain("seed.example.com").domain)
+
+    def probe(self, client: Any) -> list[str]:
+        return [d.domain for d in client.list_sending_domains()]
+
+    async def aprobe(self, client: Any) -> list[str]:
+        return [d.domain async for d in client.list_sending_domains()]
 
 
 # --- helpers -------------------------------------------------------------------------------------
