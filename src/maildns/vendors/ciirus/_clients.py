@@ -7,11 +7,13 @@ and the vendor's declaration. Do not edit: change those and run ``make generate`
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
 from maildns.models import SendingDomain
+from maildns.protocols import AsyncSendingDomainProvider, SendingDomainProvider
 from maildns.vendors.ciirus import DECLARATION
 from maildns.vendors.ciirus._operations import CiirusOperations
 from maildns.vendors.ciirus._settings import CiirusSettings
@@ -201,3 +203,12 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
     async def delete_sending_domain(self, domain: str) -> None:
         """Delete the subaccount for ``domain``; NotFoundError if there is none for it."""
         return await self._run("delete_sending_domain", self._ops.delete_sending_domain(domain))
+
+
+if TYPE_CHECKING:
+
+    def _plays_its_roles(
+        sync: Ciirus, twin: AsyncCiirus
+    ) -> tuple[SendingDomainProvider[CiirusSettings], AsyncSendingDomainProvider[CiirusSettings]]:
+        """mypy proves here that the clients satisfy the protocols of their roles."""
+        return (sync, twin)

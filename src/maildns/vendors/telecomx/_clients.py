@@ -7,11 +7,13 @@ and the vendor's declaration. Do not edit: change those and run ``make generate`
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
 from maildns.models import DnsRecord, Zone, ZoneStatus
+from maildns.protocols import AsyncDnsHost, DnsHost
 from maildns.vendors.telecomx import DECLARATION
 from maildns.vendors.telecomx._operations import TelecomXOperations
 from maildns.vendors.telecomx._settings import TelecomXZoneSettings
@@ -182,3 +184,12 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
     async def delete_record(self, domain: str, record: DnsRecord) -> None:
         """Delete the existing ``record``."""
         return await self._run("delete_record", self._ops.delete_record(domain, record))
+
+
+if TYPE_CHECKING:
+
+    def _plays_its_roles(
+        sync: TelecomX, twin: AsyncTelecomX
+    ) -> tuple[DnsHost[TelecomXZoneSettings], AsyncDnsHost[TelecomXZoneSettings]]:
+        """mypy proves here that the clients satisfy the protocols of their roles."""
+        return (sync, twin)

@@ -7,11 +7,13 @@ and the vendor's declaration. Do not edit: change those and run ``make generate`
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
 from maildns.models import SendingDomain
+from maildns.protocols import AsyncSendingDomainProvider, SendingDomainProvider
 from maildns.vendors.tesouro import DECLARATION
 from maildns.vendors.tesouro._operations import TesouroOperations
 from maildns.vendors.tesouro._settings import TesouroSettings
@@ -136,3 +138,12 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
     async def delete_sending_domain(self, domain: str) -> None:
         """Delete the domain named ``domain``."""
         return await self._run("delete_sending_domain", self._ops.delete_sending_domain(domain))
+
+
+if TYPE_CHECKING:
+
+    def _plays_its_roles(
+        sync: Tesouro, twin: AsyncTesouro
+    ) -> tuple[SendingDomainProvider[TesouroSettings], AsyncSendingDomainProvider[TesouroSettings]]:
+        """mypy proves here that the clients satisfy the protocols of their roles."""
+        return (sync, twin)
