@@ -24,35 +24,25 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import stamina
 
-from maildns.sandbox import (
-    DEMO_CREDENTIALS,
-    TELECOMX_CUSTOMER_ID,
-    TELECOMX_PRODUCT_ID,
-    VENDORS,
-    Sandbox,
-)
+from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
+from maildns.vendors import DECLARATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 TARGETS_FILE = CASSETTES / "targets.json"
 
-# The documented server URLs: cassettes always carry these, whoever answered.
-VENDOR_SERVERS = {
-    "tesouro": "https://api.sandbox.tesouro.com",
-    "telecomx": "https://api.telecomx.dk",
-    "ciirus": "https://api.ciiruspartners.com",
-}
-# Environment variables for recording against a vendor (names shared with the facade).
+# Every vendor, from its declaration (maildns.vendors): cassettes always carry the documented
+# server URL whoever answered; recording against a vendor reads the credentials from the
+# environment variables its client reads, and the account ids its sandbox seeds from
+# <VENDOR>_<ID> (TELECOMX_CUSTOMER_ID, ...).
+VENDOR_SERVERS = {name: d.default_base_url for name, d in DECLARATIONS.items()}
 VENDOR_ENV = {
-    "tesouro": {"client_id": "TESOURO_CLIENT_ID", "client_secret": "TESOURO_CLIENT_SECRET"},
-    "telecomx": {"username": "TELECOMX_USERNAME", "password": "TELECOMX_PASSWORD"},
-    "ciirus": {"username": "CIIRUS_USERNAME", "password": "CIIRUS_PASSWORD"},
+    name: {c.argument: c.env for c in d.credentials if c.argument in d.credential_sets[0]}
+    for name, d in DECLARATIONS.items()
 }
+SANDBOX_EXTRA = {name: Sandbox().account(name) for name in DECLARATIONS}
 VENDOR_EXTRA_ENV = {
-    "telecomx": {"customer_id": "TELECOMX_CUSTOMER_ID", "product_id": "TELECOMX_PRODUCT_ID"},
-}
-SANDBOX_EXTRA = {
-    "telecomx": {"customer_id": TELECOMX_CUSTOMER_ID, "product_id": TELECOMX_PRODUCT_ID},
+    name: {key: f"{name}_{key}".upper() for key in extra} for name, extra in SANDBOX_EXTRA.items()
 }
 
 REDACTED = "REDACTED"
@@ -65,7 +55,7 @@ SECRET_RESPONSE_KEYS = frozenset(
 DROPPED_HEADERS = ("authorization", "cookie", "set-cookie", "host")
 
 _SANDBOX_URL = re.compile(
-    r"^http://(?:127\.0\.0\.1|localhost):\d+/(tesouro|telecomx|ciirus)(?=/|$)"
+    r"^http://(?:127\.0\.0\.1|localhost):\d+/(" + "|".join(DECLARATIONS) + r")(?=/|$)"
 )
 
 
@@ -276,7 +266,7 @@ def vendor_target(
     reset_done: list[bool] = []
 
     def make(vendor: str) -> Target:
-        if vendor not in VENDORS:
+        if vendor not in DECLARATIONS:
             raise ValueError(f"unknown vendor {vendor!r}")
         if not recording:
             extra = _load_targets().get(vendor, SANDBOX_EXTRA.get(vendor, {}))

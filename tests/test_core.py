@@ -133,7 +133,7 @@ def test_a_call_after_close_is_a_client_closed_error(sb: Sandbox) -> None:
     client = _tesouro(sb)
     list(client.list_sending_domains())
     client.close()
-    assert client._http.is_closed  # its own connections are closed
+    assert client._core.http.is_closed  # its own connections are closed
     for call in (
         lambda: list(client.list_sending_domains()),
         lambda: client.create_sending_domain("mail.example.com"),
@@ -162,7 +162,7 @@ async def test_a_call_after_aclose_is_a_client_closed_error(sb: Sandbox) -> None
         base_url=sb.url("tesouro"), **sb.credentials("tesouro")
     ) as client:
         assert [d async for d in client.list_sending_domains()] == []
-    assert client._http.is_closed
+    assert client._core.http.is_closed
     with pytest.raises(maildns.ClientClosedError):
         [d async for d in client.list_sending_domains()]
     with pytest.raises(maildns.ClientClosedError):

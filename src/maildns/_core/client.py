@@ -9,6 +9,7 @@ hands one shared sans-IO operation to the engine, so the async twin is not a cop
 from __future__ import annotations
 
 import functools
+import ssl
 from collections.abc import AsyncIterator, Hashable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
@@ -43,6 +44,21 @@ __all__ = ["DEFAULT_LIMITS", "DEFAULT_MAX_RETRIES", "AsyncClient", "SyncClient"]
 @functools.cache
 def _implementation(declaration: Declaration) -> Implementation:
     return declaration.implementation()
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes longer than everything else a client does before its first
+    # request: every client of the process shares one context.
+    return httpx.create_ssl_context()
+
+
+def _own_client(timeout: httpx.Timeout) -> httpx.Client:
+    return httpx.Client(limits=DEFAULT_LIMITS, timeout=timeout, verify=_ssl_context())
+
+
+def _own_async_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
+    return httpx.AsyncClient(limits=DEFAULT_LIMITS, timeout=timeout, verify=_ssl_context())
 
 
 class _Setup:
@@ -177,10 +193,14 @@ class SyncClient(_ClientBase[OpsT]):
         )
         self._ops = setup.operations
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS, timeout=setup.timeout)
         assert setup.timeout is not None
-        self._timeout = setup.timeout
-        self._core = SyncCore(self._http, **setup.core_kwargs(self._declaration))
+        self._timeout = timeout_ = setup.timeout
+        # Your client as given; ours is opened with the first request.
+        self._core = SyncCore(
+            http_client,
+            lambda: _own_client(timeout_),
+            **setup.core_kwargs(self._declaration),
+        )
 
     def _run(self, operation: str, op: Op[T]) -> T:
         if self._closed:
@@ -208,8 +228,8 @@ class SyncClient(_ClientBase[OpsT]):
         """Close the connections (not those of an ``http_client`` you passed in); a call
         after this raises :class:`~maildns.errors.ClientClosedError`."""
         self._closed = True
-        if self._owns_http:
-            self._http.close()
+        if self._owns_http and self._core.http is not None:
+            self._core.http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -250,10 +270,13 @@ class AsyncClient(_ClientBase[OpsT]):
         )
         self._ops = setup.operations
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS, timeout=setup.timeout)
         assert setup.timeout is not None
-        self._timeout = setup.timeout
-        self._core = AsyncCore(self._http, **setup.core_kwargs(self._declaration))
+        self._timeout = timeout_ = setup.timeout
+        self._core = AsyncCore(
+            http_client,
+            lambda: _own_async_client(timeout_),
+            **setup.core_kwargs(self._declaration),
+        )
 
     async def _run(self, operation: str, op: Op[T]) -> T:
         if self._closed:
@@ -281,8 +304,8 @@ class AsyncClient(_ClientBase[OpsT]):
         """Close the connections (not those of an ``http_client`` you passed in); a call
         after this raises :class:`~maildns.errors.ClientClosedError`."""
         self._closed = True
-        if self._owns_http:
-            await self._http.aclose()
+        if self._owns_http and self._core.http is not None:
+            await self._core.http.aclose()
 
     async def __aenter__(self) -> Self:
         return self

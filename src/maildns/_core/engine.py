@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
 
-import stamina
-
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -298,6 +296,8 @@ class CoreBase:
         return request
 
     def retry_context(self) -> Any:
+        import stamina  # on the first retry: most calls never need it
+
         return stamina.retry_context(
             on=_backoff,
             attempts=self.max_retries + 1,
@@ -463,12 +463,23 @@ def _drive(op: Op[T], send: Callable[[Call], Result]) -> T:
 
 
 class SyncCore(CoreBase):
-    """Drives operations over an ``httpx.Client``."""
+    """Drives operations over an ``httpx.Client`` (``open_http()``'s, made at the first
+    request, when none is given)."""
 
-    def __init__(self, http: httpx.Client, **kwargs: Any) -> None:
+    def __init__(
+        self, http: httpx.Client | None, open_http: Callable[[], httpx.Client], **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.http = http
-        self._lock = threading.Lock()
+        self._open_http = open_http
+        self._lock = threading.Lock()  # the token's
+        self._http_lock = threading.Lock()  # the client's (taken while the token's is held)
+
+    def _http(self) -> httpx.Client:
+        with self._http_lock:
+            if self.http is None:
+                self.http = self._open_http()
+            return self.http
 
     def run(self, operation: str, op: Op[T]) -> T:
         try:
@@ -481,14 +492,15 @@ class SyncCore(CoreBase):
 
         if type(request["url"]) is str:
             request["url"] = _url(request["url"])
+        http = self.http or self._http()
         started = time.perf_counter()
         try:
-            response = self.http.request(**request)
+            response = http.request(**request)
         except httpx.TransportError as exc:
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
         except RuntimeError:
-            if self.http.is_closed:
+            if http.is_closed:
                 raise self.closed(call) from None
             raise
         if logger.isEnabledFor(logging.DEBUG):
@@ -547,11 +559,18 @@ class SyncCore(CoreBase):
 
 
 class AsyncCore(CoreBase):
-    """Drives operations over an ``httpx.AsyncClient``."""
+    """Drives operations over an ``httpx.AsyncClient`` (``open_http()``'s, made at the first
+    request, when none is given)."""
 
-    def __init__(self, http: httpx.AsyncClient, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient | None,
+        open_http: Callable[[], httpx.AsyncClient],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.http = http
+        self._open_http = open_http
         self._lock: asyncio.Lock | None = None
 
     async def run(self, operation: str, op: Op[T]) -> T:
@@ -570,14 +589,17 @@ class AsyncCore(CoreBase):
 
         if type(request["url"]) is str:
             request["url"] = _url(request["url"])
+        http = self.http
+        if http is None:  # one event loop: no other task can get in between
+            http = self.http = self._open_http()
         started = time.perf_counter()
         try:
-            response = await self.http.request(**request)
+            response = await http.request(**request)
         except httpx.TransportError as exc:
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
         except RuntimeError:
-            if self.http.is_closed:
+            if http.is_closed:
                 raise self.closed(call) from None
             raise
         if logger.isEnabledFor(logging.DEBUG):

@@ -13,27 +13,36 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 Validator = Callable[[bytes], Any]
 
 
 class Endpoint:
-    """One generated operation of one vendor's client package."""
+    """One generated operation of one vendor's client package, loaded on first use (building
+    a client imports no generated code)."""
 
-    __slots__ = ("_models", "_module", "build_request", "operation_id", "statuses", "validators")
-
-    def __init__(self, module: ModuleType, models: str) -> None:
-        """``module``: the generated endpoint module; ``models``: the ``vendor_models`` module
-        whose pydantic classes carry the same names as the module's ``RESPONSES``."""
-        self._module = module
+    def __init__(self, module: str, models: str) -> None:
+        """``module``: the generated endpoint module's name; ``models``: the ``vendor_models``
+        module whose pydantic classes carry the same names as the module's ``RESPONSES``."""
+        self._name = module
         self._models = models
+        # status -> validator, filled on first use; None: a documented status without a body
+        self.validators: dict[int, Validator | None] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # Only until the first load: afterwards these are plain instance attributes.
+        if name in ("operation_id", "build_request", "statuses", "_module"):
+            self._load()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _load(self) -> None:
+        module = importlib.import_module(self._name)
+        self._module = module
         self.operation_id: str = module.OPERATION_ID
         self.build_request: Callable[..., dict[str, Any]] = module.build_request
         self.statuses: frozenset[int] = frozenset(module.RESPONSES)
-        # status -> validator, filled on first use; None: a documented status without a body
-        self.validators: dict[int, Validator | None] = {}
 
     def validator(self, status: int) -> Validator | None:
         """Validate-from-JSON of the pydantic model for ``status`` (None: no body, or an
@@ -54,7 +63,7 @@ class Endpoint:
         return self._module.parse_json(status, data)
 
     def __repr__(self) -> str:
-        return f"<Endpoint {self.operation_id}>"
+        return f"<Endpoint {self._name.rsplit('.', 1)[-1]}>"
 
 
 class Api:
@@ -66,7 +75,6 @@ class Api:
         self.package = f"{name}_client"
         self.models = f"vendor_models.{name}"
 
-    def endpoint(self, module: ModuleType) -> Endpoint:
-        if not module.__name__.startswith(self.package + "."):
-            raise ValueError(f"{module.__name__} is not part of {self.package}")
-        return Endpoint(module, self.models)
+    def endpoint(self, path: str) -> Endpoint:
+        """The operation at ``<package>.<path>`` (``api.dns.get_dns``), loaded on first use."""
+        return Endpoint(f"{self.package}.{path}", self.models)

@@ -68,11 +68,10 @@ class _Version:
 def _version(name: str) -> _Version:
     """The generated package of API version ``name``, loaded on first use."""
     api = Api("ciirus_" + name.replace(".", "_"))
-    ops = f"{api.package}.api.subaccount"
     models = importlib.import_module(f"{api.package}.models")
 
     def endpoint(module: str) -> Endpoint:
-        return api.endpoint(importlib.import_module(f"{ops}.{module}"))
+        return api.endpoint(f"api.subaccount.{module}")
 
     return _Version(
         name=name,
@@ -160,7 +159,11 @@ class CiirusOperations:
     def __init__(self, *, api_version: str | None = None) -> None:
         name = DEFAULT_API_VERSION if api_version is None else api_version
         self.api_version = choice(name, API_VERSIONS, "api_version")
-        self._v = _version(self.api_version)
+
+    @property
+    def _v(self) -> _Version:
+        # The version's generated package, loaded with the first call.
+        return _version(self.api_version)
 
     def __repr__(self) -> str:
         return f"<CiirusOperations api_version={self.api_version!r}>"

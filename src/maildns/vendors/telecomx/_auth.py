@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from telecomx_client.api.auth import login
-from telecomx_client.models import LoginRequest
-
 from ..._core.auth import Auth, FixedTokenAuth, TokenAuth
 from ..._core.engine import Call, Result
 from ..._core.options import Credentials
@@ -14,7 +11,7 @@ from ..._core.secrets import Secret
 from ..._core.wire import Api
 
 API: Final = Api("telecomx")
-LOGIN: Final = API.endpoint(login)
+LOGIN: Final = API.endpoint("api.auth.login")
 DEFAULT_MINUTES: Final = 15
 TOKEN_PARAMETER: Final = "token"  # noqa: S105 - the parameter's name, not a token
 
@@ -31,6 +28,8 @@ class TelecomXLogin(TokenAuth):
 
     def token_call(self) -> Call:
         self._credentials.require("username", "password")
+        from telecomx_client.models import LoginRequest  # loaded with the first call
+
         body = LoginRequest(
             username=self._credentials.get("username") or "",
             password=self._credentials.get("password") or "",

@@ -10,22 +10,6 @@ from __future__ import annotations
 from typing import Any, ClassVar, Final
 
 import attrs
-from telecomx_client.api.dns import (
-    check_dns,
-    create_dns,
-    delete_dns,
-    get_dns,
-    list_dns,
-    update_dns,
-)
-from telecomx_client.api.records import add_dns_record, delete_dns_record, update_dns_record
-from telecomx_client.models import (
-    DnsCreateRequest,
-    DnsRecordCreateRequest,
-    DnsRecordUpdateRequest,
-    DnsUpdateRequest,
-)
-from telecomx_client.types import UNSET
 
 from ..._core.checks import Checker
 from ..._core.engine import Call, Op, Page, Pages, Result
@@ -41,15 +25,15 @@ from ._settings import DEFAULT_TTL, TelecomXZoneSettings, telecomx_id
 
 PAGE_SIZE: Final = 100
 
-LIST: Final = API.endpoint(list_dns)
-CREATE: Final = API.endpoint(create_dns)
-GET: Final = API.endpoint(get_dns)
-UPDATE: Final = API.endpoint(update_dns)
-DELETE: Final = API.endpoint(delete_dns)
-CHECK: Final = API.endpoint(check_dns)
-ADD_RECORD: Final = API.endpoint(add_dns_record)
-UPDATE_RECORD: Final = API.endpoint(update_dns_record)
-DELETE_RECORD: Final = API.endpoint(delete_dns_record)
+LIST: Final = API.endpoint("api.dns.list_dns")
+CREATE: Final = API.endpoint("api.dns.create_dns")
+GET: Final = API.endpoint("api.dns.get_dns")
+UPDATE: Final = API.endpoint("api.dns.update_dns")
+DELETE: Final = API.endpoint("api.dns.delete_dns")
+CHECK: Final = API.endpoint("api.dns.check_dns")
+ADD_RECORD: Final = API.endpoint("api.records.add_dns_record")
+UPDATE_RECORD: Final = API.endpoint("api.records.update_dns_record")
+DELETE_RECORD: Final = API.endpoint("api.records.delete_dns_record")
 
 _CONFLICT: Final = frozenset({409})
 _GONE: Final = frozenset({404})
@@ -153,6 +137,8 @@ class TelecomXOperations:
         chosen = _zone_settings(c, settings, customer, product, ttl)
         c.raise_if_any()
         assert chosen is not None
+        from telecomx_client.models import DnsCreateRequest  # loaded with the first call
+
         body = DnsCreateRequest(
             field_id=name, customer=chosen.customer, product=chosen.product, ttl=chosen.ttl
         )
@@ -217,6 +203,9 @@ class TelecomXOperations:
         seconds = None if ttl is None else c.check(check_ttl, ttl, "ttl")
         product_id = None if product is None else c.check(telecomx_id, product, "product")
         c.raise_if_any()
+        from telecomx_client.models import DnsUpdateRequest
+        from telecomx_client.types import UNSET
+
         body = DnsUpdateRequest(
             ttl=UNSET if seconds is None else seconds,
             product=UNSET if product_id is None else product_id,
@@ -248,6 +237,8 @@ class TelecomXOperations:
         c.raise_if_any()
         assert rec is not None
         sent = wire(rec, zone)
+        from telecomx_client.models import DnsRecordCreateRequest
+
         body = DnsRecordCreateRequest(name=sent.name, type_=sent.type, r_data=sent.rdata)
         result = yield Call(ADD_RECORD, {"domain": zone, "body": body}, tolerate=_CONFLICT)
         if result.error is not None and not (result.attempts > 1 and result.error.field == "name"):
@@ -296,6 +287,8 @@ class TelecomXOperations:
         again.raise_error()
 
     def _update(self, zone: str, old: Wire, new_data: str) -> Op[Result]:
+        from telecomx_client.models import DnsRecordUpdateRequest
+
         body = DnsRecordUpdateRequest(name=old.name, type_=old.type, r_data=old.rdata, new=new_data)
         return (yield Call(UPDATE_RECORD, {"domain": zone, "body": body}, tolerate=_GONE))
 

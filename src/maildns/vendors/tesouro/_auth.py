@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from tesouro_client.api.access_tokens import create_access_token
-from tesouro_client.models import AccessTokenRequest
-
 from ..._core.auth import TokenAuth
 from ..._core.engine import Call, Result
 from ..._core.options import Credentials
 from ..._core.wire import Api
 
 API: Final = Api("tesouro")
-TOKEN: Final = API.endpoint(create_access_token)
+TOKEN: Final = API.endpoint("api.access_tokens.create_access_token")
 DEFAULT_LIFETIME: Final = 3600.0
 
 
@@ -26,6 +23,8 @@ class TesouroAuth(TokenAuth):
 
     def token_call(self) -> Call:
         self._credentials.require("client_id", "client_secret")
+        from tesouro_client.models import AccessTokenRequest  # loaded with the first call
+
         body = AccessTokenRequest(
             grant_type="client_credentials",
             client_id=self._credentials.get("client_id") or "",

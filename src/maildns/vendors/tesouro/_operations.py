@@ -9,14 +9,6 @@ import datetime
 import re
 from typing import Any, ClassVar, Final
 
-from tesouro_client.api.mailbox_domains import (
-    create_mailbox_domain,
-    delete_mailbox_domain,
-    list_mailbox_domains,
-    verify_mailbox_domain,
-)
-from tesouro_client.models import DomainRequest
-
 from ..._core.checks import Checker
 from ..._core.engine import Call, Op, Page, Pages
 from ..._dns.names import domain_name
@@ -30,10 +22,10 @@ API_VERSIONS: Final = ("2025-06-23",)
 """The documented values of the ``x-finops-version`` header, oldest first."""
 DEFAULT_API_VERSION: Final = API_VERSIONS[-1]
 
-LIST: Final = API.endpoint(list_mailbox_domains)
-CREATE: Final = API.endpoint(create_mailbox_domain)
-VERIFY: Final = API.endpoint(verify_mailbox_domain)
-DELETE: Final = API.endpoint(delete_mailbox_domain)
+LIST: Final = API.endpoint("api.mailbox_domains.list_mailbox_domains")
+CREATE: Final = API.endpoint("api.mailbox_domains.create_mailbox_domain")
+VERIFY: Final = API.endpoint("api.mailbox_domains.verify_mailbox_domain")
+DELETE: Final = API.endpoint("api.mailbox_domains.delete_mailbox_domain")
 
 _VERSION_FORMAT: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONFLICT: Final = frozenset({409})
@@ -122,6 +114,8 @@ class TesouroOperations:
     ) -> Op[SendingDomain]:
         """Register ``domain``; the answer lists the DNS records to publish."""
         name = _checked(domain, settings)
+        from tesouro_client.models import DomainRequest  # loaded with the first call
+
         result = yield Call(
             CREATE,
             {"body": DomainRequest(domain=name), **self._version},
