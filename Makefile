@@ -34,8 +34,9 @@ MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)
 # The facade's sync/async clients, generated from each vendor's operations (scripts/twins.py).
 VENDOR_DIRS := $(patsubst %/__init__.py,%,$(wildcard src/maildns/vendors/*/__init__.py))
 TWINS := $(addsuffix /_clients.py,$(VENDOR_DIRS))
+# What the twins are written from: the declaration, the operations' signatures, the settings.
 TWIN_INPUTS := scripts/twins.py src/maildns/_core/declaration.py \
-  $(foreach d,$(VENDOR_DIRS),$(filter-out $(d)/_clients.py,$(wildcard $(d)/*.py)))
+  $(foreach d,$(VENDOR_DIRS),$(wildcard $(addprefix $(d)/,__init__.py _operations.py _settings.py _implementation.py)))
 
 .PHONY: all setup generate check-generated lint test record bench clean
 

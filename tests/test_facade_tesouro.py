@@ -621,3 +621,36 @@ async def test_async_missing_credentials_raise_at_the_first_call(
     with pytest.raises(maildns.ConfigurationError, match="TESOURO_CLIENT_ID"):
         [d async for d in client.list_sending_domains()]
     assert seen == []
+
+
+# --- the tuned validators ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "dns_records",
+    [
+        domain_body()["dns_records"],
+        domain_body(
+            sending=[
+                {"is_active": True, "record_type": "TXT", "valid": "valid", "value": "v=spf1 ~all"}
+            ]
+        )["dns_records"],
+        {"anything": ["Monite's schema allows any object here"]},
+        {"sending_dns_records": "not a list"},
+    ],
+)
+def test_the_tuned_domain_models_validate_as_the_generated_ones(dns_records: Any) -> None:
+    """Left-to-right validation of ``DNSRecords | dict`` picks what pydantic's smart union
+    picks, for a matching and for a free-form object."""
+    from maildns.vendors.tesouro import _models as tuned
+
+    body = {**domain_body(), "dns_records": dns_records}
+    for fast, generated, data in (
+        (tuned.DomainResponse, vm.DomainResponse, body),
+        (tuned.DomainListResponse, vm.DomainListResponse, {"data": [body, body]}),
+    ):
+        assert issubclass(fast, generated)
+        raw = json.dumps(data)
+        got, want = fast.model_validate_json(raw), generated.model_validate_json(raw)
+        assert got.model_dump() == want.model_dump()
+        records = got.data[0].dns_records if hasattr(got, "data") else got.dns_records
+        want_records = want.data[0].dns_records if hasattr(want, "data") else want.dns_records
+        assert type(records) is type(want_records)

@@ -7,7 +7,6 @@ read, so a call pays for it only when it is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -112,19 +111,21 @@ class Zone:
 
 
 class Deferred:
-    """A ``raw`` value built on first use (internal: the core hands these to the models)."""
+    """A ``raw`` value built on first use (internal: the core hands these to the models):
+    ``source.generated(*path)``."""
 
-    __slots__ = ("_load",)
+    __slots__ = ("_path", "_source")
 
-    def __init__(self, load: Callable[[], Any]) -> None:
-        self._load = load
+    def __init__(self, source: Any, path: tuple[str | int, ...] = ()) -> None:
+        self._source = source
+        self._path = path
 
     def load(self) -> Any:
-        return self._load()
+        return self._source.generated(*self._path)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A pickled model carries the built value, not the loader.
-        return (_same, (self._load(),))
+        return (_same, (self.load(),))
 
 
 def _same(value: Any) -> Any:

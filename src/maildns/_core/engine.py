@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable, Generator, Hashable, Sequence
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
 
 from ..errors import (
@@ -139,7 +138,7 @@ class Result:
 
     def deferred(self, *path: str | int) -> Deferred:
         """:meth:`generated`, built when first read (for a model's ``raw``)."""
-        return Deferred(partial(self.generated, *path))
+        return Deferred(self, path)
 
 
 _UNSET: Final[Any] = object()

@@ -22,11 +22,13 @@ class Endpoint:
     """One generated operation of one vendor's client package, loaded on first use (building
     a client imports no generated code)."""
 
-    def __init__(self, module: str, models: str) -> None:
+    def __init__(self, module: str, models: str, tuned: str | None = None) -> None:
         """``module``: the generated endpoint module's name; ``models``: the ``vendor_models``
-        module whose pydantic classes carry the same names as the module's ``RESPONSES``."""
+        module whose pydantic classes carry the same names as the module's ``RESPONSES``;
+        ``tuned``: a module looked in first, for models the vendor validates differently."""
         self._name = module
         self._models = models
+        self._tuned = tuned
         # status -> validator, filled on first use; None: a documented status without a body
         self.validators: dict[int, Validator | None] = {}
 
@@ -52,8 +54,9 @@ class Endpoint:
             if status in self.statuses:
                 self.validators[status] = None
             return None
-        models = importlib.import_module(self._models)
-        model = getattr(models, generated.__name__)
+        name = generated.__name__
+        tuned = importlib.import_module(self._tuned) if self._tuned else None
+        model = getattr(tuned, name, None) or getattr(importlib.import_module(self._models), name)
         validate: Validator = model.model_validate_json
         self.validators[status] = validate
         return validate
@@ -68,13 +71,15 @@ class Endpoint:
 
 class Api:
     """A generated client package and its pydantic models: ``Api("telecomx")`` is
-    ``telecomx_client`` with ``vendor_models.telecomx``."""
+    ``telecomx_client`` with ``vendor_models.telecomx``; ``tuned`` names a module whose
+    same-named models (subclasses of the generated ones) are used instead."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, tuned: str | None = None) -> None:
         self.name = name
         self.package = f"{name}_client"
         self.models = f"vendor_models.{name}"
+        self.tuned = tuned
 
     def endpoint(self, path: str) -> Endpoint:
         """The operation at ``<package>.<path>`` (``api.dns.get_dns``), loaded on first use."""
-        return Endpoint(f"{self.package}.{path}", self.models)
+        return Endpoint(f"{self.package}.{path}", self.models, self.tuned)

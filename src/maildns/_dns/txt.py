@@ -44,14 +44,18 @@ def parse_txt_rdata(rdata: str, argument: str = "rData") -> str:
     """
     if not isinstance(rdata, str):
         raise fail(argument, f"must be a str, got {got(rdata)}")
-    if (
-        len(rdata) > 1
-        and rdata[0] == '"'
-        and rdata[-1] == '"'
-        and '"' not in rdata[1:-1]
-        and "\\" not in rdata
-    ):
-        return rdata[1:-1]  # one plain string: the common case, without the regexes
+    if "\\" not in rdata:
+        # No escapes (the common case): quoted strings split on '"' into '', text, gap, text,
+        # ..., '' where every gap is white space; no regex needed.
+        parts = rdata.strip().split('"')
+        if (
+            len(parts) % 2 == 1
+            and len(parts) >= 3
+            and not parts[0]
+            and not parts[-1]
+            and all(gap.isspace() for gap in parts[2:-1:2])
+        ):
+            return "".join(parts[1::2])
     stripped = rdata.strip()
     if not QUOTED.fullmatch(stripped):
         return rdata

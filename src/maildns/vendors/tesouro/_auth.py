@@ -9,7 +9,7 @@ from ..._core.engine import Call, Result
 from ..._core.options import Credentials
 from ..._core.wire import Api
 
-API: Final = Api("tesouro")
+API: Final = Api("tesouro", tuned=f"{__package__}._models")
 TOKEN: Final = API.endpoint("api.access_tokens.create_access_token")
 DEFAULT_LIFETIME: Final = 3600.0
 

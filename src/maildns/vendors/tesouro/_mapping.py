@@ -23,7 +23,7 @@ _STATUSES: Final = {
     "failed": DomainStatus.FAILED,
     "invalid": DomainStatus.FAILED,
 }
-_VALID: Final = {"valid": True, "invalid": False}
+_VALID: Final[dict[str, bool | None]] = {"valid": True, "invalid": False, "unknown": None}
 _PURPOSES: Final = {"DKIM": RecordPurpose.DKIM, "SPF": RecordPurpose.SPF}
 _TYPES: Final = {t.value: t for t in RecordType}
 
@@ -76,9 +76,10 @@ def _record(item: Any, domain: str, purpose_if_receiving: RecordPurpose | None) 
         kind, value = item.get("record_type"), item.get("value")
         name, valid, priority = item.get("name"), item.get("valid"), item.get("priority")
         purpose = item.get("record_purpose")
-    else:  # a validated DNSRecord: attribute reads only, this runs for every record
-        kind, value, name = item.record_type, item.value, item.name
-        valid, priority, purpose = item.valid, item.priority, item.record_purpose
+    else:  # a validated DNSRecord: this runs for every record, so it reads each field once
+        fields = item.__dict__
+        kind, value, name = fields["record_type"], fields["value"], fields["name"]
+        valid, priority, purpose = fields["valid"], fields["priority"], fields["record_purpose"]
     # Documented types are one dict lookup away (the generated enum is a str too).
     record_type = _TYPES.get(kind) if type(kind) is str else None
     if record_type is None:
@@ -98,21 +99,25 @@ def _record(item: Any, domain: str, purpose_if_receiving: RecordPurpose | None) 
             domain,
         )
         return None
-    if type(name) is str and name.islower() and name[-1] != "." and name.strip() == name:
-        fqdn = name  # as the vendor sends them: no work
-    else:
-        fqdn = _name(name, domain)
+    if type(name) is not str or not name.islower() or name[-1] == "." or name.strip() != name:
+        name = _name(name, domain)  # else: as the vendor sends them, no work
     if purpose_if_receiving is None:
-        found = _PURPOSES.get(purpose) if type(purpose) is str else None
-        purpose_if_receiving = found or _purpose(purpose, fqdn, value)
-    verified = _VALID.get(valid) if type(valid) is str else None
+        purpose_if_receiving = (_PURPOSES.get(purpose) if type(purpose) is str else None) or (
+            _purpose(purpose, name, value)
+        )
+    if record_type is not _MX:
+        priority = None
+    elif type(priority) is not str or not priority.isdigit():
+        priority = _priority(priority)
+    else:
+        priority = int(priority)
     return DnsRecord(
         record_type,
-        fqdn,
+        name,
         value,
         purpose_if_receiving,
-        _priority(priority) if record_type is _MX else None,
-        verified if verified is not None else _valid(valid),
+        priority,
+        _VALID[valid] if type(valid) is str and valid in _VALID else _valid(valid),
     )
 
 
