@@ -20,13 +20,12 @@ OPC_TEMPLATES := $(wildcard $(OPC_TEMPLATE_DIR)/*.jinja)
 DMCG_ARGS_FILE := config/datamodel-codegen.args
 DMCG_ARGS = $(shell cat $(DMCG_ARGS_FILE))
 
-# vendor name -> spec; the client package and model module names follow from it
-VENDORS := tesouro telecomx ciirus_v2023_07_31 ciirus_v2024_07_31
-spec_tesouro := specs/tesouro.yaml
-spec_telecomx := specs/telecomx.yaml
-spec_ciirus_v2023_07_31 := specs/ciirus-v2023.07.31.yaml
-spec_ciirus_v2024_07_31 := specs/ciirus-v2024.07.31.yaml
-SPECS := $(foreach v,$(VENDORS),$(spec_$(v)))
+# Every spec in specs/: its id is the file name with '-' and '.' as '_'
+# (specs/ciirus-v2024.07.31.yaml -> ciirus_v2024_07_31_client, vendor_models.ciirus_v2024_07_31).
+SPECS := $(sort $(wildcard specs/*.yaml))
+spec_id = $(subst .,_,$(subst -,_,$(basename $(notdir $(1)))))
+VENDORS := $(foreach s,$(SPECS),$(call spec_id,$(s)))
+$(foreach s,$(SPECS),$(eval spec_$(call spec_id,$(s)) := $(s)))
 
 CLIENT_STAMPS := $(foreach v,$(VENDORS),$(GEN)/$(v)_client/py.typed)
 MODEL_FILES := $(foreach v,$(VENDORS),$(GEN)/vendor_models/$(v).py)

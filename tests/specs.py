@@ -14,11 +14,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every spec in specs/, by its id: the file name with '-' and '.' as '_' (as the Makefile names
+# the generated packages: ciirus-v2024.07.31.yaml -> ciirus_v2024_07_31_client).
 SPECS = {
-    "tesouro": ROOT / "specs" / "tesouro.yaml",
-    "telecomx": ROOT / "specs" / "telecomx.yaml",
-    "ciirus_v2023_07_31": ROOT / "specs" / "ciirus-v2023.07.31.yaml",
-    "ciirus_v2024_07_31": ROOT / "specs" / "ciirus-v2024.07.31.yaml",
+    re.sub(r"[-.]", "_", path.stem): path for path in sorted((ROOT / "specs").glob("*.yaml"))
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
