@@ -16,9 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # Every spec in specs/, by its id: the file name with '-' and '.' as '_' (as the Makefile names
 # the generated packages: ciirus-v2024.07.31.yaml -> ciirus_v2024_07_31_client).
-SPECS = {
-    re.sub(r"[-.]", "_", path.stem): path for path in sorted((ROOT / "specs").glob("*.yaml"))
-}
+SPECS = {re.sub(r"[-.]", "_", path.stem): path for path in sorted((ROOT / "specs").glob("*.yaml"))}
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 

@@ -654,3 +654,25 @@ def test_the_tuned_domain_models_validate_as_the_generated_ones(dns_records: Any
         records = got.data[0].dns_records if hasattr(got, "data") else got.dns_records
         want_records = want.data[0].dns_records if hasattr(want, "data") else want.dns_records
         assert type(records) is type(want_records)
+
+
+def test_a_token_answer_that_does_not_fit_says_where_and_withholds_the_body() -> None:
+    token = "tok-0123456789-secret"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"access_token": token, "token_type": "Bearer", "expires_in": f"{token}!"}
+        return httpx.Response(200, json=body)
+
+    client = maildns.Tesouro(
+        client_id="id",
+        client_secret="s",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    with pytest.raises(maildns.APIResponseValidationError) as info:
+        list(client.list_sending_domains())
+    assert str(info.value) == (
+        "tesouro list_sending_domains: the response does not fit the spec: expires_in: int_parsing"
+    )
+    assert info.value.operation_id == "createAccessToken"
+    assert_no_secret(info.value, [token, "sekrit-value"])
+    assert token.encode() not in info.value.body

@@ -237,16 +237,37 @@ def test_a_retried_delete_that_meets_404_has_succeeded(sb: Sandbox) -> None:
 
 # --- bodies that do not fit ----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "body", [b'{"data": [', b"not json at all", b'{"items": []}', b'{"data": [{"id": "x"}]}']
+    ("body", "says"),
+    [
+        (b'{"data": [', "Invalid JSON: EOF while parsing a list at line 1 column 10"),
+        (b"not json at all", "Invalid JSON: expected ident at line 1 column 2"),
+        (b'{"items": []}', "data: Field required"),
+        (
+            b'{"data": [{"id": "x"}]}',
+            "data[0].id: Input should be a valid UUID, invalid character: found `x` at 0; "
+            "data[0].dns_records: Field required; data[0].domain: Field required; "
+            "and 1 more problem",
+        ),
+    ],
 )
-def test_a_200_that_does_not_fit_the_spec_is_a_validation_error(sb: Sandbox, body: bytes) -> None:
+def test_a_200_that_does_not_fit_the_spec_is_a_validation_error(
+    sb: Sandbox, body: bytes, says: str
+) -> None:
+    """The message says where the body did not fit, in the spec's terms, never Python's."""
     sb.inject_fault(
         "tesouro", "GET", DOMAINS, status=200, body=body, content_type="application/json"
     )
     with tesouro(sb) as client, pytest.raises(maildns.APIResponseValidationError) as info:
         list(client.list_sending_domains())
     assert info.value.status_code == 200
-    assert info.value.operation == "list_sending_domains"
+    assert (info.value.operation, info.value.operation_id) == (
+        "list_sending_domains",
+        "listMailboxDomains",
+    )
+    assert str(info.value) == (
+        f"tesouro list_sending_domains: the response does not fit the spec: {says}"
+    )
+    assert info.value.body == body
     assert not isinstance(info.value, KeyError | TypeError | ValueError)
     assert sb.pending_faults() == []  # not retried: the same answer would come back
 

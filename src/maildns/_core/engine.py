@@ -249,14 +249,15 @@ def quiet_stamina() -> None:
         stamina_logger.addFilter(_StaminaFilter())
 
 
-def _describe(errors: list[Any]) -> str:
-    """Where a body did not fit its schema, from pydantic's errors, without the values."""
+def _describe(errors: list[Any], secret: bool = False) -> str:
+    """Where a body did not fit its schema, from pydantic's errors (which quote no value but a
+    stray character; a body holding a credential gets the error types only)."""
     parts: list[str] = []
     for error in errors[:3]:
         loc = ""
         for step in error.get("loc", ()):
             loc += f"[{step}]" if isinstance(step, int) else (f".{step}" if loc else str(step))
-        message = str(error.get("msg", "does not fit"))
+        message = str(error.get("type" if secret else "msg", "does not fit"))
         parts.append(f"{loc}: {message}" if loc else message)
     more = len(errors) - 3
     if more > 0:
@@ -434,7 +435,7 @@ class CoreBase:
                     model = validate(content)
                 except ValueError as exc:  # pydantic's ValidationError is a ValueError
                     errors = exc.errors() if hasattr(exc, "errors") else []
-                    why = _describe(errors) or type(exc).__name__
+                    why = _describe(errors, call.secret) or type(exc).__name__
                     raise self.invalid(call, status, response, why) from None
             return Result(endpoint, status, model, content, response.headers, attempt)
         error = self.status_error(call, response)
