@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -17,7 +18,7 @@ import pytest
 
 import maildns
 from maildns._core.engine import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
-from maildns._core.secrets import redact_body
+from maildns._core.secrets import Secret, redact_body
 from maildns.sandbox import Sandbox
 
 DOMAINS = "/finops/v1/mailbox-domains"
@@ -277,3 +278,50 @@ def test_redact_body_masks_credential_keys_at_any_depth() -> None:
         "access_token": "**********",
         "n": None,
     }
+
+
+def _reprs(root: object, depth: int = 4) -> Iterator[str]:
+    """The repr of ``root`` and of everything it holds, a few attributes deep."""
+    seen: set[int] = set()
+    todo = [(root, 0)]
+    while todo:
+        obj, level = todo.pop()
+        if id(obj) in seen or level > depth:
+            continue
+        seen.add(id(obj))
+        yield repr(obj)
+        if isinstance(obj, dict):
+            todo += [(v, level + 1) for v in obj.values()]
+        elif isinstance(obj, list | tuple | set | frozenset):
+            todo += [(v, level + 1) for v in obj]
+        else:
+            attrs = dict(getattr(obj, "__dict__", {}))
+            for slot in getattr(type(obj), "__slots__", ()):
+                if hasattr(obj, slot):
+                    attrs[slot] = getattr(obj, slot)
+            # maildns's own objects, except a Secret: it holds its value, and shows a mask
+            if type(obj).__module__.startswith("maildns") and not isinstance(obj, Secret):
+                todo += [(v, level + 1) for v in attrs.values()]
+
+
+@pytest.mark.parametrize("vendor", ["tesouro", "telecomx", "ciirus"])
+def test_no_credential_or_token_in_any_repr_a_client_holds(sb: Sandbox, vendor: str) -> None:
+    """After a call (the token fetched and cached), no repr of the client or of anything it
+    holds shows a credential or the token."""
+    from maildns.vendors import DECLARATIONS
+
+    declaration = DECLARATIONS[vendor]
+    creds = sb.credentials(vendor)
+    client = getattr(maildns, declaration.clients[0])(base_url=sb.url(vendor), **creds)
+    with client:
+        listing = next(n for n in dir(client) if n.startswith("list_"))
+        list(getattr(client, listing)())
+        token = client._core.auth.token()
+        secrets = [v for k, v in creds.items() if declaration.credential(k).secret]
+        if token is not None:
+            secrets.append(token)
+        assert secrets
+        texts = list(_reprs(client))
+    for secret in secrets:
+        for text in texts:
+            assert secret not in text

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
-from .secrets import Secret
+from .secrets import Secret, SecretHeaders
 
 if TYPE_CHECKING:
     from .engine import Call, Result
@@ -65,11 +65,11 @@ class HeaderAuth(Auth):
 
     def __init__(self, headers: Callable[[], dict[str, str]]) -> None:
         self._make = headers
-        self._headers: dict[str, str] | None = None
+        self._headers: SecretHeaders | None = None
 
     def prepare(self, request: dict[str, Any]) -> None:
         if self._headers is None:
-            self._headers = self._make()  # raises ConfigurationError when incomplete
+            self._headers = SecretHeaders(self._make())  # ConfigurationError when incomplete
         headers = request.get("headers")
         if headers is None:
             request["headers"] = dict(self._headers)
@@ -96,7 +96,8 @@ class TokenAuth(Auth):
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._token: Secret | None = None
-        self._placed = ""  # the header value or the encoded query pair of the current token
+        # the header value or the encoded query pair of the current token
+        self._placed = Secret("")
         self._expires_at = 0.0
         self._clock = clock
 
@@ -120,7 +121,7 @@ class TokenAuth(Auth):
 
     def set_token(self, token: str, lifetime: float | None) -> None:
         self._token = Secret(token)
-        self._placed = (
+        self._placed = Secret(
             f"{self.scheme} {token}" if self.header else f"{self.query}={quote(token, safe='')}"
         )
         self._expires_at = (
@@ -138,7 +139,9 @@ class TokenAuth(Auth):
         """Nothing: the core applies the token to each attempt."""
 
     def apply(self, request: dict[str, Any], url: str, token: str) -> None:
-        placed = self._placed if self._token is not None and self._token.get() == token else ""
+        placed = (
+            self._placed.get() if self._token is not None and self._token.get() == token else ""
+        )
         if self.header is not None:
             value = placed or f"{self.scheme} {token}"
             headers = request.get("headers")
@@ -163,7 +166,7 @@ class FixedTokenAuth(Auth):
     def __init__(self, token: Secret, *, query: str | None = None, header: str | None = None):
         self._query = query
         self._header = header
-        self._pair = f"{query}={quote(token.get(), safe='')}" if query else ""
+        self._pair = Secret(f"{query}={quote(token.get(), safe='')}" if query else "")
         self._token = token
 
     def prepare(self, request: dict[str, Any]) -> None:
@@ -172,7 +175,7 @@ class FixedTokenAuth(Auth):
                 request["params"][self._query] = self._token.get()
             else:
                 url = request["url"]
-                request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair}"
+                request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair.get()}"
         if self._header is not None:
             headers = request.setdefault("headers", {})
             headers[self._header] = self._token.get()

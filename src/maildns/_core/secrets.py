@@ -42,6 +42,13 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
+class SecretHeaders(dict[str, str]):
+    """Headers that carry a credential: a dict whose repr shows only the names."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {_MASK!r}" for k in self) + "}"
+
+
 def redact_url(url: str) -> str:
     """``url`` with the values of credential-bearing query parameters masked."""
     return _QUERY_SECRET.sub(lambda m: m.group(1) + _MASK, url)
