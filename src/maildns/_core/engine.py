@@ -7,7 +7,7 @@ share request building, authentication, response parsing, error mapping, retries
 through :class:`CoreBase`. Only the lines that send a request or wait for a lock differ.
 
 Token requests are calls like any other: they are built from the spec, logged, retried and
-their errors mapped by the same code. Errors leave :meth:`CoreBase.run` with ``operation`` set
+their errors mapped by the same code. Errors leave ``run`` with ``operation`` set
 to the client method that was called, whatever raised them.
 """
 
