@@ -165,6 +165,15 @@ class _ClientBase(Generic[OpsT]):
         shown = [f"{name}={getattr(self, name)!r}" for name in (*self._properties, "base_url")]
         return f"<{type(self).__name__} {' '.join(shown)}>"
 
+    def _set_up(self, http_client: object, expected: type, **arguments: Any) -> _Setup:
+        """Check the constructor's arguments by the generic rule; keep what both twins keep."""
+        setup = _Setup(self._declaration, http_client=http_client, expected=expected, **arguments)
+        self._ops = setup.operations
+        self._owns_http = http_client is None
+        assert setup.timeout is not None
+        self._timeout = setup.timeout
+        return setup
+
 
 class SyncClient(_ClientBase[OpsT]):
     """Base of the synchronous vendor clients."""
@@ -181,26 +190,18 @@ class SyncClient(_ClientBase[OpsT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
     ) -> None:
-        setup = _Setup(
-            self._declaration,
+        setup = self._set_up(
+            http_client,
+            httpx.Client,
             credentials=credentials,
             options=options,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            http_client=http_client,
-            expected=httpx.Client,
         )
-        self._ops = setup.operations
-        self._owns_http = http_client is None
-        assert setup.timeout is not None
-        self._timeout = timeout_ = setup.timeout
         # Your client as given; ours is opened with the first request.
-        self._core = SyncCore(
-            http_client,
-            lambda: _own_client(timeout_),
-            **setup.core_kwargs(self._declaration),
-        )
+        own = functools.partial(_own_client, self._timeout)
+        self._core = SyncCore(http_client, own, **setup.core_kwargs(self._declaration))
 
     def _run(self, operation: str, op: Op[T]) -> T:
         if self._closed:
@@ -213,13 +214,7 @@ class SyncClient(_ClientBase[OpsT]):
         cursor = pages.start
         while True:
             page = self._run(operation, pages.fetch(cursor))
-            for item in page.items:
-                if pages.key is not None:
-                    key = pages.key(item)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                yield item
+            yield from pages.unseen(page, seen)
             if page.next is None:
                 return
             cursor = page.next
@@ -258,25 +253,17 @@ class AsyncClient(_ClientBase[OpsT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        setup = _Setup(
-            self._declaration,
+        setup = self._set_up(
+            http_client,
+            httpx.AsyncClient,
             credentials=credentials,
             options=options,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            http_client=http_client,
-            expected=httpx.AsyncClient,
         )
-        self._ops = setup.operations
-        self._owns_http = http_client is None
-        assert setup.timeout is not None
-        self._timeout = timeout_ = setup.timeout
-        self._core = AsyncCore(
-            http_client,
-            lambda: _own_async_client(timeout_),
-            **setup.core_kwargs(self._declaration),
-        )
+        own = functools.partial(_own_async_client, self._timeout)
+        self._core = AsyncCore(http_client, own, **setup.core_kwargs(self._declaration))
 
     async def _run(self, operation: str, op: Op[T]) -> T:
         if self._closed:
@@ -289,12 +276,7 @@ class AsyncClient(_ClientBase[OpsT]):
         cursor = pages.start
         while True:
             page = await self._run(operation, pages.fetch(cursor))
-            for item in page.items:
-                if pages.key is not None:
-                    key = pages.key(item)
-                    if key in seen:
-                        continue
-                    seen.add(key)
+            for item in pages.unseen(page, seen):
                 yield item
             if page.next is None:
                 return

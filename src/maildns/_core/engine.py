@@ -174,6 +174,18 @@ class Pages(Generic[T]):
         self.start = start
         self.key = key
 
+    def unseen(self, page: Page[T], seen: set[Hashable]) -> list[T]:
+        """The page's items not listed before (all of them without a ``key``)."""
+        if self.key is None:
+            return list(page.items)
+        fresh = []
+        for item in page.items:
+            key = self.key(item)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(item)
+        return fresh
+
 
 @functools.lru_cache(maxsize=2048)
 def _url(url: str) -> httpx.URL:

@@ -173,7 +173,11 @@ def domain_name(value: object, argument: str = "domain") -> str:
     converted to punycode: ``Bücher.example`` -> ``xn--bcher-kva.example``.
     """
     if type(value) is str:
-        return _domain_name(value, argument)
+        return _cached_domain_name(value, argument)
+    return _domain_name(value, argument)
+
+
+def _domain_name(value: object, argument: str) -> str:
     return _name(
         value,
         argument,
@@ -185,18 +189,8 @@ def domain_name(value: object, argument: str = "domain") -> str:
     )
 
 
-@lru_cache(maxsize=4096)
-def _domain_name(value: str, argument: str) -> str:
-    # Every call checks its domain first; the same few names come back again and again.
-    return _name(
-        value,
-        argument,
-        what="domain name",
-        underscores=False,
-        wildcard=False,
-        min_labels=2,
-        reject_ip=True,
-    )
+# Every call checks its domain first; the same few names come back again and again.
+_cached_domain_name = lru_cache(maxsize=4096)(_domain_name)
 
 
 def hostname(value: object, argument: str = "hostname", *, underscores: bool = False) -> str:
