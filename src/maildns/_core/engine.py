@@ -174,10 +174,10 @@ class Pages(Generic[T]):
         self.start = start
         self.key = key
 
-    def unseen(self, page: Page[T], seen: set[Hashable]) -> list[T]:
+    def unseen(self, page: Page[T], seen: set[Hashable]) -> Sequence[T]:
         """The page's items not listed before (all of them without a ``key``)."""
         if self.key is None:
-            return list(page.items)
+            return page.items
         fresh = []
         for item in page.items:
             key = self.key(item)
