@@ -71,6 +71,9 @@ class Declaration:
     """The sync and async client class names, exported from :mod:`maildns`."""
     exports: Mapping[str, str] = attrs.field(factory=dict)
     """Other public names (settings classes) and the module each lives in."""
+    settings: Mapping[Role, str] = attrs.field(factory=dict)
+    """For each role, the exported settings class its create method takes (a name in
+    ``exports``): what a configuration's settings for this vendor are built into."""
     package: str = ""
     """The vendor's package (``maildns.vendors.<name>``)."""
 
@@ -94,6 +97,13 @@ class Declaration:
         names = dict.fromkeys(self.clients, f"{self.package}._clients")
         names.update({k: f"{self.package}.{v}" for k, v in self.exports.items()})
         return names
+
+    def settings_class(self, role: Role) -> type[Any]:
+        """The settings class of ``role`` (KeyError when the vendor does not play it)."""
+        name = self.settings[role]
+        module = importlib.import_module(f"{self.package}.{self.exports[name]}")
+        cls: type[Any] = getattr(module, name)
+        return cls
 
     def implementation(self) -> Implementation:
         module = importlib.import_module(f"{self.package}._implementation")

@@ -21,5 +21,6 @@ DECLARATION: Final = Declaration(
     servers={"production": DEFAULT_BASE_URL},
     clients=("Ciirus", "AsyncCiirus"),
     exports={"CiirusSettings": "_settings"},
+    settings={Role.SENDING_DOMAINS: "CiirusSettings"},
     package=__name__,
 )

@@ -21,5 +21,6 @@ DECLARATION: Final = Declaration(
     servers={"production": DEFAULT_BASE_URL},
     clients=("TelecomX", "AsyncTelecomX"),
     exports={"TelecomXZoneSettings": "_settings"},
+    settings={Role.DNS: "TelecomXZoneSettings"},
     package=__name__,
 )

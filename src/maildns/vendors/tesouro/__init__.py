@@ -23,5 +23,6 @@ DECLARATION: Final = Declaration(
     servers={"sandbox": SANDBOX_URL, "production": PRODUCTION_URL},
     clients=("Tesouro", "AsyncTesouro"),
     exports={"TesouroSettings": "_settings"},
+    settings={Role.SENDING_DOMAINS: "TesouroSettings"},
     package=__name__,
 )
