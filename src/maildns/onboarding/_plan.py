@@ -1,0 +1,197 @@
+"""The plan: what onboarding would change, as data that can be shown, saved and applied exactly.
+
+A :class:`Plan` holds, per domain, the :class:`Change` s in the order they are applied and the
+problems that block it. Its JSON document (``format_version`` "1") carries a ``checksum``: the
+sha256 of the planned changes, so that ``apply plan.json`` can tell when the world moved since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from ..models import RecordType
+
+FORMAT_VERSION: Final = "1"
+
+Action = Literal["create", "update", "delete"]
+Kind = Literal["zone", "sending_domain", "record"]
+ACTIONS: Final = ("create", "update", "delete")
+KINDS: Final = ("zone", "sending_domain", "record")
+
+
+@attrs.frozen
+class Change:
+    """One step: create, update or delete a zone, a sending domain or a record.
+
+    For records, ``type``, ``name`` (fully qualified), ``value`` (the text to publish) and
+    ``priority`` (MX) describe the record after the change; an update also names the value it
+    replaces (``old_value``). ``reason`` says why, for people.
+    """
+
+    action: Action
+    vendor: str
+    kind: Kind
+    domain: str
+    type: RecordType | None = None
+    name: str | None = None
+    value: str | None = None
+    priority: int | None = None
+    old_value: str | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "action": self.action,
+            "vendor": self.vendor,
+            "kind": self.kind,
+            "domain": self.domain,
+        }
+        if self.kind == "record":
+            data.update(
+                {
+                    "type": None if self.type is None else self.type.value,
+                    "name": self.name,
+                    "value": self.value,
+                    "priority": self.priority,
+                }
+            )
+            if self.old_value is not None:
+                data["old_value"] = self.old_value
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        action, kind = data.get("action"), data.get("kind")
+        if action not in ACTIONS or kind not in KINDS:
+            raise ValueError(f"not a change: action {action!r}, kind {kind!r}")
+        record_type = data.get("type")
+        return cls(
+            action=action,
+            vendor=str(data["vendor"]),
+            kind=kind,
+            domain=str(data["domain"]),
+            type=None if record_type is None else RecordType(record_type),
+            name=data.get("name"),
+            value=data.get("value"),
+            priority=data.get("priority"),
+            old_value=data.get("old_value"),
+            reason=str(data.get("reason", "")),
+        )
+
+
+@attrs.frozen
+class DomainPlan:
+    """The changes for one sending domain (and its zone), and what blocks them."""
+
+    domain: str
+    zone: str
+    changes: tuple[Change, ...] = ()
+    problems: tuple[str, ...] = ()
+    """Refusals: a conflict that needs ``--force``, an SPF over 10 lookups, ..."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "zone": self.zone,
+            "changes": [c.to_json() for c in self.changes],
+            "problems": list(self.problems),
+        }
+
+
+@attrs.frozen
+class Plan:
+    """Every domain's changes; applied in order, domain by domain."""
+
+    domains: tuple[DomainPlan, ...] = ()
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return tuple(c for d in self.domains for c in d.changes)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(d.changes for d in self.domains)
+
+    @property
+    def has_problems(self) -> bool:
+        return any(d.problems for d in self.domains)
+
+    def checksum(self) -> str:
+        """sha256 of the planned changes (canonical JSON): equal plans, equal checksums."""
+        canonical = json.dumps(
+            [c.to_json() for c in self.changes], sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action for c in self.changes)
+        return {
+            "domains": len(self.domains),
+            **{action: counts.get(action, 0) for action in ACTIONS},
+            "problems": sum(len(d.problems) for d in self.domains),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned document ``plan --json`` prints and ``plan --out`` saves."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "checksum": self.checksum(),
+            "domains": [d.to_json() for d in self.domains],
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> Plan:
+        """A saved plan; ValueError when it is not one, or its checksum does not match."""
+        version = document.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(f"not a version {FORMAT_VERSION} plan (format_version {version!r})")
+        plan = cls(
+            tuple(
+                DomainPlan(
+                    domain=str(d["domain"]),
+                    zone=str(d["zone"]),
+                    changes=tuple(Change.from_json(c) for c in d.get("changes", ())),
+                    problems=tuple(str(p) for p in d.get("problems", ())),
+                )
+                for d in document.get("domains", ())
+            )
+        )
+        if plan.checksum() != document.get("checksum"):
+            raise ValueError("the plan's checksum does not match its changes: it was edited")
+        return plan
+
+
+def moved(saved: Plan, now: Plan) -> list[str]:
+    """What differs between a saved plan and the plan the world gives now (empty: nothing)."""
+    before = {json.dumps(c.to_json(), sort_keys=True) for c in saved.changes}
+    after = {json.dumps(c.to_json(), sort_keys=True) for c in now.changes}
+    out = [f"no longer planned: {_describe(c)}" for c in saved.changes if _key(c) not in after]
+    out += [f"newly needed: {_describe(c)}" for c in now.changes if _key(c) not in before]
+    return out
+
+
+def _key(change: Change) -> str:
+    return json.dumps(change.to_json(), sort_keys=True)
+
+
+def _describe(change: Change) -> str:
+    if change.kind == "record":
+        what = f"{change.type} {change.name} {change.value!r}"
+    else:
+        what = f"{change.kind} {change.domain}"
+    return f"{change.action} {change.vendor} {what}"
+
+
+def ordered(changes: Iterable[Change]) -> tuple[Change, ...]:
+    """Dependency order: zones, then sending domains, then records (stable within each)."""
+    rank = {"zone": 0, "sending_domain": 1, "record": 2}
+    return tuple(sorted(changes, key=lambda c: rank[c.kind]))
