@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from ._core import DEFAULT_SEED, DEFAULT_START, SandboxContext, Vendor
 from ._registry import VENDORS
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     TELECOMX_PRODUCT_ID: str
 
     from ._app import SandboxApp
+    from ._dns import DnsService
 
 __all__ = [
     "DEMO_CREDENTIALS",
@@ -84,14 +85,27 @@ class Sandbox:
         self._app: SandboxApp | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._dns: DnsService | None = None
 
     # --- lifecycle -----------------------------------------------------------
     def build_app(self) -> SandboxApp:
         """The ASGI app, without serving it (for ``python -m maildns.sandbox`` and tests)."""
         from ._app import SandboxApp
 
-        self._app = SandboxApp(lambda: SandboxContext(seed=self.seed, start=self.start))
+        self._app = SandboxApp(self._make_context)
         return self._app
+
+    def _make_context(self) -> SandboxContext:
+        from ._dns import ObservedClock
+
+        ctx = SandboxContext(seed=self.seed, start=self.start)
+        # The DNS server snapshots the zones before every clock move, for its delay faults.
+        ctx.clock = ObservedClock(ctx.clock.now(), self._before_clock_moves)
+        return ctx
+
+    def _before_clock_moves(self) -> None:
+        if self._dns is not None:
+            self._dns.backend.note()
 
     def __enter__(self) -> Self:
         self.start_server()
@@ -136,8 +150,18 @@ class Sandbox:
                 self.stop()
                 raise SandboxError(f"the sandbox did not start on {self.host}:{self._port}")
             time.sleep(0.005)
+        from ._dns import DnsService
+
+        try:
+            self._dns = DnsService(self.host, lambda: self._app)
+        except OSError as exc:
+            self.stop()
+            raise SandboxError(f"the sandbox's DNS server did not start on {self.host}") from exc
 
     def stop(self) -> None:
+        if self._dns is not None:
+            self._dns.stop()
+            self._dns = None
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -237,8 +261,68 @@ class Sandbox:
         """The injected faults that will still answer, with how many ``times`` each has left."""
         return [f.describe() for f in self._running_app().faults.pending()]
 
+    # --- DNS -----------------------------------------------------------------------------------
+    @property
+    def dns_address(self) -> tuple[str, int]:
+        """``(host, port)`` of ns1, the authoritative DNS server for the TelecomX zones.
+
+        It answers over UDP and TCP from the zones as they are now (``AA`` set), with SOA and
+        NS (``ns1``/``ns2.sandbox.telecomx.test.``) at each apex, NXDOMAIN or NODATA with the
+        SOA, and REFUSED for names outside every zone. UDP answers too big for 512 bytes (or
+        the query's EDNS size) come back empty with TC set, so clients retry over TCP.
+        """
+        return self.dns_addresses[0]
+
+    @property
+    def dns_addresses(self) -> list[tuple[str, int]]:
+        """``[ns1, ns2]`` as ``(host, port)``: two servers of the same zones (see ``dns_fault``)."""
+        return self._running_dns().addresses
+
+    def dns_fault(
+        self,
+        kind: Literal["delay", "lag", "servfail", "drop"],
+        *,
+        name: str | None = None,
+        times: int | None = None,
+        seconds: float | None = None,
+        server: Literal["ns1", "ns2"] | None = None,
+    ) -> None:
+        """Make the DNS servers misbehave, for queries at or below ``name`` (any name if None).
+
+        - ``"delay"``: a propagation delay: both servers answer from the zones as they were
+          ``seconds`` ago on the sandbox clock, so a change shows only after
+          ``sb.advance_clock(seconds)``. A zone that did not exist then is REFUSED.
+        - ``"lag"``: ns2 answers from the zones as they were ``seconds`` before ns1 does.
+        - ``"servfail"``: answer SERVFAIL.
+        - ``"drop"``: send no answer (UDP) or close the connection (TCP): the client times out.
+
+        ``server`` limits a fault to ``"ns1"`` or ``"ns2"`` (``"lag"`` is always ns2). The fault
+        affects the next ``times`` queries it matches, or every one until
+        :meth:`clear_dns_faults` (or a reset) when ``times`` is None.
+        """
+        from ._dns import make_fault
+
+        fault = make_fault(kind, name=name, times=times, seconds=seconds, server=server)
+        self._running_dns().backend.add_fault(fault)
+
+    def clear_dns_faults(self) -> None:
+        """Drop every DNS fault."""
+        self._running_dns().backend.clear_faults()
+
+    def pending_dns_faults(self) -> list[dict[str, Any]]:
+        """The DNS faults still in force, with how many ``times`` each has left (None: no end)."""
+        return [f.describe() for f in self._running_dns().backend.pending_faults()]
+
+    def _running_dns(self) -> DnsService:
+        if self._dns is None:
+            raise SandboxError("the sandbox is not running: use `with Sandbox() as sb:`")
+        return self._dns
+
     def reset(self) -> None:
-        """Forget every domain, zone, subaccount and token; restart the clock and the ids."""
+        """Forget every domain, zone, subaccount and token; restart the clock and the ids.
+
+        DNS faults and the zone history go too: DNS answers come from the new, empty state.
+        """
         self._running_app().reset()
 
     def _running_app(self) -> SandboxApp:

@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         ids = " ".join(f"{k}={v}" for k, v in sb.account(vendor).items())
         if ids:
             print(f"  {vendor:<9} {ids}")
+    ns1, ns2 = sb.dns_addresses
+    print(f"  {'dns':<9} {ns1[0]}:{ns1[1]} (udp and tcp; ns2 {ns2[0]}:{ns2[1]})")
     print(
         f"  controls: POST {sb.base_url}/_sandbox/reset, GET|POST {sb.base_url}/_sandbox/clock,"
         f" GET|POST|DELETE {sb.base_url}/_sandbox/faults"

@@ -200,6 +200,14 @@ class TelecomXState:
         return zone
 
 
+def state_of(app: object) -> TelecomXState:
+    """The zones and sessions of an app made by :func:`create_app` (read-only use: DNS)."""
+    state = getattr(getattr(app, "state", None), "telecomx", None)
+    if not isinstance(state, TelecomXState):
+        raise TypeError(f"{app!r} is not a TelecomX sandbox app")
+    return state
+
+
 # --- request validation -------------------------------------------------------------------------
 def _validation_key(exc: ValidationError) -> str:
     for err in exc.errors():
@@ -322,6 +330,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
     app = FastAPI(
         title="TelecomX DNS API (maildns sandbox)", openapi_url=None, docs_url=None, redoc_url=None
     )
+    # Read by the sandbox's DNS server (``_dns.py``) through :func:`state_of`; no route uses it.
+    app.state.telecomx = state
 
     @app.exception_handler(TelecomXError)
     async def _vendor_error(request: Request, exc: TelecomXError) -> JSONResponse:

@@ -1,0 +1,564 @@
+"""The onboarding configuration: one YAML file naming the DNS host, its zones and the domains.
+
+Format (``version: 1``)::
+
+    version: 1
+    dns:
+      vendor: telecomx                 # a vendor that hosts DNS
+      zones:                           # zone name -> that vendor's zone settings
+        example.com: {customer: "0123456789abcdef01234567", product: "89abcdef0123456789abcdef"}
+    domains:                           # at least one
+      - domain: mail.example.com
+        zone: example.com              # optional: the longest listed zone holding the domain
+        tesouro: {}                    # one key per sending-domain vendor: its settings
+        ciirus: {daily_send_limit: 500, approved: true}
+
+``version``, ``dns`` (with ``vendor`` and ``zones``) and ``domains`` are required; no other key
+is allowed at any level. The vendors are the ones :data:`maildns.vendors.DECLARATIONS` declares:
+``dns.vendor`` must play :attr:`Role.DNS`, and every key of a domain besides ``domain`` and
+``zone`` must name a vendor playing :attr:`Role.SENDING_DOMAINS`. The settings under a vendor are
+the keyword arguments of its settings class (``TelecomXZoneSettings``, ``TesouroSettings``,
+``CiirusSettings``); an empty value (``tesouro:``) means no arguments.
+
+Domain and zone names are normalised as everywhere in maildns (lower case, punycode for
+international names, no trailing dot). A domain must lie inside its zone and be listed once.
+
+:func:`load` and :func:`loads` check everything before returning anything: every problem is
+collected with its line and raised together as one :class:`ConfigError`, each reading
+``file:line: path: message``, e.g.
+``onboard.yaml:9: domains[0].ciirus.approved: must be a bool (True or False), got str 'yes'``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final, TypeAlias
+
+import attrs
+import yaml
+
+from .._core.checks import got, show
+from .._dns.names import domain_name
+from ..errors import InvalidInputError, MailDnsError
+from ..vendors import DECLARATIONS, Declaration, Role
+
+__all__ = ["Config", "ConfigError", "ConfigProblem", "Domain", "Zone", "load", "loads"]
+
+VERSION: Final = 1
+_TOP_KEYS: Final = ("version", "dns", "domains")
+_DNS_KEYS: Final = ("vendor", "zones")
+_DOMAIN_KEYS: Final = ("domain", "zone")
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@attrs.frozen
+class Zone:
+    """A zone to host, with its DNS vendor's settings object."""
+
+    name: str
+    settings: Any
+
+
+@attrs.frozen
+class Domain:
+    """A sending domain, its zone, and each sending vendor's settings object (file order)."""
+
+    name: str
+    zone: str
+    vendors: Mapping[str, Any]
+
+
+@attrs.frozen
+class Config:
+    """A checked configuration; ``path`` is the file it was loaded from (None for text)."""
+
+    path: Path | None
+    dns_vendor: str
+    zones: Mapping[str, Zone]
+    domains: tuple[Domain, ...]
+
+
+@attrs.frozen
+class ConfigProblem:
+    """One thing wrong in a configuration, where people can find it."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ":".join(p for p in (self.file, "" if self.line is None else str(self.line)) if p)
+        parts = [p for p in (where, self.path) if p]
+        return ": ".join([*parts, self.message])
+
+
+class ConfigError(MailDnsError):
+    """A configuration that cannot be used, with every problem found in it."""
+
+    def __init__(self, problems: tuple[ConfigProblem, ...]) -> None:
+        if not problems:
+            raise ValueError("ConfigError needs at least one problem")
+        self.problems: tuple[ConfigProblem, ...] = problems
+        if len(problems) == 1:
+            text = str(problems[0])
+        else:
+            lines = [f"{len(problems)} problems in {problems[0].file}:"]
+            lines += [str(p) for p in problems]
+            text = "\n".join(lines)
+        super().__init__(text)
+
+
+# --------------------------------------------------------------------------- public functions
+
+
+def load(path: str | os.PathLike[str]) -> Config:
+    """Read and check the configuration file at ``path`` (UTF-8)."""
+    source = os.fspath(path)
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError((ConfigProblem(source, None, "", f"cannot read: {reason}"),)) from None
+    except UnicodeDecodeError as exc:
+        message = f"is not UTF-8 text (byte {exc.start})"
+        raise ConfigError((ConfigProblem(source, None, "", message),)) from None
+    return attrs.evolve(loads(text, source), path=Path(source))
+
+
+def loads(text: str, source: str = "<config>") -> Config:
+    """Check the configuration ``text``; ``source`` names it in problems."""
+    report = _Report(source)
+    root = _parse(text, report)
+    config = None if root is None else _Checker(report).config(root)
+    if report.problems or config is None:
+        if not report.problems:  # pragma: no cover - every None comes with a problem
+            report.add(None, "", "is not a valid configuration")
+        raise ConfigError(report.sorted())
+    return config
+
+
+# --------------------------------------------------------------------------- problems
+
+
+class _Report:
+    """The problems found so far in one source."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[ConfigProblem] = []
+
+    def add(self, line: int | None, path: str, message: str) -> None:
+        self.problems.append(ConfigProblem(self.source, line, path, message))
+
+    def sorted(self) -> tuple[ConfigProblem, ...]:
+        """In file order (problems about the whole file first); stable otherwise."""
+        return tuple(sorted(self.problems, key=lambda p: -1 if p.line is None else p.line))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+# --------------------------------------------------------------------------- the node tree
+
+
+@attrs.frozen
+class _Scalar:
+    value: Any
+    line: int
+
+
+@attrs.frozen
+class _Seq:
+    items: tuple[_Node, ...]
+    line: int
+
+
+@attrs.frozen
+class _Entry:
+    key_line: int
+    node: _Node
+
+
+@attrs.frozen
+class _Map:
+    entries: Mapping[str, _Entry]
+    line: int
+
+
+_Node: TypeAlias = "_Scalar | _Seq | _Map"
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _parse(text: str, report: _Report) -> _Node | None:
+    """The document as a node tree keeping lines; None (with a problem) when it is not YAML."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            what = exc.problem or exc.context or "invalid"
+            if exc.context and exc.problem:
+                what = f"{exc.context}: {exc.problem}"
+            report.add(None if mark is None else mark.line + 1, "", f"invalid YAML: {what}")
+            return None
+        except yaml.YAMLError as exc:
+            report.add(None, "", f"invalid YAML: {exc}")
+            return None
+        except RecursionError:
+            report.add(None, "", "invalid YAML: nested too deeply")
+            return None
+        if node is None:
+            report.add(None, "", "is empty: expected a mapping with version, dns and domains")
+            return None
+        return _Builder(loader, report).build(node, "")
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Walks pyyaml's nodes into plain values, keeping lines and reporting duplicate keys."""
+
+    def __init__(self, loader: yaml.SafeLoader, report: _Report) -> None:
+        self.loader = loader
+        self.report = report
+        self.active: set[int] = set()  # the nodes being built: aliases may loop
+
+    def build(self, node: yaml.Node, path: str) -> _Node | None:
+        line = _line(node)
+        if id(node) in self.active:
+            self.report.add(line, path, "refers to itself (a recursive alias)")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                items = [self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+                return _Seq(tuple(item for item in items if item is not None), line)
+            return self._scalar(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.Node, path: str) -> _Scalar | None:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            self.report.add(_line(node), path, f"invalid value: {exc.problem}")
+            return None
+        return _Scalar(value, _line(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: str) -> _Map:
+        entries: dict[str, _Entry] = {}
+        for key_node, value_node in node.value:
+            key_line = _line(key_node)
+            if key_node.tag == _MERGE_TAG:
+                self.report.add(key_line, path, "merge keys (<<) are not supported")
+                continue
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or not isinstance(key.value, str):
+                shown = "a mapping or a list" if key is None else got(key.value)
+                self.report.add(key_line, path, f"keys must be strings, got {shown}")
+                continue
+            name = key.value
+            if name in entries:
+                first = entries[name].key_line
+                self.report.add(
+                    key_line, _join(path, name), f"duplicate key (first at line {first})"
+                )
+                continue
+            value = self.build(value_node, _join(path, name))
+            if value is not None:
+                entries[name] = _Entry(key_line, value)
+        return _Map(entries, _line(node))
+
+
+def _plain(node: _Node) -> Any:
+    """The value as Python data, for a settings class to check."""
+    if isinstance(node, _Map):
+        return {k: _plain(e.node) for k, e in node.entries.items()}
+    if isinstance(node, _Seq):
+        return [_plain(item) for item in node.items]
+    return node.value
+
+
+def _shown(node: _Node) -> str:
+    if isinstance(node, _Map):
+        return "a mapping"
+    if isinstance(node, _Seq):
+        return "a list"
+    return got(node.value)
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def _vendors(role: Role) -> tuple[Declaration, ...]:
+    return tuple(d for d in DECLARATIONS.values() if role in d.roles)
+
+
+def _names(declarations: tuple[Declaration, ...]) -> str:
+    return ", ".join(d.name for d in declarations) or "none"
+
+
+@attrs.frozen
+class _ZoneSeen:
+    zone: Zone
+    line: int
+
+
+class _Checker:
+    """Checks the node tree against the format, reporting every problem it finds."""
+
+    def __init__(self, report: _Report) -> None:
+        self.report = report
+
+    def config(self, root: _Node) -> Config | None:
+        top = self._mapping(root, "", required=_TOP_KEYS, allowed=_TOP_KEYS)
+        if top is None:
+            return None
+        self._version(top.entries.get("version"))
+        dns = top.entries.get("dns")
+        vendor, zones = self._dns(dns.node) if dns else (None, {})
+        entry = top.entries.get("domains")
+        domains = self._domains(entry.node, zones) if entry else ()
+        if vendor is None or self.report.problems:
+            return None
+        return Config(
+            path=None,
+            dns_vendor=vendor,
+            zones=MappingProxyType({name: seen.zone for name, seen in zones.items()}),
+            domains=domains,
+        )
+
+    # ----------------------------------------------------------------- helpers
+
+    def _mapping(
+        self,
+        node: _Node,
+        path: str,
+        *,
+        required: tuple[str, ...] = (),
+        allowed: tuple[str, ...] | None = None,
+        empty_ok: bool = False,
+    ) -> _Map | None:
+        """``node`` as a mapping with the keys expected (None, reported, when not a mapping)."""
+        if empty_ok and isinstance(node, _Scalar) and node.value is None:
+            node = _Map({}, node.line)
+        if not isinstance(node, _Map):
+            self.report.add(node.line, path, f"must be a mapping, got {_shown(node)}")
+            return None
+        if allowed is not None:
+            expected = ", ".join(allowed)
+            for key, entry in node.entries.items():
+                if key not in allowed:
+                    message = f"unknown key, expected one of: {expected}"
+                    self.report.add(entry.key_line, _join(path, key), message)
+        for key in required:
+            if key not in node.entries:
+                self.report.add(node.line, path, f"missing required key {key!r}")
+        return node
+
+    def _name(self, value: Any, line: int, path: str) -> str | None:
+        try:
+            return domain_name(value, path)
+        except InvalidInputError as exc:
+            for problem in exc.problems:
+                self.report.add(line, problem.argument, problem.message)
+            return None
+
+    def _settings(self, cls: type[Any], node: _Node, path: str, vendor: str) -> Any:
+        """An instance of settings class ``cls`` from the mapping ``node`` (None if it fails)."""
+        fields = attrs.fields(cls)
+        names = tuple(f.name for f in fields)
+        required = tuple(f.name for f in fields if f.default is attrs.NOTHING)
+        before = len(self.report.problems)
+        mapping = self._mapping(node, path, required=required, empty_ok=True)
+        if mapping is None:
+            return None
+        allowed = f"expected one of: {', '.join(names)}" if names else f"{vendor} takes none"
+        for key, entry in mapping.entries.items():
+            if key not in names:
+                self.report.add(entry.key_line, _join(path, key), f"unknown key, {allowed}")
+        if len(self.report.problems) > before:
+            return None
+        kwargs = {key: _plain(entry.node) for key, entry in mapping.entries.items()}
+        try:
+            return cls(**kwargs)
+        except InvalidInputError as exc:
+            for problem in exc.problems:
+                head = problem.argument.split(".", 1)[0].split("[", 1)[0]
+                found = mapping.entries.get(head)
+                line = mapping.line if found is None else found.node.line
+                self.report.add(line, _join(path, problem.argument), problem.message)
+        except (TypeError, ValueError) as exc:
+            self.report.add(mapping.line, path, f"invalid settings: {exc}")
+        return None
+
+    # ----------------------------------------------------------------- sections
+
+    def _version(self, entry: _Entry | None) -> None:
+        if entry is None:
+            return
+        node = entry.node
+        value = node.value if isinstance(node, _Scalar) else None
+        if not (type(value) is int and value == VERSION):
+            self.report.add(node.line, "version", f"must be {VERSION}, got {_shown(node)}")
+
+    def _dns(self, node: _Node) -> tuple[str | None, dict[str, _ZoneSeen]]:
+        dns = self._mapping(node, "dns", required=_DNS_KEYS, allowed=_DNS_KEYS)
+        if dns is None:
+            return None, {}
+        declaration = None
+        if "vendor" in dns.entries:
+            declaration = self._vendor(dns.entries["vendor"].node)
+        zones: dict[str, _ZoneSeen] = {}
+        entry = dns.entries.get("zones")
+        if entry is None:
+            return (declaration.name if declaration else None), zones
+        mapping = self._mapping(entry.node, "dns.zones")
+        if mapping is None:
+            return (declaration.name if declaration else None), zones
+        if not mapping.entries:
+            self.report.add(mapping.line, "dns.zones", "must list at least one zone")
+        cls = None if declaration is None else declaration.settings_class(Role.DNS)
+        for key, zone_entry in mapping.entries.items():
+            path = f"dns.zones.{key}"
+            name = self._name(key, zone_entry.key_line, path)
+            settings = None
+            if cls is not None and declaration is not None:
+                settings = self._settings(cls, zone_entry.node, path, declaration.name)
+            if name is None:
+                continue
+            if name in zones:
+                first = zones[name].line
+                message = f"duplicate zone {name} (first at line {first})"
+                self.report.add(zone_entry.key_line, path, message)
+                continue
+            zones[name] = _ZoneSeen(Zone(name, settings), zone_entry.key_line)
+        return (declaration.name if declaration else None), zones
+
+    def _vendor(self, node: _Node) -> Declaration | None:
+        hosts = _vendors(Role.DNS)
+        expected = f"expected one of: {_names(hosts)}"
+        value = node.value if isinstance(node, _Scalar) else None
+        if not isinstance(value, str):
+            self.report.add(node.line, "dns.vendor", f"must be a vendor name, got {_shown(node)}")
+            return None
+        declaration = DECLARATIONS.get(value)
+        if declaration is None:
+            self.report.add(node.line, "dns.vendor", f"unknown vendor {show(value)}, {expected}")
+            return None
+        if Role.DNS not in declaration.roles:
+            message = f"{declaration.name} does not host DNS, {expected}"
+            self.report.add(node.line, "dns.vendor", message)
+            return None
+        return declaration
+
+    def _domains(self, node: _Node, zones: dict[str, _ZoneSeen]) -> tuple[Domain, ...]:
+        if not isinstance(node, _Seq):
+            self.report.add(node.line, "domains", f"must be a list, got {_shown(node)}")
+            return ()
+        if not node.items:
+            self.report.add(node.line, "domains", "must list at least one domain")
+        domains: list[Domain] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(node.items):
+            path = f"domains[{index}]"
+            name, domain = self._domain(item, path, zones)
+            if name is not None and isinstance(item, _Map):
+                line = item.entries["domain"].node.line
+                if name in seen:
+                    message = f"duplicate domain {name} (first at {seen[name]})"
+                    self.report.add(line, f"{path}.domain", message)
+                    continue
+                seen[name] = f"{path}, line {line}"
+            if domain is not None:
+                domains.append(domain)
+        return tuple(domains)
+
+    def _domain(
+        self, node: _Node, path: str, zones: dict[str, _ZoneSeen]
+    ) -> tuple[str | None, Domain | None]:
+        """The domain's normalised name (when valid) and the domain (when all of it is)."""
+        item = self._mapping(node, path, required=("domain",))
+        if item is None:
+            return None, None
+        name = None
+        if "domain" in item.entries:
+            entry = item.entries["domain"]
+            name = self._name(_plain(entry.node), entry.node.line, f"{path}.domain")
+        zone = self._zone(item, path, name, zones)
+        vendors = self._sending_vendors(item, path)
+        if name is None or zone is None or vendors is None:
+            return name, None
+        return name, Domain(name, zone, MappingProxyType(vendors))
+
+    def _zone(
+        self, item: _Map, path: str, name: str | None, zones: dict[str, _ZoneSeen]
+    ) -> str | None:
+        listed = ", ".join(zones) or "none"
+        entry = item.entries.get("zone")
+        if entry is None:
+            if name is None:
+                return None
+            holding = [z for z in zones if name == z or name.endswith("." + z)]
+            if not holding:
+                line = item.entries["domain"].node.line
+                message = f"{name} is inside no listed zone (dns.zones lists: {listed})"
+                self.report.add(line, f"{path}.domain", message)
+                return None
+            return max(holding, key=len)
+        line = entry.node.line
+        zone = self._name(_plain(entry.node), line, f"{path}.zone")
+        if zone is None:
+            return None
+        if zone not in zones:
+            message = f"zone {zone} is not listed in dns.zones (it lists: {listed})"
+            self.report.add(line, f"{path}.zone", message)
+            return None
+        if name is not None and not (name == zone or name.endswith("." + zone)):
+            self.report.add(line, f"{path}.zone", f"{name} is not inside zone {zone}")
+            return None
+        return zone
+
+    def _sending_vendors(self, item: _Map, path: str) -> dict[str, Any] | None:
+        senders = _vendors(Role.SENDING_DOMAINS)
+        expected = f"expected {', '.join(_DOMAIN_KEYS)} or a sending vendor: {_names(senders)}"
+        vendors: dict[str, Any] = {}
+        ok = True
+        keys = [key for key in item.entries if key not in _DOMAIN_KEYS]
+        if not keys:
+            message = f"names no sending vendor, add one of: {_names(senders)}"
+            self.report.add(item.line, path, message)
+            return None
+        for key in keys:
+            entry = item.entries[key]
+            key_path = _join(path, key)
+            declaration = DECLARATIONS.get(key)
+            if declaration is None:
+                self.report.add(entry.key_line, key_path, f"unknown key, {expected}")
+                ok = False
+                continue
+            if Role.SENDING_DOMAINS not in declaration.roles:
+                message = f"{declaration.name} does not send mail for domains, {expected}"
+                self.report.add(entry.key_line, key_path, message)
+                ok = False
+                continue
+            cls = declaration.settings_class(Role.SENDING_DOMAINS)
+            settings = self._settings(cls, entry.node, key_path, declaration.name)
+            if settings is None:
+                ok = False
+            vendors[declaration.name] = settings
+        return vendors if ok else None
