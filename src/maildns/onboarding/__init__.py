@@ -1,5 +1,172 @@
-"""Onboard sending domains end to end: plan, apply, verify (work in progress, issue 10).
+"""Onboard sending domains end to end: plan, apply, verify (issue 10, in progress).
 
-The pieces so far are private modules: ``_spf`` (one SPF record per name: merging and counting
-DNS lookups) and ``_config`` (the YAML configuration, every problem reported with its line).
+::
+
+    from maildns import onboarding
+
+    plan = onboarding.plan("onboard.yaml")          # read-only: what apply would change
+    print(plan.to_json()["summary"])
+    onboarding.apply("onboard.yaml")                # idempotent, journaled, resumable
+    for domain in onboarding.verify("onboard.yaml"):
+        print(domain.domain, {v: r.status for v, r in domain.vendors.items()})
+
+The configuration is YAML (see :mod:`maildns.onboarding._config`); credentials and base URLs
+come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...). The journal
+is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
+Verify asks the zone's authoritative nameservers directly (``MAILDNS_NAMESERVERS`` or
+``nameservers=`` replace them) before it asks a vendor to verify.
+
+Everything here runs the asyncio engine (:class:`Engine`); the ``a``-prefixed functions are
+its coroutines, for callers that already have an event loop.
 """
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any, Final
+
+import maildns
+
+from ..vendors import DECLARATIONS
+from ._config import Config, ConfigError, ConfigProblem, load, loads
+from ._engine import Applied, DomainReport, Engine, PlanMovedError, VendorReport, report
+from ._journal import Journal, JournalError
+from ._lookup import Server, parse_servers
+from ._plan import Change, DomainPlan, Plan
+
+__all__ = [
+    "Applied",
+    "Change",
+    "Config",
+    "ConfigError",
+    "ConfigProblem",
+    "DomainPlan",
+    "DomainReport",
+    "Engine",
+    "Journal",
+    "JournalError",
+    "Plan",
+    "PlanMovedError",
+    "VendorReport",
+    "aapply",
+    "aplan",
+    "apply",
+    "astatus",
+    "averify",
+    "load",
+    "loads",
+    "open_engine",
+    "plan",
+    "state_path",
+    "status",
+    "verify",
+]
+
+STATE_ENV: Final = "MAILDNS_STATE"
+
+
+def state_path(config: Config, state: str | os.PathLike[str] | None = None) -> Path:
+    """Where the journal is: ``state``, else ``MAILDNS_STATE``, else beside the configuration."""
+    if state is not None:
+        return Path(state)
+    env = os.environ.get(STATE_ENV, "").strip()
+    if env:
+        return Path(env)
+    base = config.path.parent if config.path is not None else Path.cwd()
+    return base / ".maildns" / "state.sqlite3"
+
+
+def _config(config: Config | str | os.PathLike[str]) -> Config:
+    return config if isinstance(config, Config) else load(config)
+
+
+@asynccontextmanager
+async def open_engine(
+    config: Config | str | os.PathLike[str],
+    *,
+    state: str | os.PathLike[str] | None = None,
+    clients: dict[str, Any] | None = None,
+) -> AsyncIterator[Engine]:
+    """An engine for ``config`` with its vendors' async clients and its journal, closed after.
+
+    ``clients`` (vendor name -> async client) replaces the clients built from the environment.
+    """
+    loaded = _config(config)
+    vendors = [loaded.dns_vendor, *dict.fromkeys(v for d in loaded.domains for v in d.vendors)]
+    async with AsyncExitStack() as stack:
+        made: dict[str, Any] = {}
+        for name in vendors:
+            client = (clients or {}).get(name)
+            if client is None:
+                client = getattr(maildns, DECLARATIONS[name].clients[1])()
+                await stack.enter_async_context(client)
+            made[name] = client
+        journal = stack.enter_context(Journal(state_path(loaded, state)))
+        providers = {name: made[name] for name in vendors[1:]}
+        yield Engine(loaded, dns=made[loaded.dns_vendor], providers=providers, journal=journal)
+
+
+async def aplan(config: Config | str | os.PathLike[str], *, force: bool = False, **kw: Any) -> Plan:
+    async with open_engine(config, **kw) as engine:
+        return await engine.plan(force=force)
+
+
+async def aapply(
+    config: Config | str | os.PathLike[str],
+    saved: Plan | None = None,
+    *,
+    force: bool = False,
+    **kw: Any,
+) -> Applied:
+    async with open_engine(config, **kw) as engine:
+        return await engine.apply(saved, force=force)
+
+
+async def averify(
+    config: Config | str | os.PathLike[str],
+    *,
+    nameservers: Sequence[Server] | str | None = None,
+    **kw: Any,
+) -> list[DomainReport]:
+    servers = (
+        parse_servers(nameservers, "nameservers") if isinstance(nameservers, str) else nameservers
+    )
+    async with open_engine(config, **kw) as engine:
+        return await report(engine, verify=True, servers=servers)
+
+
+async def astatus(
+    config: Config | str | os.PathLike[str],
+    *,
+    nameservers: Sequence[Server] | str | None = None,
+    **kw: Any,
+) -> list[DomainReport]:
+    servers = (
+        parse_servers(nameservers, "nameservers") if isinstance(nameservers, str) else nameservers
+    )
+    async with open_engine(config, **kw) as engine:
+        return await report(engine, verify=False, servers=servers)
+
+
+def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:
+    """What apply would change now (read-only); see :func:`aplan`."""
+    return asyncio.run(aplan(config, **kw))
+
+
+def apply(config: Config | str | os.PathLike[str], saved: Plan | None = None, **kw: Any) -> Applied:
+    """Make the changes (exactly ``saved``'s, or refuse with PlanMovedError); see :func:`aapply`."""
+    return asyncio.run(aapply(config, saved, **kw))
+
+
+def verify(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
+    """Look at DNS, then ask each vendor to verify what every server serves."""
+    return asyncio.run(averify(config, **kw))
+
+
+def status(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
+    """Each domain at each vendor, with its records found or missing (asks no vendor)."""
+    return asyncio.run(astatus(config, **kw))

@@ -1,0 +1,305 @@
+"""The ``maildns`` command: ``maildns onboard plan|apply|verify|status``.
+
+Exit codes, the contract for scripts: 0 done or nothing to do; 1 error; 2 the plan has changes
+(plan only); 3 not every domain verified by the deadline (verify); 4 refused as unsafe without
+``--force``. ``--json`` prints one document on stdout; tables, logs and errors go to stderr.
+An error is one line (a configuration's problems, one line each), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, Final, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import MailDnsError
+
+OK: Final = 0
+ERROR: Final = 1
+CHANGES: Final = 2
+NOT_VERIFIED: Final = 3
+UNSAFE: Final = 4
+FORMAT_VERSION: Final = "1"
+LADDER: Final = (5.0, 10.0, 20.0, 30.0, 60.0)
+"""Seconds between verify rounds, the last one repeated until the deadline."""
+
+app = typer.Typer(
+    name="maildns",
+    help="Onboard email sending domains and their DNS across Tesouro, TelecomX and CiiRUS.",
+    no_args_is_help=True,
+    add_completion=True,
+)
+onboard = typer.Typer(
+    help="Plan, apply and verify the sending domains of a configuration.", no_args_is_help=True
+)
+app.add_typer(onboard, name="onboard")
+
+err = Console(stderr=True)
+out = Console()
+
+Config = Annotated[Path, typer.Argument(help="The onboarding configuration (YAML).")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+State = Annotated[
+    Path | None,
+    typer.Option(help="The journal (default .maildns/state.sqlite3 beside the configuration)."),
+]
+Force = Annotated[bool, typer.Option("--force", help="Make changes refused as unsafe.")]
+Nameserver = Annotated[
+    list[str] | None,
+    typer.Option("--nameserver", help="host:port to ask instead of the zone's nameservers."),
+]
+
+_DURATION: Final = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"maildns {__version__}")
+        raise typer.Exit(OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """maildns: sending domains, end to end."""
+
+
+def _fail(message: str, code: int = ERROR) -> NoReturn:
+    for line in message.splitlines() or [message]:
+        err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``30s``, ``10m``, ``2h`` as seconds."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise typer.BadParameter(f"{text!r} is not a duration such as 90, 30s, 10m or 2h")
+    value = float(match.group(1))
+    return value * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def _servers(nameserver: list[str] | None) -> str | None:
+    return ",".join(nameserver) if nameserver else None
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+def _plan_table(plan: Any) -> Table:
+    table = Table(title="plan", show_lines=False)
+    for column in ("domain", "action", "vendor", "what", "value"):
+        table.add_column(column, overflow="fold")
+    for domain in plan.domains:
+        for change in domain.changes:
+            what = f"{change.type} {change.name}" if change.kind == "record" else change.kind
+            value = change.value or ""
+            if len(value) > 60:
+                value = value[:57] + "..."
+            table.add_row(domain.domain, change.action, change.vendor, what, value)
+        for problem in domain.problems:
+            table.add_row(domain.domain, "[red]refused[/red]", "", problem, "")
+    return table
+
+
+def _report_document(reports: Any) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "domains": [
+            {
+                "domain": r.domain,
+                "vendors": {
+                    vendor: {
+                        "status": v.status,
+                        "records": [
+                            {
+                                "type": c.record.type.value,
+                                "name": c.record.name,
+                                "value": c.record.value,
+                                "found": c.found,
+                                "answers": [a.describe() for a in c.answers],
+                            }
+                            for c in v.records
+                        ],
+                    }
+                    for vendor, v in r.vendors.items()
+                },
+            }
+            for r in reports
+        ],
+    }
+
+
+def _report_table(reports: Any) -> Table:
+    table = Table(title="status")
+    for column in ("domain", "vendor", "status", "records"):
+        table.add_column(column, overflow="fold")
+    for r in reports:
+        for vendor, v in r.vendors.items():
+            missing = [c.record.name for c in v.records if not c.found]
+            records = f"{len(v.records) - len(missing)}/{len(v.records)} served"
+            if missing:
+                records += " (missing: " + ", ".join(dict.fromkeys(missing)) + ")"
+            table.add_row(r.domain, vendor, v.status, records if v.records else "-")
+    return table
+
+
+def _run(action: Any) -> Any:
+    from . import onboarding
+
+    try:
+        return action(onboarding)
+    except onboarding.ConfigError as error:
+        _fail(str(error))
+    except MailDnsError as error:
+        _fail(str(error))
+
+
+@onboard.command("plan")
+def plan_command(
+    config: Config,
+    json_: Json = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan for `apply PLAN`.")
+    ] = None,
+    state: State = None,
+    force: Force = False,
+) -> None:
+    """Show what apply would change (exit 2 when it would change something)."""
+    plan = _run(lambda o: o.plan(config, state=state, force=force))
+    document = plan.to_json()
+    if out_file is not None:
+        saved = {**document, "config": str(config.resolve())}
+        out_file.write_text(json.dumps(saved, indent=2) + "\n")
+    if json_:
+        _print_json(document)
+    else:
+        err.print(_plan_table(plan))
+        summary = document["summary"]
+        err.print(
+            f"{summary['create']} to create, {summary['update']} to update, "
+            f"{summary['delete']} to delete, {summary['problems']} refused"
+        )
+    if plan.has_problems:
+        raise typer.Exit(UNSAFE)
+    raise typer.Exit(CHANGES if plan.has_changes else OK)
+
+
+@onboard.command("apply")
+def apply_command(
+    target: Annotated[Path, typer.Argument(help="A configuration, or a plan saved by --out.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
+    force: Force = False,
+    json_: Json = False,
+    state: State = None,
+) -> None:
+    """Make the changes: the configuration's, or exactly a saved plan's."""
+    from . import onboarding
+
+    config, saved = target, None
+    text = _read(target)
+    if text.lstrip().startswith("{"):
+        try:
+            document = json.loads(text)
+            saved = onboarding.Plan.from_json(document)
+            config = Path(document["config"])
+        except (ValueError, KeyError, TypeError) as error:
+            _fail(f"{target}: not a saved plan: {error}")
+    plan = saved if saved is not None else _run(lambda o: o.plan(config, state=state, force=force))
+    if not plan.has_changes and not plan.has_problems:
+        if json_:
+            _print_json({"format_version": FORMAT_VERSION, "done": [], "failed": []})
+        else:
+            err.print("nothing to do")
+        raise typer.Exit(OK)
+    if not json_:
+        err.print(_plan_table(plan))
+    if not yes:
+        if not sys.stdin.isatty():
+            _fail("apply needs --yes when there is no terminal to confirm on")
+        if not typer.confirm("Apply these changes?", err=True):
+            _fail("not applied")
+    applied = _run(lambda o: o.apply(config, saved, state=state, force=force))
+    if json_:
+        _print_json(
+            {
+                "format_version": FORMAT_VERSION,
+                "checksum": applied.plan.checksum(),
+                "done": [c.to_json() for c in applied.done],
+                "failed": [{"change": c.to_json(), "error": e} for c, e in applied.failed],
+                "problems": [p for d in applied.plan.domains for p in d.problems],
+            }
+        )
+    else:
+        err.print(f"{len(applied.done)} changes made, {len(applied.failed)} failed")
+    for change, why in applied.failed:
+        err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)
+    if applied.failed:
+        raise typer.Exit(ERROR)
+    raise typer.Exit(UNSAFE if applied.plan.has_problems else OK)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as problem:
+        _fail(f"{path}: cannot read: {problem.strerror}")
+
+
+@onboard.command("verify")
+def verify_command(
+    config: Config,
+    wait: Annotated[
+        str | None, typer.Option(help="Poll until verified or this long: 90, 30s, 10m, 2h.")
+    ] = None,
+    json_: Json = False,
+    state: State = None,
+    nameserver: Nameserver = None,
+) -> None:
+    """Check DNS, ask the vendors to verify; exit 3 if not every domain is verified."""
+    deadline = time.monotonic() + (parse_duration(wait) if wait else 0.0)
+    rounds = 0
+    while True:
+        reports = _run(lambda o: o.verify(config, state=state, nameservers=_servers(nameserver)))
+        verified = all(r.verified for r in reports)
+        left = deadline - time.monotonic()
+        if verified or left <= 0:
+            break
+        pause = min(LADDER[min(rounds, len(LADDER) - 1)], left)
+        err.print(f"not verified yet; looking again in {pause:.0f} s")
+        time.sleep(pause)
+        rounds += 1
+    if json_:
+        _print_json(_report_document(reports))
+    else:
+        err.print(_report_table(reports))
+    raise typer.Exit(OK if verified else NOT_VERIFIED)
+
+
+@onboard.command("status")
+def status_command(
+    config: Config, json_: Json = False, state: State = None, nameserver: Nameserver = None
+) -> None:
+    """Each domain at each vendor, with its records found or missing (asks no vendor)."""
+    reports = _run(lambda o: o.status(config, state=state, nameservers=_servers(nameserver)))
+    if json_:
+        _print_json(_report_document(reports))
+    else:
+        err.print(_report_table(reports))
+    raise typer.Exit(OK)
+
+
+def main() -> None:
+    app()

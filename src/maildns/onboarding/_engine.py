@@ -1,0 +1,346 @@
+"""Plan and apply, over the provider protocols only (asyncio inside).
+
+The engine reads the world through an :class:`~maildns.protocols.AsyncDnsHost` and the
+:class:`~maildns.protocols.AsyncSendingDomainProvider` s the configuration names, never through
+a vendor module: one listing per vendor, one zone read per zone. Planning is read-only. Apply
+re-plans first (so that it is idempotent: what is done is not planned again), records each step
+in the journal before and after it, and plans a new sending domain's records as soon as its
+vendor has answered with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import MailDnsError, NotFoundError
+from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain, Zone, ZoneStatus
+from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
+from ._journal import Journal
+from ._lookup import Answer, Server, ask_all, authoritative_servers, expected_value
+from ._plan import Change, DomainPlan, Plan, moved, ordered
+from ._records import plan_records
+from ._spf import Spf, SpfError, is_spf
+
+
+class PlanMovedError(MailDnsError):
+    """A saved plan no longer matches what the world needs: plan again."""
+
+    def __init__(self, differences: Sequence[str]) -> None:
+        self.differences = tuple(differences)
+        super().__init__(
+            "the world changed since the plan was made: " + "; ".join(self.differences)
+        )
+
+
+@attrs.frozen
+class World:
+    """What the vendors hold now, read once for a plan."""
+
+    zones: Mapping[str, Zone | None]
+    zone_status: Mapping[str, ZoneStatus | None]
+    domains: Mapping[str, Mapping[str, SendingDomain]]
+    """vendor -> domain name -> sending domain."""
+
+
+@attrs.frozen
+class Applied:
+    """What an apply did."""
+
+    plan: Plan
+    done: tuple[Change, ...] = ()
+    failed: tuple[tuple[Change, str], ...] = ()
+
+
+class Engine:
+    """Onboarding for one configuration: ``await engine.plan()``, ``await engine.apply()``."""
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        dns: AsyncDnsHost[Any],
+        providers: Mapping[str, AsyncSendingDomainProvider[Any]],
+        journal: Journal,
+    ) -> None:
+        self.config = config
+        self.dns = dns
+        self.providers = providers
+        self.journal = journal
+
+    # --- reading the world ------------------------------------------------------------------
+    async def _zone(self, name: str) -> tuple[Zone | None, ZoneStatus | None]:
+        try:
+            zone = await self.dns.get_zone(name)
+        except NotFoundError:
+            return None, None
+        return zone, zone.status if zone.status is not None else await self.dns.check_zone(name)
+
+    async def _domains(self, vendor: str) -> dict[str, SendingDomain]:
+        return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
+
+    async def read(self) -> World:
+        zone_names = sorted(self.config.zones)
+        vendors = sorted({v for d in self.config.domains for v in d.vendors})
+        zones, listings = await asyncio.gather(
+            asyncio.gather(*(self._zone(z) for z in zone_names)),
+            asyncio.gather(*(self._domains(v) for v in vendors)),
+        )
+        return World(
+            zones={z: zone for z, (zone, _) in zip(zone_names, zones, strict=True)},
+            zone_status={z: status for z, (_, status) in zip(zone_names, zones, strict=True)},
+            domains=dict(zip(vendors, listings, strict=True)),
+        )
+
+    # --- planning -----------------------------------------------------------------------------
+    def _plan_domain(self, domain: Any, world: World, force: bool) -> DomainPlan:
+        dns_vendor = self.config.dns_vendor
+        changes: list[Change] = []
+        problems: list[str] = []
+        zone = world.zones.get(domain.zone)
+        if zone is None:
+            changes.append(
+                Change("create", dns_vendor, "zone", domain.zone, reason="the zone is missing")
+            )
+        elif world.zone_status.get(domain.zone) is not ZoneStatus.OK:
+            status = world.zone_status.get(domain.zone)
+            message = (
+                f"the zone {domain.zone} is not delegated to {dns_vendor} "
+                f"({status.value if status else 'unknown'}): its records would not be seen"
+            )
+            if not force:
+                problems.append(f"{message} (--force to do it anyway)")
+        wanted: list[tuple[str, DnsRecord]] = []
+        for vendor in domain.vendors:
+            found = world.domains.get(vendor, {}).get(domain.name)
+            if found is None:
+                changes.append(
+                    Change(
+                        "create",
+                        vendor,
+                        "sending_domain",
+                        domain.name,
+                        reason="its records are known after apply",
+                    )
+                )
+            else:
+                wanted += [(vendor, r) for r in found.records]
+        records = plan_records(
+            domain=domain.name,
+            dns_vendor=dns_vendor,
+            existing=zone.records if zone is not None else (),
+            wanted=wanted,
+            owned=self.journal.owned(dns_vendor, domain.name),
+            force=force,
+        )
+        changes += records.changes
+        problems += records.problems
+        return DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
+
+    async def plan(self, *, force: bool = False) -> Plan:
+        """What apply would change now (read-only)."""
+        world = await self.read()
+        seen_zones: set[str] = set()
+        plans = []
+        for domain in self.config.domains:
+            plan = self._plan_domain(domain, world, force)
+            # a zone shared by several domains is created once, by the first
+            changes = tuple(
+                c for c in plan.changes if not (c.kind == "zone" and c.domain in seen_zones)
+            )
+            seen_zones |= {c.domain for c in changes if c.kind == "zone"}
+            plans.append(attrs.evolve(plan, changes=changes))
+        return Plan(tuple(plans))
+
+    # --- applying -----------------------------------------------------------------------------
+    async def apply(self, saved: Plan | None = None, *, force: bool = False) -> Applied:
+        """Make the planned changes; with ``saved``, exactly that plan or nothing.
+
+        Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
+        problems is not applied (its problems are the reasons); the others are.
+        """
+        await self._settle()
+        plan = await self.plan(force=force)
+        if saved is not None:
+            differences = moved(saved, plan)
+            if differences:
+                raise PlanMovedError(differences)
+        done: list[Change] = []
+        failed: list[tuple[Change, str]] = []
+        for domain_plan in plan.domains:
+            if domain_plan.problems:
+                continue
+            await self._apply_domain(domain_plan, done, failed, force)
+        return Applied(plan, tuple(done), tuple(failed))
+
+    async def _apply_domain(
+        self,
+        domain_plan: DomainPlan,
+        done: list[Change],
+        failed: list[tuple[Change, str]],
+        force: bool,
+    ) -> None:
+        domain = next(d for d in self.config.domains if d.name == domain_plan.domain)
+        created_any = False
+        for change in domain_plan.changes:
+            if not await self._step(change, domain, done, failed):
+                return  # a failed step stops its domain; the others go on
+            created_any |= change.kind == "sending_domain"
+        if created_any:  # the new domains' records are known now: plan and make them
+            again = self._plan_domain(domain, await self.read(), force)
+            for change in again.changes:
+                if not await self._step(change, domain, done, failed):
+                    return
+
+    async def _step(
+        self,
+        change: Change,
+        domain: Any,
+        done: list[Change],
+        failed: list[tuple[Change, str]],
+    ) -> bool:
+        step = self.journal.begin(change)
+        try:
+            await self._make(change, domain)
+        except MailDnsError as error:
+            self.journal.failed(step, str(error))
+            failed.append((change, str(error)))
+            return False
+        self.journal.done(step, change)
+        done.append(change)
+        return True
+
+    async def _make(self, change: Change, domain: Any) -> None:
+        if change.kind == "zone":
+            settings = self.config.zones[change.domain].settings
+            await self.dns.create_zone(change.domain, settings)
+        elif change.kind == "sending_domain":
+            await self.providers[change.vendor].create_sending_domain(
+                change.domain, domain.vendors[change.vendor]
+            )
+        else:
+            assert change.type is not None
+            assert change.name is not None
+            assert change.value is not None
+            record = DnsRecord(change.type, change.name, change.value, priority=change.priority)
+            if change.action == "create":
+                await self.dns.add_record(domain.zone, record)
+            elif change.action == "update":
+                assert change.old_value is not None
+                old = attrs.evolve(record, value=change.old_value)
+                await self.dns.update_record(domain.zone, old, change.value)
+            else:
+                await self.dns.delete_record(domain.zone, record)
+
+    async def _settle(self) -> None:
+        """End the steps a killed run left open, by what the world shows now."""
+        unfinished = self.journal.unfinished()
+        if not unfinished:
+            return
+        world = await self.read()
+        for step in unfinished:
+            self.journal.settle(step.id, step.change, _happened(step.change, world))
+
+
+def _happened(change: Change, world: World) -> bool:
+    if change.kind == "zone":
+        return world.zones.get(change.domain) is not None
+    if change.kind == "sending_domain":
+        return change.domain in world.domains.get(change.vendor, {})
+    for zone in world.zones.values():
+        if zone is None:
+            continue
+        for record in zone.records:
+            if (
+                record.type is change.type
+                and record.name == change.name
+                and record.value == change.value
+            ):
+                return change.action != "delete"
+    return change.action == "delete"
+
+
+# --- verify and status ----------------------------------------------------------------------------
+@attrs.frozen
+class RecordCheck:
+    """One record a vendor asks for, and what each authoritative server answered for it."""
+
+    record: DnsRecord
+    answers: tuple[Answer, ...]
+    found: bool
+    """Served by every server (an SPF wish: its mechanisms are in the name's SPF record)."""
+
+
+@attrs.frozen
+class VendorReport:
+    vendor: str
+    status: str
+    """``absent``, ``pending``, ``verified``, ``failed`` or ``unknown``."""
+    records: tuple[RecordCheck, ...] = ()
+
+
+@attrs.frozen
+class DomainReport:
+    domain: str
+    vendors: Mapping[str, VendorReport]
+
+    @property
+    def verified(self) -> bool:
+        return all(v.status == "verified" for v in self.vendors.values())
+
+
+def _served(record: DnsRecord, answer: Answer) -> bool:
+    if answer.error is not None:
+        return False
+    if record.type is RecordType.TXT and is_spf(record.value):
+        wanted = {t.key for t in Spf.parse(record.value).mechanisms if not t.is_all}
+        for value in answer.values:
+            if is_spf(value):
+                try:
+                    have = {t.key for t in Spf.parse(value).mechanisms}
+                except SpfError:
+                    continue
+                return wanted <= have
+        return False
+    return expected_value(record) in answer.values
+
+
+async def check_records(
+    domain: SendingDomain, servers: Sequence[Server]
+) -> tuple[RecordCheck, ...]:
+    checks = []
+    for record in domain.records:
+        answers = await ask_all(servers, record.name, record.type)
+        found = bool(answers) and all(_served(record, a) for a in answers)
+        checks.append(RecordCheck(record, tuple(answers), found))
+    return tuple(checks)
+
+
+async def report(
+    engine: Engine, *, verify: bool, servers: Sequence[Server] | None = None
+) -> list[DomainReport]:
+    """Each domain at each vendor, its records as the authoritative servers serve them; with
+    ``verify``, the vendor is asked to verify a domain once every server serves its records."""
+    world = await engine.read()
+    reports = []
+    for domain in engine.config.domains:
+        zone_servers = await authoritative_servers(domain.zone, servers)
+        vendors: dict[str, VendorReport] = {}
+        for vendor in domain.vendors:
+            found = world.domains.get(vendor, {}).get(domain.name)
+            if found is None:
+                vendors[vendor] = VendorReport(vendor, "absent")
+                continue
+            checks = await check_records(found, zone_servers)
+            if (
+                verify
+                and found.status is not DomainStatus.VERIFIED
+                and all(c.found for c in checks)
+            ):
+                found = await engine.providers[vendor].verify_sending_domain(domain.name)
+            vendors[vendor] = VendorReport(vendor, found.status.value, checks)
+        reports.append(DomainReport(domain.name, vendors))
+    return reports

@@ -1,0 +1,162 @@
+"""``maildns onboard``: exit codes, JSON documents, one-line errors; through typer and for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maildns._cli import app, parse_duration
+from maildns.sandbox import Sandbox
+from maildns.vendors import DECLARATIONS
+
+pytestmark = pytest.mark.usefixtures("no_backoff")
+
+
+@pytest.fixture
+def config(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, declaration in DECLARATIONS.items():
+        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
+        for argument, value in sb.credentials(name).items():
+            monkeypatch.setenv(declaration.credential(argument).env, value)
+    for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("MAILDNS_NAMESERVERS", ",".join(f"{h}:{p}" for h, p in sb.dns_addresses))
+    path = tmp_path / "onboard.yaml"
+    path.write_text(
+        "version: 1\n"
+        "dns:\n"
+        "  vendor: telecomx\n"
+        "  zones:\n"
+        f'    example.com: {{customer: "{sb.telecomx_customer_id}", '
+        f'product: "{sb.telecomx_product_id}", ttl: 3600}}\n'
+        "domains:\n"
+        "  - domain: mail.example.com\n"
+        "    tesouro: {}\n"
+    )
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plan_apply_verify_status_and_their_exit_codes(config: Path, tmp_path: Path) -> None:
+    code, stdout, _ = run("onboard", "plan", str(config), "--json")
+    assert code == 2  # changes to make
+    document = json.loads(stdout)
+    assert document["format_version"] == "1"
+    assert [c["kind"] for c in document["domains"][0]["changes"]] == ["zone", "sending_domain"]
+
+    code, _, stderr = run("onboard", "apply", str(config))
+    assert code == 1
+    assert stderr.strip().endswith(
+        "error: apply needs --yes when there is no terminal to confirm on"
+    )
+
+    code, stdout, _ = run("onboard", "apply", str(config), "--yes", "--json")
+    assert code == 0
+    applied = json.loads(stdout)
+    assert applied["failed"] == []
+    assert {c["kind"] for c in applied["done"]} == {"zone", "sending_domain", "record"}
+
+    assert run("onboard", "plan", str(config))[0] == 0  # nothing left to do
+    code, stdout, _ = run("onboard", "status", str(config), "--json")
+    assert code == 0
+    (domain,) = json.loads(stdout)["domains"]
+    assert domain["vendors"]["tesouro"]["status"] == "pending"
+    assert all(r["found"] for r in domain["vendors"]["tesouro"]["records"])
+
+    code, stdout, _ = run("onboard", "verify", str(config), "--json")
+    assert code == 0
+    assert json.loads(stdout)["domains"][0]["vendors"]["tesouro"]["status"] == "verified"
+
+
+def test_a_saved_plan_is_applied_exactly_or_refused(config: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "plan.json"
+    assert run("onboard", "plan", str(config), "--out", str(saved))[0] == 2
+    assert json.loads(saved.read_text())["config"] == str(config.resolve())
+    assert run("onboard", "apply", str(saved), "--yes")[0] == 0
+    code, _, stderr = run("onboard", "apply", str(saved), "--yes")
+    assert code == 1  # stale, as Terraform says: the world moved (the plan itself moved it)
+    assert "error: the world changed since the plan was made: no longer planned: " in stderr
+    assert "Traceback" not in stderr
+    # an edited plan is refused
+    document = json.loads(saved.read_text())
+    document["domains"][0]["changes"][0]["vendor"] = "elsewhere"
+    saved.write_text(json.dumps(document))
+    code, _, stderr = run("onboard", "apply", str(saved), "--yes")
+    assert code == 1
+    assert "checksum does not match" in stderr
+
+
+def test_verify_exits_3_when_a_record_is_missing(config: Path, sb: Sandbox) -> None:
+    import maildns
+
+    assert run("onboard", "apply", str(config), "--yes")[0] == 0
+    with maildns.TelecomX() as dns:  # from the environment, like the command
+        zone = dns.get_zone("example.com")
+        dkim = next(r for r in zone.records if "._domainkey." in r.name)
+        dns.delete_record("example.com", dkim)
+    code, stdout, _ = run("onboard", "verify", str(config), "--json")
+    assert code == 3
+    records = json.loads(stdout)["domains"][0]["vendors"]["tesouro"]["records"]
+    assert [r["name"] for r in records if not r["found"]] == [dkim.name]
+    assert run("onboard", "apply", str(config), "--yes")[0] == 0  # repairs it
+    assert run("onboard", "verify", str(config))[0] == 0
+
+
+def test_conflicts_exit_4_until_forced(config: Path, sb: Sandbox) -> None:
+    import maildns
+
+    assert run("onboard", "apply", str(config), "--yes")[0] == 0
+    with maildns.TelecomX() as dns:
+        zone = dns.get_zone("example.com")
+        dkim = next(r for r in zone.records if "._domainkey." in r.name)
+        dns.update_record("example.com", dkim, "k=rsa; p=SOMEONEELSE")
+    code, _, stderr = run("onboard", "plan", str(config))
+    assert code == 4
+    assert "already holds another key" in stderr
+    assert run("onboard", "apply", str(config), "--yes")[0] == 4
+    assert run("onboard", "apply", str(config), "--yes", "--force")[0] == 0
+    assert run("onboard", "plan", str(config))[0] == 0
+
+
+def test_a_bad_configuration_is_one_line_per_problem_and_exit_1(config: Path) -> None:
+    config.write_text(
+        config.read_text().replace("version: 1", "version: 2").replace("tesouro", "nope")
+    )
+    code, stdout, stderr = run("onboard", "plan", str(config))
+    assert code == 1
+    assert stdout == ""
+    lines = stderr.strip().splitlines()
+    assert lines[0].startswith("error: 2 problems in ") or lines[0].startswith("error: ")
+    assert all(line.startswith("error: ") for line in lines)
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90.0), ("30s", 30.0), ("10m", 600.0), ("2h", 7200.0)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_the_installed_command_runs(config: Path) -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "maildns"), "onboard", "plan", str(config), "--json"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert json.loads(done.stdout)["summary"]["create"] == 2

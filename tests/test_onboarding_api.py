@@ -1,0 +1,88 @@
+"""``maildns.onboarding``: a YAML file in, the domains onboarded, through the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maildns import onboarding
+from maildns.sandbox import Sandbox
+from maildns.vendors import DECLARATIONS
+
+pytestmark = pytest.mark.usefixtures("no_backoff")
+
+
+@pytest.fixture
+def config(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A configuration file, and the environment the clients read pointed at the sandbox."""
+    for name, declaration in DECLARATIONS.items():
+        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
+        for argument, value in sb.credentials(name).items():
+            monkeypatch.setenv(declaration.credential(argument).env, value)
+    monkeypatch.delenv("TELECOMX_TOKEN", raising=False)
+    monkeypatch.delenv("MAILDNS_STATE", raising=False)
+    path = tmp_path / "customers" / "onboard.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        f"""
+version: 1
+dns:
+  vendor: telecomx
+  zones:
+    example.com:
+      customer: "{sb.telecomx_customer_id}"
+      product: "{sb.telecomx_product_id}"
+      ttl: 3600
+domains:
+  - domain: mail.example.com
+    tesouro: {{}}
+    ciirus: {{daily_send_limit: 500, approved: true}}
+"""
+    )
+    return path
+
+
+def test_plan_apply_status_from_a_file(config: Path, sb: Sandbox) -> None:
+    plan = onboarding.plan(config)
+    assert plan.to_json()["summary"] == {
+        "domains": 1,
+        "create": 3,
+        "update": 0,
+        "delete": 0,
+        "problems": 0,
+    }
+    applied = onboarding.apply(config)
+    assert applied.failed == ()
+    assert (config.parent / ".maildns" / "state.sqlite3").is_file()  # the journal, beside it
+    assert not onboarding.plan(config).has_changes
+    servers = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    (domain,) = onboarding.status(config, nameservers=servers)
+    assert {v: r.status for v, r in domain.vendors.items()} == {
+        "tesouro": "pending",
+        "ciirus": "pending",
+    }
+    assert all(c.found for r in domain.vendors.values() for c in r.records)
+    (domain,) = onboarding.verify(config, nameservers=servers)
+    assert domain.vendors["tesouro"].status == "verified"
+
+
+def test_a_saved_plan_round_trips_through_json(config: Path, tmp_path: Path) -> None:
+    import json
+
+    saved = tmp_path / "plan.json"
+    saved.write_text(json.dumps(onboarding.plan(config).to_json()))
+    plan = onboarding.Plan.from_json(json.loads(saved.read_text()))
+    applied = onboarding.apply(config, plan, state=tmp_path / "elsewhere.sqlite3")
+    assert applied.failed == ()
+    assert (tmp_path / "elsewhere.sqlite3").is_file()
+    with pytest.raises(onboarding.PlanMovedError, match="no longer planned"):
+        onboarding.apply(config, plan)  # done already: the saved plan no longer holds
+
+
+def test_a_bad_configuration_is_refused_before_anything_is_sent(config: Path, sb: Sandbox) -> None:
+    config.write_text(config.read_text().replace("approved: true", 'approved: "yes"'))
+    with pytest.raises(onboarding.ConfigError) as info:
+        onboarding.apply(config)
+    assert "approved" in str(info.value)
+    assert not (config.parent / ".maildns").exists()

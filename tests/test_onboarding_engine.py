@@ -1,0 +1,201 @@
+"""The onboarding engine against a live sandbox: plan, apply, idempotence, resuming, one SPF."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import maildns
+from maildns import DnsRecord, RecordType
+from maildns.onboarding._engine import Engine, PlanMovedError, report
+from maildns.onboarding._journal import Journal
+from maildns.sandbox import Sandbox
+
+pytestmark = pytest.mark.usefixtures("no_backoff")
+
+ZONE = "example.com"
+DOMAIN = "mail.example.com"
+FOREIGN_SPF = "v=spf1 include:_spf.google.com -all"
+
+
+@attrs.frozen
+class _Zone:
+    name: str
+    settings: Any
+
+
+@attrs.frozen
+class _Domain:
+    name: str
+    zone: str
+    vendors: Mapping[str, Any]
+
+
+@attrs.frozen
+class _Config:
+    dns_vendor: str
+    zones: Mapping[str, _Zone]
+    domains: tuple[_Domain, ...]
+
+
+@pytest.fixture
+async def engine(sb: Sandbox, tmp_path: Path) -> AsyncIterator[Engine]:
+    settings = maildns.TelecomXZoneSettings(
+        customer=sb.telecomx_customer_id, product=sb.telecomx_product_id, ttl=3600
+    )
+    config = _Config(
+        "telecomx",
+        {ZONE: _Zone(ZONE, settings)},
+        (
+            _Domain(
+                DOMAIN,
+                ZONE,
+                {
+                    "tesouro": maildns.TesouroSettings(),
+                    "ciirus": maildns.CiirusSettings(daily_send_limit=500, approved=True),
+                },
+            ),
+        ),
+    )
+    async with (
+        maildns.AsyncTelecomX(base_url=sb.url("telecomx"), **sb.credentials("telecomx")) as dns,
+        maildns.AsyncTesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro")) as tesouro,
+        maildns.AsyncCiirus(base_url=sb.url("ciirus"), **sb.credentials("ciirus")) as ciirus,
+    ):
+        with Journal(tmp_path / "state.sqlite3") as journal:
+            yield Engine(
+                config, dns=dns, providers={"tesouro": tesouro, "ciirus": ciirus}, journal=journal
+            )
+
+
+def _actions(changes: Any) -> list[tuple[str, str, str]]:
+    return [(c.action, c.kind, c.vendor) for c in changes]
+
+
+async def test_from_nothing_the_plan_creates_the_zone_and_both_domains(engine: Engine) -> None:
+    plan = await engine.plan()
+    (domain,) = plan.domains
+    assert (domain.domain, domain.zone, domain.problems) == (DOMAIN, ZONE, ())
+    assert _actions(domain.changes) == [
+        ("create", "zone", "telecomx"),
+        ("create", "sending_domain", "tesouro"),
+        ("create", "sending_domain", "ciirus"),
+    ]
+    assert plan == await engine.plan()  # planning is read-only
+    assert [z async for z in engine.dns.list_zones()] == []
+
+
+async def test_apply_onboards_both_vendors_into_a_zone_with_a_foreign_spf(
+    engine: Engine, sb: Sandbox
+) -> None:
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)
+    await engine.dns.add_record(ZONE, DnsRecord(RecordType.TXT, DOMAIN, FOREIGN_SPF))
+    applied = await engine.apply()
+    assert applied.failed == ()
+    zone = await engine.dns.get_zone(ZONE)
+    spf = [r.value for r in zone.records if r.name == DOMAIN and r.value.startswith("v=spf1")]
+    assert len(spf) == 1, spf  # one SPF, merged
+    assert "include:_spf.google.com" in spf[0]
+    assert "include:mailgun.org" in spf[0]
+    assert "include:spf.mandrillapp.com" in spf[0]
+    assert spf[0].endswith("-all")
+    held = {(r.type, r.name, r.value, r.priority) for r in zone.records}
+    for vendor, provider in engine.providers.items():
+        created = await provider.get_sending_domain(DOMAIN)
+        for r in created.records:
+            if not r.value.startswith("v=spf1"):
+                assert (r.type, r.name, r.value, r.priority) in held, (vendor, r)
+    # the second run changes nothing
+    again = await engine.apply()
+    assert (again.done, again.failed) == ((), ())
+    assert not (await engine.plan()).has_changes
+
+
+async def test_a_saved_plan_is_applied_only_while_it_still_holds(engine: Engine) -> None:
+    saved = await engine.plan()
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)  # the world moves
+    with pytest.raises(
+        PlanMovedError, match=r"no longer planned: create telecomx zone example\.com"
+    ):
+        await engine.apply(saved)
+    assert [s async for s in engine.providers["tesouro"].list_sending_domains()] == []
+
+
+async def test_a_run_killed_after_a_create_is_settled_and_finished(engine: Engine) -> None:
+    # as if a run had created the zone and died before writing "done"
+    plan = await engine.plan()
+    zone_change = plan.changes[0]
+    engine.journal.begin(zone_change)
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)
+    applied = await engine.apply()
+    assert applied.failed == ()
+    assert ("create", "zone", "telecomx") not in _actions(applied.done)  # not made twice
+    assert engine.journal.unfinished() == []
+    steps = engine.journal.steps(ZONE)
+    assert [s.state for s in steps] == ["done"]
+    assert not (await engine.plan()).has_changes
+
+
+async def test_a_conflict_blocks_its_domain_until_forced(engine: Engine) -> None:
+    await engine.apply()
+    tesouro = await engine.providers["tesouro"].get_sending_domain(DOMAIN)
+    dkim = next(r for r in tesouro.records if "._domainkey." in r.name)
+    # someone else puts another key at the selector
+    await engine.dns.update_record(ZONE, dkim, "k=rsa; p=SOMEONEELSE")
+    plan = await engine.plan()
+    assert plan.domains[0].problems == (
+        f"the DKIM selector {dkim.name} already holds another key (--force to do it anyway)",
+    )
+    assert (await engine.apply()).done == ()
+    forced = await engine.apply(force=True)
+    assert [c.value for c in forced.done] == [dkim.value]
+    assert not (await engine.plan()).has_changes
+
+
+async def test_verify_asks_the_vendors_only_once_every_server_serves_the_records(
+    engine: Engine, sb: Sandbox
+) -> None:
+    servers = sb.dns_addresses
+    before = await report(engine, verify=True, servers=servers)
+    assert {v: r.status for v, r in before[0].vendors.items()} == {
+        "tesouro": "absent",
+        "ciirus": "absent",
+    }
+    await engine.apply()
+    checked = await report(engine, verify=False, servers=servers)
+    (domain,) = checked
+    for vendor, vendor_report in domain.vendors.items():
+        assert vendor_report.status == "pending", vendor
+        assert vendor_report.records, vendor
+        for check in vendor_report.records:
+            assert check.found, (vendor, check.record, [a.describe() for a in check.answers])
+            assert len(check.answers) == len(servers)
+    verified = await report(engine, verify=True, servers=servers)
+    # The sandbox's CiiRUS does not check DNS yet: its validation statuses stay false.
+    assert {v: r.status for v, r in verified[0].vendors.items()} == {
+        "tesouro": "verified",
+        "ciirus": "pending",
+    }
+    assert not verified[0].verified
+
+
+async def test_a_record_removed_by_hand_is_reported_missing_and_apply_repairs_it(
+    engine: Engine, sb: Sandbox
+) -> None:
+    await engine.apply()
+    tesouro = await engine.providers["tesouro"].get_sending_domain(DOMAIN)
+    dkim = next(r for r in tesouro.records if "._domainkey." in r.name)
+    await engine.dns.delete_record(ZONE, dkim)
+    (domain,) = await report(engine, verify=True, servers=sb.dns_addresses)
+    missing = [c for c in domain.vendors["tesouro"].records if not c.found]
+    assert [c.record.name for c in missing] == [dkim.name]
+    assert all(a.values == () for a in missing[0].answers)
+    assert domain.vendors["tesouro"].status == "pending"  # not asked: a record is missing
+    repaired = await engine.apply()
+    assert [(c.action, c.name) for c in repaired.done] == [("create", dkim.name)]
+    (domain,) = await report(engine, verify=True, servers=sb.dns_addresses)
+    assert domain.vendors["tesouro"].status == "verified"
