@@ -1,0 +1,412 @@
+"""The SPF rules of the onboarding planner: parse, merge, count lookups (RFC 7208)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maildns.onboarding._spf import (
+    MAX_LOOKUPS,
+    Spf,
+    SpfError,
+    Term,
+    check_lookups,
+    is_spf,
+    lookup_count,
+    merge,
+)
+
+TESOURO = "v=spf1 include:mailgun.org ~all"
+CIIRUS = "v=spf1 include:spf.mandrillapp.com ?all"
+GOOGLE = "v=spf1 ip4:192.0.2.0/24 include:_spf.google.com -all"
+
+
+# is_spf
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["v=spf1", "v=spf1 -all", "V=SPF1 include:x", "  v=spf1 a  ", "v=spf1\tmx"],
+)
+def test_is_spf(text: str) -> None:
+    assert is_spf(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "v=spf10", "v=spf1-all", "spf1 -all", "v=DKIM1; p=abc", "x v=spf1"]
+)
+def test_is_not_spf(text: str) -> None:
+    assert not is_spf(text)
+
+
+# parse and str
+
+
+def test_parse_terms() -> None:
+    spf = Spf.parse(
+        "V=SPF1  +INCLUDE:Mailgun.org ~a:Mail.Example.com/24//64 ip6:2001:DB8::/32 -all"
+    )
+    assert spf.terms == (
+        Term("+", "include", "mailgun.org"),
+        Term("~", "a", "mail.example.com", "/24//64"),
+        Term("+", "ip6", "2001:db8::", "/32"),
+        Term("-", "all"),
+    )
+    assert spf.terms[0].value == "Mailgun.org"  # values kept as given
+    assert (
+        str(spf) == "v=spf1 include:Mailgun.org ~a:Mail.Example.com/24//64 ip6:2001:DB8::/32 -all"
+    )
+
+
+def test_parse_modifiers_and_macros() -> None:
+    spf = Spf.parse("v=spf1 exists:%{i}._spf.%{d} redirect=_spf.example.com exp=Explain.%{d} x-y=Z")
+    assert [(t.name, t.modifier) for t in spf.terms] == [
+        ("exists", False),
+        ("redirect", True),
+        ("exp", True),
+        ("x-y", True),
+    ]
+    assert spf.redirect == "_spf.example.com"
+    assert (
+        str(spf) == "v=spf1 exists:%{i}._spf.%{d} redirect=_spf.example.com exp=Explain.%{d} x-y=Z"
+    )
+    # a macro is opaque: compared exactly
+    assert Term.parse("exists:%{D}") != Term.parse("exists:%{d}")
+    assert Term.parse("include:X.org.") == Term.parse("include:x.org")
+
+
+def test_default_qualifier() -> None:
+    assert Term.parse("+include:x") == Term.parse("include:X")
+    assert Term.parse("~include:x") != Term.parse("include:x")
+    assert str(Term.parse("+mx")) == "mx"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("include:x", "must start with 'v=spf1'"),
+        ("v=spf1 foo:bar", "unknown SPF mechanism"),
+        ("v=spf1 include", "needs a domain"),
+        ("v=spf1 include:", "empty domain"),
+        ("v=spf1 exists", "needs a domain"),
+        ("v=spf1 -all:x", "takes no value"),
+        ("v=spf1 ip4:300.1.1.1", "is not an address"),
+        ("v=spf1 ip4:2001:db8::1", "is not an ip4 address"),
+        ("v=spf1 ip4:192.0.2.0/33", "CIDR length"),
+        ("v=spf1 ip6:::1/129", "CIDR length"),
+        ("v=spf1 a/024", "CIDR length"),
+        ("v=spf1 ip4", "needs an address"),
+        ("v=spf1 mx;x", "expected ':'"),
+        ("v=spf1 include:%{z}.x", "malformed macro"),
+        ("v=spf1 include:a%b", "malformed macro"),
+        ("v=spf1 redirect=a redirect=b", "redirect= more than once"),
+        ("v=spf1 exp=a exp=b", "exp= more than once"),
+        ("v=spf1 redirect=", "needs a domain"),
+        ("v=spf1 :x", "not an SPF mechanism or modifier"),
+        ("v=spf1 include:é.com", "visible ASCII"),
+    ],
+)
+def test_parse_errors(text: str, words: str) -> None:
+    with pytest.raises(SpfError, match=words):
+        Spf.parse(text)
+    assert issubclass(SpfError, ValueError)
+
+
+# merge
+
+
+def test_merge_tesouro_ciirus_google() -> None:
+    result = merge(GOOGLE, [TESOURO, CIIRUS])
+    assert result.text == (
+        "v=spf1 ip4:192.0.2.0/24 include:_spf.google.com include:mailgun.org "
+        "include:spf.mandrillapp.com -all"
+    )
+    assert result.changed
+    assert result.added == ("include:mailgun.org", "include:spf.mandrillapp.com")
+    assert lookup_count(result.text) == 3
+
+
+def test_merge_without_existing_takes_the_least_permissive_all() -> None:
+    result = merge(None, [TESOURO, CIIRUS])
+    assert result.text == "v=spf1 include:mailgun.org include:spf.mandrillapp.com ~all"
+    assert result.changed
+    assert merge(None, [CIIRUS, TESOURO]).text.endswith(" ~all")
+
+
+@pytest.mark.parametrize(
+    ("alls", "chosen"),
+    [
+        (["?all", "~all"], "~all"),
+        (["+all", "?all"], "?all"),
+        (["~all", "-all", "?all"], "-all"),
+        (["+all"], "all"),
+        ([], None),
+    ],
+)
+def test_merge_all_choice(alls: list[str], chosen: str | None) -> None:
+    wanted = [f"v=spf1 include:v{i}.example {a}" for i, a in enumerate(alls)] or ["v=spf1 mx"]
+    terms = merge("v=spf1 a", wanted).text.split()
+    if chosen is None:
+        assert not any(t.lstrip("+-~?") == "all" for t in terms)
+    else:
+        assert terms[-1] == chosen
+
+
+def test_merge_keeps_the_existing_all() -> None:
+    assert merge("v=spf1 mx ?all", ["v=spf1 include:x -all"]).text == "v=spf1 mx include:x ?all"
+    result = merge("v=spf1 +all", [TESOURO])
+    assert result.text == "v=spf1 include:mailgun.org all"
+    assert any("+all" in n for n in result.notes)
+
+
+def test_merge_drops_duplicates_in_any_spelling() -> None:
+    existing = "V=SPF1 +INCLUDE:Mailgun.org ip6:2001:DB8::1 -ALL"
+    result = merge(existing, ["v=spf1 include:mailgun.org. ip6:2001:db8:0::1 ~all", TESOURO])
+    assert not result.changed
+    assert result.text == existing  # verbatim: no needless update
+    assert result.added == ()
+    # another qualifier is another term
+    assert merge("v=spf1 include:x -all", ["v=spf1 ~include:x"]).text == (
+        "v=spf1 include:x ~include:x -all"
+    )
+    # duplicates inside one record go too
+    assert merge(None, ["v=spf1 mx MX +mx"]).text == "v=spf1 mx"
+
+
+def test_merge_redirect_without_all_is_the_policy() -> None:
+    result = merge("v=spf1 mx redirect=_spf.example.com", [TESOURO])
+    assert result.text == "v=spf1 mx include:mailgun.org redirect=_spf.example.com"
+    assert any("not added" in n and "redirect=_spf.example.com" in n for n in result.notes)
+
+
+def test_merge_redirect_beside_all_is_dropped() -> None:
+    result = merge("v=spf1 mx redirect=_spf.example.com -all", [TESOURO])
+    assert result.text == "v=spf1 mx include:mailgun.org -all"
+    assert any("redirect=_spf.example.com dropped" in n for n in result.notes)
+    # even with nothing added, dropping the dead redirect is a change
+    assert merge("v=spf1 redirect=x -all", []).changed
+
+
+def test_merge_wanted_redirect_becomes_include() -> None:
+    result = merge(None, ["v=spf1 redirect=_spf.vendor.example", TESOURO])
+    assert result.text == "v=spf1 include:_spf.vendor.example include:mailgun.org ~all"
+    assert merge(None, ["v=spf1 redirect=x -all"]).text == "v=spf1 -all"
+
+
+def test_merge_modifiers() -> None:
+    result = merge("v=spf1 mx -all exp=why.%{d} foo=bar", ["v=spf1 a exp=vendor.example ~all"])
+    assert result.text == "v=spf1 mx a -all exp=why.%{d} foo=bar"
+    assert any("exp=vendor.example dropped" in n for n in result.notes)
+
+
+def test_merge_edge_cases() -> None:
+    assert merge(None, []).text == "v=spf1"
+    assert merge(None, []).changed
+    assert merge(GOOGLE, []) == merge(GOOGLE, [GOOGLE])
+    assert not merge(GOOGLE, []).changed
+    with pytest.raises(SpfError):
+        merge("v=spf1 foo", [TESOURO])
+    with pytest.raises(SpfError):
+        merge(None, ["v=DKIM1; p=x"])
+
+
+# lookups
+
+
+def test_lookup_count_own_terms() -> None:
+    assert lookup_count("v=spf1 ip4:192.0.2.1 ip6:::1 -all") == 0
+    assert lookup_count("v=spf1 include:a a mx ptr exists:%{i}.x redirect=r") == 6
+    assert lookup_count("v=spf1 include:a redirect=r -all") == 1  # redirect ignored
+
+
+def zone(records: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+
+    def resolve(name: str) -> Sequence[str]:
+        asked.append(name)
+        return records.get(name.lower().rstrip("."), [])
+
+    return resolve, asked
+
+
+def test_lookup_count_recursive() -> None:
+    resolve, asked = zone(
+        {
+            "_spf.google.com": ["v=spf1 include:_netblocks.google.com include:_n2.google.com ~all"],
+            "_netblocks.google.com": [
+                "v=spf1 ip4:35.190.247.0/24 ~all",
+                "google-site-verification",
+            ],
+            "_n2.google.com": ["v=spf1 ip6:2001:4860:4000::/36 ~all"],
+            "mailgun.org": ["v=spf1 include:_spf.mailgun.org -all"],
+            "_spf.mailgun.org": ["v=spf1 ip4:209.61.151.0/24 a mx ~all"],
+        }
+    )
+    text = merge(GOOGLE, [TESOURO]).text
+    assert lookup_count(text) == 2
+    assert lookup_count(text, resolve) == 2 + 2 + 1 + 2
+    assert "mailgun.org" in asked
+    # a missing include counts 1 and stops
+    assert lookup_count("v=spf1 include:nowhere.example redirect=x", resolve) == 2
+    # a macro target cannot be fetched
+    assert lookup_count("v=spf1 include:%{d}.x", resolve) == 1
+
+
+def test_lookup_count_loop_and_bad_targets() -> None:
+    resolve, _ = zone(
+        {
+            "a.example": ["v=spf1 include:B.example"],
+            "b.example": ["v=spf1 redirect=a.example"],
+            "two.example": ["v=spf1 -all", "v=spf1 mx"],
+            "bad.example": ["v=spf1 nope"],
+        }
+    )
+    with pytest.raises(SpfError, match=r"loop: a\.example -> b\.example -> a\.example"):
+        lookup_count("v=spf1 include:a.example", resolve)
+    with pytest.raises(SpfError, match="2 SPF records"):
+        lookup_count("v=spf1 include:two.example", resolve)
+    with pytest.raises(SpfError, match=r"bad\.example"):
+        lookup_count("v=spf1 include:bad.example", resolve)
+
+
+def test_lookup_count_diamond_is_not_a_loop() -> None:
+    resolve, _ = zone(
+        {"a.x": ["v=spf1 include:c.x"], "b.x": ["v=spf1 include:c.x"], "c.x": ["v=spf1 mx"]}
+    )
+    assert lookup_count("v=spf1 include:a.x include:b.x", resolve) == 6
+
+
+def test_lookup_count_stops_on_endless_nesting() -> None:
+    def resolve(name: str) -> Sequence[str]:
+        return [f"v=spf1 include:x.{name}"]
+
+    assert lookup_count("v=spf1 include:a", resolve) > MAX_LOOKUPS
+
+
+def test_check_lookups() -> None:
+    ten = "v=spf1 " + " ".join(f"include:i{n}.example" for n in range(10)) + " -all"
+    assert check_lookups(ten) == 10
+    with pytest.raises(SpfError, match="needs 11 DNS lookups, over the limit of 10"):
+        check_lookups(ten.replace(" -all", " mx -all"))
+    resolve, _ = zone({"i0.example": ["v=spf1 a"]})
+    with pytest.raises(SpfError, match="needs 11"):
+        check_lookups(ten, resolve)
+
+
+# properties
+
+DOMAINS = ["mailgun.org", "spf.mandrillapp.com", "_spf.google.com", "example.com", "%{d}.x"]
+
+
+def _recase(draw: st.DrawFn, text: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
+    return "".join(
+        c.upper() if f and "%" not in text else c for c, f in zip(text, flips, strict=True)
+    )
+
+
+@st.composite
+def mechanisms(draw: st.DrawFn) -> str:
+    qualifier = draw(st.sampled_from(["", "+", "-", "~", "?"]))
+    kind = draw(st.sampled_from(["include", "a", "mx", "ptr", "exists", "ip4", "ip6"]))
+    if kind == "ip4":
+        value = f":192.0.2.{draw(st.integers(0, 3))}" + draw(st.sampled_from(["", "/24", "/32"]))
+    elif kind == "ip6":
+        value = f":2001:db8::{draw(st.integers(0, 3))}" + draw(st.sampled_from(["", "/64"]))
+    elif kind in {"include", "exists"}:
+        value = ":" + draw(st.sampled_from(DOMAINS))
+    elif kind == "ptr":  # ptr takes no CIDR length (RFC 7208 section 5.5)
+        value = draw(st.sampled_from(["", ":example.com"]))
+    else:
+        value = draw(st.sampled_from(["", ":example.com", "/24", ":%{d}.x//64"]))
+    return _recase(draw, qualifier + kind + value)
+
+
+@st.composite
+def records(draw: st.DrawFn, modifiers: bool = True) -> str:
+    terms = draw(st.lists(mechanisms(), max_size=5))
+    unique: dict[Term, str] = {}
+    for term in terms:  # no duplicates inside one record (see the lookup bounds)
+        unique.setdefault(Term.parse(term), term)
+    parts = list(unique.values())
+    if draw(st.booleans()):
+        parts.append(draw(st.sampled_from(["-all", "~all", "?all", "+all", "all", "-ALL"])))
+    if modifiers and draw(st.booleans()):
+        parts.append("redirect=" + draw(st.sampled_from(DOMAINS)))
+    if modifiers and draw(st.booleans()):
+        parts.append("exp=" + draw(st.sampled_from(DOMAINS)))
+    parts = draw(st.permutations(parts))
+    space = draw(st.sampled_from([" ", "  ", "\t"]))
+    return (
+        _recase(draw, "v=spf1")
+        + "".join(space + p for p in parts)
+        + draw(st.sampled_from(["", " "]))
+    )
+
+
+existings = st.none() | records()
+wanteds = st.lists(records(), max_size=3)
+modest = settings(max_examples=150, deadline=None)
+
+
+@modest
+@given(existings, wanteds)
+def test_merge_is_idempotent(existing: str | None, wanted: list[str]) -> None:
+    first = merge(existing, wanted)
+    again = merge(first.text, wanted)
+    assert again.text == first.text
+    assert not again.changed
+    assert merge(first.text, []).text == first.text
+
+
+@modest
+@given(existings, wanteds)
+def test_merge_keeps_every_mechanism(existing: str | None, wanted: list[str]) -> None:
+    result = Spf.parse(merge(existing, wanted).text)
+    for text in [existing, *wanted]:
+        if text is not None:
+            for term in Spf.parse(text).mechanisms:
+                assert term.is_all or term in result.terms
+
+
+@modest
+@given(existings, wanteds)
+def test_merge_has_one_all_at_the_end(existing: str | None, wanted: list[str]) -> None:
+    text = merge(existing, wanted).text
+    assert is_spf(text)
+    mechanisms = Spf.parse(text).mechanisms
+    alls = [i for i, t in enumerate(mechanisms) if t.is_all]
+    assert len(alls) <= 1
+    assert not alls or alls[0] == len(mechanisms) - 1
+
+
+@modest
+@given(existings, wanteds, st.randoms(use_true_random=False))
+def test_merge_dedup_ignores_order(existing: str | None, wanted: list[str], random) -> None:  # type: ignore[no-untyped-def]
+    shuffled = list(wanted)
+    random.shuffle(shuffled)
+    one = Spf.parse(merge(existing, wanted).text)
+    two = Spf.parse(merge(existing, shuffled).text)
+    assert len(set(one.terms)) == len(one.terms)
+    assert set(one.terms) == set(two.terms)
+    assert one.all == two.all
+
+
+@modest
+@given(existings, st.lists(records(), max_size=3))
+def test_merge_lookup_bounds(existing: str | None, wanted: list[str]) -> None:
+    counts = [lookup_count(t) for t in [existing, *wanted] if t is not None]
+    merged = lookup_count(merge(existing, wanted).text)
+    assert max(counts, default=0) <= merged <= sum(counts)
+
+
+@modest
+@given(records())
+def test_parse_str_round_trip(text: str) -> None:
+    spf = Spf.parse(text)
+    assert Spf.parse(str(spf)) == spf
+    assert str(Spf.parse(str(spf))) == str(spf)
+    assert is_spf(text)
