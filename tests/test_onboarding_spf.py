@@ -396,8 +396,10 @@ def test_merge_dedup_ignores_order(existing: str | None, wanted: list[str], rand
 
 
 @modest
-@given(existings, st.lists(records(), max_size=3))
+@given(existings, st.lists(records(modifiers=False), max_size=3))
 def test_merge_lookup_bounds(existing: str | None, wanted: list[str]) -> None:
+    """Inputs without inner duplicates; a wanted redirect=X is left out: merged as include:X
+    it may coincide with an include:X already there and cost less than that record alone."""
     counts = [lookup_count(t) for t in [existing, *wanted] if t is not None]
     merged = lookup_count(merge(existing, wanted).text)
     assert max(counts, default=0) <= merged <= sum(counts)
