@@ -238,6 +238,20 @@ def sb(_sandbox_holder: _SandboxHolder) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
+def sandbox_env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The environment every client reads (base URLs, credentials) and
+    ``MAILDNS_NAMESERVERS`` pointed at the live sandbox, as a user would export them."""
+    for name, declaration in DECLARATIONS.items():
+        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
+        for argument, value in sb.credentials(name).items():
+            monkeypatch.setenv(declaration.credential(argument).env, value)
+    for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("MAILDNS_NAMESERVERS", ",".join(f"{h}:{p}" for h, p in sb.dns_addresses))
+    return sb
+
+
+@pytest.fixture
 def real_backoff() -> None:
     """Requested by a test that needs stamina's real waits (see ``no_backoff``)."""
 

@@ -13,20 +13,14 @@ from typer.testing import CliRunner
 
 from maildns._cli import app, parse_duration
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 @pytest.fixture
-def config(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name, declaration in DECLARATIONS.items():
-        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
-        for argument, value in sb.credentials(name).items():
-            monkeypatch.setenv(declaration.credential(argument).env, value)
-    for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setenv("MAILDNS_NAMESERVERS", ",".join(f"{h}:{p}" for h, p in sb.dns_addresses))
+def config(sandbox_env: Sandbox, tmp_path: Path) -> Path:
+    """A configuration file; the environment the clients read points at the sandbox."""
+    sb = sandbox_env
     path = tmp_path / "onboard.yaml"
     path.write_text(
         "version: 1\n"

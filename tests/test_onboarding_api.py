@@ -8,20 +8,14 @@ import pytest
 
 from maildns import onboarding
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 @pytest.fixture
-def config(sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A configuration file, and the environment the clients read pointed at the sandbox."""
-    for name, declaration in DECLARATIONS.items():
-        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
-        for argument, value in sb.credentials(name).items():
-            monkeypatch.setenv(declaration.credential(argument).env, value)
-    monkeypatch.delenv("TELECOMX_TOKEN", raising=False)
-    monkeypatch.delenv("MAILDNS_STATE", raising=False)
+def config(sandbox_env: Sandbox, tmp_path: Path) -> Path:
+    """A configuration file; the environment the clients read points at the sandbox."""
+    sb = sandbox_env
     path = tmp_path / "customers" / "onboard.yaml"
     path.parent.mkdir()
     path.write_text(

@@ -51,21 +51,14 @@ def test_fault_injection_example_runs() -> None:
 
 
 def test_the_onboarding_example_runs_with_the_exit_codes_it_says(
-    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox_env: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The configuration and commands of "Onboard a sending domain", against the sandbox."""
     from typer.testing import CliRunner
 
     from maildns._cli import app
-    from maildns.vendors import DECLARATIONS
 
     (_, config), (_, commands) = _section("Onboard a sending domain")[:2]
-    for name, declaration in DECLARATIONS.items():
-        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
-        for argument, value in sb.credentials(name).items():
-            monkeypatch.setenv(declaration.credential(argument).env, value)
-    monkeypatch.delenv("TELECOMX_TOKEN", raising=False)
-    monkeypatch.setenv("MAILDNS_NAMESERVERS", ",".join(f"{h}:{p}" for h, p in sb.dns_addresses))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "onboard.yaml").write_text(config)
     ran = 0

@@ -126,17 +126,26 @@ async def aapply(
         return await engine.apply(saved, force=force)
 
 
-async def averify(
+async def _report(
     config: Config | str | os.PathLike[str],
-    *,
-    nameservers: Sequence[Server] | str | None = None,
+    verify: bool,
+    nameservers: Sequence[Server] | str | None,
     **kw: Any,
 ) -> list[DomainReport]:
     servers = (
         parse_servers(nameservers, "nameservers") if isinstance(nameservers, str) else nameservers
     )
     async with open_engine(config, **kw) as engine:
-        return await report(engine, verify=True, servers=servers)
+        return await report(engine, verify=verify, servers=servers)
+
+
+async def averify(
+    config: Config | str | os.PathLike[str],
+    *,
+    nameservers: Sequence[Server] | str | None = None,
+    **kw: Any,
+) -> list[DomainReport]:
+    return await _report(config, True, nameservers, **kw)
 
 
 async def astatus(
@@ -145,11 +154,7 @@ async def astatus(
     nameservers: Sequence[Server] | str | None = None,
     **kw: Any,
 ) -> list[DomainReport]:
-    servers = (
-        parse_servers(nameservers, "nameservers") if isinstance(nameservers, str) else nameservers
-    )
-    async with open_engine(config, **kw) as engine:
-        return await report(engine, verify=False, servers=servers)
+    return await _report(config, False, nameservers, **kw)
 
 
 def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:
