@@ -225,10 +225,7 @@ def render_clients(declaration: Any) -> str:
             lines += ["", head, _doc(fn.__doc__, "        ").rstrip("\n"), body]
         blocks.append("\n".join(line for line in lines))
     conformance = _conformance(declaration, ops, imports)
-    imports.add("httpx", "")
-    import_lines = [
-        line for line in imports.render().splitlines() if not line.startswith("from httpx ")
-    ]
+    import_lines = imports.render().splitlines()
     header = HEADER.format(title=declaration.title, ops_module=ops.__module__)
     text = "\n".join(
         [

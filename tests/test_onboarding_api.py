@@ -80,3 +80,16 @@ def test_a_bad_configuration_is_refused_before_anything_is_sent(config: Path, sb
         onboarding.apply(config)
     assert "approved" in str(info.value)
     assert not (config.parent / ".maildns").exists()
+
+
+def test_the_journal_is_beside_the_configuration_unless_told(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = onboarding.load(config)
+    assert onboarding.state_path(loaded) == config.parent / ".maildns" / "state.sqlite3"
+    monkeypatch.setenv("MAILDNS_STATE", str(tmp_path / "env.sqlite3"))
+    assert onboarding.state_path(loaded) == tmp_path / "env.sqlite3"
+    assert onboarding.state_path(loaded, tmp_path / "arg.sqlite3") == tmp_path / "arg.sqlite3"
+    onboarding.plan(config)
+    assert (tmp_path / "env.sqlite3").is_file()
+    assert not (config.parent / ".maildns").exists()

@@ -199,3 +199,31 @@ async def test_a_record_removed_by_hand_is_reported_missing_and_apply_repairs_it
     assert [(c.action, c.name) for c in repaired.done] == [("create", dkim.name)]
     (domain,) = await report(engine, verify=True, servers=sb.dns_addresses)
     assert domain.vendors["tesouro"].status == "verified"
+
+
+class _Undelegated:
+    """The sandbox's TelecomX, but every zone answers that it is not delegated to it."""
+
+    def __init__(self, dns: Any) -> None:
+        self._dns = dns
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._dns, name)
+
+    async def get_zone(self, domain: str) -> maildns.Zone:
+        return attrs.evolve(await self._dns.get_zone(domain), status=maildns.ZoneStatus.WRONG_NS)
+
+
+async def test_a_zone_not_delegated_is_refused_until_forced(engine: Engine) -> None:
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)
+    engine.dns = _Undelegated(engine.dns)  # type: ignore[assignment]
+    plan = await engine.plan()
+    assert plan.domains[0].problems == (
+        f"the zone {ZONE} is not delegated to telecomx (WRONG_NS): its records would not be "
+        "seen (--force to do it anyway)",
+    )
+    assert (await engine.apply()).done == ()
+    assert [s async for s in engine.providers["tesouro"].list_sending_domains()] == []
+    forced = await engine.apply(force=True)
+    assert forced.failed == ()
+    assert {c.kind for c in forced.done} == {"sending_domain", "record"}

@@ -161,9 +161,7 @@ def _run(action: Any) -> Any:
 
     try:
         return action(onboarding)
-    except onboarding.ConfigError as error:
-        _fail(str(error))
-    except MailDnsError as error:
+    except MailDnsError as error:  # a ConfigError too: one line per problem
         _fail(str(error))
 
 

@@ -30,12 +30,9 @@ class Auth:
     fetches_tokens = False
     refreshable = False
 
-    def check(self) -> None:
-        """Raise ConfigurationError when a credential is missing (before anything is sent)."""
-
     def prepare(self, request: dict[str, Any]) -> None:
-        """Add the credentials to one request's ``httpx`` arguments."""
-        self.check()
+        """Add the credentials to one request's ``httpx`` arguments (ConfigurationError when
+        one is missing: nothing has been sent yet)."""
 
     # TokenAuth's interface, so that the core needs no isinstance check.
     def token(self) -> str | None:
@@ -161,24 +158,20 @@ class TokenAuth(Auth):
 
 
 class FixedTokenAuth(Auth):
-    """A token given up front, used as it is on every request (never refreshed)."""
+    """A token given up front, sent as the query parameter ``query`` on every request (never
+    refreshed)."""
 
-    def __init__(self, token: Secret, *, query: str | None = None, header: str | None = None):
+    def __init__(self, token: Secret, *, query: str) -> None:
         self._query = query
-        self._header = header
-        self._pair = Secret(f"{query}={quote(token.get(), safe='')}" if query else "")
+        self._pair = Secret(f"{query}={quote(token.get(), safe='')}")
         self._token = token
 
     def prepare(self, request: dict[str, Any]) -> None:
-        if self._query is not None:
-            if "params" in request:  # httpx replaces a URL's query with params: join them
-                request["params"][self._query] = self._token.get()
-            else:
-                url = request["url"]
-                request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair.get()}"
-        if self._header is not None:
-            headers = request.setdefault("headers", {})
-            headers[self._header] = self._token.get()
+        if "params" in request:  # httpx replaces a URL's query with params: join them
+            request["params"][self._query] = self._token.get()
+        else:
+            url = request["url"]
+            request["url"] = f"{url}{'&' if '?' in url else '?'}{self._pair.get()}"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"

@@ -105,9 +105,6 @@ class Credentials:
         value = self._values.get(argument)
         return value.get() if isinstance(value, Secret) else value
 
-    def given(self, argument: str) -> bool:
-        return self._values.get(argument) is not None
-
     def require(self, *arguments: str) -> None:
         """Raise ConfigurationError naming every missing one and its environment variable."""
         missing = [c for c in self._declaration.credentials if c.argument in arguments]

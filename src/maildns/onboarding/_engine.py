@@ -311,12 +311,14 @@ def _served(record: DnsRecord, answer: Answer) -> bool:
 async def check_records(
     domain: SendingDomain, servers: Sequence[Server]
 ) -> tuple[RecordCheck, ...]:
-    checks = []
-    for record in domain.records:
-        answers = await ask_all(servers, record.name, record.type)
-        found = bool(answers) and all(_served(record, a) for a in answers)
-        checks.append(RecordCheck(record, tuple(answers), found))
-    return tuple(checks)
+    """Every record of ``domain`` asked of every server, all at once."""
+    answered = await asyncio.gather(*(ask_all(servers, r.name, r.type) for r in domain.records))
+    return tuple(
+        RecordCheck(
+            record, tuple(answers), bool(answers) and all(_served(record, a) for a in answers)
+        )
+        for record, answers in zip(domain.records, answered, strict=True)
+    )
 
 
 async def report(
@@ -326,8 +328,11 @@ async def report(
     ``verify``, the vendor is asked to verify a domain once every server serves its records."""
     world = await engine.read()
     reports = []
+    zone_servers_of: dict[str, list[Server]] = {}  # one lookup per zone, not per domain
     for domain in engine.config.domains:
-        zone_servers = await authoritative_servers(domain.zone, servers)
+        if domain.zone not in zone_servers_of:
+            zone_servers_of[domain.zone] = await authoritative_servers(domain.zone, servers)
+        zone_servers = zone_servers_of[domain.zone]
         vendors: dict[str, VendorReport] = {}
         for vendor in domain.vendors:
             found = world.domains.get(vendor, {}).get(domain.name)

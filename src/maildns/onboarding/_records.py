@@ -21,7 +21,7 @@ import attrs
 
 from ..models import DnsRecord, RecordType
 from . import _spf
-from ._plan import Change
+from ._plan import Action, Change
 
 Owned = Collection[tuple[RecordType, str, str]]
 """(type, name, value) of the records maildns created, from the journal."""
@@ -66,10 +66,10 @@ def plan_records(
     changes: list[Change] = []
     problems: list[str] = []
 
-    def change(action: str, record: DnsRecord, why: str, old: str | None = None) -> None:
+    def change(action: Action, record: DnsRecord, why: str, old: str | None = None) -> None:
         changes.append(
             Change(
-                action,  # type: ignore[arg-type]  # create or update
+                action,
                 dns_vendor,
                 "record",
                 domain,

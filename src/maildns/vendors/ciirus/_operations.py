@@ -131,10 +131,11 @@ def _not_found(domain: str, why: str, result: Result | None = None) -> NotFoundE
     )
 
 
-def _is_ours(model: Any, domain: str, sent: CiirusSettings) -> bool:
-    """Whether the subaccount ``model`` is what our create would have made: same domain, same
-    settings. A setting the vendor did not send back is not held against it."""
-    if to_sending_domain(model, None, "").domain != domain:
+def _is_ours(existing: SendingDomain, model: Any, domain: str, sent: CiirusSettings) -> bool:
+    """Whether the subaccount (``existing``, validated as ``model``) is what our create would
+    have made: same domain, same settings. A setting the vendor did not send back is not held
+    against it."""
+    if existing.domain != domain:
         return False
     for field in ("daily_send_limit", "approved"):
         value = getattr(model, field, None)
@@ -231,7 +232,7 @@ class CiirusOperations:
         if current.error is not None:
             raise error  # nothing exists: the 422 was about something else
         existing = _domain_of(current)
-        if result.attempts > 1 and _is_ours(current.model, name, chosen):
+        if result.attempts > 1 and _is_ours(existing, current.model, name, chosen):
             # Our earlier attempt created it; its answer was lost on the way back.
             return existing
         vendor_said = "; ".join(t for t in (message, *reasons) if t)
