@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import stamina
 
+from maildns import DnsRecord
 from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
 from maildns.vendors import DECLARATIONS
 
@@ -202,6 +203,14 @@ class Target:
         """
         if self.sandbox is not None:
             self.sandbox.inject_fault(self.vendor, method, path, **kwargs)
+
+    def publish_dns(self, zone: str, records: Iterable[DnsRecord]) -> None:
+        """Serve ``records`` from the sandbox's DNS while recording (``Sandbox.publish_dns``).
+
+        Tests that use it are sandbox-only: a vendor's sandbox would look at real DNS.
+        """
+        if self.sandbox is not None:
+            self.sandbox.publish_dns(zone, records)
 
 
 class _SandboxHolder:

@@ -197,7 +197,8 @@ def test_create_returns_mailgun_style_records(target: Target) -> None:
 def test_verify_returns_the_new_status_and_fresh_records(target: Target) -> None:
     counter = Counter()
     with client_for(target, http_client=counter.http_client()) as client:
-        client.create_sending_domain(DOMAIN)
+        created = client.create_sending_domain(DOMAIN)
+        target.publish_dns("example.com", created.records)
         verified = client.verify_sending_domain(DOMAIN.upper())
 
     assert verified.status is DomainStatus.VERIFIED
@@ -589,6 +590,10 @@ async def test_async_twin_verifies_and_refuses(target: Target) -> None:
         assert isinstance(created, SendingDomain)
         with pytest.raises(maildns.ConflictError):
             await client.create_sending_domain(DOMAIN)
+        pending = await client.verify_sending_domain(DOMAIN)
+        assert pending.status is DomainStatus.PENDING  # nothing is published yet
+        assert {r.verified for r in pending.records} == {False}
+        target.publish_dns("example.com", created.records)
         verified = await client.verify_sending_domain(DOMAIN)
         assert verified.status is DomainStatus.VERIFIED
         assert {r.purpose for r in verified.records} == {

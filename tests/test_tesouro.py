@@ -40,6 +40,8 @@ from tesouro_client.models import (
 )
 from tesouro_client.types import Response
 
+import maildns
+
 from .conftest import Target
 
 DOMAINS = "/finops/v1/mailbox-domains"
@@ -273,14 +275,31 @@ def test_verify_answers_with_the_domain_and_its_status(target: Target) -> None:
     assert after.status == result.status
 
 
+def published(domain: DomainResponse) -> list[maildns.DnsRecord]:
+    """The domain's records as maildns records, to publish in the sandbox's DNS."""
+    out = []
+    for r in all_records(domain):
+        kind = maildns.RecordType(str(r.record_type))
+        priority = int(r.priority) if isinstance(r.priority, str) else None
+        out.append(maildns.DnsRecord(kind, r.name or domain.domain, r.value, priority=priority))
+    return out
+
+
 @pytest.mark.vcr
 @pytest.mark.sandbox_only
-def test_verify_marks_the_domain_and_its_records_valid(target: Target) -> None:
-    """The sandbox cannot look up DNS: verification always succeeds there."""
+def test_verify_looks_at_dns_and_marks_each_record(target: Target) -> None:
+    """The sandbox verifies against its own DNS: nothing published, nothing valid."""
     client = partner(target)
     created = create(client, "mail.example.com")
     assert {r.valid for r in all_records(created)} == {"unknown"}
 
+    response = verify_mailbox_domain.sync_detailed(created.id, client=client)
+    assert isinstance(response.parsed, VerifyResponse)
+    assert response.parsed.status == "waiting_to_be_verified"
+    [before] = listed(client)
+    assert {r.valid for r in all_records(before)} == {"invalid"}
+
+    target.publish_dns("example.com", published(created))
     response = verify_mailbox_domain.sync_detailed(created.id, client=client)
 
     assert isinstance(response.parsed, VerifyResponse)

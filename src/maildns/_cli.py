@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn
 
@@ -28,8 +27,6 @@ CHANGES: Final = 2
 NOT_VERIFIED: Final = 3
 UNSAFE: Final = 4
 FORMAT_VERSION: Final = "1"
-LADDER: Final = (5.0, 10.0, 20.0, 30.0, 60.0)
-"""Seconds between verify rounds, the last one repeated until the deadline."""
 
 app = typer.Typer(
     name="maildns",
@@ -267,18 +264,19 @@ def verify_command(
     nameserver: Nameserver = None,
 ) -> None:
     """Check DNS, ask the vendors to verify; exit 3 if not every domain is verified."""
-    deadline = time.monotonic() + (parse_duration(wait) if wait else 0.0)
-    rounds = 0
-    while True:
-        reports = _run(lambda o: o.verify(config, state=state, nameservers=_servers(nameserver)))
-        verified = all(r.verified for r in reports)
-        left = deadline - time.monotonic()
-        if verified or left <= 0:
-            break
-        pause = min(LADDER[min(rounds, len(LADDER) - 1)], left)
-        err.print(f"not verified yet; looking again in {pause:.0f} s")
-        time.sleep(pause)
-        rounds += 1
+    seconds = parse_duration(wait) if wait else 0.0
+
+    def waiting(pending: list[str], pause: float) -> None:
+        more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
+        shown = ", ".join(pending[:3]) + more
+        err.print(f"not verified yet: {shown}; looking again in {pause:.0f} s", markup=False)
+
+    reports = _run(
+        lambda o: o.verify(
+            config, wait=seconds, state=state, nameservers=_servers(nameserver), on_wait=waiting
+        )
+    )
+    verified = all(r.verified for r in reports)
     if json_:
         _print_json(_report_document(reports))
     else:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -33,12 +33,22 @@ import maildns
 
 from ..vendors import DECLARATIONS
 from ._config import Config, ConfigError, ConfigProblem, load, loads
-from ._engine import Applied, DomainReport, Engine, PlanMovedError, VendorReport, report
+from ._engine import (
+    LADDER,
+    Applied,
+    DomainReport,
+    Engine,
+    PlanMovedError,
+    VendorReport,
+    report,
+    verify_until,
+)
 from ._journal import Journal, JournalError
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
 
 __all__ = [
+    "LADDER",
     "Applied",
     "Change",
     "Config",
@@ -126,26 +136,25 @@ async def aapply(
         return await engine.apply(saved, force=force)
 
 
-async def _report(
-    config: Config | str | os.PathLike[str],
-    verify: bool,
-    nameservers: Sequence[Server] | str | None,
-    **kw: Any,
-) -> list[DomainReport]:
-    servers = (
-        parse_servers(nameservers, "nameservers") if isinstance(nameservers, str) else nameservers
-    )
-    async with open_engine(config, **kw) as engine:
-        return await report(engine, verify=verify, servers=servers)
+def _servers(nameservers: Sequence[Server] | str | None) -> Sequence[Server] | None:
+    if isinstance(nameservers, str):
+        return parse_servers(nameservers, "nameservers")
+    return nameservers
 
 
 async def averify(
     config: Config | str | os.PathLike[str],
     *,
+    wait: float = 0.0,
     nameservers: Sequence[Server] | str | None = None,
+    on_wait: Callable[[list[str], float], None] | None = None,
     **kw: Any,
 ) -> list[DomainReport]:
-    return await _report(config, True, nameservers, **kw)
+    """Verify; with ``wait`` (seconds), again on the :data:`LADDER` until all are verified or
+    the time is up, each round only for the domains not verified yet."""
+    servers = _servers(nameservers)
+    async with open_engine(config, **kw) as engine:
+        return await verify_until(engine, wait, servers=servers, on_wait=on_wait)
 
 
 async def astatus(
@@ -154,7 +163,9 @@ async def astatus(
     nameservers: Sequence[Server] | str | None = None,
     **kw: Any,
 ) -> list[DomainReport]:
-    return await _report(config, False, nameservers, **kw)
+    servers = _servers(nameservers)
+    async with open_engine(config, **kw) as engine:
+        return await report(engine, verify=False, servers=servers)
 
 
 def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:
@@ -168,7 +179,8 @@ def apply(config: Config | str | os.PathLike[str], saved: Plan | None = None, **
 
 
 def verify(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
-    """Look at DNS, then ask each vendor to verify what every server serves."""
+    """Look at DNS, then ask each vendor to verify what every server serves (``wait=``
+    seconds: until verified or the time is up); see :func:`averify`."""
     return asyncio.run(averify(config, **kw))
 
 

@@ -11,8 +11,9 @@ vendor has answered with them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any
+import itertools
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, Final
 
 import attrs
 
@@ -296,15 +297,16 @@ def _served(record: DnsRecord, answer: Answer) -> bool:
     if answer.error is not None:
         return False
     if record.type is RecordType.TXT and is_spf(record.value):
+        # One SPF record holding the wish's mechanisms; two at a name are a permanent error
+        # (RFC 7208 section 4.5) and count for nothing.
         wanted = {t.key for t in Spf.parse(record.value).mechanisms if not t.is_all}
-        for value in answer.values:
-            if is_spf(value):
-                try:
-                    have = {t.key for t in Spf.parse(value).mechanisms}
-                except SpfError:
-                    continue
-                return wanted <= have
-        return False
+        spf = [v for v in answer.values if is_spf(v)]
+        if len(spf) != 1:
+            return False
+        try:
+            return wanted <= {t.key for t in Spf.parse(spf[0]).mechanisms}
+        except SpfError:
+            return False
     return expected_value(record) in answer.values
 
 
@@ -322,14 +324,21 @@ async def check_records(
 
 
 async def report(
-    engine: Engine, *, verify: bool, servers: Sequence[Server] | None = None
+    engine: Engine,
+    *,
+    verify: bool,
+    servers: Sequence[Server] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[DomainReport]:
     """Each domain at each vendor, its records as the authoritative servers serve them; with
-    ``verify``, the vendor is asked to verify a domain once every server serves its records."""
+    ``verify``, the vendor is asked to verify a domain once every server serves its records.
+    ``only`` limits the report to those domain names."""
     world = await engine.read()
     reports = []
     zone_servers_of: dict[str, list[Server]] = {}  # one lookup per zone, not per domain
     for domain in engine.config.domains:
+        if only is not None and domain.name not in only:
+            continue
         if domain.zone not in zone_servers_of:
             zone_servers_of[domain.zone] = await authoritative_servers(domain.zone, servers)
         zone_servers = zone_servers_of[domain.zone]
@@ -349,3 +358,38 @@ async def report(
             vendors[vendor] = VendorReport(vendor, found.status.value, checks)
         reports.append(DomainReport(domain.name, vendors))
     return reports
+
+
+LADDER: Final = (2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
+"""Seconds between verify rounds, the last one repeated until the deadline."""
+
+
+async def verify_until(
+    engine: Engine,
+    seconds: float,
+    *,
+    servers: Sequence[Server] | None = None,
+    ladder: Sequence[float] = LADDER,
+    on_wait: Callable[[list[str], float], None] | None = None,
+) -> list[DomainReport]:
+    """Verify, then again on ``ladder`` until every domain is verified or ``seconds`` pass.
+
+    Each round looks only at the domains not verified yet, so it resumes where the last one
+    left off; ``on_wait(pending domains, pause)`` hears of every pause.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    latest: dict[str, DomainReport] = {}
+    pending: set[str] | None = None
+    for round_ in itertools.count():
+        for r in await report(engine, verify=True, servers=servers, only=pending):
+            latest[r.domain] = r
+        pending = {name for name, r in latest.items() if not r.verified}
+        left = deadline - loop.time()
+        if not pending or left <= 0:
+            break
+        pause = min(ladder[min(round_, len(ladder) - 1)], left)
+        if on_wait is not None:
+            on_wait(sorted(pending), pause)
+        await asyncio.sleep(pause)
+    return [latest[d.name] for d in engine.config.domains]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -26,13 +27,15 @@ from ._registry import VENDORS
 if TYPE_CHECKING:
     import uvicorn
 
+    from ..models import DnsRecord
+
     DEMO_CREDENTIALS: dict[str, dict[str, str]]
     """The demo credentials each vendor accepts, as keyword arguments for its client."""
     TELECOMX_CUSTOMER_ID: str
     TELECOMX_PRODUCT_ID: str
 
     from ._app import SandboxApp
-    from ._dns import DnsService
+    from ._dns import DnsBackend, DnsService
 
 __all__ = [
     "DEMO_CREDENTIALS",
@@ -58,6 +61,18 @@ def __getattr__(name: str) -> Any:
 
 class SandboxError(RuntimeError):
     """The sandbox could not start, or was used before it started."""
+
+
+def _telecomx_record(record: DnsRecord, zone: str) -> tuple[str, str, str]:
+    from .._dns.names import relative_name
+    from .._dns.txt import txt_rdata
+
+    name = relative_name(record.name, zone)  # InvalidInputError (a ValueError) outside it
+    kind = record.type.value
+    if kind == "MX":
+        kind = f"MX {record.priority or 0}"
+    value = txt_rdata(record.value) if kind == "TXT" else record.value
+    return name, kind, value
 
 
 def _check_vendor(vendor: str) -> Vendor:
@@ -86,12 +101,15 @@ class Sandbox:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._dns: DnsService | None = None
+        self._dns_backend: DnsBackend | None = None
 
     # --- lifecycle -----------------------------------------------------------
     def build_app(self) -> SandboxApp:
         """The ASGI app, without serving it (for ``python -m maildns.sandbox`` and tests)."""
         from ._app import SandboxApp
+        from ._dns import DnsBackend
 
+        self._dns_backend = DnsBackend(lambda: self._app)
         self._app = SandboxApp(self._make_context)
         return self._app
 
@@ -99,13 +117,16 @@ class Sandbox:
         from ._dns import ObservedClock
 
         ctx = SandboxContext(seed=self.seed, start=self.start)
-        # The DNS server snapshots the zones before every clock move, for its delay faults.
+        # The DNS backend snapshots the zones before every clock move, for its delay faults,
+        # and the vendors verify against what it serves.
         ctx.clock = ObservedClock(ctx.clock.now(), self._before_clock_moves)
+        if self._dns_backend is not None:
+            ctx.served = self._dns_backend.served
         return ctx
 
     def _before_clock_moves(self) -> None:
-        if self._dns is not None:
-            self._dns.backend.note()
+        if self._dns_backend is not None:
+            self._dns_backend.note()
 
     def __enter__(self) -> Self:
         self.start_server()
@@ -153,7 +174,7 @@ class Sandbox:
         from ._dns import DnsService
 
         try:
-            self._dns = DnsService(self.host, lambda: self._app)
+            self._dns = DnsService(self.host, self._backend())
         except OSError as exc:
             self.stop()
             raise SandboxError(f"the sandbox's DNS server did not start on {self.host}") from exc
@@ -305,6 +326,26 @@ class Sandbox:
         fault = make_fault(kind, name=name, times=times, seconds=seconds, server=server)
         self._running_dns().backend.add_fault(fault)
 
+    def publish_dns(self, zone: str, records: Iterable[DnsRecord]) -> None:
+        """Serve ``records`` from the sandbox's DNS, as if published through TelecomX.
+
+        They go into TelecomX zone ``zone`` of the seeded account (created when missing), so
+        the TelecomX API shows them too. This is for trying a sending-domain vendor alone:
+        publish what it asks for, then verify::
+
+            sb.publish_dns("example.com", tesouro.get_sending_domain("mail.example.com").records)
+
+        A record outside ``zone``, or one TelecomX would refuse, raises ``ValueError`` before
+        any is added.
+        """
+        from ._telecomx import TelecomXError, publish
+
+        wire = [_telecomx_record(r, zone) for r in records]
+        try:
+            publish(self._running_app().vendor_app("telecomx"), zone, wire)
+        except TelecomXError as exc:
+            raise ValueError(f"TelecomX would refuse one of these records: {exc}") from None
+
     def clear_dns_faults(self) -> None:
         """Drop every DNS fault."""
         self._running_dns().backend.clear_faults()
@@ -312,6 +353,11 @@ class Sandbox:
     def pending_dns_faults(self) -> list[dict[str, Any]]:
         """The DNS faults still in force, with how many ``times`` each has left (None: no end)."""
         return [f.describe() for f in self._running_dns().backend.pending_faults()]
+
+    def _backend(self) -> DnsBackend:
+        if self._dns_backend is None:
+            raise SandboxError("the sandbox is not running: use `with Sandbox() as sb:`")
+        return self._dns_backend
 
     def _running_dns(self) -> DnsService:
         if self._dns is None:

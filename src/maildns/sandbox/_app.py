@@ -35,6 +35,10 @@ class SandboxApp:
     def _build(self) -> dict[Vendor, ASGIApp]:
         return {v: module(v).create_app(self.context) for v in VENDORS}
 
+    def vendor_app(self, vendor: Vendor) -> ASGIApp:
+        """The current app of ``vendor`` (a reset replaces it)."""
+        return self._vendor_apps[vendor]
+
     def reset(self) -> None:
         self.context = self._make_context()
         self._vendor_apps = self._build()

@@ -22,9 +22,13 @@ Behaviour (the choices are recorded in the specs' ``x-unconfirmed`` notes):
   published sample), ``subaccount_id`` and ``name`` are ``subaccount-<user_id>-partner-api``,
   ``dns_value`` is ``mandrill_verify.<22 url-safe chars>``, ``dkim_value`` carries a freshly drawn
   1024-bit RSA public key, ``spf_value`` is Mandrill's include.
-- A sandbox has no DNS to look at, so the three validation statuses are false when the sending
-  domain is set (create, or an update that changes it, which also draws new DNS and DKIM values)
-  and turn true once the sandbox clock is ``VALIDATION_DELAY_SECONDS`` past that moment.
+- The three validation statuses are read from the sandbox's DNS whenever a subaccount is
+  answered, as Mandrill checks a domain on demand: ``dns_validation_status`` is true when both
+  nameservers serve the ``dns_value`` TXT at the sending domain, ``dkim_validation_status`` when
+  they serve the ``dkim_value`` TXT at ``mandrill._domainkey.<domain>``, and
+  ``spf_validation_status`` when the domain's one SPF record holds
+  ``include:spf.mandrillapp.com``. An update that changes the sending domain draws new DNS and
+  DKIM values.
 - Nothing is ever sent: ``reputation`` and ``sent_*`` stay 0 and ``first_sent_at`` is absent.
 - Each response carries exactly the fields its version's page lists for that operation: it is
   built with that operation's generated response model (``RESPONSE_MODELS``), which lists those
@@ -39,7 +43,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final, NoReturn
 
 from fastapi import FastAPI, Request
@@ -49,7 +53,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vendor_models import ciirus_v2023_07_31 as v2023
 from vendor_models import ciirus_v2024_07_31 as v2024
 
-from ._core import SandboxContext
+from ._core import SandboxContext, served_everywhere, spf_includes_everywhere
 
 # The pair CiiRUS's quickstart uses.
 DEMO_CREDENTIALS: Final = {"username": "PartnerDemo", "password": "Secret123"}
@@ -71,8 +75,9 @@ RESPONSE_MODELS: Final[dict[tuple[str, str], type[BaseModel]]] = {
     ("v2024.07.31", "PUT"): v2024.SubaccountUpdateResponse,
     ("v2024.07.31", "DELETE"): v2024.SubaccountDeleteResponse,
 }
-VALIDATION_DELAY_SECONDS: Final = 300
-SPF_VALUE: Final = "v=spf1 include:spf.mandrillapp.com ?all"
+SPF_INCLUDE: Final = "spf.mandrillapp.com"
+SPF_VALUE: Final = f"v=spf1 include:{SPF_INCLUDE} ?all"
+DKIM_SELECTOR: Final = "mandrill._domainkey"
 REALM: Final = "CiiRUS Partner API"
 
 # The error manual's words: its description where it gives one, else the status's title.
@@ -162,25 +167,26 @@ class Subaccount:
     dns_value: str
     dkim_value: str
     created_at: datetime
-    domain_set_at: datetime
 
     @property
     def subaccount_id(self) -> str:
         return f"subaccount-{self.user_id}-partner-api"
 
-    def fields(self, now: datetime) -> dict[str, Any]:
+    def fields(self, ctx: SandboxContext) -> dict[str, Any]:
         """Every field of every version and operation; a response model picks its own."""
-        validated = now - self.domain_set_at >= timedelta(seconds=VALIDATION_DELAY_SECONDS)
+        domain = self.settings.sending_domain.lower()
         return {
             "user_id": self.user_id,
             "sending_domain": self.settings.sending_domain,
             "subaccount_id": self.subaccount_id,
             "dns_value": self.dns_value,
-            "dns_validation_status": validated,
+            "dns_validation_status": served_everywhere(ctx, domain, "TXT", self.dns_value),
             "dkim_value": self.dkim_value,
-            "dkim_validation_status": validated,
+            "dkim_validation_status": served_everywhere(
+                ctx, f"{DKIM_SELECTOR}.{domain}", "TXT", self.dkim_value
+            ),
             "spf_value": SPF_VALUE,
-            "spf_validation_status": validated,
+            "spf_validation_status": spf_includes_everywhere(ctx, domain, SPF_INCLUDE),
             "daily_send_limit": self.settings.daily_send_limit,
             "approved": self.settings.approved,
             "reputation": 0,
@@ -241,7 +247,6 @@ class CiirusState:
             dns_value=self._dns_value(),
             dkim_value=self._dkim_value(),
             created_at=now,
-            domain_set_at=now,
         )
         return self.subaccount
 
@@ -251,7 +256,6 @@ class CiirusState:
         if settings.sending_domain.lower() != sub.settings.sending_domain.lower():
             sub.dns_value = self._dns_value()
             sub.dkim_value = self._dkim_value()
-            sub.domain_set_at = self.ctx.clock.now()
         sub.settings = settings
         return sub
 
@@ -263,7 +267,7 @@ class CiirusState:
     def respond(self, version: str, method: str, sub: Subaccount) -> JSONResponse:
         """The subaccount as the version's page documents it for this operation."""
         model = RESPONSE_MODELS[(version, method)]
-        everything = sub.fields(self.ctx.clock.now())
+        everything = sub.fields(self.ctx)
         shown = model.model_validate({k: everything[k] for k in model.model_fields})
         return JSONResponse(shown.model_dump(mode="json", exclude_none=True))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final, TypeVar
@@ -80,6 +80,36 @@ def _accounts() -> dict[Vendor, dict[str, str]]:
     return accounts()
 
 
+Served = Callable[[str, str], list[frozenset[str]]]
+"""``served(name, type)``: what each nameserver serves (see ``DnsBackend.served``)."""
+
+
+def _nothing_served(name: str, rtype: str) -> list[frozenset[str]]:
+    return []
+
+
+def served_everywhere(ctx: SandboxContext, name: str, rtype: str, wanted: str) -> bool:
+    """Whether every nameserver serves exactly ``wanted`` at ``name`` (TXT strings joined;
+    MX as ``"<preference> <host>"`` with the host in lower case, no final dot)."""
+    views = ctx.served(name, rtype)
+    return bool(views) and all(wanted in view for view in views)
+
+
+def spf_includes_everywhere(ctx: SandboxContext, name: str, include: str) -> bool:
+    """Whether every nameserver serves one SPF record at ``name``, holding ``include:<include>``.
+
+    Two SPF records at a name are a permanent error (RFC 7208 section 4.5): no mechanism counts.
+    """
+    views = ctx.served(name, "TXT")
+    term = f"include:{include}".lower()
+
+    def ok(view: frozenset[str]) -> bool:
+        spf = [v.lower().split() for v in view if v.lower().split()[:1] == ["v=spf1"]]
+        return len(spf) == 1 and any(t.lstrip("+") == term for t in spf[0])
+
+    return bool(views) and all(ok(view) for view in views)
+
+
 @dataclass
 class SandboxContext:
     """State shared by the vendor apps of one sandbox; a reset builds a new one."""
@@ -90,6 +120,8 @@ class SandboxContext:
     accounts: dict[Vendor, dict[str, str]] = field(default_factory=lambda: _accounts())
     clock: Clock = field(init=False)
     ids: Ids = field(init=False)
+    served: Served = field(default=_nothing_served)
+    """How the vendors look at DNS: the sandbox's nameservers (nothing when none run)."""
 
     def __post_init__(self) -> None:
         self.clock = Clock(self.start)

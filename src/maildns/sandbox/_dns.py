@@ -47,6 +47,7 @@ MAX_NEGATIVE_TTL: Final = 3600  # the SOA minimum: the zone ttl, capped (RFC 230
 MAX_CNAME_CHAIN: Final = 8
 
 Server = Literal["ns1", "ns2"]
+SERVERS: Final[tuple[Server, ...]] = ("ns1", "ns2")
 FaultKind = Literal["delay", "lag", "servfail", "drop"]
 FAULT_KINDS: Final = ("delay", "lag", "servfail", "drop")
 
@@ -111,9 +112,7 @@ class DnsFault:
 def _live_zones(app: SandboxApp) -> dict[str, ZoneData]:
     from ._telecomx import state_of  # imports FastAPI: only once a sandbox runs
 
-    # SandboxApp keeps the vendor apps private and _app.py is not ours to widen; reading the
-    # current dict each time follows resets.
-    telecomx = app._vendor_apps["telecomx"]
+    telecomx = app.vendor_app("telecomx")  # read each time: a reset replaces it
     zones = list(state_of(telecomx).zones.values())  # copied: the HTTP thread mutates them
     return {
         z.domain: ZoneData(
@@ -173,8 +172,13 @@ class DnsBackend:
                 self._sync(app)
             return [f for f in self._faults if f.times is None or f.times > 0]
 
-    def resolve(self, server: Server, qname: dns.name.Name) -> tuple[str, Snapshot]:
-        """What ``server`` does for ``qname``: ``("drop"|"servfail"|"answer", zones)``."""
+    def resolve(
+        self, server: Server, qname: dns.name.Name, *, consume: bool = True
+    ) -> tuple[str, Snapshot]:
+        """What ``server`` does for ``qname``: ``("drop"|"servfail"|"answer", zones)``.
+
+        ``consume=False`` looks without using up a fault's ``times`` (the vendors' checks).
+        """
         app = self._get_app()
         if app is None:
             return "drop", {}
@@ -185,12 +189,13 @@ class DnsBackend:
                     (f for f in self._faults if f.kind == kind and f.applies(server, qname)), None
                 )
                 if fault is not None:
-                    fault.use()
+                    if consume:
+                        fault.use()
                     return kind, {}
             behind = 0.0
             for kind in ("delay", "lag"):
                 matching = [f for f in self._faults if f.kind == kind and f.applies(server, qname)]
-                for f in matching:
+                for f in matching if consume else ():
                     f.use()
                 behind += max((f.seconds for f in matching), default=0.0)
             now = app.context.clock.now()
@@ -203,6 +208,43 @@ class DnsBackend:
                     break
                 past = zones
             return "answer", past
+
+    def served(self, name: str, rtype: str) -> list[frozenset[str]]:
+        """What each nameserver (ns1, ns2) serves at ``name`` for ``rtype``, faults included.
+
+        TXT values are their strings joined; MX values are ``"<preference> <host>"``; host
+        names are lower case without the final dot. A server that fails (SERVFAIL, no answer)
+        or is not authoritative serves nothing. This is how the sandbox's vendors look at DNS
+        before they call a domain verified; it uses up no fault.
+        """
+        try:
+            qname = dns.name.from_text(name)
+            qtype = dns.rdatatype.from_text(rtype)
+        except (dns.exception.DNSException, ValueError):
+            return [frozenset(), frozenset()]
+        result: list[frozenset[str]] = []
+        for server in SERVERS:
+            action, zones = self.resolve(server, qname, consume=False)
+            found = _find_zone(zones, qname) if action == "answer" else None
+            values: set[str] = set()
+            if found is not None:
+                response = dns.message.make_response(dns.message.make_query(qname, qtype))
+                with contextlib.suppress(dns.exception.DNSException, ValueError):
+                    _fill(response, found[0], found[1], qname, qtype)
+                for rrset in response.answer:
+                    if rrset.rdtype == qtype:
+                        values.update(_text(rd) for rd in rrset)
+            result.append(frozenset(values))
+        return result
+
+
+def _text(rd: dns.rdata.Rdata) -> str:
+    if rd.rdtype == dns.rdatatype.TXT:
+        return b"".join(rd.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    if rd.rdtype == dns.rdatatype.MX:
+        host = rd.exchange.to_text(omit_final_dot=True).lower()  # type: ignore[attr-defined]
+        return f"{rd.preference} {host}"  # type: ignore[attr-defined]
+    return rd.to_text().rstrip(".").lower()
 
 
 # --- answering -------------------------------------------------------------------------------
@@ -457,8 +499,8 @@ class Nameserver:
 class DnsService:
     """Both nameservers and their shared backend."""
 
-    def __init__(self, host: str, get_app: Callable[[], SandboxApp | None]) -> None:
-        self.backend = DnsBackend(get_app)
+    def __init__(self, host: str, backend: DnsBackend) -> None:
+        self.backend = backend
         self.servers: list[Nameserver] = []
         try:
             for server in ("ns1", "ns2"):

@@ -208,6 +208,31 @@ def state_of(app: object) -> TelecomXState:
     return state
 
 
+def publish(app: object, zone: str, records: list[tuple[str, str, str]]) -> None:
+    """Add ``(relative name, type, rData)`` records to ``zone`` of the seeded account, creating
+    the zone when missing, as ``POST /dns`` and ``POST /dns/{domain}/record`` would; records
+    already there are left as they are. Every record is checked before any is added."""
+    state = state_of(app)
+    checked = [(name, _check_record(name, rtype, rdata), rdata) for name, rtype, rdata in records]
+    domain = zone.lower()
+    target = state.zones.get(domain)
+    if target is None:
+        now = state.now()
+        account = state.ctx.accounts["telecomx"]
+        target = state.zones[domain] = Zone(
+            domain=domain,
+            customer=account["customer_id"],
+            product=account["product_id"],
+            invoiced_until=_first_of_next_month(now),
+            serial=int(now.strftime("%Y%m%d")) * 100,
+            ttl=DEFAULT_TTL,
+        )
+    for name, rtype, rdata in checked:
+        if target.find(name, rtype, rdata) is None:
+            target.records.append(Record(name, rtype, rdata))
+            target.bump()
+
+
 # --- request validation -------------------------------------------------------------------------
 def _validation_key(exc: ValidationError) -> str:
     for err in exc.errors():

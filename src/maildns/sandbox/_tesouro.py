@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vendor_models import tesouro as m
 
-from ._core import Ids, SandboxContext
+from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
 
 DEMO_CREDENTIALS: Final = {
     "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
@@ -48,8 +48,10 @@ STATUS_WAITING: Final = "waiting_to_be_verified"
 STATUS_VERIFIED: Final = "verified"
 VALID_UNKNOWN: Final = "unknown"
 VALID_VALID: Final = "valid"
+VALID_INVALID: Final = "invalid"
+SPF_INCLUDE: Final = "mailgun.org"
 
-SPF_VALUE: Final = "v=spf1 include:mailgun.org ~all"
+SPF_VALUE: Final = f"v=spf1 include:{SPF_INCLUDE} ~all"
 MX_HOSTS: Final = ("mxa.mailgun.org", "mxb.mailgun.org")
 MX_PRIORITY: Final = "10"
 DKIM_SELECTORS: Final = ("pic", "krs", "smtp", "mx", "k1")
@@ -152,6 +154,21 @@ def mailgun_dns_records(domain: str, ids: Ids) -> m.DNSRecords:
         for host in MX_HOSTS
     ]
     return m.DNSRecords(receiving_dns_records=receiving, sending_dns_records=sending)
+
+
+def checked(ctx: SandboxContext, record: m.DNSRecord, domain: str) -> m.DNSRecord:
+    """``record`` with ``valid`` set from what the sandbox's nameservers serve."""
+    name = record.name or domain
+    kind = str(getattr(record.record_type, "value", record.record_type))
+    if record.record_purpose == m.DNSRecordPurpose.SPF:
+        ok = spf_includes_everywhere(ctx, name, SPF_INCLUDE)
+    elif kind == "MX":
+        ok = served_everywhere(
+            ctx, name, "MX", f"{record.priority} {record.value.lower().rstrip('.')}"
+        )
+    else:
+        ok = served_everywhere(ctx, name, kind, record.value)
+    return record.model_copy(update={"valid": VALID_VALID if ok else VALID_INVALID})
 
 
 @dataclass
@@ -341,22 +358,15 @@ def create_app(ctx: SandboxContext) -> FastAPI:
     async def verify_mailbox_domain(domain_id: UUID, version: Partner) -> Response:
         found = find(domain_id)
         records = found.dns_records
+        status = found.status
         if isinstance(records, m.DNSRecords):
-            records = m.DNSRecords(
-                receiving_dns_records=[
-                    r.model_copy(update={"valid": VALID_VALID})
-                    for r in records.receiving_dns_records
-                ],
-                sending_dns_records=[
-                    r.model_copy(update={"valid": VALID_VALID}) for r in records.sending_dns_records
-                ],
-            )
+            receiving = [checked(ctx, r, found.domain) for r in records.receiving_dns_records]
+            sending = [checked(ctx, r, found.domain) for r in records.sending_dns_records]
+            records = m.DNSRecords(receiving_dns_records=receiving, sending_dns_records=sending)
+            ready = all(r.valid == VALID_VALID for r in sending)
+            status = STATUS_VERIFIED if ready else STATUS_WAITING
         verified = found.model_copy(
-            update={
-                "dns_records": records,
-                "status": STATUS_VERIFIED,
-                "last_updated_at": ctx.clock.now(),
-            }
+            update={"dns_records": records, "status": status, "last_updated_at": ctx.clock.now()}
         )
         state.domains[str(found.id)] = verified
         return _json(
