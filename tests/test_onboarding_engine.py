@@ -230,3 +230,68 @@ async def test_a_zone_not_delegated_is_refused_until_forced(engine: Engine) -> N
     forced = await engine.apply(force=True)
     assert forced.failed == ()
     assert {c.kind for c in forced.done} == {"sending_domain", "record"}
+
+
+# --- prune ---------------------------------------------------------------------------------------
+def _dropped(engine: Engine) -> Engine:
+    """The same vendors and journal, with the domain dropped from the configuration."""
+    config = attrs.evolve(engine.config, domains=())
+    return Engine(config, dns=engine.dns, providers=engine.providers, journal=engine.journal)
+
+
+async def test_prune_undoes_only_what_maildns_made_for_a_dropped_domain(engine: Engine) -> None:
+    foreign = [
+        DnsRecord(RecordType.TXT, DOMAIN, FOREIGN_SPF),
+        DnsRecord(RecordType.A, "www.example.com", "192.0.2.10"),
+        DnsRecord(RecordType.TXT, DOMAIN, "google-site-verification=abc"),
+    ]
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)
+    for record in foreign:
+        await engine.dns.add_record(ZONE, record)
+    assert (await engine.apply()).failed == ()
+
+    dropped = _dropped(engine)
+    assert not (await dropped.plan()).has_changes  # left alone without --prune
+    plan = await dropped.plan(prune=True)
+    (domain_plan,) = plan.domains
+    assert (domain_plan.domain, domain_plan.zone, domain_plan.problems) == (DOMAIN, ZONE, ())
+    assert all(c.prune for c in domain_plan.changes)
+    kinds = sorted((c.action, c.kind, c.vendor) for c in domain_plan.changes)
+    assert ("delete", "sending_domain", "tesouro") in kinds
+    assert ("delete", "sending_domain", "ciirus") in kinds
+    (restore,) = [c for c in domain_plan.changes if c.action == "update"]
+    assert restore.value == FOREIGN_SPF  # the SPF record goes back to what it held
+
+    applied = await dropped.apply(prune=True)
+    assert applied.failed == ()
+    zone = await engine.dns.get_zone(ZONE)
+    assert {(r.type, r.name, r.value) for r in zone.records} == {
+        (r.type, r.name, r.value) for r in foreign
+    }
+    for provider in engine.providers.values():
+        assert [d async for d in provider.list_sending_domains()] == []
+    assert not (await dropped.plan(prune=True)).has_changes
+    assert engine.journal.prunable("telecomx", set()) == ([], [])
+
+
+async def test_prune_leaves_alone_what_someone_changed_since(engine: Engine) -> None:
+    assert (await engine.apply()).failed == ()
+    zone = await engine.dns.get_zone(ZONE)
+    dkim = next(r for r in zone.records if r.name.startswith("mandrill._domainkey."))
+    await engine.dns.update_record(ZONE, dkim, "v=DKIM1; k=rsa; p=SOMEONEELSES")
+    plan = await _dropped(engine).plan(prune=True)
+    names = [c.name for c in plan.changes if c.kind == "record"]
+    assert dkim.name not in names  # not the record maildns made any more
+    assert names  # the others still go
+    await _dropped(engine).apply(prune=True)
+    left = await engine.dns.get_zone(ZONE)
+    assert [(r.name, r.value) for r in left.records] == [
+        (dkim.name, "v=DKIM1; k=rsa; p=SOMEONEELSES")
+    ]
+
+
+async def test_a_saved_pruning_plan_is_applied_with_prune(engine: Engine) -> None:
+    assert (await engine.apply()).failed == ()
+    saved = await _dropped(engine).plan(prune=True)
+    applied = await _dropped(engine).apply(saved)  # prune comes from the plan
+    assert len(applied.done) == len(saved.changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -77,7 +78,9 @@ def test_the_file_is_wal_and_versioned_and_a_foreign_one_is_refused(tmp_path: Pa
     db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     db.commit()
     db.close()
-    with pytest.raises(JournalError, match="schema version 99, this maildns reads 1"):
+    with pytest.raises(
+        JournalError, match=f"schema version 99, this maildns reads {SCHEMA_VERSION}"
+    ):
         Journal(path)
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not a database, not at all" * 100)
@@ -112,3 +115,61 @@ def test_a_process_killed_between_begin_and_done_leaves_a_step_to_settle(tmp_pat
         assert journal.unfinished() == []
         assert [s.state for s in journal.steps()] == ["done", "done"]
         assert journal.owned("telecomx") == {(RecordType.TXT, DOMAIN, "v=spf1 ~all")}
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE steps (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, domain TEXT NOT NULL, change TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('started', 'done', 'failed')),
+    detail TEXT NOT NULL DEFAULT '', started_at TEXT NOT NULL, ended_at TEXT
+);
+CREATE TABLE owned (
+    vendor TEXT NOT NULL, domain TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,
+    value TEXT NOT NULL, PRIMARY KEY (vendor, type, name, value)
+);
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+
+
+def test_a_version_1_journal_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    created = Change("create", "tesouro", "sending_domain", DOMAIN)
+    db.execute(
+        "INSERT INTO steps (domain, change, state, started_at) VALUES (?, ?, 'done', 'then')",
+        (DOMAIN, json.dumps(created.to_json())),
+    )
+    db.execute(
+        "INSERT INTO owned VALUES ('telecomx', ?, 'TXT', ?, 'v=spf1 ~all')", (DOMAIN, DOMAIN)
+    )
+    db.commit()
+    db.close()
+    with Journal(path) as journal:
+        records, domains = journal.prunable("telecomx", keep=set())
+        assert [(r.name, r.value, r.zone, r.replaced) for r in records] == [
+            (DOMAIN, "v=spf1 ~all", "", None)
+        ]
+        assert [(d.vendor, d.domain) for d in domains] == [("tesouro", DOMAIN)]
+        assert [s.change for s in journal.steps()] == [created]
+        assert journal.prunable("telecomx", keep={DOMAIN}) == ([], [])
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
+    db.close()
+
+
+def test_an_spf_record_merged_into_remembers_what_it_held(tmp_path: Path) -> None:
+    foreign = "v=spf1 include:_spf.google.com -all"
+    merged = "v=spf1 include:_spf.google.com include:mailgun.org -all"
+    rotated = "v=spf1 include:_spf.google.com include:eu.mailgun.org -all"
+    with Journal(tmp_path / "state.sqlite3") as journal:
+        for old, new in ((foreign, merged), (merged, rotated)):
+            change = Change(
+                "update", "telecomx", "record", DOMAIN, RecordType.TXT, DOMAIN, new, old_value=old
+            )
+            journal.done(journal.begin(change, "example.com"), change)
+        (record,), _ = journal.prunable("telecomx", keep=set())
+        assert (record.value, record.replaced, record.zone) == (rotated, foreign, "example.com")

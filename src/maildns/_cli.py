@@ -49,6 +49,13 @@ State = Annotated[
     typer.Option(help="The journal (default .maildns/state.sqlite3 beside the configuration)."),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Make changes refused as unsafe.")]
+Prune = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Also remove what maildns made for domains dropped from the configuration.",
+    ),
+]
 Nameserver = Annotated[
     list[str] | None,
     typer.Option("--nameserver", help="host:port to ask instead of the zone's nameservers."),
@@ -171,9 +178,10 @@ def plan_command(
     ] = None,
     state: State = None,
     force: Force = False,
+    prune: Prune = False,
 ) -> None:
     """Show what apply would change (exit 2 when it would change something)."""
-    plan = _run(lambda o: o.plan(config, state=state, force=force))
+    plan = _run(lambda o: o.plan(config, state=state, force=force, prune=prune))
     document = plan.to_json()
     if out_file is not None:
         saved = {**document, "config": str(config.resolve())}
@@ -197,6 +205,7 @@ def apply_command(
     target: Annotated[Path, typer.Argument(help="A configuration, or a plan saved by --out.")],
     yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
     force: Force = False,
+    prune: Prune = False,
     json_: Json = False,
     state: State = None,
 ) -> None:
@@ -212,7 +221,10 @@ def apply_command(
             config = Path(document["config"])
         except (ValueError, KeyError, TypeError) as error:
             _fail(f"{target}: not a saved plan: {error}")
-    plan = saved if saved is not None else _run(lambda o: o.plan(config, state=state, force=force))
+    if saved is None:
+        plan = _run(lambda o: o.plan(config, state=state, force=force, prune=prune))
+    else:
+        plan = saved
     if not plan.has_changes and not plan.has_problems:
         if json_:
             _print_json({"format_version": FORMAT_VERSION, "done": [], "failed": []})
@@ -226,7 +238,7 @@ def apply_command(
             _fail("apply needs --yes when there is no terminal to confirm on")
         if not typer.confirm("Apply these changes?", err=True):
             _fail("not applied")
-    applied = _run(lambda o: o.apply(config, saved, state=state, force=force))
+    applied = _run(lambda o: o.apply(config, saved, state=state, force=force, prune=prune))
     if json_:
         _print_json(
             {

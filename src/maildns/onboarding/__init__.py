@@ -106,8 +106,14 @@ async def open_engine(
     ``clients`` (vendor name -> async client) replaces the clients built from the environment.
     """
     loaded = _config(config)
-    vendors = [loaded.dns_vendor, *dict.fromkeys(v for d in loaded.domains for v in d.vendors)]
+    configured = [v for d in loaded.domains for v in d.vendors]
     async with AsyncExitStack() as stack:
+        journal = stack.enter_context(Journal(state_path(loaded, state)))
+        # The vendors of domains maildns created and the configuration dropped, for --prune:
+        # clients are lazy, so one never used costs nothing.
+        _, created = journal.prunable(loaded.dns_vendor, {d.name for d in loaded.domains})
+        dropped = [c.vendor for c in created if c.vendor in DECLARATIONS]
+        vendors = [loaded.dns_vendor, *dict.fromkeys([*configured, *dropped])]
         made: dict[str, Any] = {}
         for name in vendors:
             client = (clients or {}).get(name)
@@ -115,14 +121,21 @@ async def open_engine(
                 client = getattr(maildns, DECLARATIONS[name].clients[1])()
                 await stack.enter_async_context(client)
             made[name] = client
-        journal = stack.enter_context(Journal(state_path(loaded, state)))
         providers = {name: made[name] for name in vendors[1:]}
         yield Engine(loaded, dns=made[loaded.dns_vendor], providers=providers, journal=journal)
 
 
-async def aplan(config: Config | str | os.PathLike[str], *, force: bool = False, **kw: Any) -> Plan:
+async def aplan(
+    config: Config | str | os.PathLike[str],
+    *,
+    force: bool = False,
+    prune: bool = False,
+    **kw: Any,
+) -> Plan:
+    """What apply would change; ``prune`` adds the undoing of what maildns made for domains
+    dropped from the configuration (its records and sending domains, nothing else)."""
     async with open_engine(config, **kw) as engine:
-        return await engine.plan(force=force)
+        return await engine.plan(force=force, prune=prune)
 
 
 async def aapply(
@@ -130,10 +143,11 @@ async def aapply(
     saved: Plan | None = None,
     *,
     force: bool = False,
+    prune: bool = False,
     **kw: Any,
 ) -> Applied:
     async with open_engine(config, **kw) as engine:
-        return await engine.apply(saved, force=force)
+        return await engine.apply(saved, force=force, prune=prune)
 
 
 def _servers(nameservers: Sequence[Server] | str | None) -> Sequence[Server] | None:

@@ -20,7 +20,7 @@ import attrs
 from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
-from ._journal import Journal
+from ._journal import CreatedDomain, Journal, OwnedRecord
 from ._lookup import Answer, Server, ask_all, authoritative_servers, expected_value
 from ._plan import Change, DomainPlan, Plan, moved, ordered
 from ._records import plan_records
@@ -83,9 +83,14 @@ class Engine:
     async def _domains(self, vendor: str) -> dict[str, SendingDomain]:
         return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
 
-    async def read(self) -> World:
-        zone_names = sorted(self.config.zones)
-        vendors = sorted({v for d in self.config.domains for v in d.vendors})
+    async def read(
+        self, *, also_zones: Collection[str] = (), also_vendors: Collection[str] = ()
+    ) -> World:
+        """The configuration's zones and vendors' listings, and those of ``also_zones`` and
+        ``also_vendors`` (a pruned domain's, an unfinished step's)."""
+        zone_names = sorted({*self.config.zones, *(z for z in also_zones if z)})
+        configured = {v for d in self.config.domains for v in d.vendors}
+        vendors = sorted({*configured, *also_vendors} & set(self.providers))
         zones, listings = await asyncio.gather(
             asyncio.gather(*(self._zone(z) for z in zone_names)),
             asyncio.gather(*(self._domains(v) for v in vendors)),
@@ -141,9 +146,13 @@ class Engine:
         problems += records.problems
         return DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
 
-    async def plan(self, *, force: bool = False) -> Plan:
-        """What apply would change now (read-only)."""
-        world = await self.read()
+    async def plan(self, *, force: bool = False, prune: bool = False) -> Plan:
+        """What apply would change now (read-only); with ``prune``, also what undoes what
+        maildns made for domains no longer configured."""
+        records, created = self._prunable() if prune else ([], [])
+        world = await self.read(
+            also_zones={r.zone for r in records}, also_vendors={d.vendor for d in created}
+        )
         seen_zones: set[str] = set()
         plans = []
         for domain in self.config.domains:
@@ -154,17 +163,97 @@ class Engine:
             )
             seen_zones |= {c.domain for c in changes if c.kind == "zone"}
             plans.append(attrs.evolve(plan, changes=changes))
+        if prune:
+            plans += self._plan_prune(records, created, world)
         return Plan(tuple(plans))
 
+    def _prunable(self) -> tuple[list[OwnedRecord], list[CreatedDomain]]:
+        keep = {d.name for d in self.config.domains}
+        records, created = self.journal.prunable(self.config.dns_vendor, keep)
+        # A journal from before schema 2 has no zones: the longest configured one holding it.
+        return [
+            r if r.zone else attrs.evolve(r, zone=self._zone_holding(r.name)) for r in records
+        ], created
+
+    def _zone_holding(self, name: str) -> str:
+        holding = [z for z in self.config.zones if name == z or name.endswith("." + z)]
+        return max(holding, key=len, default="")
+
+    def _plan_prune(
+        self, records: list[OwnedRecord], created: list[CreatedDomain], world: World
+    ) -> list[DomainPlan]:
+        """Per dropped domain: delete the records maildns created, put back the SPF records it
+        merged into, delete the sending domains it created. Anything changed since by someone
+        else is left alone (a problem says so); nothing else is touched."""
+        dns_vendor = self.config.dns_vendor
+        by_domain: dict[str, tuple[str, list[Change], list[str]]] = {}
+
+        def entry(domain: str, zone: str) -> tuple[str, list[Change], list[str]]:
+            return by_domain.setdefault(domain, (zone, [], []))
+
+        why = "maildns made it for a domain no longer configured"
+        for owned in records:
+            _, changes, _ = entry(owned.domain, owned.zone)
+            zone = world.zones.get(owned.zone)
+            if zone is None or not any(
+                r.type is owned.type and r.name == owned.name and r.value == owned.value
+                for r in zone.records
+            ):
+                continue  # gone already: nothing to undo
+            record = {
+                "vendor": dns_vendor,
+                "kind": "record",
+                "domain": owned.domain,
+                "type": owned.type,
+                "name": owned.name,
+                "priority": owned.priority,
+                "prune": True,
+            }
+            if owned.replaced is None:
+                changes.append(Change("delete", value=owned.value, reason=why, **record))
+            else:
+                restore = "put back the record maildns merged its mechanisms into"
+                changes.append(
+                    Change(
+                        "update",
+                        value=owned.replaced,
+                        old_value=owned.value,
+                        reason=restore,
+                        **record,
+                    )
+                )
+        for made in created:
+            _, changes, problems = entry(made.domain, made.zone)
+            if made.vendor not in self.providers:
+                problems.append(
+                    f"cannot delete the {made.vendor} sending domain: no {made.vendor} client"
+                )
+            elif made.domain in world.domains.get(made.vendor, {}):
+                changes.append(
+                    Change(
+                        "delete", made.vendor, "sending_domain", made.domain, reason=why, prune=True
+                    )
+                )
+        return [
+            DomainPlan(domain, zone, tuple(changes), tuple(problems))
+            for domain, (zone, changes, problems) in sorted(by_domain.items())
+            if changes or problems
+        ]
+
     # --- applying -----------------------------------------------------------------------------
-    async def apply(self, saved: Plan | None = None, *, force: bool = False) -> Applied:
-        """Make the planned changes; with ``saved``, exactly that plan or nothing.
+    async def apply(
+        self, saved: Plan | None = None, *, force: bool = False, prune: bool = False
+    ) -> Applied:
+        """Make the planned changes; with ``saved``, exactly that plan or nothing (a saved plan
+        that prunes is applied with ``prune``).
 
         Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
         problems is not applied (its problems are the reasons); the others are.
         """
+        if saved is not None:
+            prune = prune or any(c.prune for c in saved.changes)
         await self._settle()
-        plan = await self.plan(force=force)
+        plan = await self.plan(force=force, prune=prune)
         if saved is not None:
             differences = moved(saved, plan)
             if differences:
@@ -184,28 +273,29 @@ class Engine:
         failed: list[tuple[Change, str]],
         force: bool,
     ) -> None:
-        domain = next(d for d in self.config.domains if d.name == domain_plan.domain)
+        domain = next((d for d in self.config.domains if d.name == domain_plan.domain), None)
         created_any = False
         for change in domain_plan.changes:
-            if not await self._step(change, domain, done, failed):
+            if not await self._step(change, domain_plan.zone, domain, done, failed):
                 return  # a failed step stops its domain; the others go on
-            created_any |= change.kind == "sending_domain"
-        if created_any:  # the new domains' records are known now: plan and make them
+            created_any |= change.kind == "sending_domain" and change.action == "create"
+        if created_any and domain is not None:  # the new domains' records are known now
             again = self._plan_domain(domain, await self.read(), force)
             for change in again.changes:
-                if not await self._step(change, domain, done, failed):
+                if not await self._step(change, domain_plan.zone, domain, done, failed):
                     return
 
     async def _step(
         self,
         change: Change,
+        zone: str,
         domain: Any,
         done: list[Change],
         failed: list[tuple[Change, str]],
     ) -> bool:
-        step = self.journal.begin(change)
+        step = self.journal.begin(change, zone)
         try:
-            await self._make(change, domain)
+            await self._make(change, zone, domain)
         except MailDnsError as error:
             self.journal.failed(step, str(error))
             failed.append((change, str(error)))
@@ -214,34 +304,40 @@ class Engine:
         done.append(change)
         return True
 
-    async def _make(self, change: Change, domain: Any) -> None:
+    async def _make(self, change: Change, zone: str, domain: Any) -> None:
+        """Make one change; ``domain`` is its configured domain (None when pruning)."""
         if change.kind == "zone":
             settings = self.config.zones[change.domain].settings
             await self.dns.create_zone(change.domain, settings)
         elif change.kind == "sending_domain":
-            await self.providers[change.vendor].create_sending_domain(
-                change.domain, domain.vendors[change.vendor]
-            )
+            provider = self.providers[change.vendor]
+            if change.action == "delete":
+                await provider.delete_sending_domain(change.domain)
+            else:
+                await provider.create_sending_domain(change.domain, domain.vendors[change.vendor])
         else:
             assert change.type is not None
             assert change.name is not None
             assert change.value is not None
             record = DnsRecord(change.type, change.name, change.value, priority=change.priority)
             if change.action == "create":
-                await self.dns.add_record(domain.zone, record)
+                await self.dns.add_record(zone, record)
             elif change.action == "update":
                 assert change.old_value is not None
                 old = attrs.evolve(record, value=change.old_value)
-                await self.dns.update_record(domain.zone, old, change.value)
+                await self.dns.update_record(zone, old, change.value)
             else:
-                await self.dns.delete_record(domain.zone, record)
+                await self.dns.delete_record(zone, record)
 
     async def _settle(self) -> None:
         """End the steps a killed run left open, by what the world shows now."""
         unfinished = self.journal.unfinished()
         if not unfinished:
             return
-        world = await self.read()
+        world = await self.read(
+            also_zones={s.zone for s in unfinished},
+            also_vendors={s.change.vendor for s in unfinished},
+        )
         for step in unfinished:
             self.journal.settle(step.id, step.change, _happened(step.change, world))
 
@@ -250,7 +346,8 @@ def _happened(change: Change, world: World) -> bool:
     if change.kind == "zone":
         return world.zones.get(change.domain) is not None
     if change.kind == "sending_domain":
-        return change.domain in world.domains.get(change.vendor, {})
+        present = change.domain in world.domains.get(change.vendor, {})
+        return present if change.action == "create" else not present
     for zone in world.zones.values():
         if zone is None:
             continue

@@ -4,9 +4,13 @@ SQLite (stdlib ``sqlite3``) in WAL mode, one file (``.maildns/state.sqlite3`` be
 configuration by default), with a schema version checked on open. A step is written as
 ``started`` before its request and ``done`` (or ``failed``) after; a process killed between
 the two leaves a ``started`` step, which the next run sees (:meth:`Journal.unfinished`) and
-settles by looking at the world. ``owned`` lists the records maildns created, so that a later
-plan updates a value the vendor rotated instead of adding a second one, and ``--prune`` removes
-only those.
+settles by looking at the world. ``owned`` lists the records maildns created (and, for an SPF
+record it merged its mechanisms into, the value it ``replaced``), so that a later plan updates
+a value the vendor rotated instead of adding a second one; ``created`` lists the sending
+domains it created. ``--prune`` undoes only those, for the domains no longer configured.
+
+Schema version 2 added the zone of every step and owned record, the MX priority, ``replaced``
+and ``created``; a version 1 journal is migrated in place when opened.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +30,7 @@ from ..errors import MailDnsError
 from ..models import RecordType
 from ._plan import Change
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +41,8 @@ CREATE TABLE IF NOT EXISTS steps (
     state TEXT NOT NULL CHECK (state IN ('started', 'done', 'failed')),
     detail TEXT NOT NULL DEFAULT '',
     started_at TEXT NOT NULL,
-    ended_at TEXT
+    ended_at TEXT,
+    zone TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS steps_open ON steps (state) WHERE state = 'started';
 CREATE TABLE IF NOT EXISTS owned (
@@ -46,9 +51,39 @@ CREATE TABLE IF NOT EXISTS owned (
     type TEXT NOT NULL,
     name TEXT NOT NULL,
     value TEXT NOT NULL,
+    zone TEXT NOT NULL DEFAULT '',
+    priority INTEGER,
+    replaced TEXT,
     PRIMARY KEY (vendor, type, name, value)
 );
+CREATE TABLE IF NOT EXISTS created (
+    vendor TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    zone TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (vendor, domain)
+);
 """
+
+# From each version to the next, run in one transaction when an older journal is opened.
+_MIGRATIONS: Final = {
+    1: """
+ALTER TABLE steps ADD COLUMN zone TEXT NOT NULL DEFAULT '';
+ALTER TABLE owned ADD COLUMN zone TEXT NOT NULL DEFAULT '';
+ALTER TABLE owned ADD COLUMN priority INTEGER;
+ALTER TABLE owned ADD COLUMN replaced TEXT;
+CREATE TABLE IF NOT EXISTS created (
+    vendor TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    zone TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (vendor, domain)
+);
+INSERT OR IGNORE INTO created (vendor, domain)
+    SELECT json_extract(change, '$.vendor'), domain FROM steps
+    WHERE state = 'done' AND json_extract(change, '$.kind') = 'sending_domain'
+      AND json_extract(change, '$.action') = 'create';
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+""",
+}
 
 
 class JournalError(MailDnsError):
@@ -62,6 +97,35 @@ class Step:
     change: Change
     state: str
     detail: str
+    zone: str = ""
+
+
+@attrs.frozen
+class OwnedRecord:
+    """A record maildns created (or an SPF record it merged into: ``replaced`` is what the
+    record held before maildns first changed it)."""
+
+    domain: str
+    zone: str
+    type: RecordType
+    name: str
+    value: str
+    priority: int | None
+    replaced: str | None
+
+
+@attrs.frozen
+class CreatedDomain:
+    """A sending domain maildns created at ``vendor``."""
+
+    vendor: str
+    domain: str
+    zone: str
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT the surrounding transaction: run statements one by one.
+    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 def _now() -> str:
@@ -74,28 +138,52 @@ class Journal:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # a step said done stays done
-            self._db.executescript(_SCHEMA)
-            version = self._db.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
+            self._db.execute("BEGIN IMMEDIATE")  # one opener creates or migrates at a time
+            try:
+                self._open_schema()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
         except sqlite3.DatabaseError as error:
+            self._db.close()
             raise JournalError(f"{self.path}: not a maildns journal ({error})") from None
-        if version is None:
+        except JournalError:
+            self._db.close()
+            raise
+        self._lock = threading.Lock()
+
+    def _open_schema(self) -> None:
+        has_meta = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        row = (
+            self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if has_meta
+            else None
+        )
+        if row is None:
+            for statement in _statements(_SCHEMA):
+                self._db.execute(statement)
             self._db.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
-        elif version[0] != str(SCHEMA_VERSION):
-            self._db.close()
+            return
+        version = int(row[0]) if str(row[0]).isdigit() else -1
+        if version > SCHEMA_VERSION or version not in (*_MIGRATIONS, SCHEMA_VERSION):
             raise JournalError(
-                f"{self.path}: journal schema version {version[0]}, this maildns reads "
-                f"{SCHEMA_VERSION}"
+                f"{self.path}: journal schema version {row[0]}, this maildns reads "
+                f"{SCHEMA_VERSION} and migrates from {min(_MIGRATIONS)}"
             )
-        self._lock = threading.Lock()
+        while version < SCHEMA_VERSION:
+            for statement in _statements(_MIGRATIONS[version]):
+                self._db.execute(statement)
+            version += 1
 
     def close(self) -> None:
         self._db.close()
@@ -118,12 +206,13 @@ class Journal:
             self._db.execute("COMMIT")
 
     # --- steps --------------------------------------------------------------------------------
-    def begin(self, change: Change) -> int:
-        """Record that ``change`` is about to be made; the step's id."""
+    def begin(self, change: Change, zone: str = "") -> int:
+        """Record that ``change`` (in ``zone``) is about to be made; the step's id."""
         with self._tx() as db:
             cursor = db.execute(
-                "INSERT INTO steps (domain, change, state, started_at) VALUES (?, ?, ?, ?)",
-                (change.domain, json.dumps(change.to_json()), "started", _now()),
+                "INSERT INTO steps (domain, change, state, started_at, zone) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (change.domain, json.dumps(change.to_json()), "started", _now(), zone),
             )
             step = cursor.lastrowid
         assert step is not None
@@ -136,7 +225,8 @@ class Journal:
                 "UPDATE steps SET state = 'done', detail = ?, ended_at = ? WHERE id = ?",
                 (detail, _now(), step),
             )
-            self._own(db, change)
+            row = db.execute("SELECT zone FROM steps WHERE id = ?", (step,)).fetchone()
+            self._own(db, change, row[0] if row else "")
 
     def failed(self, step: int, detail: str) -> None:
         with self._tx() as db:
@@ -149,10 +239,10 @@ class Journal:
         """Steps started and never ended: a run that was killed between its two writes."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, domain, change, state, detail FROM steps WHERE state = 'started' "
-                "ORDER BY id"
+                "SELECT id, domain, change, state, detail, zone FROM steps "
+                "WHERE state = 'started' ORDER BY id"
             ).fetchall()
-        return [Step(r[0], r[1], Change.from_json(json.loads(r[2])), r[3], r[4]) for r in rows]
+        return [_step(r) for r in rows]
 
     def settle(self, step: int, change: Change, happened: bool) -> None:
         """End an unfinished step by what the world shows: it happened, or it did not."""
@@ -162,35 +252,65 @@ class Journal:
             self.failed(step, "settled: not found after a restart")
 
     def steps(self, domain: str | None = None) -> list[Step]:
-        query = "SELECT id, domain, change, state, detail FROM steps"
+        query = "SELECT id, domain, change, state, detail, zone FROM steps"
         args: tuple[str, ...] = ()
         if domain is not None:
             query += " WHERE domain = ?"
             args = (domain,)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        return [Step(r[0], r[1], Change.from_json(json.loads(r[2])), r[3], r[4]) for r in rows]
+        return [_step(r) for r in rows]
 
     # --- what maildns created -----------------------------------------------------------------
     @staticmethod
-    def _own(db: sqlite3.Connection, change: Change) -> None:
+    def _own(db: sqlite3.Connection, change: Change, zone: str) -> None:
+        if change.kind == "sending_domain":
+            if change.action == "create":
+                db.execute(
+                    "INSERT OR IGNORE INTO created (vendor, domain, zone) VALUES (?, ?, ?)",
+                    (change.vendor, change.domain, zone),
+                )
+            elif change.action == "delete":
+                db.execute(
+                    "DELETE FROM created WHERE vendor = ? AND domain = ?",
+                    (change.vendor, change.domain),
+                )
+            return
         if change.kind != "record" or change.type is None or change.name is None:
             return
+        key = (change.vendor, change.type.value, change.name)
+        replaced: str | None = None
         if change.action == "update" and change.old_value is not None:
+            before = db.execute(
+                "SELECT replaced FROM owned WHERE vendor = ? AND type = ? AND name = ? "
+                "AND value = ?",
+                (*key, change.old_value),
+            ).fetchone()
+            # A value maildns owned keeps what it first replaced; any other was someone
+            # else's record (an SPF merged into), which is what a prune puts back.
+            replaced = before[0] if before is not None else change.old_value
             db.execute(
                 "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
-                (change.vendor, change.type.value, change.name, change.old_value),
+                (*key, change.old_value),
             )
-        if change.action in ("create", "update") and change.value is not None:
+        if change.prune or change.value is None:
+            if change.action == "delete":
+                db.execute(
+                    "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
+                    (*key, change.value),
+                )
+            return
+        if change.action in ("create", "update"):
             db.execute(
-                "INSERT OR IGNORE INTO owned (vendor, domain, type, name, value) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (change.vendor, change.domain, change.type.value, change.name, change.value),
+                "INSERT OR IGNORE INTO owned "
+                "(vendor, domain, type, name, value, zone, priority, replaced) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key[:1], change.domain, *key[1:], change.value, zone, change.priority, replaced),
             )
-        elif change.action == "delete" and change.value is not None:
+        elif change.action == "delete":
             db.execute(
                 "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
-                (change.vendor, change.type.value, change.name, change.value),
+                (*key, change.value),
             )
 
     def owned(self, vendor: str, domain: str | None = None) -> set[tuple[RecordType, str, str]]:
@@ -204,5 +324,32 @@ class Journal:
             rows = self._db.execute(query, args).fetchall()
         return {(RecordType(t), n, v) for t, n, v in rows}
 
+    def prunable(
+        self, vendor: str, keep: Collection[str]
+    ) -> tuple[list[OwnedRecord], list[CreatedDomain]]:
+        """What maildns made for domains not in ``keep``: records at the DNS host ``vendor``,
+        and sending domains at any vendor."""
+        with self._lock:
+            records = self._db.execute(
+                "SELECT domain, zone, type, name, value, priority, replaced FROM owned "
+                "WHERE vendor = ? ORDER BY domain, name, type, value",
+                (vendor,),
+            ).fetchall()
+            domains = self._db.execute(
+                "SELECT vendor, domain, zone FROM created ORDER BY domain, vendor"
+            ).fetchall()
+        return (
+            [
+                OwnedRecord(d, z, RecordType(t), n, v, p, r)
+                for d, z, t, n, v, p, r in records
+                if d not in keep
+            ],
+            [CreatedDomain(v, d, z) for v, d, z in domains if d not in keep],
+        )
+
     def __repr__(self) -> str:
         return f"<Journal {str(self.path)!r}>"
+
+
+def _step(row: tuple[int, str, str, str, str, str]) -> Step:
+    return Step(row[0], row[1], Change.from_json(json.loads(row[2])), row[3], row[4], row[5])

@@ -31,7 +31,8 @@ class Change:
 
     For records, ``type``, ``name`` (fully qualified), ``value`` (the text to publish) and
     ``priority`` (MX) describe the record after the change; an update also names the value it
-    replaces (``old_value``). ``reason`` says why, for people.
+    replaces (``old_value``). ``reason`` says why, for people. ``prune`` marks a change that
+    undoes what maildns made for a domain no longer configured (``--prune``).
     """
 
     action: Action
@@ -44,6 +45,7 @@ class Change:
     priority: int | None = None
     old_value: str | None = None
     reason: str = ""
+    prune: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -65,6 +67,8 @@ class Change:
                 data["old_value"] = self.old_value
         if self.reason:
             data["reason"] = self.reason
+        if self.prune:
+            data["prune"] = True
         return data
 
     @classmethod
@@ -84,6 +88,7 @@ class Change:
             priority=data.get("priority"),
             old_value=data.get("old_value"),
             reason=str(data.get("reason", "")),
+            prune=data.get("prune") is True,
         )
 
 
