@@ -102,20 +102,36 @@ def _print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
-def _plan_table(plan: Any) -> Table:
-    table = Table(title="plan", show_lines=False)
+SHOWN_VALUE: Final = 40
+"""Characters of a value the tables show (``--json`` has them whole)."""
+
+
+def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
+    what = f"{change.type} {change.name}" if change.kind == "record" else change.kind
+    value = change.value or ""
+    if change.kind == "record" and change.priority is not None:
+        value = f"{change.priority} {value}"
+    elif not value and reasons and change.reason:
+        value = f"({change.reason})"
+    if len(value) > SHOWN_VALUE:
+        value = value[: SHOWN_VALUE - 3] + "..."
+    return change.domain, change.action, change.vendor, what, value
+
+
+def _changes_table(title: str, changes: Any, problems: Any = (), reasons: bool = True) -> Table:
+    table = Table(title=title, show_lines=False)
     for column in ("domain", "action", "vendor", "what", "value"):
         table.add_column(column, overflow="fold")
-    for domain in plan.domains:
-        for change in domain.changes:
-            what = f"{change.type} {change.name}" if change.kind == "record" else change.kind
-            value = change.value or ""
-            if len(value) > 60:
-                value = value[:57] + "..."
-            table.add_row(domain.domain, change.action, change.vendor, what, value)
-        for problem in domain.problems:
-            table.add_row(domain.domain, "[red]refused[/red]", "", problem, "")
+    for change in changes:
+        table.add_row(*_change_row(change, reasons))
+    for domain, problem in problems:
+        table.add_row(domain, "[red]refused[/red]", "", problem, "")
     return table
+
+
+def _plan_table(plan: Any) -> Table:
+    problems = [(d.domain, p) for d in plan.domains for p in d.problems]
+    return _changes_table("plan", plan.changes, problems)
 
 
 def _report_document(reports: Any) -> dict[str, Any]:
@@ -250,6 +266,8 @@ def apply_command(
             }
         )
     else:
+        if applied.done:
+            err.print(_changes_table("applied", applied.done, reasons=False))
         err.print(f"{len(applied.done)} changes made, {len(applied.failed)} failed")
     for change, why in applied.failed:
         err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)

@@ -7,7 +7,7 @@ Format (``version: 1``)::
       vendor: telecomx                 # a vendor that hosts DNS
       zones:                           # zone name -> that vendor's zone settings
         example.com: {customer: "0123456789abcdef01234567", product: "89abcdef0123456789abcdef"}
-    domains:                           # at least one
+    domains:                           # [] too: nothing to onboard (with --prune: undo all)
       - domain: mail.example.com
         zone: example.com              # optional: the longest listed zone holding the domain
         tesouro: {}                    # one key per sending-domain vendor: its settings
@@ -470,8 +470,6 @@ class _Checker:
         if not isinstance(node, _Seq):
             self.report.add(node.line, "domains", f"must be a list, got {_shown(node)}")
             return ()
-        if not node.items:
-            self.report.add(node.line, "domains", "must list at least one domain")
         domains: list[Domain] = []
         seen: dict[str, str] = {}
         for index, item in enumerate(node.items):

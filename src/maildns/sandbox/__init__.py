@@ -254,8 +254,9 @@ class Sandbox:
         ``Retry-After`` header when given) and ``body`` as raw bytes: malformed JSON, an HTML
         error page, anything. With no status, the request goes through after the delay.
         ``drop=True`` closes the connection in the middle of the response. With
-        ``lose_response=True`` the vendor handles the request (a create does create) but its
-        answer is replaced by the fault, as when a response is lost on the way back.
+        ``lose_response=True`` the vendor handles the request at once (a create does create),
+        then, after the delay, its answer is replaced by the fault, as when a response is lost
+        on the way back.
         """
         from ._faults import make_fault
 

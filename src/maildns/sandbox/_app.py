@@ -33,7 +33,7 @@ class SandboxApp:
         self.asgi: ASGIApp = self.faults
 
     def _build(self) -> dict[Vendor, ASGIApp]:
-        return {v: module(v).create_app(self.context) for v in VENDORS}
+        return {v: module(v).create_app(self.context.for_vendor(v)) for v in VENDORS}
 
     def vendor_app(self, vendor: Vendor) -> ASGIApp:
         """The current app of ``vendor`` (a reset replaces it)."""

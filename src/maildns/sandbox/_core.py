@@ -7,6 +7,8 @@ seed must answer byte for byte alike, so that recording cassettes twice changes 
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 import random
 import uuid
 from collections.abc import Callable, Sequence
@@ -126,3 +128,12 @@ class SandboxContext:
     def __post_init__(self) -> None:
         self.clock = Clock(self.start)
         self.ids = Ids(self.seed)
+
+    def for_vendor(self, vendor: Vendor) -> SandboxContext:
+        """This context (same clock, credentials and DNS) with ``vendor``'s own stream of ids,
+        so that what one vendor hands out does not depend on how its requests interleave with
+        another vendor's (the onboarding engine calls vendors concurrently)."""
+        view = copy.copy(self)
+        digest = hashlib.sha256(f"{self.seed}:{vendor}".encode()).digest()
+        view.ids = Ids(int.from_bytes(digest[:8], "big"))
+        return view

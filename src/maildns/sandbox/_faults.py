@@ -164,17 +164,21 @@ class FaultInjector:
         if fault is None:
             await self.app(scope, receive, send)
             return
-        if fault.delay:
-            await asyncio.sleep(fault.delay)
         if fault.lose_response:
-            # The vendor handles the request; its answer never reaches the client.
+            # The vendor handles the request at once; its answer never reaches the client,
+            # which hears of the fault after the delay (a response lost on the way back).
             async def swallow(message: Message) -> None:
                 return None
 
             await self.app(scope, receive, swallow)
-        elif fault.status is None and not fault.drop:
-            await self.app(scope, receive, send)
-            return
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+        else:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status is None and not fault.drop:
+                await self.app(scope, receive, send)
+                return
         if fault.drop:
             # Promise a body and stop short: the server closes the connection mid-response.
             await send(
