@@ -3,8 +3,13 @@
 Follows ``specs/tesouro.yaml``: the token endpoint (``POST /openid/connect/token``, form-encoded)
 issues opaque bearer tokens that expire after ``expires_in`` seconds of the sandbox clock; every
 ``/finops/v1`` route needs one of them and the ``x-finops-version`` header. New domains get
-Mailgun-style DNS records (SPF and DKIM TXT for sending, MX for receiving) and wait to be verified;
-verify always succeeds, so that runs are reproducible.
+Mailgun-style DNS records (SPF and DKIM TXT for sending, MX for receiving) and wait to be verified.
+Verify looks at the sandbox's DNS as Mailgun looks at the world's: each record is ``valid`` when
+both nameservers serve it (SPF: the name's one SPF record holds ``include:mailgun.org``; DKIM: the
+exact TXT value; MX: host and priority) and ``invalid`` otherwise, and the domain is ``verified``
+when its sending records (SPF and DKIM) are valid, as Mailgun activates a domain without its
+receiving MX. Each verify looks again, so a record removed since turns the domain back to
+``waiting_to_be_verified``.
 
 Request bodies are validated with the generated models (``vendor_models.tesouro``) and every
 response body is built from them, so the sandbox never answers outside the spec. Error bodies have
