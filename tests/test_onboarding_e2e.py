@@ -289,3 +289,31 @@ def test_an_apply_killed_mid_request_finishes_on_the_next_run(
     assert len(spf_records(zone)) == 1
     code, domain = verify_json(config)
     assert code == 0, domain
+
+
+# --- prune ----------------------------------------------------------------------------------------
+def test_prune_through_the_command_line(applied: Path, sandbox_env: Sandbox) -> None:
+    with maildns.TelecomX() as dns:
+        dns.add_record(ZONE, DnsRecord(RecordType.A, "www.example.com", "192.0.2.10"))
+    text = applied.read_text()
+    applied.write_text(text[: text.index("  - domain:")].replace("domains:\n", "domains: []\n"))
+
+    assert run("plan", str(applied))[0] == 0  # a dropped domain is left alone
+    code, stdout, _ = run("plan", str(applied), "--prune", "--json")
+    assert code == 2
+    document = json.loads(stdout)
+    changes = document["domains"][0]["changes"]
+    assert document["domains"][0]["domain"] == DOMAIN
+    assert {c["action"] for c in changes} == {"delete"}
+    assert all(c["prune"] is True for c in changes)
+    assert {c["vendor"] for c in changes if c["kind"] == "sending_domain"} == {"tesouro", "ciirus"}
+
+    code, _, stderr = run("apply", str(applied), "--yes", "--prune")
+    assert code == 0, stderr
+    with maildns.TelecomX() as dns, maildns.Tesouro() as tesouro:
+        zone = dns.get_zone(ZONE)
+        assert list(tesouro.list_sending_domains()) == []
+    assert [(r.type, r.name, r.value) for r in zone.records] == [
+        (RecordType.A, "www.example.com", "192.0.2.10")
+    ]
+    assert run("plan", str(applied), "--prune")[0] == 0

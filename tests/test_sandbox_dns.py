@@ -309,6 +309,60 @@ def test_fault_ns2_lags(sb: Sandbox) -> None:
     assert serial(1) == serial(0)
 
 
+# --- the vendors look at the same DNS -------------------------------------------------------------
+def test_publish_dns_serves_records_through_a_telecomx_zone(sb: Sandbox) -> None:
+    long_txt = "v=DKIM1; k=rsa; p=" + "A" * 300  # over 255: served as several strings
+    sb.publish_dns(
+        ZONE,
+        [
+            DnsRecord(RecordType.TXT, "k1._domainkey.mail.example.com", long_txt),
+            DnsRecord(RecordType.MX, "mail.example.com", "mxa.mailgun.org", priority=10),
+        ],
+    )
+    (txt,) = _rrset(
+        _ask(sb, "k1._domainkey.mail.example.com", "TXT", tcp=True),
+        "k1._domainkey.mail.example.com",
+        "TXT",
+    )
+    assert b"".join(txt.strings).decode() == long_txt  # type: ignore[attr-defined]
+    assert len(txt.strings) == 2  # type: ignore[attr-defined]
+    assert _texts(_ask(sb, "mail.example.com", "MX"), "mail.example.com", "MX") == {
+        "10 mxa.mailgun.org."
+    }
+    zone = _telecomx(sb).get_zone(ZONE)  # TelecomX shows them too, in the seeded account
+    assert len(zone.records) == 2
+    assert zone.customer == sb.telecomx_customer_id
+
+    with pytest.raises(ValueError, match="not inside zone"):
+        sb.publish_dns(ZONE, [DnsRecord(RecordType.A, "www.example.org", "192.0.2.1")])
+    with pytest.raises(ValueError, match="TelecomX would refuse"):
+        sb.publish_dns(ZONE, [DnsRecord(RecordType.A, "www.example.com", "not an address")])
+    assert len(_telecomx(sb).get_zone(ZONE).records) == 2  # nothing half-added
+
+
+def test_tesouro_verifies_only_what_both_nameservers_serve(sb: Sandbox) -> None:
+    with maildns.Tesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro")) as tesouro:
+        created = tesouro.create_sending_domain("mail.example.com")
+        sb.advance_clock(10)
+        sb.dns_fault("lag", seconds=60)
+        sb.publish_dns(ZONE, created.records)
+        assert _ask(sb, "mail.example.com", "TXT", server=0).answer  # ns1 serves them
+        lagging = tesouro.verify_sending_domain("mail.example.com")
+        assert lagging.status is maildns.DomainStatus.PENDING
+        assert {r.verified for r in lagging.records} == {False}
+        assert sb.pending_dns_faults()[0]["times"] is None  # the vendor's look used up nothing
+        sb.advance_clock(60)
+        verified = tesouro.verify_sending_domain("mail.example.com")
+        assert verified.status is maildns.DomainStatus.VERIFIED
+        # A second SPF record at the name breaks SPF: the domain is no longer verified.
+        sb.publish_dns(ZONE, [DnsRecord(RecordType.TXT, "mail.example.com", "v=spf1 -all")])
+        sb.advance_clock(60)
+        broken = tesouro.verify_sending_domain("mail.example.com")
+        assert broken.status is maildns.DomainStatus.PENDING
+        spf = [r for r in broken.records if r.purpose is maildns.RecordPurpose.SPF]
+        assert [r.verified for r in spf] == [False]
+
+
 def test_command_line_prints_dns_address() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "maildns.sandbox", "--port", "0"],
