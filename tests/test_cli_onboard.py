@@ -154,3 +154,39 @@ def test_the_installed_command_runs(config: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert json.loads(done.stdout)["summary"]["create"] == 2
+
+
+def test_a_journal_that_cannot_be_opened_is_one_line(config: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, stdout, stderr = run("onboard", "plan", str(config), "--state", f"{blocker}/state")
+    assert code == 1
+    assert stdout == ""
+    assert stderr.strip() == (
+        f"error: {blocker}/state: cannot open the journal: {blocker} is not a folder"
+    )
+
+
+def test_a_plan_that_cannot_be_saved_is_one_line(config: Path, tmp_path: Path) -> None:
+    code, _, stderr = run("onboard", "plan", str(config), "--out", str(tmp_path / "no" / "p.json"))
+    assert code == 1
+    assert stderr.strip().endswith("cannot save the plan: No such file or directory")
+    assert len(stderr.strip().splitlines()) == 1
+
+
+def test_a_bug_is_one_line_unless_debugging(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from maildns import onboarding
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something maildns did not expect")
+
+    monkeypatch.setattr(onboarding, "plan", broken)
+    code, _, stderr = run("onboard", "plan", str(config))
+    assert code == 1
+    assert stderr.strip() == (
+        "error: unexpected RuntimeError: something maildns did not expect "
+        "(set MAILDNS_DEBUG=1 for the traceback)"
+    )
+    monkeypatch.setenv("MAILDNS_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="did not expect"):
+        run("onboard", "plan", str(config))

@@ -9,6 +9,7 @@ An error is one line (a configuration's problems, one line each), never a traceb
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ ERROR: Final = 1
 CHANGES: Final = 2
 NOT_VERIFIED: Final = 3
 UNSAFE: Final = 4
+INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report it
+DEBUG_ENV: Final = "MAILDNS_DEBUG"
 FORMAT_VERSION: Final = "1"
 
 app = typer.Typer(
@@ -183,6 +186,15 @@ def _run(action: Any) -> Any:
         return action(onboarding)
     except MailDnsError as error:  # a ConfigError too: one line per problem
         _fail(str(error))
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(f"{where}{error.strerror or error}")
+    except KeyboardInterrupt:
+        _fail("interrupted", INTERRUPTED)
+    except Exception as error:  # a bug: still one line, the traceback on request
+        if os.environ.get(DEBUG_ENV):
+            raise
+        _fail(f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)")
 
 
 @onboard.command("plan")
@@ -201,7 +213,10 @@ def plan_command(
     document = plan.to_json()
     if out_file is not None:
         saved = {**document, "config": str(config.resolve())}
-        out_file.write_text(json.dumps(saved, indent=2) + "\n")
+        try:
+            out_file.write_text(json.dumps(saved, indent=2) + "\n")
+        except OSError as error:
+            _fail(f"{out_file}: cannot save the plan: {error.strerror}")
     if json_:
         _print_json(document)
     else:
