@@ -101,6 +101,26 @@ class Engine:
             domains=dict(zip(vendors, listings, strict=True)),
         )
 
+    async def _read_domain(self, domain: Any) -> World:
+        """The world as one domain sees it: its zone and its own sending domains only."""
+
+        async def sending(vendor: str) -> dict[str, SendingDomain]:
+            try:
+                found = await self.providers[vendor].get_sending_domain(domain.name)
+            except NotFoundError:
+                return {}
+            return {found.domain: found}
+
+        vendors = list(domain.vendors)
+        (zone, status), listings = await asyncio.gather(
+            self._zone(domain.zone), asyncio.gather(*(sending(v) for v in vendors))
+        )
+        return World(
+            zones={domain.zone: zone},
+            zone_status={domain.zone: status},
+            domains=dict(zip(vendors, listings, strict=True)),
+        )
+
     # --- planning -----------------------------------------------------------------------------
     def _plan_domain(self, domain: Any, world: World, force: bool) -> DomainPlan:
         dns_vendor = self.config.dns_vendor
@@ -280,7 +300,7 @@ class Engine:
                 return  # a failed step stops its domain; the others go on
             created_any |= change.kind == "sending_domain" and change.action == "create"
         if created_any and domain is not None:  # the new domains' records are known now
-            again = self._plan_domain(domain, await self.read(), force)
+            again = self._plan_domain(domain, await self._read_domain(domain), force)
             for change in again.changes:
                 if not await self._step(change, domain_plan.zone, domain, done, failed):
                     return
