@@ -37,7 +37,7 @@ TWINS := $(addsuffix /_clients.py,$(VENDOR_DIRS))
 TWIN_INPUTS := scripts/twins.py src/maildns/_core/declaration.py \
   $(foreach d,$(VENDOR_DIRS),$(wildcard $(addprefix $(d)/,__init__.py _operations.py _settings.py _implementation.py)))
 
-.PHONY: all setup generate check-generated lint test record bench clean
+.PHONY: all setup generate check-generated lint test record bench conformance clean
 
 all: setup generate docs
 
@@ -114,6 +114,12 @@ record: all
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+
+# schemathesis over every spec against a seeded sandbox; fails on anything outside the
+# reasoned allow-lists in conformance/. CONFORMANCE_EXAMPLES bounds the cases per operation.
+CONFORMANCE_EXAMPLES ?= 25
+conformance: $(VENV)/.synced
+	$(BIN)/python scripts/conformance.py --max-examples $(CONFORMANCE_EXAMPLES)
 
 # Speed goals as ratios against raw httpx, measured in one run; writes BENCHMARKS.md.
 bench: all
