@@ -317,3 +317,20 @@ def test_prune_through_the_command_line(applied: Path, sandbox_env: Sandbox) -> 
         (RecordType.A, "www.example.com", "192.0.2.10")
     ]
     assert run("plan", str(applied), "--prune")[0] == 0
+
+
+def test_a_record_removed_after_the_vendor_verified_still_fails_verify(applied: Path) -> None:
+    code, domain = verify_json(applied)
+    assert code == 0
+    with maildns.TelecomX() as dns:
+        zone = dns.get_zone(ZONE)
+        dkim = next(
+            r
+            for r in zone.records
+            if r.name.endswith(f"._domainkey.{DOMAIN}") and r.value.startswith("k=rsa")
+        )
+        dns.delete_record(ZONE, dkim)
+    code, domain = verify_json(applied)
+    assert code == 3  # Tesouro still says verified, but the record is gone
+    assert statuses(domain)["tesouro"] == "verified"
+    assert missing(domain) == [("tesouro", dkim.name)]

@@ -110,31 +110,41 @@ SHOWN_VALUE: Final = 40
 
 
 def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
-    what = f"{change.type} {change.name}" if change.kind == "record" else change.kind
+    if change.kind == "record":
+        what, name = str(change.type), change.name or ""
+    else:
+        what, name = change.kind.replace("_", " "), change.domain
     value = change.value or ""
     if change.kind == "record" and change.priority is not None:
         value = f"{change.priority} {value}"
-    elif not value and reasons and change.reason:
-        value = f"({change.reason})"
     if len(value) > SHOWN_VALUE:
         value = value[: SHOWN_VALUE - 3] + "..."
-    return change.domain, change.action, change.vendor, what, value
+    if not value and reasons and change.reason:
+        value = f"({change.reason})"  # whole: it is short, and for people
+    return change.action, change.vendor, what, name, value
 
 
-def _changes_table(title: str, changes: Any, problems: Any = (), reasons: bool = True) -> Table:
+def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
     table = Table(title=title, show_lines=False)
-    for column in ("domain", "action", "vendor", "what", "value"):
-        table.add_column(column, overflow="fold")
+    for column in ("action", "vendor", "what", "name"):
+        table.add_column(column, no_wrap=True)  # names whole: the value folds instead
+    table.add_column("value", overflow="fold")
     for change in changes:
         table.add_row(*_change_row(change, reasons))
-    for domain, problem in problems:
-        table.add_row(domain, "[red]refused[/red]", "", problem, "")
     return table
 
 
-def _plan_table(plan: Any) -> Table:
-    problems = [(d.domain, p) for d in plan.domains for p in d.problems]
-    return _changes_table("plan", plan.changes, problems)
+def _print_plan(plan: Any) -> None:
+    """The plan's table (when it changes anything) and one line per refusal, on stderr."""
+    if plan.changes:
+        err.print(_changes_table("plan", plan.changes))
+    _print_problems(plan)
+
+
+def _print_problems(plan: Any) -> None:
+    for domain in plan.domains:
+        for problem in domain.problems:
+            err.print(f"refused: {domain.domain}: {problem}", markup=False, soft_wrap=True)
 
 
 def _report_document(reports: Any) -> dict[str, Any]:
@@ -151,6 +161,7 @@ def _report_document(reports: Any) -> dict[str, Any]:
                                 "type": c.record.type.value,
                                 "name": c.record.name,
                                 "value": c.record.value,
+                                "priority": c.record.priority,
                                 "found": c.found,
                                 "answers": [a.describe() for a in c.answers],
                             }
@@ -219,8 +230,10 @@ def plan_command(
             _fail(f"{out_file}: cannot save the plan: {error.strerror}")
     if json_:
         _print_json(document)
+    elif not plan.has_changes and not plan.has_problems:
+        err.print("nothing to do")
     else:
-        err.print(_plan_table(plan))
+        _print_plan(plan)
         summary = document["summary"]
         err.print(
             f"{summary['create']} to create, {summary['update']} to update, "
@@ -262,9 +275,9 @@ def apply_command(
         else:
             err.print("nothing to do")
         raise typer.Exit(OK)
-    if not json_:
-        err.print(_plan_table(plan))
     if not yes:
+        if not json_:
+            _print_plan(plan)
         if not sys.stdin.isatty():
             _fail("apply needs --yes when there is no terminal to confirm on")
         if not typer.confirm("Apply these changes?", err=True):
@@ -283,9 +296,12 @@ def apply_command(
     else:
         if applied.done:
             err.print(_changes_table("applied", applied.done, reasons=False))
-        err.print(f"{len(applied.done)} changes made, {len(applied.failed)} failed")
+        made = len(applied.done)
+        err.print(f"{made} change{'' if made == 1 else 's'} made, {len(applied.failed)} failed")
     for change, why in applied.failed:
         err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)
+    if yes and not json_:  # without --yes they were shown with the plan
+        _print_problems(applied.plan)
     if applied.failed:
         raise typer.Exit(ERROR)
     raise typer.Exit(UNSAFE if applied.plan.has_problems else OK)

@@ -203,8 +203,8 @@ class Engine:
         self, records: list[OwnedRecord], created: list[CreatedDomain], world: World
     ) -> list[DomainPlan]:
         """Per dropped domain: delete the records maildns created, put back the SPF records it
-        merged into, delete the sending domains it created. Anything changed since by someone
-        else is left alone (a problem says so); nothing else is touched."""
+        merged into, delete the sending domains it created. A record someone changed since is not
+        maildns's any more and is left alone, as is everything else."""
         dns_vendor = self.config.dns_vendor
         by_domain: dict[str, tuple[str, list[Change], list[str]]] = {}
 
@@ -407,7 +407,12 @@ class DomainReport:
 
     @property
     def verified(self) -> bool:
-        return all(v.status == "verified" for v in self.vendors.values())
+        """Every vendor says verified and every server serves every record (a record removed
+        since the vendor verified would soon undo it)."""
+        return all(
+            v.status == "verified" and all(c.found for c in v.records)
+            for v in self.vendors.values()
+        )
 
 
 def _served(record: DnsRecord, answer: Answer) -> bool:

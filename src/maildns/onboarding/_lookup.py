@@ -101,11 +101,13 @@ async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIM
     if rcode != dns.rcode.NOERROR:
         return Answer(server, error=dns.rcode.to_text(rcode))
     wanted = dns.name.from_text(name)
-    values = tuple(
-        _value(rdata, rtype)
-        for rrset in response.answer
-        if rrset.name == wanted and rrset.rdtype == dns.rdatatype.from_text(rtype.value)
-        for rdata in rrset
+    values = tuple(  # sorted: servers send an RRset in any order
+        sorted(
+            _value(rdata, rtype)
+            for rrset in response.answer
+            if rrset.name == wanted and rrset.rdtype == dns.rdatatype.from_text(rtype.value)
+            for rdata in rrset
+        )
     )
     return Answer(server, values)
 
