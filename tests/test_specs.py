@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from .specs import SPECS, Operation, load, operations, responses
+from .specs import SPECS, Operation, load, operations, pydantic_model, responses
 
 # The operations maildns covers (issue 2's table): spec -> {(METHOD, path)}.
 REQUIRED = {
@@ -129,3 +130,97 @@ def test_open_questions_are_recorded(name: str) -> None:
     text = json.dumps(notes).lower()
     for topic in OPEN_QUESTIONS[name]:
         assert topic.lower() in text, f"no x-unconfirmed note mentions {topic!r}"
+
+
+# --- issue 11: what the docs say, exactly ------------------------------------------------------
+
+
+def test_tesouro_mailbox_operations_document_405() -> None:
+    """Monite's OpenAPI lists 405 "Method Not Allowed" (ErrorSchemaResponse) on all four."""
+    mailbox_ops = [op for op in operations("tesouro") if "/mailbox-domains" in op.path]
+    assert len(mailbox_ops) == 4
+    for op in mailbox_ops:
+        answer = responses("tesouro", op).get("405")
+        assert answer, f"{op.operation_id}: no 405"
+        schema = answer["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorSchemaResponse"}
+
+
+def _telecomx_type_patterns() -> list[tuple[str, str]]:
+    spec = load("telecomx")
+    schemas = spec["components"]["schemas"]
+    found = [
+        (f"{name}.type", schemas[name]["properties"]["type"]["pattern"])
+        for name in ("DnsRecordCreateRequest", "DnsRecordUpdateRequest")
+    ]
+    delete = spec["paths"]["/dns/{domain}/record"]["delete"]
+    found += [
+        (f"deleteDnsRecord query {p['name']}", p["schema"]["pattern"])
+        for p in delete["parameters"]
+        if p["name"] == "type"
+    ]
+    return found
+
+
+TYPE_PATTERNS = _telecomx_type_patterns()
+
+
+@pytest.mark.parametrize(("where", "pattern"), TYPE_PATTERNS, ids=[w for w, _ in TYPE_PATTERNS])
+def test_telecomx_mx_type_is_mx_space_and_0_to_65535(where: str, pattern: str) -> None:
+    """'MX <priority>': 0..65535 (RFC 1035's 16-bit preference), no leading zeros.
+
+    Python's ``re`` lets ``$`` match before a final newline, unlike JSON Schema; the generated
+    model is checked for that below.
+    """
+    rule = re.compile(pattern)
+    for accepted in ("MX 0", "MX 10", "MX 65535", "A", "AAAA", "CNAME", "SRV", "NS", "TXT"):
+        assert rule.search(accepted), accepted
+    for rejected in (
+        "MX 65536", "MX 99999", "MX 00010", "MX 010", "MX 00", "MX 100000", "MX -1", "MX10",
+        "MX  10", "MX 10 ", " MX 10", "mx 10", "MX", "MX ", "MX 1e3",
+    ):  # fmt: skip
+        assert not rule.search(rejected), rejected
+    # Every priority, exhaustively: exactly 0..65535, each in its one canonical spelling.
+    assert all(rule.search(f"MX {n}") for n in range(65536))
+    assert not any(rule.search(f"MX {n}") for n in range(65536, 100000))
+    assert not any(rule.search(f"MX 0{n}") for n in range(0, 100000, 7))
+
+
+def test_telecomx_generated_record_model_takes_the_same_priorities() -> None:
+    import pydantic
+
+    model = pydantic_model("telecomx", "DnsRecordCreateRequest")
+    for ok in ("MX 0", "MX 10", "MX 65535"):
+        model.model_validate({"name": "", "type": ok, "rData": "mail.telecomx.dk"})
+    # (pydantic's regex engine, as JSON Schema, takes `$` for the end: no trailing newline either)
+    for bad in ("MX 65536", "MX 99999", "MX 00010", "MX 010", "MX 10\n"):
+        with pytest.raises(pydantic.ValidationError):
+            model.model_validate({"name": "", "type": bad, "rData": "mail.telecomx.dk"})
+
+
+# Success statuses no page states (each an inference from the docs): marked, not asserted.
+INFERRED_SUCCESS = [
+    ("telecomx", "POST", "/dns"),
+    ("ciirus_v2023_07_31", "PUT", "/v2023.07.31/emails/subaccount"),
+    ("ciirus_v2024_07_31", "PUT", "/v2024.07.31/emails/subaccount"),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "path"), INFERRED_SUCCESS)
+def test_inferred_success_status_is_marked_unconfirmed(name: str, method: str, path: str) -> None:
+    (op,) = [o for o in operations(name) if (o.method, o.path) == (method, path)]
+    success = sorted(s for s in op.op["responses"] if s.startswith("2"))
+    questions = [n["question"] for n in op.op.get("x-unconfirmed", [])]
+    assert any("status" in q and "success" in q.lower() for q in questions), questions
+    notes = " ".join(f"{n['question']} {n['choice']}" for n in op.op["x-unconfirmed"])
+    assert all(s in notes for s in success), (success, notes)
+
+
+def test_telecomx_inferences_are_marked_unconfirmed() -> None:
+    schemas = load("telecomx")["components"]["schemas"]
+    strict = schemas["DnsCreateRequest"]
+    assert strict["additionalProperties"] is False
+    assert any("additionalProperties" in n["choice"] for n in strict.get("x-unconfirmed", []))
+    serial = schemas["Dns"]["properties"]["serial"]
+    assert "bumped on every change" not in serial["description"]
+    assert any("serial" in n["question"] for n in serial.get("x-unconfirmed", []))

@@ -36,7 +36,7 @@ class Dns(BaseModel):
     """
     serial: int | None = None
     """
-    Serial number for current records (SOA style, e.g. 2018112300; bumped on every change).
+    Serial number for current records (e.g. 2018112300).
     """
     ttl: int | None = None
     """
@@ -203,10 +203,15 @@ class DnsRecordCreateRequest(BaseModel):
     leading '*' label, an optional trailing dot. For SRV the name is "like '_service._proto.name.'".
 
     """
-    type: Annotated[str, Field(pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX [0-9]{1,5})$")]
+    type: Annotated[
+        str,
+        Field(
+            pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX (0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))$"
+        ),
+    ]
     """
     Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be postfixed with a priority
-    number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+    number", e.g. 'MX 0' or 'MX 10': 'MX', one space and 0 to 65535 without leading zeros (see x-unconfirmed).
 
     """
     rData: Annotated[str, Field(min_length=1)]
@@ -241,9 +246,14 @@ class DnsRecordUpdateRequest(BaseModel):
     """
     The record's name ('' for the root record), as in addDnsRecord.
     """
-    type: Annotated[str, Field(pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX [0-9]{1,5})$")]
+    type: Annotated[
+        str,
+        Field(
+            pattern="^(A|AAAA|CNAME|SRV|NS|TXT|MX (0|[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))$"
+        ),
+    ]
     """
-    The record's type (`MX <priority>` for MX records), as in addDnsRecord.
+    The record's type (`MX <priority>` for MX records, priority 0 to 65535), as in addDnsRecord.
     """
     rData: Annotated[str, Field(min_length=1)]
     """

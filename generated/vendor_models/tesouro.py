@@ -147,7 +147,7 @@ class DomainResponse(BaseModel):
     """
     status: str
     """
-    The domain's verification status. Open string: `waiting_to_be_verified` is the only documented value; the sandbox also answers `verified`.
+    The domain's verification status. Open string: `waiting_to_be_verified` (Monite guide) is the only documented value.
     """
     dedicated_ip: str | None = None
     """

@@ -27,7 +27,7 @@ class Dns:
             product (str | Unset): Product for invoicing DNS hosting fee.
             invoiced_until (datetime.datetime | Unset): The date the DNS has been invoiced until (the page's copy says "the
                 fiber").
-            serial (int | Unset): Serial number for current records (SOA style, e.g. 2018112300; bumped on every change).
+            serial (int | Unset): Serial number for current records (e.g. 2018112300).
             ttl (int | Unset): Time To Live in seconds.
             records (list[DnsRecord] | Unset): List of DNS records.
             status (str | Unset): Delegation status (GET only): OK, WRONG_NS, NOT_EXIST.

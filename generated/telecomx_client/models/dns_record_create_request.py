@@ -18,7 +18,7 @@ class DnsRecordCreateRequest:
             Labels of letters, digits, '-' and '_' (for SRV's '_service._proto' and names like '_dmarc'), an optional
             leading '*' label, an optional trailing dot. For SRV the name is "like '_service._proto.name.'".
         type_ (str): Record type: A, AAAA, CNAME, SRV, NS, TXT, MX. For MX the "type must be postfixed with a priority
-            number", e.g. 'MX 0' or 'MX 10' (0 to 65535).
+            number", e.g. 'MX 0' or 'MX 10': 'MX', one space and 0 to 65535 without leading zeros (see x-unconfirmed).
         r_data (str): "Points to data - depending on the type:
             A: IPv4 address, ex. '213.83.176.1'
             AAAA: IPv6 address, ex. '2001:db8:85a3:0:0:8a2e:370:7334'

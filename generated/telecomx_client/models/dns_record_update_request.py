@@ -14,7 +14,7 @@ class DnsRecordUpdateRequest:
 
     Attributes:
         name (str): The record's name ('' for the root record), as in addDnsRecord.
-        type_ (str): The record's type (`MX <priority>` for MX records), as in addDnsRecord.
+        type_ (str): The record's type (`MX <priority>` for MX records, priority 0 to 65535), as in addDnsRecord.
         r_data (str): The record's current rData ("Previous record missing" when absent).
         new (str): The new rData; the rules per type are those of addDnsRecord's rData.
     """

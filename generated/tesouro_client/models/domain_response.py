@@ -28,8 +28,8 @@ class DomainResponse:
         dns_records (DNSRecords | DomainResponseDnsRecordsType1): The DNS records to publish; Monite's schema allows an
             arbitrary object here as well.
         domain (str): The domain name.
-        status (str): The domain's verification status. Open string: `waiting_to_be_verified` is the only documented
-            value; the sandbox also answers `verified`.
+        status (str): The domain's verification status. Open string: `waiting_to_be_verified` (Monite guide) is the only
+            documented value.
         dedicated_ip (str | Unset): A dedicated IP address assigned to this mailbox and used to send outgoing email.
         last_updated_at (datetime.datetime | Unset): The time the domain was updated for the last time
     """

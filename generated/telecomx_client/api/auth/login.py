@@ -95,8 +95,8 @@ def sync_detailed(
     401 expired: Session has expired, please login ·
     401 invalid_token: IP address not authenticated ·
     403 blacklisted: IP address is blacklisted ·
-    400 bad_request: bad request ·
-    500 internal_error: unspecified.
+    500 internal_error: Internal server error ·
+    400 bad request: Unspecified error (the page writes the key "bad request").
 
     Args:
         body (LoginRequest): Credentials for POST /auth/login.
@@ -140,8 +140,8 @@ def sync(
     401 expired: Session has expired, please login ·
     401 invalid_token: IP address not authenticated ·
     403 blacklisted: IP address is blacklisted ·
-    400 bad_request: bad request ·
-    500 internal_error: unspecified.
+    500 internal_error: Internal server error ·
+    400 bad request: Unspecified error (the page writes the key "bad request").
 
     Args:
         body (LoginRequest): Credentials for POST /auth/login.
@@ -180,8 +180,8 @@ async def asyncio_detailed(
     401 expired: Session has expired, please login ·
     401 invalid_token: IP address not authenticated ·
     403 blacklisted: IP address is blacklisted ·
-    400 bad_request: bad request ·
-    500 internal_error: unspecified.
+    500 internal_error: Internal server error ·
+    400 bad request: Unspecified error (the page writes the key "bad request").
 
     Args:
         body (LoginRequest): Credentials for POST /auth/login.
@@ -223,8 +223,8 @@ async def asyncio(
     401 expired: Session has expired, please login ·
     401 invalid_token: IP address not authenticated ·
     403 blacklisted: IP address is blacklisted ·
-    400 bad_request: bad request ·
-    500 internal_error: unspecified.
+    500 internal_error: Internal server error ·
+    400 bad request: Unspecified error (the page writes the key "bad request").
 
     Args:
         body (LoginRequest): Credentials for POST /auth/login.

@@ -94,9 +94,9 @@ def sync_detailed(
 
      Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
     required."
-    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
-    page's
-    example).
+    The response is the updated DNS object. In the pages' examples the serial is 2018112300 after create
+    and
+    2018112301 after update (when it changes is not documented: see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -140,9 +140,9 @@ def sync(
 
      Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
     required."
-    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
-    page's
-    example).
+    The response is the updated DNS object. In the pages' examples the serial is 2018112300 after create
+    and
+    2018112301 after update (when it changes is not documented: see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -181,9 +181,9 @@ async def asyncio_detailed(
 
      Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
     required."
-    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
-    page's
-    example).
+    The response is the updated DNS object. In the pages' examples the serial is 2018112300 after create
+    and
+    2018112301 after update (when it changes is not documented: see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -225,9 +225,9 @@ async def asyncio(
 
      Updates the zone's product and/or TTL (POST, not PUT or PATCH). "Only properties to update are
     required."
-    The response is the updated DNS object; the serial is bumped (2018112300 becomes 2018112301 in the
-    page's
-    example).
+    The response is the updated DNS object. In the pages' examples the serial is 2018112300 after create
+    and
+    2018112301 after update (when it changes is not documented: see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 

@@ -97,17 +97,17 @@ def sync_detailed(
 ) -> Response[Error | SuccessResponse]:
     """Add a record to a zone
 
-     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
-    zone's
-    serial is bumped.
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name '').
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
-    422 name: Name not valid ·
-    422 type: Type not valid ·
-    422 rData: rData not valid ·
+    422 name: Name is invalid ·
+    422 type: Type is invalid ·
+    422 rData: Data is invalid ·
     409 name: Another record with the same name, type and rData already exist ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -145,17 +145,17 @@ def sync(
 ) -> Error | SuccessResponse | None:
     """Add a record to a zone
 
-     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
-    zone's
-    serial is bumped.
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name '').
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
-    422 name: Name not valid ·
-    422 type: Type not valid ·
-    422 rData: rData not valid ·
+    422 name: Name is invalid ·
+    422 type: Type is invalid ·
+    422 rData: Data is invalid ·
     409 name: Another record with the same name, type and rData already exist ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -188,17 +188,17 @@ async def asyncio_detailed(
 ) -> Response[Error | SuccessResponse]:
     """Add a record to a zone
 
-     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
-    zone's
-    serial is bumped.
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name '').
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
-    422 name: Name not valid ·
-    422 type: Type not valid ·
-    422 rData: rData not valid ·
+    422 name: Name is invalid ·
+    422 type: Type is invalid ·
+    422 rData: Data is invalid ·
     409 name: Another record with the same name, type and rData already exist ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -234,17 +234,17 @@ async def asyncio(
 ) -> Error | SuccessResponse | None:
     """Add a record to a zone
 
-     Adds one record. "Do not include the domain name self" in `name` (the root record has name ''). The
-    zone's
-    serial is bumped.
+     Adds one record. "Do not include the domain name self" in `name` (the root record has name '').
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
-    422 name: Name not valid ·
-    422 type: Type not valid ·
-    422 rData: rData not valid ·
+    422 name: Name is invalid ·
+    422 type: Type is invalid ·
+    422 rData: Data is invalid ·
     409 name: Another record with the same name, type and rData already exist ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·

@@ -101,9 +101,9 @@ def sync_detailed(
     """Delete a record from a zone
 
      Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
-    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
-    serial is
-    bumped.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. Whether the
+    zone's
+    serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -153,9 +153,9 @@ def sync(
     """Delete a record from a zone
 
      Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
-    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
-    serial is
-    bumped.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. Whether the
+    zone's
+    serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -200,9 +200,9 @@ async def asyncio_detailed(
     """Delete a record from a zone
 
      Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
-    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
-    serial is
-    bumped.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. Whether the
+    zone's
+    serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
@@ -250,9 +250,9 @@ async def asyncio(
     """Delete a record from a zone
 
      Deletes the record identified by the `name`, `type` and `rData` query parameters, e.g.
-    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. The zone's
-    serial is
-    bumped.
+    `DELETE https://api.telecomx.dk/dns/telecomx.dk/record?name=mail&type=A&rData=1.2.3.4`. Whether the
+    zone's
+    serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 

@@ -98,15 +98,15 @@ def sync_detailed(
     """Change a record's data
 
      Replaces the rData of the record identified by the current `name`, `type` and `rData` with `new`.
-    The
-    zone's serial is bumped.
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
     404 records: Record not found ·
-    422 rData: rData not valid ·
+    422 rData: Data is invalid ·
     422 previous: Previous record missing ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -148,15 +148,15 @@ def sync(
     """Change a record's data
 
      Replaces the rData of the record identified by the current `name`, `type` and `rData` with `new`.
-    The
-    zone's serial is bumped.
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
     404 records: Record not found ·
-    422 rData: rData not valid ·
+    422 rData: Data is invalid ·
     422 previous: Previous record missing ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -193,15 +193,15 @@ async def asyncio_detailed(
     """Change a record's data
 
      Replaces the rData of the record identified by the current `name`, `type` and `rData` with `new`.
-    The
-    zone's serial is bumped.
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
     404 records: Record not found ·
-    422 rData: rData not valid ·
+    422 rData: Data is invalid ·
     422 previous: Previous record missing ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·
@@ -241,15 +241,15 @@ async def asyncio(
     """Change a record's data
 
      Replaces the rData of the record identified by the current `name`, `type` and `rData` with `new`.
-    The
-    zone's serial is bumped.
+    Whether
+    the zone's serial changes is not documented (see `Dns.serial`).
 
     Access: MANAGER or OWNER, RESELLER, ADMIN.
 
     Errors (code message: description):
     404 not_found: DNS not found ·
     404 records: Record not found ·
-    422 rData: rData not valid ·
+    422 rData: Data is invalid ·
     422 previous: Previous record missing ·
     403 access_denied: Insufficient access level ·
     500 internal_error: unspecified ·

@@ -62,6 +62,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_405
+
     if response.status_code == 409:
         response_409 = ErrorSchemaResponse.from_dict(response.json())
 
@@ -116,7 +121,8 @@ def sync_detailed(
     then call verify.
 
     Errors: 400 (`error.message`; also `missing_api_version` without `x-finops-version`),
-    401 (no, invalid or expired bearer token), 403, 409 "Business logic error" (the domain
+    401 (no, invalid or expired bearer token; the published expired-token answer is a 400, see
+    the 401 response), 403, 405 (method not allowed), 409 "Business logic error" (the domain
     already exists), 422 (`detail` list: the body breaks the domain rule, misses `domain` or
     has another field), 429 (rate limit), 500.
 
@@ -157,7 +163,8 @@ def sync(
     then call verify.
 
     Errors: 400 (`error.message`; also `missing_api_version` without `x-finops-version`),
-    401 (no, invalid or expired bearer token), 403, 409 "Business logic error" (the domain
+    401 (no, invalid or expired bearer token; the published expired-token answer is a 400, see
+    the 401 response), 403, 405 (method not allowed), 409 "Business logic error" (the domain
     already exists), 422 (`detail` list: the body breaks the domain rule, misses `domain` or
     has another field), 429 (rate limit), 500.
 
@@ -195,7 +202,8 @@ async def asyncio_detailed(
     then call verify.
 
     Errors: 400 (`error.message`; also `missing_api_version` without `x-finops-version`),
-    401 (no, invalid or expired bearer token), 403, 409 "Business logic error" (the domain
+    401 (no, invalid or expired bearer token; the published expired-token answer is a 400, see
+    the 401 response), 403, 405 (method not allowed), 409 "Business logic error" (the domain
     already exists), 422 (`detail` list: the body breaks the domain rule, misses `domain` or
     has another field), 429 (rate limit), 500.
 
@@ -234,7 +242,8 @@ async def asyncio(
     then call verify.
 
     Errors: 400 (`error.message`; also `missing_api_version` without `x-finops-version`),
-    401 (no, invalid or expired bearer token), 403, 409 "Business logic error" (the domain
+    401 (no, invalid or expired bearer token; the published expired-token answer is a 400, see
+    the 401 response), 403, 405 (method not allowed), 409 "Business logic error" (the domain
     already exists), 422 (`detail` list: the body breaks the domain rule, misses `domain` or
     has another field), 429 (rate limit), 500.
 
@@ -270,6 +279,7 @@ RESPONSES: dict[int, Any] = {
     400: ErrorSchemaResponse,
     401: ErrorSchemaResponse,
     403: ErrorSchemaResponse,
+    405: ErrorSchemaResponse,
     409: ErrorSchemaResponse,
     422: HTTPValidationError,
     429: RateLimitError,
@@ -309,6 +319,9 @@ def parse_json(
     if status_code == 403:
         response_403 = ErrorSchemaResponse.from_dict(data)
         return response_403
+    if status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(data)
+        return response_405
     if status_code == 409:
         response_409 = ErrorSchemaResponse.from_dict(data)
         return response_409

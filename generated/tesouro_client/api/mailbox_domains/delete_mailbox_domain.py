@@ -59,6 +59,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_405
+
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
 
@@ -102,7 +107,8 @@ def sync_detailed(
      Delete domain for the partner_id. Answers 204 with no body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 422 (`detail` list, e.g. `domain_id` is not a UUID), 429, 500.
+    with this id), 405 (method not allowed), 422 (`detail` list, e.g. `domain_id` is not a
+    UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -139,7 +145,8 @@ def sync(
      Delete domain for the partner_id. Answers 204 with no body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 422 (`detail` list, e.g. `domain_id` is not a UUID), 429, 500.
+    with this id), 405 (method not allowed), 422 (`detail` list, e.g. `domain_id` is not a
+    UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -171,7 +178,8 @@ async def asyncio_detailed(
      Delete domain for the partner_id. Answers 204 with no body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 422 (`detail` list, e.g. `domain_id` is not a UUID), 429, 500.
+    with this id), 405 (method not allowed), 422 (`detail` list, e.g. `domain_id` is not a
+    UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -206,7 +214,8 @@ async def asyncio(
      Delete domain for the partner_id. Answers 204 with no body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 422 (`detail` list, e.g. `domain_id` is not a UUID), 429, 500.
+    with this id), 405 (method not allowed), 422 (`detail` list, e.g. `domain_id` is not a
+    UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -240,6 +249,7 @@ RESPONSES: dict[int, Any] = {
     401: ErrorSchemaResponse,
     403: ErrorSchemaResponse,
     404: ErrorSchemaResponse,
+    405: ErrorSchemaResponse,
     422: HTTPValidationError,
     429: RateLimitError,
     500: ErrorSchemaResponse,
@@ -277,6 +287,9 @@ def parse_json(
     if status_code == 404:
         response_404 = ErrorSchemaResponse.from_dict(data)
         return response_404
+    if status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(data)
+        return response_405
     if status_code == 422:
         response_422 = HTTPValidationError.from_dict(data)
         return response_422

@@ -57,6 +57,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_405
+
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
 
@@ -102,10 +107,11 @@ def sync_detailed(
 
      Get all domains owned by partner_id. The list is not paginated.
 
-    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
-    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
-    500 (`error.message`). A missing `x-finops-version` header gives 400
-    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+    Errors: 401 (no, invalid or expired bearer token; the published expired-token answer is a
+    400, see the 401 response), 403 (the token may not use mailbox domains), 405 (method not
+    allowed), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit), 500
+    (`error.message`). A missing `x-finops-version` header gives 400 `missing_api_version`
+    (Monite's versioning page; the Fern client maps no 400 here).
 
     Args:
         x_finops_version (str):  Default: '2025-06-23'.
@@ -144,10 +150,11 @@ def sync(
 
      Get all domains owned by partner_id. The list is not paginated.
 
-    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
-    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
-    500 (`error.message`). A missing `x-finops-version` header gives 400
-    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+    Errors: 401 (no, invalid or expired bearer token; the published expired-token answer is a
+    400, see the 401 response), 403 (the token may not use mailbox domains), 405 (method not
+    allowed), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit), 500
+    (`error.message`). A missing `x-finops-version` header gives 400 `missing_api_version`
+    (Monite's versioning page; the Fern client maps no 400 here).
 
     Args:
         x_finops_version (str):  Default: '2025-06-23'.
@@ -177,10 +184,11 @@ async def asyncio_detailed(
 
      Get all domains owned by partner_id. The list is not paginated.
 
-    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
-    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
-    500 (`error.message`). A missing `x-finops-version` header gives 400
-    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+    Errors: 401 (no, invalid or expired bearer token; the published expired-token answer is a
+    400, see the 401 response), 403 (the token may not use mailbox domains), 405 (method not
+    allowed), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit), 500
+    (`error.message`). A missing `x-finops-version` header gives 400 `missing_api_version`
+    (Monite's versioning page; the Fern client maps no 400 here).
 
     Args:
         x_finops_version (str):  Default: '2025-06-23'.
@@ -217,10 +225,11 @@ async def asyncio(
 
      Get all domains owned by partner_id. The list is not paginated.
 
-    Errors: 401 (no, invalid or expired bearer token), 403 (the token may not use mailbox
-    domains), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit),
-    500 (`error.message`). A missing `x-finops-version` header gives 400
-    `missing_api_version` (Monite's versioning page; the Fern client maps no 400 here).
+    Errors: 401 (no, invalid or expired bearer token; the published expired-token answer is a
+    400, see the 401 response), 403 (the token may not use mailbox domains), 405 (method not
+    allowed), 422 (`detail` list, e.g. a malformed `x-finops-version`), 429 (rate limit), 500
+    (`error.message`). A missing `x-finops-version` header gives 400 `missing_api_version`
+    (Monite's versioning page; the Fern client maps no 400 here).
 
     Args:
         x_finops_version (str):  Default: '2025-06-23'.
@@ -251,6 +260,7 @@ RESPONSES: dict[int, Any] = {
     400: ErrorSchemaResponse,
     401: ErrorSchemaResponse,
     403: ErrorSchemaResponse,
+    405: ErrorSchemaResponse,
     422: HTTPValidationError,
     429: RateLimitError,
     500: ErrorSchemaResponse,
@@ -290,6 +300,9 @@ def parse_json(
     if status_code == 403:
         response_403 = ErrorSchemaResponse.from_dict(data)
         return response_403
+    if status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(data)
+        return response_405
     if status_code == 422:
         response_422 = HTTPValidationError.from_dict(data)
         return response_422

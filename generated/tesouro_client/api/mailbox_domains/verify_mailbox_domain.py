@@ -61,6 +61,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(response.json())
+
+        return response_405
+
     if response.status_code == 409:
         response_409 = ErrorSchemaResponse.from_dict(response.json())
 
@@ -114,8 +119,8 @@ def sync_detailed(
     domain's new `status`. List the domains to see each record's `valid` field. No body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 409 (business logic error), 422 (`detail` list, e.g. `domain_id` is not a
-    UUID), 429, 500.
+    with this id), 405 (method not allowed), 409 (business logic error), 422 (`detail` list,
+    e.g. `domain_id` is not a UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -153,8 +158,8 @@ def sync(
     domain's new `status`. List the domains to see each record's `valid` field. No body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 409 (business logic error), 422 (`detail` list, e.g. `domain_id` is not a
-    UUID), 429, 500.
+    with this id), 405 (method not allowed), 409 (business logic error), 422 (`detail` list,
+    e.g. `domain_id` is not a UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -189,8 +194,8 @@ async def asyncio_detailed(
     domain's new `status`. List the domains to see each record's `valid` field. No body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 409 (business logic error), 422 (`detail` list, e.g. `domain_id` is not a
-    UUID), 429, 500.
+    with this id), 405 (method not allowed), 409 (business logic error), 422 (`detail` list,
+    e.g. `domain_id` is not a UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -226,8 +231,8 @@ async def asyncio(
     domain's new `status`. List the domains to see each record's `valid` field. No body.
 
     Errors: 400 (`error.message`; also `missing_api_version`), 401, 403, 404 (no domain
-    with this id), 409 (business logic error), 422 (`detail` list, e.g. `domain_id` is not a
-    UUID), 429, 500.
+    with this id), 405 (method not allowed), 409 (business logic error), 422 (`detail` list,
+    e.g. `domain_id` is not a UUID), 429, 500.
 
     Args:
         domain_id (UUID):
@@ -261,6 +266,7 @@ RESPONSES: dict[int, Any] = {
     401: ErrorSchemaResponse,
     403: ErrorSchemaResponse,
     404: ErrorSchemaResponse,
+    405: ErrorSchemaResponse,
     409: ErrorSchemaResponse,
     422: HTTPValidationError,
     429: RateLimitError,
@@ -300,6 +306,9 @@ def parse_json(
     if status_code == 404:
         response_404 = ErrorSchemaResponse.from_dict(data)
         return response_404
+    if status_code == 405:
+        response_405 = ErrorSchemaResponse.from_dict(data)
+        return response_405
     if status_code == 409:
         response_409 = ErrorSchemaResponse.from_dict(data)
         return response_409
