@@ -472,6 +472,45 @@ def test_a_refused_token_leaks_neither_token_nor_secret() -> None:
     assert seen[1].headers["authorization"] == f"Bearer {token}"
 
 
+EXPIRED_400 = {"error": {"message": "The token has been expired."}}  # Tesouro's published answer
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "renewed"),
+    [
+        (400, EXPIRED_400, True),  # the page's 400 for an expired token
+        (401, {"error": {"message": "The token is invalid."}}, True),
+        (400, {"error": {"message": "Missing the x-finops-version HTTP header"}}, False),
+        (400, {"error": "The token has been expired."}, False),  # not the shape: not ours
+    ],
+)
+def test_a_token_is_renewed_on_the_answers_that_say_it_expired(
+    status: int, body: dict[str, Any], renewed: bool
+) -> None:
+    answers = [httpx.Response(status, json=body), httpx.Response(200, json={"data": []})]
+    transport, seen = mock_tesouro(lambda r: answers.pop(0))
+    with maildns.Tesouro(
+        client_id="id", client_secret="secret", http_client=httpx.Client(transport=transport)
+    ) as client:
+        if renewed:
+            assert list(client.list_sending_domains()) == []
+        else:
+            with pytest.raises(maildns.BadRequestError):
+                list(client.list_sending_domains())
+    expected = [TOKEN_PATH, DOMAINS, TOKEN_PATH, DOMAINS] if renewed else [TOKEN_PATH, DOMAINS]
+    assert [r.url.path for r in seen] == expected
+
+
+async def test_the_async_twin_renews_on_the_published_400_too() -> None:
+    answers = [httpx.Response(400, json=EXPIRED_400), httpx.Response(200, json={"data": []})]
+    transport, seen = mock_tesouro(lambda r: answers.pop(0))
+    async with maildns.AsyncTesouro(
+        client_id="id", client_secret="secret", http_client=httpx.AsyncClient(transport=transport)
+    ) as client:
+        assert [d async for d in client.list_sending_domains()] == []
+    assert [r.url.path for r in seen] == [TOKEN_PATH, DOMAINS, TOKEN_PATH, DOMAINS]
+
+
 def test_missing_credentials_raise_at_the_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENV:
         monkeypatch.delenv(name, raising=False)

@@ -18,6 +18,8 @@ from urllib.parse import quote
 from .secrets import Secret, SecretHeaders
 
 if TYPE_CHECKING:
+    import httpx
+
     from .engine import Call, Result
 
 # Renew a token this many seconds before the vendor says it expires.
@@ -37,6 +39,11 @@ class Auth:
     # TokenAuth's interface, so that the core needs no isinstance check.
     def token(self) -> str | None:
         return None
+
+    def refused(self, response: httpx.Response) -> bool:
+        """Whether ``response`` says the token is no good (a refreshable token is then renewed,
+        once): a 401, unless the vendor says otherwise."""
+        return response.status_code == 401
 
     def current(self) -> str:
         raise NotImplementedError

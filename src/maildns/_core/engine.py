@@ -526,7 +526,7 @@ class SyncCore(CoreBase):
             token = auth.token() or self._fetch_token(None)
             auth.apply(request, url, token)
         response = self._request(call, request, attempt)
-        if response.status_code == 401 and token is not None and auth.refreshable:
+        if token is not None and auth.refreshable and auth.refused(response):
             auth.apply(request, url, self._fetch_token(token))
             response = self._request(call, request, attempt)
         return self.handle(call, response, attempt)
@@ -625,7 +625,7 @@ class AsyncCore(CoreBase):
             token = auth.token() or await self._fetch_token(None)
             auth.apply(request, url, token)
         response = await self._request(call, request, attempt)
-        if response.status_code == 401 and token is not None and auth.refreshable:
+        if token is not None and auth.refreshable and auth.refused(response):
             auth.apply(request, url, await self._fetch_token(token))
             response = await self._request(call, request, attempt)
         return self.handle(call, response, attempt)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Final
+import json
+from typing import TYPE_CHECKING, Final
 
 from ..._core.auth import TokenAuth
 from ..._core.engine import Call, Result
 from ..._core.options import Credentials
 from ..._core.wire import Api
 
+if TYPE_CHECKING:
+    import httpx
+
 API: Final = Api("tesouro", tuned=f"{__package__}._models")
 TOKEN: Final = API.endpoint("api.access_tokens.create_access_token")
 DEFAULT_LIFETIME: Final = 3600.0
+# Tesouro's published answer to an expired token is a 400 with this message (the spec keeps
+# 401 as the documented status; both renew the token).
+EXPIRED_MESSAGE: Final = "The token has been expired."
 
 
 class TesouroAuth(TokenAuth):
@@ -31,6 +38,18 @@ class TesouroAuth(TokenAuth):
             client_secret=self._credentials.get("client_secret") or "",
         )
         return Call(TOKEN, {"body": body}, authenticated=False, secret=True)
+
+    def refused(self, response: httpx.Response) -> bool:
+        if response.status_code == 401:
+            return True
+        if response.status_code != 400 or len(response.content) > 1024:
+            return False
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return False
+        error = body.get("error") if isinstance(body, dict) else None
+        return isinstance(error, dict) and error.get("message") == EXPIRED_MESSAGE
 
     def read_token(self, result: Result) -> tuple[str, float | None]:
         model = result.model  # vendor_models.tesouro.AccessTokenResponse, validated
