@@ -9,6 +9,8 @@ Use it to build and test against the vendors without their credentials::
 Ids, tokens and timestamps come from a seeded generator and a clock that only moves when
 told to (:meth:`Sandbox.advance_clock`), so the same calls always get the same answers.
 FastAPI and uvicorn (the ``sandbox`` extra) are imported only when a sandbox starts.
+
+Request bodies over ``MAX_BODY_BYTES`` (1 MiB) are answered 413 in the vendor's error shape.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from ._core import DEFAULT_SEED, DEFAULT_START, SandboxContext, Vendor
+from ._limits import MAX_BODY_BYTES, MAX_DNS_FAULT_SECONDS, MAX_FAULT_DELAY, MAX_FAULT_TIMES
 from ._registry import VENDORS
 
 if TYPE_CHECKING:
@@ -39,6 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEMO_CREDENTIALS",
+    "MAX_BODY_BYTES",
+    "MAX_DNS_FAULT_SECONDS",
+    "MAX_FAULT_DELAY",
+    "MAX_FAULT_TIMES",
     "TELECOMX_CUSTOMER_ID",
     "TELECOMX_PRODUCT_ID",
     "VENDORS",
@@ -92,6 +99,8 @@ class Sandbox:
         seed: int = DEFAULT_SEED,
         start: datetime = DEFAULT_START,
     ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535, not {port!r}")
         self.host = host
         self._requested_port = port
         self.seed = seed
@@ -229,7 +238,10 @@ class Sandbox:
         return self._context().clock.now()
 
     def advance_clock(self, seconds: float) -> datetime:
-        """Move the sandbox clock forward, e.g. past a token's expiry."""
+        """Move the sandbox clock forward, e.g. past a token's expiry.
+
+        ``seconds`` is a finite number >= 0; the clock stays before 9000-01-01 (a move past
+        it is a ``ValueError``, and the clock does not move)."""
         return self._context().clock.advance(seconds)
 
     def inject_fault(
@@ -257,13 +269,20 @@ class Sandbox:
         ``lose_response=True`` the vendor handles the request at once (a create does create),
         then, after the delay, its answer is replaced by the fault, as when a response is lost
         on the way back.
+
+        ``method`` and ``path`` must be an operation of the vendor's spec; ``status`` 200 to
+        599; ``delay`` at most ``MAX_FAULT_DELAY`` (60) seconds; ``times`` from 1 to
+        ``MAX_FAULT_TIMES`` (10000); ``retry_after`` 0 to 86400 seconds or an HTTP date. Every
+        problem is reported together in one ``ValueError``.
         """
         from ._faults import make_fault
 
+        app = self._running_app()
         fault = make_fault(
             vendor,
             method,
             path,
+            operations=app.operations,
             status=status,
             retry_after=retry_after,
             delay=delay,
@@ -273,7 +292,7 @@ class Sandbox:
             drop=drop,
             lose_response=lose_response,
         )
-        self._running_app().faults.add(fault)
+        app.faults.add(fault)
 
     def clear_faults(self) -> None:
         """Drop every fault not yet used up."""
@@ -319,8 +338,10 @@ class Sandbox:
         - ``"drop"``: send no answer (UDP) or close the connection (TCP): the client times out.
 
         ``server`` limits a fault to ``"ns1"`` or ``"ns2"`` (``"lag"`` is always ns2). The fault
-        affects the next ``times`` queries it matches, or every one until
-        :meth:`clear_dns_faults` (or a reset) when ``times`` is None.
+        affects the next ``times`` queries it matches (1 to ``MAX_FAULT_TIMES``), or every one
+        until :meth:`clear_dns_faults` (or a reset) when ``times`` is None. ``seconds`` is at
+        most ``MAX_DNS_FAULT_SECONDS`` (30 days). Every problem is reported together in one
+        ``ValueError``.
         """
         from ._dns import make_fault
 
@@ -345,7 +366,9 @@ class Sandbox:
         try:
             publish(self._running_app().vendor_app("telecomx"), zone, wire)
         except TelecomXError as exc:
-            raise ValueError(f"TelecomX would refuse one of these records: {exc}") from None
+            raise ValueError(
+                f"TelecomX would refuse one of these records: {exc.status} {exc.key}: {exc.message}"
+            ) from None
 
     def clear_dns_faults(self) -> None:
         """Drop every DNS fault."""

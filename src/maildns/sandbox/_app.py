@@ -6,14 +6,38 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .._core.checks import got, show
 from ._core import SandboxContext, Vendor
-from ._faults import FaultInjector, make_fault
+from ._faults import FaultInjector, Operations, check_fault
+from ._limits import BodyLimit, NotJSON, finite_number, loads, too_large_message
 from ._registry import VENDORS, module
+
+_CLOCK_EXAMPLE = '{"advance_seconds": 60}'
+
+
+def _operations(app: ASGIApp) -> Operations:
+    """The paths a vendor app serves (its spec's) and the methods of each, from its routes."""
+    served: dict[str, set[str]] = {}
+    for route in getattr(app, "routes", ()):
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if isinstance(path, str) and methods:
+            served.setdefault(path, set()).update(m for m in methods if m != "HEAD")
+    return {path: frozenset(methods) for path, methods in served.items()}
+
+
+def _control_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return _control_error(exc.status_code, str(exc.detail))
 
 
 class SandboxApp:
@@ -23,14 +47,19 @@ class SandboxApp:
         self._make_context = make_context
         self.context = make_context()
         self._vendor_apps = self._build()
+        # A reset builds the same routes again: what each vendor serves never changes.
+        self.operations: dict[Vendor, Operations] = {
+            v: _operations(app) for v, app in self._vendor_apps.items()
+        }
         routes: list[Route | Mount] = [
             Route("/_sandbox/reset", self._reset_endpoint, methods=["POST"]),
             Route("/_sandbox/clock", self._clock_endpoint, methods=["GET", "POST"]),
             Route("/_sandbox/faults", self._faults_endpoint, methods=["GET", "POST", "DELETE"]),
         ]
         routes += [Mount(f"/{v}", app=self._dispatch_to(v)) for v in VENDORS]
-        self.faults = FaultInjector(Starlette(routes=routes))
-        self.asgi: ASGIApp = self.faults
+        controls = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+        self.faults = FaultInjector(controls)
+        self.asgi: ASGIApp = BodyLimit(self.faults, self._too_large)
 
     def _build(self) -> dict[Vendor, ASGIApp]:
         return {v: module(v).create_app(self.context.for_vendor(v)) for v in VENDORS}
@@ -50,19 +79,40 @@ class SandboxApp:
 
         return app
 
+    def _too_large(self, path: str) -> Any:
+        """The 413 body for ``path``: in the error shape of the vendor it belongs to."""
+        first = path.split("/")[1] if path.startswith("/") else ""
+        if first in self._vendor_apps:
+            return module(first).error_json(413, too_large_message())
+        return {"error": too_large_message()}
+
     async def _reset_endpoint(self, request: Request) -> JSONResponse:
         self.reset()
         return JSONResponse({"reset": True, "now": self.context.clock.now().isoformat()})
 
     async def _clock_endpoint(self, request: Request) -> JSONResponse:
         if request.method == "POST":
-            body: Any = await request.json()
-            seconds = body.get("advance_seconds") if isinstance(body, dict) else None
-            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-                return JSONResponse(
-                    {"error": "advance_seconds must be a non-negative number"}, status_code=422
+            try:
+                body: Any = loads(await request.body())
+            except NotJSON as exc:
+                return _control_error(400, f"the body is {exc}: send {_CLOCK_EXAMPLE}")
+            if not isinstance(body, dict) or "advance_seconds" not in body:
+                return _control_error(422, f"the body must be a JSON object: {_CLOCK_EXAMPLE}")
+            unknown = [k for k in body if k != "advance_seconds"]
+            if unknown:
+                return _control_error(
+                    422, f"unknown field {show(unknown[0])}: the body is {_CLOCK_EXAMPLE}"
                 )
-            self.context.clock.advance(float(seconds))
+            seconds = body["advance_seconds"]
+            if not finite_number(seconds) or seconds < 0:
+                return _control_error(
+                    422,
+                    f"advance_seconds must be a non-negative number of seconds, not {got(seconds)}",
+                )
+            try:
+                self.context.clock.advance(seconds)
+            except ValueError as exc:
+                return _control_error(422, f"advance_seconds: {exc}")
         return JSONResponse({"now": self.context.clock.now().isoformat()})
 
     async def _faults_endpoint(self, request: Request) -> JSONResponse:
@@ -70,11 +120,12 @@ class SandboxApp:
             self.faults.clear()
         elif request.method == "POST":
             try:
-                body: Any = await request.json()
-                if not isinstance(body, dict):
-                    raise ValueError("the body must be a JSON object")
-                self.faults.add(make_fault(**body))
-            except (ValueError, TypeError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=422)
+                body: Any = loads(await request.body())
+            except NotJSON as exc:
+                return _control_error(400, f"the body is {exc}: send a JSON object")
+            try:
+                self.faults.add(check_fault(body, self.operations))
+            except ValueError as exc:
+                return _control_error(422, str(exc))
         pending = [f.describe() for f in self.faults.pending()]
         return JSONResponse({"faults": pending})

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,7 +52,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vendor_models import ciirus_v2023_07_31 as v2023
 from vendor_models import ciirus_v2024_07_31 as v2024
 
+from .._core.checks import clip
 from ._core import SandboxContext, served_everywhere, spf_includes_everywhere
+from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, bounded, loads
 
 # The pair CiiRUS's quickstart uses.
 DEMO_CREDENTIALS: Final = {"username": "PartnerDemo", "password": "Secret123"}
@@ -87,6 +88,7 @@ MESSAGES: Final[dict[int, str]] = {
     403: "Forbidden",
     404: "The endpoint is valid but the resource itself does not exist",
     405: "Method Not Allowed",
+    413: "Content Too Large",
     422: "Unproccessable Content",  # sic, as the error manual spells it
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -94,6 +96,7 @@ MESSAGES: Final[dict[int, str]] = {
 NO_SUBACCOUNT: Final = "No subaccount exists for this partner account"
 ALREADY_EXISTS: Final = "A subaccount already exists for this partner account"
 NOT_JSON: Final = "The request body is not valid JSON"
+TOO_DEEP_JSON: Final = "The request body is JSON nested too deeply"
 
 # DER of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537 after it.
 _RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
@@ -128,12 +131,21 @@ def _error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def error_json(status: int, message: str) -> dict[str, Any]:
+    """CiiRUS's error body for what the sandbox itself refuses (a body too large)."""
+    error = v2024.Error(message=MESSAGES.get(status), reasons=[message])
+    body: dict[str, Any] = error.model_dump(mode="json", exclude_none=True)
+    return body
+
+
+def _reason(err: Any) -> str:
+    where = ".".join(str(part) for part in err["loc"])
+    # An unknown field's name is the client's text: quote a bounded piece of it.
+    return clip(f"{where}: {err['msg']}" if where else str(err["msg"]), MAX_QUOTED_CHARS)
+
+
 def _reasons(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in err["loc"])
-        out.append(f"{where}: {err['msg']}" if where else str(err["msg"]))
-    return out
+    return bounded(exc.errors(include_url=False), _reason, lambda n: f"... and {n} more reasons")
 
 
 @dataclass
@@ -148,8 +160,10 @@ class Settings:
 async def _settings(request: Request, version: str) -> Settings:
     raw = await request.body()
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = loads(raw)
+    except TooDeep:
+        _fail(400, TOO_DEEP_JSON)
+    except NotJSON:
         _fail(400, NOT_JSON)
     try:
         body = REQUEST_MODELS[version].model_validate(data, strict=True)

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final, TypeVar
 
+from .._core.checks import got
+from ._limits import EARLIEST, LATEST, finite_number
+
 Vendor = str
 """A vendor's name, as declared in ``maildns.vendors``."""
 
@@ -26,21 +29,52 @@ T = TypeVar("T")
 
 
 class Clock:
-    """A clock that stands still until told to move: time in the sandbox is part of its state."""
+    """A clock that stands still until told to move: time in the sandbox is part of its state.
+
+    It stays within ``[EARLIEST, LATEST)`` (``_limits``): a start or a move outside is a
+    ValueError, so nothing the vendors compute from it (expiries, invoice dates) overflows.
+    """
 
     def __init__(self, start: datetime = DEFAULT_START) -> None:
+        if not isinstance(start, datetime):
+            raise ValueError(f"the sandbox clock starts at a datetime, not {got(start)}")
         if start.tzinfo is None:
             raise ValueError("the sandbox clock needs a timezone-aware start time")
-        self._now = start.astimezone(UTC)
+        start = start.astimezone(UTC)
+        if not EARLIEST <= start < LATEST:
+            raise ValueError(
+                f"the sandbox clock starts from {EARLIEST:%Y-%m-%d} to before "
+                f"{LATEST:%Y-%m-%d}, not at {start.isoformat()}"
+            )
+        self._now = start
 
     def now(self) -> datetime:
         return self._now
 
-    def advance(self, seconds: float) -> datetime:
+    def after(self, seconds: float) -> datetime:
+        """Where :meth:`advance` would move the clock; ValueError when it may not move so."""
+        if not finite_number(seconds):
+            raise ValueError(
+                f"the sandbox clock moves by a finite number of seconds, not {got(seconds)}"
+            )
         if seconds < 0:
             raise ValueError("the sandbox clock cannot go backwards")
-        self._now += timedelta(seconds=seconds)
-        return self._now
+        room = (LATEST - self._now).total_seconds()
+        if seconds >= room:
+            raise ValueError(
+                f"the sandbox clock stops before {LATEST:%Y-%m-%d}: it can move less than "
+                f"{room:.0f} more seconds, not {got(seconds)}"
+            )
+        return self._now + timedelta(seconds=seconds)
+
+    def advance(self, seconds: float) -> datetime:
+        moved = self.after(seconds)
+        self._before_move()
+        self._now = moved
+        return moved
+
+    def _before_move(self) -> None:
+        """Called once a move has been checked, just before the clock moves."""
 
 
 class Ids:

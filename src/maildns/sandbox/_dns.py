@@ -34,7 +34,9 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from .._core.checks import got, show
 from ._core import Clock
+from ._limits import MAX_DNS_FAULT_SECONDS, MAX_FAULT_TIMES, finite_number
 
 if TYPE_CHECKING:
     from ._app import SandboxApp
@@ -59,10 +61,8 @@ class ObservedClock(Clock):
         super().__init__(start)
         self._before_advance = before_advance
 
-    def advance(self, seconds: float) -> datetime:
-        if seconds >= 0:  # a refused move changes nothing worth a snapshot
-            self._before_advance()
-        return super().advance(seconds)
+    def _before_move(self) -> None:
+        self._before_advance()  # only for a move already checked: a refused one changes nothing
 
 
 @dataclass(frozen=True)
@@ -527,21 +527,49 @@ def make_fault(
     seconds: float | None = None,
     server: str | None = None,
 ) -> DnsFault:
-    """Check the arguments of :meth:`Sandbox.dns_fault` and build the fault."""
-    if kind not in FAULT_KINDS:
-        raise ValueError(f"unknown DNS fault {kind!r}: expected one of {', '.join(FAULT_KINDS)}")
+    """Check the arguments of :meth:`Sandbox.dns_fault` and build the fault.
+
+    Every problem is reported together, in one ValueError.
+    """
+    problems: list[str] = []
+    known_kind = isinstance(kind, str) and kind in FAULT_KINDS
+    if not known_kind:
+        problems.append(
+            f"unknown DNS fault {_shown(kind)}: expected one of {', '.join(FAULT_KINDS)}"
+        )
     if server not in (None, "ns1", "ns2"):
-        raise ValueError(f"server must be 'ns1', 'ns2' or None, got {server!r}")
-    if kind in ("delay", "lag"):
-        if seconds is None or seconds <= 0:
-            raise ValueError(f"a {kind!r} fault needs seconds > 0")
-    elif seconds is not None:
-        raise ValueError(f"a {kind!r} fault takes no seconds")
-    if kind == "lag":
-        if server == "ns1":
-            raise ValueError("a 'lag' fault is ns2 lagging behind ns1")
-        server = "ns2"
-    if times is not None and (isinstance(times, bool) or times < 1):
-        raise ValueError("times must be a positive int or None")
-    qname = None if name is None else dns.name.from_text(name)
-    return DnsFault(kind, qname, times, float(seconds or 0.0), server)  # type: ignore[arg-type]
+        problems.append(f"server must be 'ns1', 'ns2' or None, got {_shown(server)}")
+    if known_kind and kind in ("delay", "lag"):
+        if seconds is None:
+            problems.append(f"a {kind!r} fault needs seconds > 0")
+        elif not (finite_number(seconds) and 0 < seconds <= MAX_DNS_FAULT_SECONDS):
+            problems.append(
+                f"a {kind!r} fault needs seconds > 0 and at most {MAX_DNS_FAULT_SECONDS} "
+                f"(30 days), got {got(seconds)}"
+            )
+    elif known_kind and seconds is not None:
+        problems.append(f"a {kind!r} fault takes no seconds")
+    if kind == "lag" and server == "ns1":
+        problems.append("a 'lag' fault is ns2 lagging behind ns1")
+    if times is not None and not (
+        isinstance(times, int) and not isinstance(times, bool) and 1 <= times <= MAX_FAULT_TIMES
+    ):
+        problems.append(
+            f"times must be an integer from 1 to {MAX_FAULT_TIMES} or None, got {got(times)}"
+        )
+    qname: dns.name.Name | None = None
+    if name is not None:
+        try:
+            if not isinstance(name, str) or not name:
+                raise ValueError(name)
+            qname = dns.name.from_text(name)
+        except (dns.exception.DNSException, ValueError):
+            problems.append(f"name must be a DNS name such as example.com, got {_shown(name)}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    chosen = "ns2" if kind == "lag" else server
+    return DnsFault(kind, qname, times, float(seconds or 0.0), chosen)  # type: ignore[arg-type]
+
+
+def _shown(value: object) -> str:
+    return show(value) if isinstance(value, str) else got(value)

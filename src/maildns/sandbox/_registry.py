@@ -1,8 +1,10 @@
 """The vendors the sandbox serves: one module ``maildns.sandbox._<name>`` per declared vendor.
 
 Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name>``),
-``DEMO_CREDENTIALS`` (the keyword arguments its client takes, which the sandbox accepts) and,
-when the vendor's calls need account ids, ``ACCOUNT`` (the seeded ids, by name).
+``DEMO_CREDENTIALS`` (the keyword arguments its client takes, which the sandbox accepts),
+``error_json(status, message)`` (the vendor's error body for what the sandbox refuses before the
+app sees it: a body over the size limit) and, when the vendor's calls need account ids,
+``ACCOUNT`` (the seeded ids, by name).
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ with ``cookie: true``).
 
 Request bodies are validated with the generated models (``vendor_models.telecomx``) and every
 error has the spec's shape ``{"error": "<message key>", "message": "<description>"}`` with the
-wiki's status, key and description.
+wiki's status, key and description. Where the wiki is silent, it does what a DNS host must: a
+CNAME at the zone apex, or beside other records at its name, is a 422 ``name`` (RFC 1034).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +26,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from vendor_models import telecomx as vm
 
+from .._core.checks import clip
 from ._core import SandboxContext
+from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
 
 DEMO_CREDENTIALS: Final = {
     "username": "demo@sandbox.telecomx.dk",
@@ -67,6 +69,11 @@ MESSAGES: dict[tuple[int, str], str] = {
     (500, "internal_error"): "Internal error",
 }
 
+# Not in the wiki (it says nothing of CNAME conflicts): what a DNS host answers, in its words.
+MSG_CNAME_APEX: Final = "Name not valid: a CNAME record cannot be at the zone apex"
+MSG_CNAME_BESIDE: Final = "Name not valid: other records have this name, so it cannot be a CNAME"
+MSG_CNAME_TAKEN: Final = "Name not valid: this name is a CNAME, so it cannot hold other records"
+
 _HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*\.?$")
@@ -91,6 +98,14 @@ class TelecomXError(Exception):
 
 def _fail(status: int, key: str, message: str | None = None) -> NoReturn:
     raise TelecomXError(status, key, message)
+
+
+def error_json(status: int, message: str) -> dict[str, Any]:
+    """TelecomX's error body for what the sandbox itself refuses (a body too large)."""
+    body: dict[str, Any] = vm.Error(error="bad_request", message=message).model_dump(
+        mode="json", exclude_none=True
+    )
+    return body
 
 
 def _error_response(status: int, key: str, message: str) -> JSONResponse:
@@ -216,6 +231,13 @@ def publish(app: object, zone: str, records: list[tuple[str, str, str]]) -> None
     checked = [(name, _check_record(name, rtype, rdata), rdata) for name, rtype, rdata in records]
     domain = zone.lower()
     target = state.zones.get(domain)
+    # The CNAME rules hold for the zone as it would be: try every record on a copy first.
+    trial = list(target.records) if target is not None else []
+    for name, rtype, rdata in checked:
+        wanted = (name.lower(), rtype, rdata)
+        if not any(r.key() == wanted for r in trial):
+            _check_cname(domain, trial, name, rtype)
+            trial.append(Record(name, rtype, rdata))
     if target is None:
         now = state.now()
         account = state.ctx.accounts["telecomx"]
@@ -234,17 +256,40 @@ def publish(app: object, zone: str, records: list[tuple[str, str, str]]) -> None
 
 
 # --- request validation -------------------------------------------------------------------------
+def _owner(name: str, domain: str) -> str:
+    """A record's relative name as the fully qualified name it stands for (lower case)."""
+    name = name.lower()
+    if name in ("", "@"):
+        return domain
+    return name[:-1] if name.endswith(".") else f"{name}.{domain}"
+
+
+def _check_cname(domain: str, records: list[Record], name: str, rtype: str) -> None:
+    """RFC 1034 section 3.6.2, as a DNS host enforces it: no CNAME at the zone apex (it holds
+    the SOA and NS), and a name with a CNAME holds nothing else (another CNAME included)."""
+    owner = _owner(name, domain)
+    if rtype == "CNAME" and owner == domain:
+        _fail(422, "name", MSG_CNAME_APEX)
+    here = [r for r in records if _owner(r.name, domain) == owner]
+    if any(r.type == "CNAME" for r in here):
+        _fail(422, "name", MSG_CNAME_TAKEN)
+    if rtype == "CNAME" and here:
+        _fail(422, "name", MSG_CNAME_BESIDE)
+
+
 def _validation_key(exc: ValidationError) -> str:
     for err in exc.errors():
         if err["loc"]:
-            return str(err["loc"][0])
+            return clip(str(err["loc"][0]), MAX_QUOTED_CHARS)  # an unknown field's name, maybe
     return "bad_request"
 
 
 async def _json_body(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
-    except ValueError:
+        return loads(await request.body())
+    except TooDeep as exc:
+        _fail(400, "bad_request", f"Bad request: the JSON is {exc}")
+    except NotJSON:
         _fail(400, "bad_request")
 
 
@@ -510,6 +555,7 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         rtype = _check_record(body.name, body.type, body.rData)
         if zone.find(body.name, rtype, body.rData) is not None:
             _fail(409, "name")
+        _check_cname(zone.domain, zone.records, body.name, rtype)
         zone.records.append(Record(body.name, rtype, body.rData))
         zone.bump()
         return JSONResponse(_dump(vm.SuccessResponse(success=True)))

@@ -13,9 +13,10 @@ receiving MX. Each verify looks again, so a record removed since turns the domai
 
 Request bodies are validated with the generated models (``vendor_models.tesouro``) and every
 response body is built from them, so the sandbox never answers outside the spec. Error bodies have
-Tesouro's shapes: ``{"error": {"message": ...}}`` (Monite's ``ErrorSchemaResponse``), FastAPI's
-``{"detail": [...]}`` for 422, and RFC 6749's ``{"error": ..., "error_description": ...}`` on the
-token endpoint.
+Tesouro's shapes: ``{"error": {"message": ...}}`` (Monite's ``ErrorSchemaResponse``; also the 400
+for a body that cannot be parsed and the sandbox's 413), FastAPI's ``{"detail": [...]}`` for 422,
+and RFC 6749's ``{"error": ..., "error_description": ...}`` on the token endpoint. A 422 echoes
+at most 300 characters of each ``input`` and lists at most 20 problems (``_limits``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vendor_models import tesouro as m
 
+from .._core.checks import clip
 from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
+from ._limits import MAX_QUOTED_CHARS, bounded, quoted
 
 DEMO_CREDENTIALS: Final = {
     "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
@@ -113,8 +116,30 @@ def oauth_error(status: int, error: str, description: str) -> Response:
     return _json(status, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
+def error_json(status: int, message: str) -> dict[str, Any]:
+    """Tesouro's error body for what the sandbox itself refuses (a body too large)."""
+    body: dict[str, Any] = _dump(error_body(message))
+    return body
+
+
 def _validation_error(errors: list[Any], prefix: tuple[str | int, ...]) -> m.HTTPValidationError:
-    detail = [{**err, "loc": [*prefix, *err.get("loc", ())]} for err in errors]
+    # FastAPI's shape, bounded: a huge or deep request is not echoed back whole.
+    def shown(err: Any) -> dict[str, Any]:
+        out = {
+            **err,
+            "loc": [*prefix, *(quoted(part) for part in err.get("loc", ()))],
+            "msg": clip(str(err.get("msg", "")), MAX_QUOTED_CHARS),
+        }
+        if "input" in err:
+            out["input"] = quoted(err["input"])
+        if isinstance(err.get("ctx"), dict):
+            out["ctx"] = {k: quoted(v) if isinstance(v, str) else v for k, v in err["ctx"].items()}
+        return out
+
+    def more(n: int) -> dict[str, Any]:
+        return {"loc": list(prefix), "msg": f"... and {n} more errors", "type": "too_many_errors"}
+
+    detail = bounded(errors, shown, more)
     return m.HTTPValidationError.model_validate({"detail": jsonable_encoder(detail)})
 
 
@@ -298,15 +323,16 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         form: dict[str, str] = {}
         for key, value in pairs:
             if key in form:
-                return oauth_error(400, "invalid_request", f"Repeated parameter: {key}")
+                return oauth_error(
+                    400, "invalid_request", f"Repeated parameter: {clip(key, MAX_QUOTED_CHARS)}"
+                )
             form[key] = value
         for key in ("grant_type", "client_id", "client_secret"):
             if not form.get(key):
                 return oauth_error(400, "invalid_request", f"Missing required parameter: {key}")
         if form["grant_type"] != "client_credentials":
-            return oauth_error(
-                400, "unsupported_grant_type", f"Unsupported grant type: {form['grant_type']}"
-            )
+            kind = clip(form["grant_type"], MAX_QUOTED_CHARS)
+            return oauth_error(400, "unsupported_grant_type", f"Unsupported grant type: {kind}")
         try:
             grant = m.AccessTokenRequest.model_validate(form)
         except pydantic.ValidationError as exc:

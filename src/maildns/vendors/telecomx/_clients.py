@@ -92,11 +92,16 @@ class TelecomX(SyncClient[TelecomXOperations]):
         return self._run("check_zone", self._ops.check_zone(domain))
 
     def add_record(self, domain: str, record: DnsRecord) -> None:
-        """Add ``record`` (its name fully qualified, inside ``domain``)."""
+        """Add ``record`` (its name fully qualified, inside ``domain``).
+
+        A CNAME at the zone apex is refused before any request (RFC 1034 section 3.6.2). A
+        CNAME beside other records, or a record beside a CNAME, depends on what the zone holds:
+        TelecomX answers for it (the sandbox: ``UnprocessableEntityError``, field ``name``).
+        """
         return self._run("add_record", self._ops.add_record(domain, record))
 
     def update_record(self, domain: str, record: DnsRecord, new_value: str) -> None:
-        """Give the existing ``record`` the value ``new_value``."""
+        """Give the existing ``record`` the value ``new_value`` (not a CNAME at the apex)."""
         return self._run("update_record", self._ops.update_record(domain, record, new_value))
 
     def delete_record(self, domain: str, record: DnsRecord) -> None:
@@ -174,11 +179,16 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
         return await self._run("check_zone", self._ops.check_zone(domain))
 
     async def add_record(self, domain: str, record: DnsRecord) -> None:
-        """Add ``record`` (its name fully qualified, inside ``domain``)."""
+        """Add ``record`` (its name fully qualified, inside ``domain``).
+
+        A CNAME at the zone apex is refused before any request (RFC 1034 section 3.6.2). A
+        CNAME beside other records, or a record beside a CNAME, depends on what the zone holds:
+        TelecomX answers for it (the sandbox: ``UnprocessableEntityError``, field ``name``).
+        """
         return await self._run("add_record", self._ops.add_record(domain, record))
 
     async def update_record(self, domain: str, record: DnsRecord, new_value: str) -> None:
-        """Give the existing ``record`` the value ``new_value``."""
+        """Give the existing ``record`` the value ``new_value`` (not a CNAME at the apex)."""
         return await self._run("update_record", self._ops.update_record(domain, record, new_value))
 
     async def delete_record(self, domain: str, record: DnsRecord) -> None:

@@ -15,6 +15,7 @@ from ..._core.checks import Checker
 from ..._core.engine import Call, Op, Page, Pages, Result
 from ..._core.options import logger
 from ..._dns.names import domain_name
+from ..._dns.rules import cname_at_apex
 from ..._dns.values import dns_record, record_value
 from ..._dns.values import ttl as check_ttl
 from ...errors import InvalidInputError, NotFoundError
@@ -46,15 +47,24 @@ def _domain(domain: object) -> str:
     return name
 
 
-def _checked_record(c: Checker, domain: object, record: object) -> tuple[str, DnsRecord | None]:
-    """The zone name and the record, checked; problems go to ``c``."""
+def _checked_record(
+    c: Checker, domain: object, record: object, *, publishing: bool = False
+) -> tuple[str, DnsRecord | None]:
+    """The zone name and the record, checked; problems go to ``c``.
+
+    ``publishing`` (add, update): the record must also be one the zone may hold; a CNAME at
+    the apex may still be deleted (someone else may have made it).
+    """
     before = len(c.problems)
     zone = c.check(domain_name, domain, "domain")
     if not isinstance(record, DnsRecord):
         c.add("record", f"must be a DnsRecord, got {type(record).__name__}")
         return zone, None
     if len(c.problems) == before:
-        return zone, c.check(dns_record, record, "record", zone=zone)
+        checked = c.check(dns_record, record, "record", zone=zone)
+        if publishing and len(c.problems) == before:
+            c.check(cname_at_apex, checked, "record", zone=zone)
+        return zone, checked
     # Without a valid zone the name cannot be placed; the type and value can be checked.
     c.check(
         lambda rec, argument: record_value(
@@ -231,9 +241,14 @@ class TelecomXOperations:
 
     # --- records ---------------------------------------------------------------------------------
     def add_record(self, domain: str, record: DnsRecord) -> Op[None]:
-        """Add ``record`` (its name fully qualified, inside ``domain``)."""
+        """Add ``record`` (its name fully qualified, inside ``domain``).
+
+        A CNAME at the zone apex is refused before any request (RFC 1034 section 3.6.2). A
+        CNAME beside other records, or a record beside a CNAME, depends on what the zone holds:
+        TelecomX answers for it (the sandbox: ``UnprocessableEntityError``, field ``name``).
+        """
         c = Checker()
-        zone, rec = _checked_record(c, domain, record)
+        zone, rec = _checked_record(c, domain, record, publishing=True)
         c.raise_if_any()
         assert rec is not None
         sent = wire(rec, zone)
@@ -246,9 +261,9 @@ class TelecomXOperations:
         # 409 name on a retried attempt: the earlier attempt added the record.
 
     def update_record(self, domain: str, record: DnsRecord, new_value: str) -> Op[None]:
-        """Give the existing ``record`` the value ``new_value``."""
+        """Give the existing ``record`` the value ``new_value`` (not a CNAME at the apex)."""
         c = Checker()
-        zone, rec = _checked_record(c, domain, record)
+        zone, rec = _checked_record(c, domain, record, publishing=True)
         given = getattr(record, "type", None)
         rtype = (
             RecordType(given.upper())
