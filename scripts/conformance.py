@@ -143,7 +143,9 @@ def run_spec(spec: Path, *, max_examples: int, seed: int, update: bool) -> int:
         if update:
             if not allowed.exists():
                 allowed.parent.mkdir(exist_ok=True)
-                allowed.write_text(json.dumps({"version": 1, "entries": []}, indent=2) + "\n")
+                allowed.write_text(
+                    json.dumps({"format_version": 1, "entries": []}, indent=2) + "\n"
+                )
             command.append("--baseline-update")
         print(f"== {spec.name} against {sb.url(vendor)}", flush=True)
         env = {**os.environ, "SCHEMATHESIS_TELEMETRY": "false", "NO_COLOR": "1"}

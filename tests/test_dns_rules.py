@@ -162,13 +162,13 @@ def test_the_sandbox_refuses_a_cname_at_the_apex(
     assert answer.parsed is not None
     assert answer.parsed.to_dict() == {
         "error": "name",
-        "message": "Name not valid: a CNAME record cannot be at the zone apex",
+        "message": "Name is invalid: a CNAME record cannot be at the zone apex",
     }
     assert telecomx.get_zone(ZONE).records == ()
 
 
 def test_publish_dns_refuses_what_telecomx_would(sb: Sandbox) -> None:
-    with pytest.raises(ValueError, match="422 name: Name not valid: a CNAME record cannot be at"):
+    with pytest.raises(ValueError, match="422 name: Name is invalid: a CNAME record cannot be at"):
         sb.publish_dns(ZONE, [APEX_CNAME])
     clash = [
         DnsRecord(RecordType.TXT, f"track.{ZONE}", "v=spf1 -all"),

@@ -369,7 +369,7 @@ def test_dns_backend_failure_is_permission_denied_with_field_dns(
             ("Customer not found", "customer"),
         ),
         (404, {"error": "records", "message": "Record not found"}, ("Record not found", "records")),
-        (422, {"error": "rData", "message": "rData not valid"}, ("rData not valid", "rData")),
+        (422, {"error": "rData", "message": "Data is invalid"}, ("Data is invalid", "rData")),
         (422, {"error": "previous"}, ("previous", "previous")),
         (404, {"error": "not_found", "message": "DNS not found"}, ("DNS not found", None)),
         (

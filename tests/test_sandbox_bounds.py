@@ -366,7 +366,8 @@ def test_the_fault_control_reports_every_problem_and_nothing_internal(sb: Sandbo
         "not '/nowhere'",
         "method must be one of GET, POST, DELETE for any path of tesouro, not 'FOO'",
         f"delay must be a number of seconds from 0 to {MAX_FAULT_DELAY:g}, not float 1e+308",
-        f"times must be an integer from 1 to {MAX_FAULT_TIMES}, not float 10000000000.0",
+        # 1e10 is an integer to JSON Schema (no fraction), so it is bounded as one
+        f"times must be at most {MAX_FAULT_TIMES}, not 10000000000",
     ):
         assert part in message
     _no_internals(message)

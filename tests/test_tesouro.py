@@ -476,3 +476,15 @@ async def test_async_api_runs_the_whole_lifecycle(target: Target) -> None:
         empty = await list_mailbox_domains.asyncio(client=client)
         assert isinstance(empty, DomainListResponse)
         assert empty.data == []
+
+
+@pytest.mark.vcr
+@pytest.mark.sandbox_only
+def test_an_undeclared_method_is_405_allowing_every_method_served(target: Target) -> None:
+    client = partner(target)
+    response = client.get_httpx_client().request(
+        "PUT", "/finops/v1/mailbox-domains", headers={"x-finops-version": "2025-06-23"}
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"  # both routes at the path (RFC 9110)
+    assert ErrorSchemaResponse.from_dict(response.json()).error.message

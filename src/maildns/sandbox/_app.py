@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._core.checks import got, show
@@ -51,14 +51,13 @@ class SandboxApp:
         self.operations: dict[Vendor, Operations] = {
             v: _operations(app) for v, app in self._vendor_apps.items()
         }
-        routes: list[Route | Mount] = [
+        routes: list[Route] = [
             Route("/_sandbox/reset", self._reset_endpoint, methods=["POST"]),
             Route("/_sandbox/clock", self._clock_endpoint, methods=["GET", "POST"]),
             Route("/_sandbox/faults", self._faults_endpoint, methods=["GET", "POST", "DELETE"]),
         ]
-        routes += [Mount(f"/{v}", app=self._dispatch_to(v)) for v in VENDORS]
         controls = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
-        self.faults = FaultInjector(controls)
+        self.faults = FaultInjector(self._by_vendor(controls))
         self.asgi: ASGIApp = BodyLimit(self.faults, self._too_large)
 
     def _build(self) -> dict[Vendor, ASGIApp]:
@@ -73,9 +72,22 @@ class SandboxApp:
         self._vendor_apps = self._build()
         self.faults.clear()
 
-    def _dispatch_to(self, vendor: Vendor) -> ASGIApp:
+    def _by_vendor(self, controls: ASGIApp) -> ASGIApp:
+        """``/<vendor>/...`` to that vendor's app, the rest to ``controls``.
+
+        By the path's first segment, not Starlette's Mount: a Mount's pattern stops at a newline,
+        so ``/telecomx/dns/a%0Ab`` would miss the vendor and get a 404 not in its shape.
+        """
+
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            await self._vendor_apps[vendor](scope, receive, send)
+            if scope["type"] == "http":
+                path: str = scope["path"]
+                vendor, slash, _ = path[1:].partition("/")
+                if slash and vendor in self._vendor_apps:
+                    root = scope.get("root_path", "") + f"/{vendor}"
+                    await self._vendor_apps[vendor]({**scope, "root_path": root}, receive, send)
+                    return
+            await controls(scope, receive, send)
 
         return app
 

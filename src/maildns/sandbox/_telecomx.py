@@ -29,6 +29,7 @@ from vendor_models import telecomx as vm
 from .._core.checks import clip
 from ._core import SandboxContext
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
+from ._routes import allowed_methods
 
 DEMO_CREDENTIALS: Final = {
     "username": "demo@sandbox.telecomx.dk",
@@ -59,9 +60,9 @@ MESSAGES: dict[tuple[int, str], str] = {
     (409, "name"): "Another record with the same name, type and rData already exist",
     (422, "_id"): "Invalid domain name",
     (422, "ttl"): "TTL not valid",
-    (422, "name"): "Name not valid",
-    (422, "type"): "Type not valid",
-    (422, "rData"): "rData not valid",
+    (422, "name"): "Name is invalid",  # the add-record page's words
+    (422, "type"): "Type is invalid",
+    (422, "rData"): "Data is invalid",
     (422, "previous"): "Previous record missing",
     (422, "offset"): "Offset not valid",
     (422, "limit"): "Limit not valid",
@@ -70,9 +71,9 @@ MESSAGES: dict[tuple[int, str], str] = {
 }
 
 # Not in the wiki (it says nothing of CNAME conflicts): what a DNS host answers, in its words.
-MSG_CNAME_APEX: Final = "Name not valid: a CNAME record cannot be at the zone apex"
-MSG_CNAME_BESIDE: Final = "Name not valid: other records have this name, so it cannot be a CNAME"
-MSG_CNAME_TAKEN: Final = "Name not valid: this name is a CNAME, so it cannot hold other records"
+MSG_CNAME_APEX: Final = "Name is invalid: a CNAME record cannot be at the zone apex"
+MSG_CNAME_BESIDE: Final = "Name is invalid: other records have this name, so it cannot be a CNAME"
+MSG_CNAME_TAKEN: Final = "Name is invalid: this name is a CNAME, so it cannot hold other records"
 
 _HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -385,9 +386,9 @@ def _query_int(request: Request, name: str, default: int, low: int, high: int | 
 
 def _query_bool(request: Request, name: str) -> bool:
     raw = request.query_params.get(name)
-    if raw is None or raw.lower() in ("false", "0", ""):
+    if raw is None or raw == "false":  # a boolean query parameter is true or false (OpenAPI)
         return False
-    if raw.lower() in ("true", "1"):
+    if raw == "true":
         return True
     _fail(422, name)
 
@@ -412,7 +413,9 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         if exc.status_code == 404:
             return _error_response(404, "not_found", "Not found")
         if exc.status_code == 405:
-            return _error_response(405, "bad_request", "Method not allowed")
+            answer = _error_response(405, "bad_request", "Method not allowed")
+            answer.headers["Allow"] = allowed_methods(request)
+            return answer
         return _error_response(exc.status_code, "bad_request", str(exc.detail))
 
     @app.exception_handler(Exception)

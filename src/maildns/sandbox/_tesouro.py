@@ -25,7 +25,7 @@ import base64
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Final
 from urllib.parse import parse_qsl
 from uuid import UUID
@@ -43,6 +43,7 @@ from vendor_models import tesouro as m
 from .._core.checks import clip
 from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
 from ._limits import MAX_QUOTED_CHARS, bounded, quoted
+from ._routes import allowed_methods
 
 DEMO_CREDENTIALS: Final = {
     "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
@@ -75,7 +76,6 @@ CHALLENGE_INVALID: Final = {"WWW-Authenticate": 'Bearer realm="tesouro", error="
 _VERSION_FORMAT = pydantic.TypeAdapter(
     Annotated[str, pydantic.StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 )
-_VERSION_DATE = pydantic.TypeAdapter(date)
 _BEARER = re.compile(r"^Bearer[ ]+([^ ]+)[ ]*$", re.IGNORECASE)
 
 # DER header of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537.
@@ -211,21 +211,12 @@ class TesouroState:
 
 
 async def partner(request: Request) -> str:
-    """The guard of every FinOps route: check the version header, then the bearer token.
+    """The guard of every FinOps route: check the bearer token, then the version header.
 
-    Returns the version the request asked for.
+    Credentials come first, as everywhere: a request without them is a 401 whatever else is
+    wrong with it. Returns the version the request asked for.
     """
     state: TesouroState = request.app.state.tesouro
-    version = request.headers.get(VERSION_HEADER, "").strip()
-    if not version:
-        raise TesouroError(400, error_body(MSG_MISSING_VERSION, type="missing_api_version"))
-    try:
-        _VERSION_DATE.validate_python(_VERSION_FORMAT.validate_python(version))
-    except pydantic.ValidationError as exc:
-        raise TesouroError(
-            422, _validation_error(exc.errors(include_url=False), ("header", VERSION_HEADER))
-        ) from None
-
     authorization = request.headers.get("authorization")
     if not authorization:
         raise TesouroError(401, error_body(MSG_AUTH_MISSING), CHALLENGE_MISSING)
@@ -235,6 +226,17 @@ async def partner(request: Request) -> str:
         raise TesouroError(401, error_body(MSG_AUTH_INVALID), CHALLENGE_INVALID)
     if state.ctx.clock.now() >= expiry:
         raise TesouroError(401, error_body(MSG_AUTH_EXPIRED), CHALLENGE_INVALID)
+
+    version = request.headers.get(VERSION_HEADER, "").strip()
+    if not version:
+        raise TesouroError(400, error_body(MSG_MISSING_VERSION, type="missing_api_version"))
+    try:
+        # The spec's rule is the pattern: which dates name a version is not documented.
+        _VERSION_FORMAT.validate_python(version)
+    except pydantic.ValidationError as exc:
+        raise TesouroError(
+            422, _validation_error(exc.errors(include_url=False), ("header", VERSION_HEADER))
+        ) from None
     return version
 
 
@@ -296,7 +298,10 @@ def create_app(ctx: SandboxContext) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _json(exc.status_code, error_body(str(exc.detail)), dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return _json(exc.status_code, error_body(str(exc.detail)), headers)
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:

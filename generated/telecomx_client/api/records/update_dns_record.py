@@ -42,6 +42,11 @@ def _parse_response(
 
         return response_200
 
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
     if response.status_code == 401:
         response_401 = Error.from_dict(response.json())
 
@@ -286,6 +291,7 @@ OPERATION_ID = "updateDnsRecord"
 
 RESPONSES: dict[int, Any] = {
     200: SuccessResponse,
+    400: Error,
     401: Error,
     403: Error,
     404: Error,
@@ -313,6 +319,9 @@ def parse_json(status_code: int, data: Any) -> Error | SuccessResponse | None:
     if status_code == 200:
         response_200 = SuccessResponse.from_dict(data)
         return response_200
+    if status_code == 400:
+        response_400 = Error.from_dict(data)
+        return response_400
     if status_code == 401:
         response_401 = Error.from_dict(data)
         return response_401
