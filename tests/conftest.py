@@ -260,6 +260,22 @@ def sandbox_env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     return sb
 
 
+def write_onboard_config(path: Path, sb: Sandbox, vendors: str) -> Path:
+    """An onboarding configuration at ``path``: zone example.com of the sandbox's seeded
+    TelecomX account, and mail.example.com with ``vendors`` (YAML lines, 4-space indented)."""
+    path.write_text(
+        "version: 1\n"
+        "dns:\n"
+        "  vendor: telecomx\n"
+        "  zones:\n"
+        f'    example.com: {{customer: "{sb.telecomx_customer_id}", '
+        f'product: "{sb.telecomx_product_id}", ttl: 3600}}\n'
+        "domains:\n"
+        "  - domain: mail.example.com\n" + vendors
+    )
+    return path
+
+
 @pytest.fixture
 def real_backoff() -> None:
     """Requested by a test that needs stamina's real waits (see ``no_backoff``)."""

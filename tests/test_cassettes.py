@@ -7,6 +7,7 @@ a spec documents is answered at least once.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import subprocess
 import sys
@@ -59,8 +60,10 @@ def find_secrets(text: str) -> list[str]:
     return found
 
 
+@functools.cache  # each cassette is read by several parametrized tests: parse it once
 def _load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+    data: dict[str, Any] = yaml.load(path.read_text(), Loader=loader)  # noqa: S506 - safe loader
     return data
 
 
@@ -79,6 +82,7 @@ def _spec_for(uri: str) -> str | None:
     return None
 
 
+@functools.cache
 def _interactions() -> list[tuple[str, str, str, int]]:
     """(spec, METHOD, path, status) of every recorded interaction."""
     out = []

@@ -14,26 +14,15 @@ from typer.testing import CliRunner
 from maildns._cli import app, parse_duration
 from maildns.sandbox import Sandbox
 
+from .conftest import write_onboard_config
+
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 @pytest.fixture
 def config(sandbox_env: Sandbox, tmp_path: Path) -> Path:
     """A configuration file; the environment the clients read points at the sandbox."""
-    sb = sandbox_env
-    path = tmp_path / "onboard.yaml"
-    path.write_text(
-        "version: 1\n"
-        "dns:\n"
-        "  vendor: telecomx\n"
-        "  zones:\n"
-        f'    example.com: {{customer: "{sb.telecomx_customer_id}", '
-        f'product: "{sb.telecomx_product_id}", ttl: 3600}}\n'
-        "domains:\n"
-        "  - domain: mail.example.com\n"
-        "    tesouro: {}\n"
-    )
-    return path
+    return write_onboard_config(tmp_path / "onboard.yaml", sandbox_env, "    tesouro: {}\n")
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -26,6 +26,8 @@ from maildns import DnsRecord, RecordType
 from maildns._cli import app
 from maildns.sandbox import Sandbox
 
+from .conftest import write_onboard_config
+
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
 ZONE = "example.com"
@@ -36,21 +38,8 @@ MAILDNS = Path(sys.executable).parent / "maildns"
 
 @pytest.fixture
 def config(sandbox_env: Sandbox, tmp_path: Path) -> Path:
-    sb = sandbox_env
-    path = tmp_path / "onboard.yaml"
-    path.write_text(
-        "version: 1\n"
-        "dns:\n"
-        "  vendor: telecomx\n"
-        "  zones:\n"
-        f'    {ZONE}: {{customer: "{sb.telecomx_customer_id}", '
-        f'product: "{sb.telecomx_product_id}", ttl: 3600}}\n'
-        "domains:\n"
-        f"  - domain: {DOMAIN}\n"
-        "    tesouro: {}\n"
-        "    ciirus: {daily_send_limit: 500, approved: true}\n"
-    )
-    return path
+    vendors = "    tesouro: {}\n    ciirus: {daily_send_limit: 500, approved: true}\n"
+    return write_onboard_config(tmp_path / "onboard.yaml", sandbox_env, vendors)
 
 
 def run(*args: str) -> tuple[int, str, str]:
