@@ -80,7 +80,7 @@ class TelecomX(SyncClient[TelecomXOperations]):
     def update_zone(
         self, domain: str, *, ttl: int | None = None, product: str | None = None
     ) -> Zone:
-        """Change the zone's TTL and/or product (at least one); the serial is bumped."""
+        """Change the zone's TTL and/or product (at least one)."""
         return self._run("update_zone", self._ops.update_zone(domain, ttl=ttl, product=product))
 
     def delete_zone(self, domain: str) -> None:
@@ -165,7 +165,7 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
     async def update_zone(
         self, domain: str, *, ttl: int | None = None, product: str | None = None
     ) -> Zone:
-        """Change the zone's TTL and/or product (at least one); the serial is bumped."""
+        """Change the zone's TTL and/or product (at least one)."""
         return await self._run(
             "update_zone", self._ops.update_zone(domain, ttl=ttl, product=product)
         )

@@ -205,7 +205,7 @@ class TelecomXOperations:
     def update_zone(
         self, domain: str, *, ttl: int | None = None, product: str | None = None
     ) -> Op[Zone]:
-        """Change the zone's TTL and/or product (at least one); the serial is bumped."""
+        """Change the zone's TTL and/or product (at least one)."""
         c = Checker()
         name = c.check(domain_name, domain, "domain")
         if ttl is None and product is None:

@@ -15,6 +15,8 @@ from ...models import DnsRecord, DomainStatus, RecordPurpose, RecordType, Sendin
 
 VENDOR: Final = "tesouro"
 
+# Only "waiting_to_be_verified" and valid "unknown" are documented (see the spec's x-unconfirmed):
+# the rest are Mailgun's words, guessed; any other value maps to UNKNOWN / None, never an error.
 _STATUSES: Final = {
     "waiting_to_be_verified": DomainStatus.PENDING,
     "pending": DomainStatus.PENDING,
