@@ -22,6 +22,10 @@ Goals (the verdict of each row is "meets" or "misses by N%"):
     (an ``asyncio.Semaphore``-bounded ``gather``), for each call                 <= 1.05x
 (c) startup: ``import maildns`` and constructing one client of each vendor (no request is
     made) against ``import httpx``, each in a fresh interpreter                   <= 1.5x
+(d) the sandbox as a server: its per-request time against a minimal Starlette app's that
+    answers the same bytes, both over uvicorn in their own processes, driven by the same raw
+    ``httpx.AsyncClient`` at concurrency 50, for TelecomX ``GET /dns/{domain}`` and Tesouro
+    ``GET /finops/v1/mailbox-domains``                          <= 1.25x (0.8x the throughput)
 
 Method. Both sides are warmed up first. Then each benchmark runs R rounds; a round times a
 batch of raw calls and a batch of facade calls, alternating which goes first from one round to
@@ -65,6 +69,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import uuid
@@ -1022,6 +1027,176 @@ def bench_sandbox(
     return [sync_rows[call] for call in CALLS], [async_rows[call] for call in CALLS], warnings
 
 
+# --- (d) the sandbox as a server ----------------------------------------------------------------
+
+
+def server_label(concurrency: int) -> str:
+    return f"(d) sandbox server / minimal Starlette, concurrency {concurrency}"
+
+
+SERVER_GOAL_THROUGHPUT = 0.8
+GOAL_SERVER = 1 / SERVER_GOAL_THROUGHPUT  # per-request time: 0.8x the throughput is 1.25x the time
+SERVER_ZONE = f"GET /telecomx{ZONE_PATH}"
+SERVER_DOMAINS = f"GET /tesouro{DOMAINS_PATH}"
+SERVER_CALLS = (SERVER_ZONE, SERVER_DOMAINS)
+
+# A minimal Starlette app that answers every GET with the same JSON bytes (read from the file
+# named in argv[1]), served by uvicorn exactly as the sandbox is served (Sandbox.start_server:
+# its socket options and its uvicorn.Config), in its own process; prints its base URL.
+MINIMAL_SERVER = """
+import socket, sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+bodies = {}
+for arg in sys.argv[1:]:
+    path, _, file = arg.partition("=")
+    bodies[path] = open(file, "rb").read()
+
+def endpoint(body):
+    async def answer(request):
+        return Response(body, media_type="application/json")
+    return answer
+
+app = Starlette(routes=[Route(p, endpoint(b)) for p, b in bodies.items()])
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+sock.bind(("127.0.0.1", 0))
+port = sock.getsockname()[1]
+config = uvicorn.Config(
+    app, log_level="warning", server_header=False, date_header=False, lifespan="off"
+)
+server = uvicorn.Server(config)
+print(f"minimal server on http://127.0.0.1:{port}", flush=True)
+server.run(sockets=[sock])
+"""
+
+
+class MinimalProcess(SandboxProcess):
+    """:data:`MINIMAL_SERVER` in its own process, answering ``bodies`` (path -> file)."""
+
+    def __init__(self, bodies: dict[str, Path]) -> None:
+        self.args = [f"{path}={file}" for path, file in bodies.items()]
+
+    def __enter__(self) -> Self:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", MINIMAL_SERVER, *self.args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.proc.stdout is not None
+        first = self.proc.stdout.readline()
+        if " on " not in first:
+            self.proc.kill()
+            raise BenchError(f"the minimal server did not start: {first!r}")
+        self.base = first.split(" on ", 1)[1].split()[0]
+        return self
+
+
+def bench_server(records: list[maildns.DnsRecord], settings: Settings, tmp: Path) -> list[Row]:
+    """(d): the sandbox's own throughput against a minimal Starlette app's, both over uvicorn.
+
+    The same raw ``httpx.AsyncClient`` (new for every batch, one untimed call first) sends the
+    same request to both at the same concurrency, alternating which goes first; the minimal app
+    answers the very bytes the sandbox answered (so the same size), with no validation, no
+    authentication and no routing beyond one path. The "raw" column is the minimal app, the
+    "maildns" column the sandbox; the ratio is of per-request times (sandbox / minimal), so
+    the throughput ratio is its inverse.
+    """
+    label = server_label(settings.concurrency)
+    rows: list[Row] = []
+    try:
+        with SandboxProcess() as sandbox:
+            urls = sandbox.urls
+            seed(urls, records)
+            requests = {
+                SERVER_ZONE: (
+                    f"/telecomx{ZONE_PATH}",
+                    {"token": telecomx_token(urls["telecomx"])},
+                    {},
+                ),
+                SERVER_DOMAINS: (
+                    f"/tesouro{DOMAINS_PATH}",
+                    {},
+                    _tesouro_headers(tesouro_token(urls["tesouro"])),
+                ),
+            }
+            files: dict[str, Path] = {}
+            expected: dict[str, bytes] = {}
+            for call, (path, params, headers) in requests.items():
+                answer = httpx.get(
+                    f"{sandbox.base}{path}", params=params, headers=headers, timeout=TIMEOUT
+                )
+                answer.raise_for_status()
+                expected[call] = answer.content
+                files[path] = tmp / f"body-{len(files)}.json"
+                files[path].write_bytes(answer.content)
+            with MinimalProcess(files) as minimal:
+                bases = {RAW: minimal.base, FACADE: sandbox.base}
+                for call, (path, params, headers) in requests.items():
+                    body = expected[call]
+                    try:
+                        m = asyncio.run(
+                            _measure_server(bases, path, params, headers, body, settings)
+                        )
+                    except Exception as exc:
+                        rows.append(_error_row(label, call, GOAL_SERVER, exc))
+                    else:
+                        rows.append(_progress(Row(label, call, GOAL_SERVER, m)))
+    except Exception as exc:
+        done = {row.call for row in rows}
+        rows += [_error_row(label, c, GOAL_SERVER, exc) for c in SERVER_CALLS if c not in done]
+    return rows
+
+
+async def _measure_server(
+    bases: dict[str, str],
+    path: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    settings: Settings,
+) -> Measurement:
+    clients: dict[str, httpx.AsyncClient] = {}
+
+    def ok(response: Any) -> bool:
+        return isinstance(response, httpx.Response) and response.content == body
+
+    async def new_client(side: str) -> None:
+        old = clients.get(side)
+        if old is not None:
+            await old.aclose()
+        clients[side] = httpx.AsyncClient(
+            base_url=bases[side], params=params, headers=headers, limits=LIMITS, timeout=TIMEOUT
+        )
+        _check(side, ok, await clients[side].get(path))
+
+    async def prepare() -> None:
+        for side in (RAW, FACADE):
+            await new_client(side)
+
+    for side in (RAW, FACADE):
+        await new_client(side)
+    try:
+        case = AsyncCase(
+            call=path,
+            raw=lambda: clients[RAW].get(path),
+            facade=lambda: clients[FACADE].get(path),
+            raw_ok=ok,
+            facade_ok=ok,
+            prepare=prepare,
+        )
+        return await measure_async(
+            case, settings.rounds, settings.async_batch, settings.warmup, settings.concurrency
+        )
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
 # --- (c) startup ---------------------------------------------------------------------------------
 _TIMED = "import time\nt = time.perf_counter()\n{body}\nprint(time.perf_counter() - t)\n"
 STARTUP_RAW = _TIMED.format(body="import httpx")
@@ -1152,7 +1327,12 @@ def render(
         "async batch starts with new clients on both sides (the pool's size drives httpcore's "
         "cost per request). Creates use a fresh domain name per call. (c) runs "
         f"{settings.startup_runs} pairs of fresh interpreters, alternating, and times the "
-        "imports and constructors inside each.",
+        "imports and constructors inside each. (d) serves the same request from the sandbox and "
+        "from a minimal Starlette app answering the sandbox's bytes (both uvicorn, own "
+        "processes, same client, async batches as in (b)); its raw column is the minimal app, "
+        "its ratio sandbox / minimal per-request time (throughput ratio = 1 / ratio). Caveat: "
+        "the httpx client itself bounds both sides (a few hundred requests/s here), so (d) "
+        "hides most of the server's own cost; a faster load generator is still to come.",
         "",
         "Only the ratios carry over between machines.",
         "",
@@ -1205,6 +1385,9 @@ def main(argv: list[str] | None = None) -> int:
     rows += sync_rows + async_rows
     print("(c) startup", file=sys.stderr)
     rows.append(bench_startup(settings))
+    print("(d) the sandbox as a server, against a minimal Starlette app", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += bench_server(records, settings, Path(tmp))
     elapsed = time.perf_counter() - started
 
     text = render(rows, settings, args.quick, elapsed, load, warnings, _existing_notes(args.output))

@@ -24,9 +24,13 @@ PER_CALL = (
     "(b) sandbox, sync",
     "(b) sandbox, async, concurrency 50",
 )
-EXPECTED = {(bench, call) for bench in PER_CALL for call in CALLS} | {
-    ("(c) startup", "import + 3 clients")
-}
+SERVER = "(d) sandbox server / minimal Starlette, concurrency 50"
+SERVER_CALLS = ("GET /telecomx/dns/example.com", "GET /tesouro/finops/v1/mailbox-domains")
+EXPECTED = (
+    {(bench, call) for bench in PER_CALL for call in CALLS}
+    | {("(c) startup", "import + 3 clients")}
+    | {(SERVER, call) for call in SERVER_CALLS}
+)
 RATIO = re.compile(r"[0-9]+\.[0-9]+x")
 
 

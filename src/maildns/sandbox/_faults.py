@@ -327,6 +327,8 @@ class FaultInjector:
             return [f for f in self._faults if f.times > 0]
 
     def _take(self, method: str, path: str) -> Fault | None:
+        if not self._faults:  # the usual case: no fault was ever added (or all were cleared)
+            return None
         with self._lock:
             for fault in self._faults:
                 if fault.matches(method, path):

@@ -1,4 +1,4 @@
-"""The TelecomX DNS API (``specs/telecomx.yaml``) as a stateful FastAPI app.
+"""The TelecomX DNS API (``specs/telecomx.yaml``) as a stateful Starlette app.
 
 Zones belong to the seeded customer (``ACCOUNT["customer_id"]``, in ``ctx.accounts``) and are
 invoiced with the seeded product (``ACCOUNT["product_id"]``). Login tokens come from
@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, NoReturn, TypeVar
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 from vendor_models import telecomx as vm
 
 from .._core.checks import clip
@@ -394,22 +396,22 @@ def _query_bool(request: Request, name: str) -> bool:
 
 
 # --- the app --------------------------------------------------------------------------------------
-def create_app(ctx: SandboxContext) -> FastAPI:
-    """A fresh TelecomX app: no zones, no sessions."""
+def create_app(ctx: SandboxContext) -> Starlette:
+    """A fresh TelecomX app: no zones, no sessions.
+
+    A plain Starlette app (every handler reads its request itself: FastAPI's dependency
+    machinery would only cost time); each route serves exactly the methods it names (no
+    implicit HEAD), as the FastAPI app it replaces did.
+    """
     state = TelecomXState(ctx)
     account = ctx.accounts["telecomx"]
-    app = FastAPI(
-        title="TelecomX DNS API (maildns sandbox)", openapi_url=None, docs_url=None, redoc_url=None
-    )
-    # Read by the sandbox's DNS server (``_dns.py``) through :func:`state_of`; no route uses it.
-    app.state.telecomx = state
 
-    @app.exception_handler(TelecomXError)
-    async def _vendor_error(request: Request, exc: TelecomXError) -> JSONResponse:
+    async def _vendor_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TelecomXError)
         return _error_response(exc.status, exc.key, exc.message)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 404:
             return _error_response(404, "not_found", "Not found")
         if exc.status_code == 405:
@@ -418,12 +420,10 @@ def create_app(ctx: SandboxContext) -> FastAPI:
             return answer
         return _error_response(exc.status_code, "bad_request", str(exc.detail))
 
-    @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
         return _error_response(500, "internal_error", MESSAGES[(500, "internal_error")])
 
     # --- auth ------------------------------------------------------------------------------------
-    @app.post("/auth/login")
     async def login(request: Request) -> JSONResponse:
         try:
             body = vm.LoginRequest.model_validate(await _json_body(request), strict=True)
@@ -449,7 +449,6 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         return response
 
     # --- zones -----------------------------------------------------------------------------------
-    @app.get("/dns")
     async def list_dns(request: Request) -> JSONResponse:
         state.authenticate(request)
         customer = request.query_params.get("customer", account["customer_id"])
@@ -489,7 +488,6 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         data["invoicedUntil"] = _js_iso(zone.invoiced_until)
         return JSONResponse(data)
 
-    @app.post("/dns")
     async def create_dns(request: Request) -> JSONResponse:
         state.authenticate(request)
         body = _validate(
@@ -516,13 +514,13 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         state.zones[domain] = zone
         return zone_response(zone)
 
-    @app.get("/dns/{domain}")
-    async def get_dns(domain: str, request: Request) -> JSONResponse:
+    async def get_dns(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         return zone_response(state.zone(domain), status="OK")
 
-    @app.post("/dns/{domain}")
-    async def update_dns(domain: str, request: Request) -> JSONResponse:
+    async def update_dns(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         body = _validate(vm.DnsUpdateRequest, await _json_body(request), {"product": 404})
@@ -536,22 +534,22 @@ def create_app(ctx: SandboxContext) -> FastAPI:
             zone.bump()
         return zone_response(zone)
 
-    @app.delete("/dns/{domain}")
-    async def delete_dns(domain: str, request: Request) -> JSONResponse:
+    async def delete_dns(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         del state.zones[zone.domain]
         return JSONResponse(_dump(vm.SuccessResponse(success=True)))
 
-    @app.get("/dns/{domain}/check")
-    async def check_dns(domain: str, request: Request) -> JSONResponse:
+    async def check_dns(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         state.zone(domain)
         return JSONResponse(_dump(vm.DnsCheckResponse(status="OK")))
 
     # --- records ---------------------------------------------------------------------------------
-    @app.post("/dns/{domain}/record")
-    async def add_record(domain: str, request: Request) -> JSONResponse:
+    async def add_record(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         body = _validate(vm.DnsRecordCreateRequest, await _json_body(request))
@@ -563,8 +561,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         zone.bump()
         return JSONResponse(_dump(vm.SuccessResponse(success=True)))
 
-    @app.put("/dns/{domain}/record")
-    async def update_record(domain: str, request: Request) -> JSONResponse:
+    async def update_record(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         data = await _json_body(request)
@@ -582,8 +580,8 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         zone.bump()
         return JSONResponse(_dump(vm.SuccessResponse(success=True)))
 
-    @app.delete("/dns/{domain}/record")
-    async def delete_record(domain: str, request: Request) -> JSONResponse:
+    async def delete_record(request: Request) -> JSONResponse:
+        domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         query = {
@@ -600,4 +598,28 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         zone.bump()
         return JSONResponse(_dump(vm.SuccessResponse(success=True)))
 
+    routes = [
+        Route("/auth/login", login, methods=["POST"]),
+        Route("/dns", list_dns, methods=["GET"]),
+        Route("/dns", create_dns, methods=["POST"]),
+        Route("/dns/{domain}", get_dns, methods=["GET"]),
+        Route("/dns/{domain}", update_dns, methods=["POST"]),
+        Route("/dns/{domain}", delete_dns, methods=["DELETE"]),
+        Route("/dns/{domain}/check", check_dns, methods=["GET"]),
+        Route("/dns/{domain}/record", add_record, methods=["POST"]),
+        Route("/dns/{domain}/record", update_record, methods=["PUT"]),
+        Route("/dns/{domain}/record", delete_record, methods=["DELETE"]),
+    ]
+    for route in routes:
+        route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            TelecomXError: _vendor_error,
+            StarletteHTTPException: _http_error,
+            Exception: _internal_error,
+        },
+    )
+    # Read by the sandbox's DNS server (``_dns.py``) through :func:`state_of`; no route uses it.
+    app.state.telecomx = state
     return app
