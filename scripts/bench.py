@@ -863,19 +863,24 @@ async def _aclose(raw: RawClients, facade: Facades) -> None:
 class SandboxProcess:
     """``python -m maildns.sandbox --port 0`` in its own process; the base URL it prints."""
 
+    what = "the sandbox"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "maildns.sandbox", "--port", "0"]
+
     def __enter__(self) -> Self:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "maildns.sandbox", "--port", "0"],
+            self.command(),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         assert self.proc.stdout is not None
-        first = self.proc.stdout.readline()
+        first = self.proc.stdout.readline()  # "<what> on <base URL> ..."
         if " on " not in first:
             self.proc.kill()
-            raise BenchError(f"the sandbox did not start: {first!r}")
+            raise BenchError(f"{self.what} did not start: {first!r}")
         self.base = first.split(" on ", 1)[1].split()[0]
         self.urls = {vendor: f"{self.base}/{vendor}" for vendor in SERVERS}
         return self
@@ -1076,24 +1081,13 @@ server.run(sockets=[sock])
 class MinimalProcess(SandboxProcess):
     """:data:`MINIMAL_SERVER` in its own process, answering ``bodies`` (path -> file)."""
 
+    what = "the minimal server"
+
     def __init__(self, bodies: dict[str, Path]) -> None:
         self.args = [f"{path}={file}" for path, file in bodies.items()]
 
-    def __enter__(self) -> Self:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", MINIMAL_SERVER, *self.args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        assert self.proc.stdout is not None
-        first = self.proc.stdout.readline()
-        if " on " not in first:
-            self.proc.kill()
-            raise BenchError(f"the minimal server did not start: {first!r}")
-        self.base = first.split(" on ", 1)[1].split()[0]
-        return self
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", MINIMAL_SERVER, *self.args]
 
 
 def bench_server(records: list[maildns.DnsRecord], settings: Settings, tmp: Path) -> list[Row]:
