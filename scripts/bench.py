@@ -1068,6 +1068,7 @@ app = Starlette(routes=[Route(p, endpoint(b)) for p, b in bodies.items()])
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.bind(("127.0.0.1", 0))
+sock.listen(2048)  # listening before the line below: no client finds the port closed
 port = sock.getsockname()[1]
 config = uvicorn.Config(
     app, log_level="warning", server_header=False, date_header=False, lifespan="off"

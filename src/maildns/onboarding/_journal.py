@@ -286,6 +286,13 @@ class Journal:
         if change.kind != "record" or change.type is None or change.name is None:
             return
         key = (change.vendor, change.type.value, change.name)
+
+        def disown(value: str | None) -> None:
+            db.execute(
+                "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
+                (*key, value),
+            )
+
         replaced: str | None = None
         if change.action == "update" and change.old_value is not None:
             before = db.execute(
@@ -296,28 +303,15 @@ class Journal:
             # A value maildns owned keeps what it first replaced; any other was someone
             # else's record (an SPF merged into), which is what a prune puts back.
             replaced = before[0] if before is not None else change.old_value
-            db.execute(
-                "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
-                (*key, change.old_value),
-            )
-        if change.prune or change.value is None:
-            if change.action == "delete":
-                db.execute(
-                    "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
-                    (*key, change.value),
-                )
-            return
-        if change.action in ("create", "update"):
+            disown(change.old_value)
+        if change.action == "delete":
+            disown(change.value)
+        elif not change.prune and change.value is not None:  # a prune hands the record back
             db.execute(
                 "INSERT OR IGNORE INTO owned "
                 "(vendor, domain, type, name, value, zone, priority, replaced) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (*key[:1], change.domain, *key[1:], change.value, zone, change.priority, replaced),
-            )
-        elif change.action == "delete":
-            db.execute(
-                "DELETE FROM owned WHERE vendor = ? AND type = ? AND name = ? AND value = ?",
-                (*key, change.value),
             )
 
     def owned(self, vendor: str, domain: str | None = None) -> set[tuple[RecordType, str, str]]:

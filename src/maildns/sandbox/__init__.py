@@ -70,18 +70,6 @@ class SandboxError(RuntimeError):
     """The sandbox could not start, or was used before it started."""
 
 
-def _telecomx_record(record: DnsRecord, zone: str) -> tuple[str, str, str]:
-    from .._dns.names import relative_name
-    from .._dns.txt import txt_rdata
-
-    name = relative_name(record.name, zone)  # InvalidInputError (a ValueError) outside it
-    kind = record.type.value
-    if kind == "MX":
-        kind = f"MX {record.priority or 0}"
-    value = txt_rdata(record.value) if kind == "TXT" else record.value
-    return name, kind, value
-
-
 def _check_vendor(vendor: str) -> Vendor:
     if vendor in VENDORS:
         return vendor
@@ -360,9 +348,11 @@ class Sandbox:
         A record outside ``zone``, or one TelecomX would refuse, raises ``ValueError`` before
         any is added.
         """
+        from ..vendors.telecomx._mapping import wire as telecomx_wire
         from ._telecomx import TelecomXError, publish
 
-        wire = [_telecomx_record(r, zone) for r in records]
+        # InvalidInputError (a ValueError) for a name outside the zone
+        wire = [telecomx_wire(r, zone) for r in records]
         try:
             publish(self._running_app().vendor_app("telecomx"), zone, wire)
         except TelecomXError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, NoReturn, TypeVar
@@ -226,7 +227,7 @@ def state_of(app: object) -> TelecomXState:
     return state
 
 
-def publish(app: object, zone: str, records: list[tuple[str, str, str]]) -> None:
+def publish(app: object, zone: str, records: Sequence[tuple[str, str, str]]) -> None:
     """Add ``(relative name, type, rData)`` records to ``zone`` of the seeded account, creating
     the zone when missing, as ``POST /dns`` and ``POST /dns/{domain}/record`` would; records
     already there are left as they are. Every record is checked before any is added."""

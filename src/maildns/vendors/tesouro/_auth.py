@@ -40,7 +40,7 @@ class TesouroAuth(TokenAuth):
         return Call(TOKEN, {"body": body}, authenticated=False, secret=True)
 
     def refused(self, response: httpx.Response) -> bool:
-        if response.status_code == 401:
+        if super().refused(response):
             return True
         if response.status_code != 400 or len(response.content) > 1024:
             return False
