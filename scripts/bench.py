@@ -23,8 +23,9 @@ Goals (the verdict of each row is "meets" or "misses by N%"):
 (c) startup: ``import maildns`` and constructing one client of each vendor (no request is
     made) against ``import httpx``, each in a fresh interpreter                   <= 1.5x
 (d) the sandbox as a server: its per-request time against a minimal Starlette app's that
-    answers the same bytes, both over uvicorn in their own processes, driven by the same raw
-    ``httpx.AsyncClient`` at concurrency 50, for TelecomX ``GET /dns/{domain}`` and Tesouro
+    answers the same bytes, both over uvicorn in their own processes, driven by the same
+    raw-socket load generator (``scripts/loadgen.py``: keep-alive, 50 connections, every answer
+    checked byte for byte), for TelecomX ``GET /dns/{domain}`` and Tesouro
     ``GET /finops/v1/mailbox-domains``                          <= 1.25x (0.8x the throughput)
 
 Method. Both sides are warmed up first. Then each benchmark runs R rounds; a round times a
@@ -79,8 +80,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlencode
 
 import httpx
+import loadgen
 import pydantic
 import yaml
 from vendor_models import ciirus_v2024_07_31 as ciirus_models
@@ -147,6 +150,7 @@ class Settings:
     mock_batch: int = 250
     sandbox_batch: int = 150
     async_batch: int = 250
+    server_batch: int = 2000
     concurrency: int = 50
     warmup: int = 50
     startup_runs: int = 20
@@ -157,6 +161,7 @@ QUICK = Settings(
     mock_batch=20,
     sandbox_batch=8,
     async_batch=50,
+    server_batch=400,
     warmup=3,
     startup_runs=2,
 )
@@ -1094,8 +1099,8 @@ class MinimalProcess(SandboxProcess):
 def bench_server(records: list[maildns.DnsRecord], settings: Settings, tmp: Path) -> list[Row]:
     """(d): the sandbox's own throughput against a minimal Starlette app's, both over uvicorn.
 
-    The same raw ``httpx.AsyncClient`` (new for every batch, one untimed call first) sends the
-    same request to both at the same concurrency, alternating which goes first; the minimal app
+    The same load generator (:mod:`loadgen`) sends the same request to both at the same
+    concurrency, alternating which goes first; the minimal app
     answers the very bytes the sandbox answered (so the same size), with no validation, no
     authentication and no routing beyond one path. The "raw" column is the minimal app, the
     "maildns" column the sandbox; the ratio is of per-request times (sandbox / minimal), so
@@ -1155,41 +1160,24 @@ async def _measure_server(
     body: bytes,
     settings: Settings,
 ) -> Measurement:
-    clients: dict[str, httpx.AsyncClient] = {}
+    """Rounds of :func:`loadgen.run` batches, alternating sides; per-request seconds each."""
+    query = urlencode(params)
+    urls = {side: f"{bases[side]}{path}" + (f"?{query}" if query else "") for side in bases}
 
-    def ok(response: Any) -> bool:
-        return isinstance(response, httpx.Response) and response.content == body
+    async def batch(side: str, requests: int) -> float:
+        seconds = await loadgen.run(urls[side], body, requests, settings.concurrency, headers)
+        return seconds / requests
 
-    async def new_client(side: str) -> None:
-        old = clients.get(side)
-        if old is not None:
-            await old.aclose()
-        clients[side] = httpx.AsyncClient(
-            base_url=bases[side], params=params, headers=headers, limits=LIMITS, timeout=TIMEOUT
-        )
-        _check(side, ok, await clients[side].get(path))
-
-    async def prepare() -> None:
-        for side in (RAW, FACADE):
-            await new_client(side)
-
-    for side in (RAW, FACADE):
-        await new_client(side)
     try:
-        case = AsyncCase(
-            call=path,
-            raw=lambda: clients[RAW].get(path),
-            facade=lambda: clients[FACADE].get(path),
-            raw_ok=ok,
-            facade_ok=ok,
-            prepare=prepare,
-        )
-        return await measure_async(
-            case, settings.rounds, settings.async_batch, settings.warmup, settings.concurrency
-        )
-    finally:
-        for client in clients.values():
-            await client.aclose()
+        for side in (RAW, FACADE):
+            await batch(side, settings.server_batch // 4)  # warm-up
+        times: dict[str, list[float]] = {RAW: [], FACADE: []}
+        for round_no in range(settings.rounds):
+            for side in _sides(round_no):
+                times[side].append(await batch(side, settings.server_batch))
+    except loadgen.LoadError as exc:
+        raise BenchError(f"(d): {exc}") from None
+    return Measurement(times[RAW], times[FACADE])
 
 
 # --- (c) startup ---------------------------------------------------------------------------------
@@ -1324,10 +1312,12 @@ def render(
         f"{settings.startup_runs} pairs of fresh interpreters, alternating, and times the "
         "imports and constructors inside each. (d) serves the same request from the sandbox and "
         "from a minimal Starlette app answering the sandbox's bytes (both uvicorn, own "
-        "processes, same client, async batches as in (b)); its raw column is the minimal app, "
-        "its ratio sandbox / minimal per-request time (throughput ratio = 1 / ratio). Caveat: "
-        "the httpx client itself bounds both sides (a few hundred requests/s here), so (d) "
-        "hides most of the server's own cost; a faster load generator is still to come.",
+        "processes), driven by `scripts/loadgen.py` (raw keep-alive sockets, "
+        f"{settings.concurrency} connections, batches of {settings.server_batch} requests, "
+        "every answer checked to be 200 with the expected body; it needs well under half the "
+        "server's CPU per request, so the server is what bounds the rate); its raw column is "
+        "the minimal app, its ratio sandbox / minimal per-request time (throughput ratio = 1 / "
+        "ratio).",
         "",
         "Only the ratios carry over between machines.",
         "",
@@ -1354,6 +1344,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, help="concurrent calls in (b) async")
     parser.add_argument("--startup-runs", type=int, help="interpreter pairs in (c)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--only", choices="abcd", help="one benchmark alone (the table then holds only it)"
+    )
     args = parser.parse_args(argv)
 
     settings = QUICK if args.quick else Settings()
@@ -1372,17 +1365,23 @@ def main(argv: list[str] | None = None) -> int:
     records = zone_records()
     bodies = build_mock_bodies(records)  # a mock that does not fit the specs stops here
 
-    print("(a) client-side cost over MockTransport", file=sys.stderr)
-    rows = bench_mock_sync(bodies, settings, names)
-    rows += bench_mock_async(bodies, settings, names)
-    print("(b) end to end against the sandbox", file=sys.stderr)
-    sync_rows, async_rows, warnings = bench_sandbox(records, bodies, settings, names)
-    rows += sync_rows + async_rows
-    print("(c) startup", file=sys.stderr)
-    rows.append(bench_startup(settings))
-    print("(d) the sandbox as a server, against a minimal Starlette app", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += bench_server(records, settings, Path(tmp))
+    rows: list[Row] = []
+    warnings: list[str] = []
+    if args.only in (None, "a"):
+        print("(a) client-side cost over MockTransport", file=sys.stderr)
+        rows += bench_mock_sync(bodies, settings, names)
+        rows += bench_mock_async(bodies, settings, names)
+    if args.only in (None, "b"):
+        print("(b) end to end against the sandbox", file=sys.stderr)
+        sync_rows, async_rows, warnings = bench_sandbox(records, bodies, settings, names)
+        rows += sync_rows + async_rows
+    if args.only in (None, "c"):
+        print("(c) startup", file=sys.stderr)
+        rows.append(bench_startup(settings))
+    if args.only in (None, "d"):
+        print("(d) the sandbox as a server, against a minimal Starlette app", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            rows += bench_server(records, settings, Path(tmp))
     elapsed = time.perf_counter() - started
 
     text = render(rows, settings, args.quick, elapsed, load, warnings, _existing_notes(args.output))

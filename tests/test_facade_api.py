@@ -191,7 +191,7 @@ def test_import_maildns_loads_no_http_or_vendor_client() -> None:
     code = (
         "import sys, json, maildns;"
         "heavy = ('httpx', 'pydantic', 'tesouro_client', 'telecomx_client', 'vendor_models',"
-        " 'maildns.vendors.tesouro._clients', 'maildns._core.engine', 'fastapi');"
+        " 'maildns.vendors.tesouro._clients', 'maildns._core.engine', 'starlette');"
         "print(json.dumps([m for m in heavy if m in sys.modules]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,7 +8,7 @@ Use it to build and test against the vendors without their credentials::
 
 Ids, tokens and timestamps come from a seeded generator and a clock that only moves when
 told to (:meth:`Sandbox.advance_clock`), so the same calls always get the same answers.
-FastAPI and uvicorn (the ``sandbox`` extra) are imported only when a sandbox starts.
+Starlette and uvicorn (the ``sandbox`` extra) are imported only when a sandbox starts.
 
 Request bodies over ``MAX_BODY_BYTES`` (1 MiB) are answered 413 in the vendor's error shape.
 """
@@ -56,7 +56,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Read from the vendors' sandbox modules, which import FastAPI: loaded on first use.
+    # Read from the vendors' sandbox modules, which import Starlette: loaded on first use.
     from . import _registry
 
     if name == "DEMO_CREDENTIALS":

@@ -10,7 +10,7 @@ states come from a history of zone snapshots keyed by the sandbox clock: the clo
 :class:`ObservedClock` that lets the service take a snapshot just before every move, so the
 snapshot taken at time ``t`` is the last state the zones had while the clock read ``t``.
 
-This module imports neither FastAPI nor uvicorn.
+This module imports neither Starlette nor uvicorn.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class DnsFault:
 
 
 def _live_zones(app: SandboxApp) -> dict[str, ZoneData]:
-    from ._telecomx import state_of  # imports FastAPI: only once a sandbox runs
+    from ._telecomx import state_of  # imports Starlette: only once a sandbox runs
 
     telecomx = app.vendor_app("telecomx")  # read each time: a reset replaces it
     zones = list(state_of(telecomx).zones.values())  # copied: the HTTP thread mutates them

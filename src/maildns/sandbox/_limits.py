@@ -2,7 +2,7 @@
 its clock and faults may go. Every answer stays small and every error stays a clean line
 however odd the request.
 
-Nothing here imports the server (FastAPI, Starlette): ``_core`` uses it, and ``import
+Nothing here imports the server (Starlette, uvicorn): ``_core`` uses it, and ``import
 maildns.sandbox`` must not load them.
 """
 
@@ -46,7 +46,16 @@ U = TypeVar("U")
 
 
 class NotJSON(ValueError):
-    """A request body that is not JSON the sandbox can read; ``str()`` says why in a few words."""
+    """A request body that is not JSON the sandbox can read; ``str()`` says why in a few words.
+
+    ``position`` and ``reason`` are where and why the parser stopped, for JSON text that does
+    not parse; both are None when the body is not text at all (bad UTF-8) or nests too deeply.
+    """
+
+    def __init__(self, message: str, position: int | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.position = position
+        self.reason = reason
 
 
 class TooDeep(NotJSON):
@@ -75,6 +84,8 @@ def loads(raw: bytes) -> Any:
         return json.loads(raw, parse_float=_number)
     except RecursionError:
         raise TooDeep("nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise NotJSON("not valid JSON", exc.pos, exc.msg) from None
     except ValueError:
         raise NotJSON("not valid JSON") from None
 
@@ -122,14 +133,22 @@ def finite_number(value: object) -> bool:
     return isinstance(value, int) or math.isfinite(value)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_headers(scope: Scope) -> tuple[int | None, bool]:
+    """``Content-Length`` (None when absent or not a number) and whether the request has any
+    header that announces a body (``Content-Length`` or ``Transfer-Encoding``)."""
+    length: int | None = None
+    announced = False
     for key, value in scope["headers"]:
-        if key.lower() == b"content-length":
+        key = key.lower()
+        if key == b"content-length":
+            announced = True
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
+                length = None
+        elif key == b"transfer-encoding":
+            announced = True
+    return length, announced
 
 
 class BodyLimit:
@@ -164,7 +183,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _content_length(scope)
+        length, announced = _body_headers(scope)
+        if not announced:
+            # RFC 9112 section 6.3: a request with neither header has no body: nothing to read.
+            await self.app(scope, receive, send)
+            return
         if length is not None and length > self.limit:
             await self._answer(scope, send)
             return

@@ -21,16 +21,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, NoReturn, TypeVar
 
+import pydantic_core
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 from vendor_models import telecomx as vm
 
 from .._core.checks import clip
 from ._core import SandboxContext
+from ._http import JSON, checked_response, model_response, query
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
 from ._routes import allowed_methods
 
@@ -112,20 +114,17 @@ def error_json(status: int, message: str) -> dict[str, Any]:
     return body
 
 
-def _error_response(status: int, key: str, message: str) -> JSONResponse:
-    body = vm.Error(error=key, message=message).model_dump(mode="json", exclude_none=True)
-    return JSONResponse(body, status_code=status)
+def _error_response(status: int, key: str, message: str) -> Response:
+    return model_response(vm.Error(error=key, message=message), status)
 
 
-def _dump(model: BaseModel) -> dict[str, Any]:
-    out: dict[str, Any] = model.model_dump(mode="json", exclude_none=True, by_alias=True)
-    return out
+def _reply(model: BaseModel) -> Response:
+    return model_response(model, by_alias=True)
 
 
 def _js_iso(moment: datetime) -> str:
     """A timestamp as the vendor prints it (JavaScript's toISOString): 2018-01-01T00:00:00.000Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def _first_of_next_month(moment: datetime) -> datetime:
@@ -152,9 +151,24 @@ class Zone:
     serial: int
     ttl: int
     records: list[Record] = field(default_factory=list)
+    # The answered bytes of GET /dns/{domain}, keyed by what they show (see ``answer``).
+    _answer: tuple[tuple[Any, ...], bytes] | None = field(default=None, repr=False, compare=False)
 
     def bump(self) -> None:
         self.serial += 1
+
+    def answer(self, status: str | None) -> bytes:
+        """The zone's JSON, validated against the spec's ``Dns`` when it was built.
+
+        Built again whenever anything it shows changes: every change bumps the serial, and the
+        key also holds what a change could forget to bump (ttl, product, record count).
+        """
+        key = (status, self.serial, self.ttl, self.product, len(self.records))
+        if self._answer is None or self._answer[0] != key:
+            data = self.to_dict(status=status)
+            vm.Dns.model_validate(data)
+            self._answer = (key, pydantic_core.to_json(data))
+        return self._answer[1]
 
     def find(self, name: str, rtype: str, rdata: str) -> Record | None:
         wanted = (name.lower(), rtype, rdata)
@@ -167,16 +181,18 @@ class Zone:
         )
 
     def to_dict(self, *, status: str | None = None) -> dict[str, Any]:
+        """The zone in its wire form (``status`` only when given)."""
         data: dict[str, Any] = {
             "_id": self.domain,
             "customer": self.customer,
             "product": self.product,
-            "invoicedUntil": self.invoiced_until,
+            "invoicedUntil": _js_iso(self.invoiced_until),
             "serial": self.serial,
             "ttl": self.ttl,
             "records": [{"name": r.name, "type": r.type, "rData": r.rdata} for r in self.records],
-            "status": status,
         }
+        if status is not None:
+            data["status"] = status
         return data
 
 
@@ -205,7 +221,7 @@ class TelecomXState:
         return self.ctx.clock.now()
 
     def authenticate(self, request: Request) -> None:
-        token = request.query_params.get("token") or request.cookies.get("token")
+        token = query(request).get("token") or request.cookies.get("token")
         session = self.sessions.get(token) if token else None
         if session is None:
             _fail(401, "credentials_invalid")
@@ -375,7 +391,7 @@ def _is_ip(value: str, version: int) -> bool:
 
 
 def _query_int(request: Request, name: str, default: int, low: int, high: int | None) -> int:
-    raw = request.query_params.get(name)
+    raw = query(request).get(name)
     if raw is None:
         return default
     try:
@@ -388,7 +404,7 @@ def _query_int(request: Request, name: str, default: int, low: int, high: int | 
 
 
 def _query_bool(request: Request, name: str) -> bool:
-    raw = request.query_params.get(name)
+    raw = query(request).get(name)
     if raw is None or raw == "false":  # a boolean query parameter is true or false (OpenAPI)
         return False
     if raw == "true":
@@ -407,11 +423,11 @@ def create_app(ctx: SandboxContext) -> Starlette:
     state = TelecomXState(ctx)
     account = ctx.accounts["telecomx"]
 
-    async def _vendor_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _vendor_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TelecomXError)
         return _error_response(exc.status, exc.key, exc.message)
 
-    async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 404:
             return _error_response(404, "not_found", "Not found")
@@ -421,11 +437,11 @@ def create_app(ctx: SandboxContext) -> Starlette:
             return answer
         return _error_response(exc.status_code, "bad_request", str(exc.detail))
 
-    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _internal_error(request: Request, exc: Exception) -> Response:
         return _error_response(500, "internal_error", MESSAGES[(500, "internal_error")])
 
     # --- auth ------------------------------------------------------------------------------------
-    async def login(request: Request) -> JSONResponse:
+    async def login(request: Request) -> Response:
         try:
             body = vm.LoginRequest.model_validate(await _json_body(request), strict=True)
         except ValidationError:
@@ -444,20 +460,20 @@ def create_app(ctx: SandboxContext) -> Starlette:
             customer=account["customer_id"],
             accessLevel=ACCESS_LEVEL,
         )
-        response = JSONResponse(_dump(result))
+        response = _reply(result)
         if body.cookie:
             response.set_cookie("token", token, httponly=True, secure=True, samesite="strict")
         return response
 
     # --- zones -----------------------------------------------------------------------------------
-    async def list_dns(request: Request) -> JSONResponse:
+    async def list_dns(request: Request) -> Response:
         state.authenticate(request)
-        customer = request.query_params.get("customer", account["customer_id"])
+        customer = query(request).get("customer", account["customer_id"])
         if customer.lower() != account["customer_id"].lower():
             _fail(404, "customer")
         offset = _query_int(request, "offset", 0, 0, None)
         limit = _query_int(request, "limit", 100, 1, 500)
-        text = request.query_params.get("filter") or ""
+        text = query(request).get("filter") or ""
         full = _query_bool(request, "full")
         zones = sorted(
             (z for z in state.zones.values() if not text or z.matches(text)),
@@ -469,27 +485,19 @@ def create_app(ctx: SandboxContext) -> Starlette:
             if full
             else {
                 "_id": zone.domain,
-                "records": len(zone.records),
                 "ttl": str(zone.ttl),
+                "records": len(zone.records),
                 "status": "OK",
             }
             for zone in shown
         ]
-        page = vm.DnsList.model_validate(
-            {"offset": offset, "limit": limit, "total": len(zones), "dns": items}
-        )
-        data = _dump(page)
-        if full:
-            for item, zone in zip(data["dns"], shown, strict=True):
-                item["invoicedUntil"] = _js_iso(zone.invoiced_until)
-        return JSONResponse(data)
+        page = {"offset": offset, "limit": limit, "total": len(zones), "dns": items}
+        return checked_response(vm.DnsList, page)
 
-    def zone_response(zone: Zone, *, status: str | None = None) -> JSONResponse:
-        data = _dump(vm.Dns.model_validate(zone.to_dict(status=status)))
-        data["invoicedUntil"] = _js_iso(zone.invoiced_until)
-        return JSONResponse(data)
+    def zone_response(zone: Zone, *, status: str | None = None) -> Response:
+        return Response(zone.answer(status), media_type=JSON)
 
-    async def create_dns(request: Request) -> JSONResponse:
+    async def create_dns(request: Request) -> Response:
         state.authenticate(request)
         body = _validate(
             vm.DnsCreateRequest,
@@ -515,12 +523,12 @@ def create_app(ctx: SandboxContext) -> Starlette:
         state.zones[domain] = zone
         return zone_response(zone)
 
-    async def get_dns(request: Request) -> JSONResponse:
+    async def get_dns(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         return zone_response(state.zone(domain), status="OK")
 
-    async def update_dns(request: Request) -> JSONResponse:
+    async def update_dns(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
@@ -535,21 +543,21 @@ def create_app(ctx: SandboxContext) -> Starlette:
             zone.bump()
         return zone_response(zone)
 
-    async def delete_dns(request: Request) -> JSONResponse:
+    async def delete_dns(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
         del state.zones[zone.domain]
-        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+        return _reply(vm.SuccessResponse(success=True))
 
-    async def check_dns(request: Request) -> JSONResponse:
+    async def check_dns(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         state.zone(domain)
-        return JSONResponse(_dump(vm.DnsCheckResponse(status="OK")))
+        return _reply(vm.DnsCheckResponse(status="OK"))
 
     # --- records ---------------------------------------------------------------------------------
-    async def add_record(request: Request) -> JSONResponse:
+    async def add_record(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
@@ -560,9 +568,9 @@ def create_app(ctx: SandboxContext) -> Starlette:
         _check_cname(zone.domain, zone.records, body.name, rtype)
         zone.records.append(Record(body.name, rtype, body.rData))
         zone.bump()
-        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+        return _reply(vm.SuccessResponse(success=True))
 
-    async def update_record(request: Request) -> JSONResponse:
+    async def update_record(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
@@ -579,25 +587,22 @@ def create_app(ctx: SandboxContext) -> Starlette:
             _fail(409, "name")
         record.rdata = body.new
         zone.bump()
-        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+        return _reply(vm.SuccessResponse(success=True))
 
-    async def delete_record(request: Request) -> JSONResponse:
+    async def delete_record(request: Request) -> Response:
         domain: str = request.path_params["domain"]
         state.authenticate(request)
         zone = state.zone(domain)
-        query = {
-            k: request.query_params[k]
-            for k in ("name", "type", "rData")
-            if k in request.query_params
-        }
-        body = _validate(vm.DnsRecordCreateRequest, query)
+        params = query(request)
+        given = {k: params[k] for k in ("name", "type", "rData") if k in params}
+        body = _validate(vm.DnsRecordCreateRequest, given)
         rtype = _check_record(body.name, body.type, body.rData)
         record = zone.find(body.name, rtype, body.rData)
         if record is None:
             _fail(404, "records")
         zone.records.remove(record)
         zone.bump()
-        return JSONResponse(_dump(vm.SuccessResponse(success=True)))
+        return _reply(vm.SuccessResponse(success=True))
 
     routes = [
         Route("/auth/login", login, methods=["POST"]),

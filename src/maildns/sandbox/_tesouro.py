@@ -22,27 +22,27 @@ at most 300 characters of each ``input`` and lists at most 20 problems (``_limit
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import parse_qsl
 from uuid import UUID
 
 import pydantic
-from fastapi import Body, Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import MutableHeaders
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vendor_models import tesouro as m
 
 from .._core.checks import clip
 from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
-from ._limits import MAX_QUOTED_CHARS, bounded, quoted
+from ._limits import MAX_QUOTED_CHARS, NotJSON, bounded, loads, quoted
 from ._routes import allowed_methods
 
 DEMO_CREDENTIALS: Final = {
@@ -69,6 +69,7 @@ MSG_AUTH_MISSING: Final = 'Authorization header is missing. Expected "Bearer <to
 MSG_AUTH_INVALID: Final = "The token is invalid."
 MSG_AUTH_EXPIRED: Final = "The token has been expired."  # Tesouro's published wording
 MSG_MISSING_VERSION: Final = f"Missing the {VERSION_HEADER} HTTP header"
+MSG_UNPARSABLE: Final = "There was an error parsing the body"  # FastAPI's words
 # RFC 6750 challenges (no error code when the request had no credentials at all).
 CHALLENGE_MISSING: Final = {"WWW-Authenticate": 'Bearer realm="tesouro"'}
 CHALLENGE_INVALID: Final = {"WWW-Authenticate": 'Bearer realm="tesouro", error="invalid_token"'}
@@ -76,6 +77,8 @@ CHALLENGE_INVALID: Final = {"WWW-Authenticate": 'Bearer realm="tesouro", error="
 _VERSION_FORMAT = pydantic.TypeAdapter(
     Annotated[str, pydantic.StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 )
+_UUID = pydantic.TypeAdapter(UUID)
+_VERSION_HEADER_BYTES: Final = VERSION_HEADER.encode("latin-1")
 _BEARER = re.compile(r"^Bearer[ ]+([^ ]+)[ ]*$", re.IGNORECASE)
 
 # DER header of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537.
@@ -97,6 +100,9 @@ class TesouroError(Exception):
         self.headers = headers or {}
 
 
+B = TypeVar("B", bound=pydantic.BaseModel)
+
+
 def _dump(model: pydantic.BaseModel) -> Any:
     return model.model_dump(mode="json", exclude_none=True)
 
@@ -104,7 +110,9 @@ def _dump(model: pydantic.BaseModel) -> Any:
 def _json(
     status: int, model: pydantic.BaseModel, headers: dict[str, str] | None = None
 ) -> Response:
-    return JSONResponse(_dump(model), status_code=status, headers=headers)
+    # Serialised by pydantic-core straight to bytes, compact as Starlette's JSONResponse is.
+    body = model.model_dump_json(exclude_none=True).encode()
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
 def error_body(message: str, **extra: str) -> m.ErrorSchemaResponse:
@@ -140,7 +148,7 @@ def _validation_error(errors: list[Any], prefix: tuple[str | int, ...]) -> m.HTT
         return {"loc": list(prefix), "msg": f"... and {n} more errors", "type": "too_many_errors"}
 
     detail = bounded(errors, shown, more)
-    return m.HTTPValidationError.model_validate({"detail": jsonable_encoder(detail)})
+    return m.HTTPValidationError.model_validate({"detail": detail})
 
 
 def dkim_public_key(ids: Ids) -> str:
@@ -203,20 +211,40 @@ def checked(ctx: SandboxContext, record: m.DNSRecord, domain: str) -> m.DNSRecor
 
 @dataclass
 class TesouroState:
-    """Everything one Tesouro app remembers: issued tokens and the partner's domains."""
+    """Everything one Tesouro app remembers: issued tokens and the partner's domains.
+
+    A domain is a validated ``DomainResponse`` that is never changed, only replaced (verify
+    stores a copy), so its JSON is made once per object (``_json_of``).
+    """
 
     ctx: SandboxContext
     tokens: dict[str, datetime] = field(default_factory=dict)  # access token -> expiry
     domains: dict[str, m.DomainResponse] = field(default_factory=dict)  # id -> domain
+    _json_of: dict[str, tuple[m.DomainResponse, bytes]] = field(default_factory=dict)
+
+    def domain_json(self, domain_id: str) -> bytes:
+        domain = self.domains[domain_id]
+        made = self._json_of.get(domain_id)
+        if made is None or made[0] is not domain:
+            made = self._json_of[domain_id] = (
+                domain,
+                domain.model_dump_json(exclude_none=True).encode(),
+            )
+        return made[1]
+
+    def list_json(self) -> bytes:
+        """``DomainListResponse`` of every domain, as its JSON."""
+        for gone in self._json_of.keys() - self.domains.keys():
+            del self._json_of[gone]
+        return b'{"data":[' + b",".join(self.domain_json(i) for i in self.domains) + b"]}"
 
 
-async def partner(request: Request) -> str:
+def partner(request: Request, state: TesouroState) -> str:
     """The guard of every FinOps route: check the bearer token, then the version header.
 
     Credentials come first, as everywhere: a request without them is a 401 whatever else is
-    wrong with it. Returns the version the request asked for.
+    wrong with it, its body included. Returns the version the request asked for.
     """
-    state: TesouroState = request.app.state.tesouro
     authorization = request.headers.get("authorization")
     if not authorization:
         raise TesouroError(401, error_body(MSG_AUTH_MISSING), CHALLENGE_MISSING)
@@ -230,17 +258,79 @@ async def partner(request: Request) -> str:
     version = request.headers.get(VERSION_HEADER, "").strip()
     if not version:
         raise TesouroError(400, error_body(MSG_MISSING_VERSION, type="missing_api_version"))
-    try:
-        # The spec's rule is the pattern: which dates name a version is not documented.
-        _VERSION_FORMAT.validate_python(version)
-    except pydantic.ValidationError as exc:
-        raise TesouroError(
-            422, _validation_error(exc.errors(include_url=False), ("header", VERSION_HEADER))
-        ) from None
+    problems = _version_problems(version)
+    if problems:
+        raise TesouroError(422, _validation_error(list(problems), ("header", VERSION_HEADER)))
     return version
 
 
-Partner = Annotated[str, Depends(partner)]
+@functools.lru_cache(maxsize=64)
+def _version_problems(version: str) -> tuple[Any, ...]:
+    # The spec's rule is the pattern: which dates name a version is not documented. Cached: a
+    # client sends the same version on every call.
+    try:
+        _VERSION_FORMAT.validate_python(version)
+    except pydantic.ValidationError as exc:
+        return tuple(exc.errors(include_url=False))
+    return ()
+
+
+def _unprocessable(exc: pydantic.ValidationError, prefix: tuple[str | int, ...]) -> TesouroError:
+    return TesouroError(422, _validation_error(exc.errors(include_url=False), prefix))
+
+
+def domain_id(request: Request) -> UUID:
+    """The ``domain_id`` path parameter as FastAPI reads a ``UUID`` (hyphens, case and a
+    ``urn:uuid:`` prefix optional); a 422 at ``["path", "domain_id"]`` otherwise."""
+    try:
+        return _UUID.validate_python(request.path_params["domain_id"])
+    except pydantic.ValidationError as exc:
+        raise _unprocessable(exc, ("path", "domain_id")) from None
+
+
+def _is_json(content_type: str | None) -> bool:
+    # FastAPI's rule (strict_content_type): application/json or application/*+json is JSON;
+    # a body with no Content-Type is not.
+    if not content_type:
+        return False
+    kind = content_type.split(";", 1)[0].strip().lower()
+    main, _, sub = kind.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+async def json_body(request: Request, model: type[B]) -> B:
+    """The request body validated with ``model``, with FastAPI's answers for a bad one.
+
+    No body is 422 ``missing``; JSON that does not parse is 422 ``json_invalid`` at the
+    position where it stops; a body it cannot decode at all (bad UTF-8, nested too deeply) is
+    FastAPI's 400; a body that is not JSON by its Content-Type (none counts as not) is
+    validated as its text, so it fails as not an object.
+    """
+    raw = await request.body()
+    if not raw:
+        missing = {"loc": ["body"], "msg": "Field required", "type": "missing"}
+        raise TesouroError(422, _validation_error([missing], ()))
+    data: Any
+    if _is_json(request.headers.get("content-type")):
+        try:
+            data = loads(raw)
+        except NotJSON as exc:
+            if exc.position is None:
+                raise TesouroError(400, error_body(MSG_UNPARSABLE)) from None
+            invalid = {
+                "loc": ["body", exc.position],
+                "msg": "JSON decode error",
+                "type": "json_invalid",
+                "input": {},
+                "ctx": {"error": exc.reason},
+            }
+            raise TesouroError(422, _validation_error([invalid], ())) from None
+    else:
+        data = raw.decode("utf-8", "replace")
+    try:
+        return model.model_validate(data, from_attributes=True)  # as FastAPI validates a body
+    except pydantic.ValidationError as exc:
+        raise _unprocessable(exc, ("body",)) from None
 
 
 class _ResponseHeaders:
@@ -254,56 +344,42 @@ class _ResponseHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = self.ids.uuid()
-        version = next(
-            (
-                v.decode("latin-1")
-                for k, v in scope["headers"]
-                if k.lower() == VERSION_HEADER.encode()
-            ),
-            "",
-        ).strip()
+        extra = [(b"x-request-id", self.ids.uuid().encode("latin-1"))]
+        for key, value in scope["headers"]:
+            if key.lower() == _VERSION_HEADER_BYTES:
+                if value.strip():
+                    extra.append((_VERSION_HEADER_BYTES, value.strip()))
+                break
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                if version:
-                    headers[VERSION_HEADER] = version
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(ctx: SandboxContext) -> FastAPI:
-    """A fresh Tesouro FinOps app whose state lives and dies with it."""
-    state = TesouroState(ctx)
-    app = FastAPI(
-        title="maildns sandbox: Tesouro FinOps",
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.tesouro = state
-    app.add_middleware(_ResponseHeaders, ids=ctx.ids)
+def create_app(ctx: SandboxContext) -> ASGIApp:
+    """A fresh Tesouro FinOps app whose state lives and dies with it.
 
-    # --- error shapes -------------------------------------------------------------------------
-    @app.exception_handler(TesouroError)
-    async def _tesouro_error(request: Request, exc: TesouroError) -> Response:
+    A plain Starlette app that answers as the FastAPI app it replaces did (FastAPI's 422
+    ``detail`` lists, its 400 for a body it cannot parse, 405 with ``Allow``, no implicit
+    HEAD), without FastAPI's dependency machinery on every request; each handler reads its
+    request itself, guard first.
+    """
+    state = TesouroState(ctx)
+
+    async def _tesouro_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, TesouroError)
         return _json(exc.status, exc.body, exc.headers)
 
-    @app.exception_handler(RequestValidationError)
-    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _json(422, _validation_error(list(exc.errors()), ()))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = allowed_methods(request)
         return _json(exc.status_code, error_body(str(exc.detail)), headers)
 
-    @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception) -> Response:
         return _json(500, error_body("Internal server error."))
 
@@ -314,7 +390,6 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         return found
 
     # --- access tokens --------------------------------------------------------------------------
-    @app.post("/openid/connect/token")
     async def create_access_token(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
@@ -363,14 +438,13 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         return _json(200, body, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     # --- mailbox domains ------------------------------------------------------------------------
-    @app.get(f"{FINOPS_PREFIX}/mailbox-domains")
-    async def list_mailbox_domains(version: Partner) -> Response:
-        return _json(200, m.DomainListResponse(data=list(state.domains.values())))
+    async def list_mailbox_domains(request: Request) -> Response:
+        partner(request, state)
+        return Response(state.list_json(), media_type="application/json")
 
-    @app.post(f"{FINOPS_PREFIX}/mailbox-domains")
-    async def create_mailbox_domain(
-        version: Partner, body: Annotated[m.DomainRequest, Body()]
-    ) -> Response:
+    async def create_mailbox_domain(request: Request) -> Response:
+        partner(request, state)
+        body = await json_body(request, m.DomainRequest)
         domain = body.domain.lower()
         if any(d.domain.lower() == domain for d in state.domains.values()):
             raise TesouroError(409, error_body(f"Domain {domain} already exists."))
@@ -384,15 +458,15 @@ def create_app(ctx: SandboxContext) -> FastAPI:
         state.domains[str(created.id)] = created
         return _json(201, created)
 
-    @app.delete(f"{FINOPS_PREFIX}/mailbox-domains/{{domain_id}}")
-    async def delete_mailbox_domain(domain_id: UUID, version: Partner) -> Response:
-        found = find(domain_id)
+    async def delete_mailbox_domain(request: Request) -> Response:
+        partner(request, state)
+        found = find(domain_id(request))
         del state.domains[str(found.id)]
         return Response(status_code=204)
 
-    @app.post(f"{FINOPS_PREFIX}/mailbox-domains/{{domain_id}}/verify")
-    async def verify_mailbox_domain(domain_id: UUID, version: Partner) -> Response:
-        found = find(domain_id)
+    async def verify_mailbox_domain(request: Request) -> Response:
+        partner(request, state)
+        found = find(domain_id(request))
         records = found.dns_records
         status = found.status
         if isinstance(records, m.DNSRecords):
@@ -409,4 +483,24 @@ def create_app(ctx: SandboxContext) -> FastAPI:
             200, m.VerifyResponse(id=verified.id, domain=verified.domain, status=verified.status)
         )
 
+    domains = f"{FINOPS_PREFIX}/mailbox-domains"
+    routes = [
+        Route("/openid/connect/token", create_access_token, methods=["POST"]),
+        Route(domains, list_mailbox_domains, methods=["GET"]),
+        Route(domains, create_mailbox_domain, methods=["POST"]),
+        Route(f"{domains}/{{domain_id}}", delete_mailbox_domain, methods=["DELETE"]),
+        Route(f"{domains}/{{domain_id}}/verify", verify_mailbox_domain, methods=["POST"]),
+    ]
+    for route in routes:
+        route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            TesouroError: _tesouro_error,
+            StarletteHTTPException: _http_error,
+            Exception: _internal_error,
+        },
+    )
+    app.state.tesouro = state
+    app.add_middleware(_ResponseHeaders, ids=ctx.ids)
     return app
