@@ -42,6 +42,7 @@ COMMON = (
     ("base_url", "str | None", "None"),
     ("timeout", "float | httpx.Timeout | None", "None"),
     ("max_retries", "int", "DEFAULT_MAX_RETRIES"),
+    ("rate_limit", "RateLimit", "DOCUMENTED"),
 )
 # Each role: its protocols (maildns.protocols) and the method whose ``settings`` parameter
 # gives the protocol's type parameter.
@@ -156,6 +157,8 @@ def render_clients(declaration: Any) -> str:
     imports.add("maildns._core.client", "AsyncClient")
     imports.add("maildns._core.client", "SyncClient")
     imports.add("maildns._core.client", "DEFAULT_MAX_RETRIES")
+    imports.add("maildns._core.client", "DOCUMENTED")
+    imports.add("maildns._core.client", "RateLimit")
     imports.add(declaration.package, "DECLARATION")
     options = _parameters(ops.__init__)
     for p in options:
@@ -188,7 +191,7 @@ def render_clients(declaration: Any) -> str:
         lines.append(
             f"        super().__init__(credentials={{{creds}}}, options={{{opts}}}, "
             "base_url=base_url, timeout=timeout, max_retries=max_retries, "
-            "http_client=http_client)"
+            "rate_limit=rate_limit, http_client=http_client)"
         )
         for name, text in props.items():
             annotation = ops.__annotations__[name]

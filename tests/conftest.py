@@ -25,6 +25,7 @@ import pytest
 import stamina
 
 from maildns import DnsRecord
+from maildns._core.pace import forget_paces
 from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
 from maildns.vendors import DECLARATIONS
 
@@ -213,13 +214,24 @@ class Target:
             self.sandbox.publish_dns(zone, records)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_paces() -> Iterator[None]:
+    # A pace is per credential and base URL, and a sandbox's port may be reused by the next
+    # test's: one test's 429s must not slow the next one down.
+    forget_paces()
+    yield
+    forget_paces()
+
+
 class _SandboxHolder:
     def __init__(self) -> None:
         self.sandbox: Sandbox | None = None
 
     def get(self) -> Sandbox:
         if self.sandbox is None:
-            self.sandbox = Sandbox()
+            # No rate limit: its headers count real time, and a recording must not depend on
+            # how fast it ran (tests/test_sandbox_limits.py tests the limits).
+            self.sandbox = Sandbox(rate_limits={"tesouro": None})
             self.sandbox.start_server()
         return self.sandbox
 

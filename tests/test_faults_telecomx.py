@@ -22,11 +22,17 @@ DOMAIN = "maildns-faults.example"
 RECORD = DnsRecord(RecordType.MX, DOMAIN, f"mx.{DOMAIN}", priority=10)
 
 
+# Retries, not pacing, are tested here: an injected 429 must not start a real pace.
+UNPACED: dict[str, Any] = {"rate_limit": None}
+
+
 def make(sb: Sandbox, **kwargs: Any) -> maildns.TelecomX:
+    kwargs = {**UNPACED, **kwargs}
     return maildns.TelecomX(**sb.credentials("telecomx"), base_url=sb.url("telecomx"), **kwargs)
 
 
 def make_async(sb: Sandbox, **kwargs: Any) -> maildns.AsyncTelecomX:
+    kwargs = {**UNPACED, **kwargs}
     return maildns.AsyncTelecomX(
         **sb.credentials("telecomx"), base_url=sb.url("telecomx"), **kwargs
     )

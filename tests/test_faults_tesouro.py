@@ -73,13 +73,20 @@ class Seen:
         return [s for m, p, s in self.exchanges if m == method and p == path]
 
 
+# These tests are about retries, whose waits stamina's testing mode skips; a client's pace
+# would wait out an injected Retry-After for real (tests/test_pace.py tests the pacing).
+UNPACED: dict[str, Any] = {"rate_limit": None}
+
+
 def tesouro(sb: Sandbox, seen: Seen | None = None, **kwargs: Any) -> maildns.Tesouro:
+    kwargs = {**UNPACED, **kwargs}
     if seen is not None:
         kwargs.setdefault("http_client", seen.http_client())
     return maildns.Tesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro"), **kwargs)
 
 
 def async_tesouro(sb: Sandbox, seen: Seen | None = None, **kwargs: Any) -> maildns.AsyncTesouro:
+    kwargs = {**UNPACED, **kwargs}
     if seen is not None:
         kwargs.setdefault("http_client", seen.async_http_client())
     return maildns.AsyncTesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro"), **kwargs)

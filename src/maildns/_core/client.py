@@ -27,6 +27,7 @@ from .options import (
     resolve_credentials,
     resolve_timeout,
 )
+from .pace import DOCUMENTED, Pace, RateLimit, check_rate_limit, pace_for
 from .secrets import hide_secrets_in_httpx_logs
 
 if TYPE_CHECKING:
@@ -38,7 +39,14 @@ OpsT = TypeVar("OpsT")
 # Connection pool sized for bursts of concurrent calls (e.g. onboarding many domains at once).
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=50)
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_MAX_RETRIES", "AsyncClient", "SyncClient"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DEFAULT_MAX_RETRIES",
+    "DOCUMENTED",
+    "AsyncClient",
+    "RateLimit",
+    "SyncClient",
+]
 
 
 @functools.cache
@@ -73,6 +81,7 @@ class _Setup:
         base_url: object,
         timeout: object,
         max_retries: object,
+        rate_limit: object,
         http_client: object,
         expected: type,
     ) -> None:
@@ -100,6 +109,7 @@ class _Setup:
         given_timeout = timeout is not None
         self.timeout: httpx.Timeout | None = check(resolve_timeout, timeout)
         self.max_retries: int = check(check_max_retries, max_retries)
+        self.rate_limit = check(check_rate_limit, rate_limit)
         if http_client is not None and not isinstance(http_client, expected):
             problems.append(
                 Problem(
@@ -111,6 +121,15 @@ class _Setup:
             raise InvalidInputError(problems)
         assert creds is not None
         self.auth: Auth = implementation.auth(creds, self.base_url)
+        self.pace: Pace | None = None
+        if rate_limit is not None:
+            configured = self.rate_limit != DOCUMENTED
+            limit = self.rate_limit if configured else declaration.rate_limit
+            # A vendor counts per credential: its non-secret half names the budget.
+            who = "\0".join(
+                creds.get(c.argument) or "" for c in declaration.credentials if not c.secret
+            )
+            self.pace = pace_for(declaration.name, self.base_url, who, limit, configured)
         self.parse_error = implementation.parse_error
         # Your own http_client keeps its own timeout unless you pass one.
         self.request_timeout = self.timeout if (given_timeout or http_client is None) else None
@@ -126,6 +145,7 @@ class _Setup:
             "max_retries": self.max_retries,
             "auth": self.auth,
             "parse_error": self.parse_error,
+            "pace": self.pace,
         }
 
 
@@ -188,6 +208,7 @@ class SyncClient(_ClientBase[OpsT]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.Client | None = None,
     ) -> None:
         setup = self._set_up(
@@ -198,6 +219,7 @@ class SyncClient(_ClientBase[OpsT]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         # Your client as given; ours is opened with the first request.
         own = functools.partial(_own_client, self._timeout)
@@ -251,6 +273,7 @@ class AsyncClient(_ClientBase[OpsT]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         setup = self._set_up(
@@ -261,6 +284,7 @@ class AsyncClient(_ClientBase[OpsT]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
         )
         own = functools.partial(_own_async_client, self._timeout)
         self._core = AsyncCore(http_client, own, **setup.core_kwargs(self._declaration))

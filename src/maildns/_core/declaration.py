@@ -76,6 +76,9 @@ class Declaration:
     ``exports``): what a configuration's settings for this vendor are built into."""
     package: str = ""
     """The vendor's package (``maildns.vendors.<name>``)."""
+    rate_limit: float | None = None
+    """The documented requests per second per credential (None: the vendor documents none),
+    what its clients keep to unless given another ``rate_limit``."""
 
     @property
     def base_url_env(self) -> str:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     import httpx
 
     from .auth import Auth
+    from .pace import Pace
     from .wire import Endpoint
 
 T = TypeVar("T")
@@ -289,8 +290,10 @@ class CoreBase:
         max_retries: int,
         auth: Auth,
         parse_error: Callable[[int, Any], tuple[str | None, str | None]],
+        pace: Pace | None = None,
     ) -> None:
         self.vendor = vendor
+        self.pace = pace
         self.base_url = base_url
         self.timeout = timeout
         self.max_retries = max_retries
@@ -505,6 +508,10 @@ class SyncCore(CoreBase):
         if type(request["url"]) is str:
             request["url"] = _url(request["url"])
         http = self.http or self._http()
+        pace = self.pace
+        if pace is not None:
+            while (delay := pace.wait()) > 0:
+                time.sleep(delay)
         started = time.perf_counter()
         try:
             response = http.request(**request)
@@ -515,6 +522,8 @@ class SyncCore(CoreBase):
             if http.is_closed:
                 raise self.closed(call) from None
             raise
+        if pace is not None:
+            pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response
@@ -604,6 +613,10 @@ class AsyncCore(CoreBase):
         http = self.http
         if http is None:  # one event loop: no other task can get in between
             http = self.http = self._open_http()
+        pace = self.pace
+        if pace is not None:
+            while (delay := pace.wait()) > 0:  # noqa: ASYNC110 - the pace is polled: no event to wait on
+                await asyncio.sleep(delay)
         started = time.perf_counter()
         try:
             response = await http.request(**request)
@@ -614,6 +627,8 @@ class AsyncCore(CoreBase):
             if http.is_closed:
                 raise self.closed(call) from None
             raise
+        if pace is not None:
+            pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response

@@ -18,7 +18,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -86,9 +86,15 @@ class Sandbox:
         port: int = 0,
         seed: int = DEFAULT_SEED,
         start: datetime = DEFAULT_START,
+        rate_limits: Mapping[str, int | None] | None = None,
     ) -> None:
+        from ._ratelimit import check_rate_limits
+
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer from 0 to 65535, not {port!r}")
+        self.rate_limits = check_rate_limits(rate_limits, VENDORS)
+        """Requests per second per client, by vendor: the documented limits (Tesouro's 30)
+        unless ``rate_limits`` says otherwise (a vendor mapped to None has none)."""
         self.host = host
         self._requested_port = port
         self.seed = seed
@@ -113,7 +119,7 @@ class Sandbox:
     def _make_context(self) -> SandboxContext:
         from ._dns import ObservedClock
 
-        ctx = SandboxContext(seed=self.seed, start=self.start)
+        ctx = SandboxContext(seed=self.seed, start=self.start, rate_limits=self.rate_limits)
         # The DNS backend snapshots the zones before every clock move, for its delay faults,
         # and the vendors verify against what it serves.
         ctx.clock = ObservedClock(ctx.clock.now(), self._before_clock_moves)
@@ -281,6 +287,12 @@ class Sandbox:
             lose_response=lose_response,
         )
         app.faults.add(fault)
+
+    def stats(self, *, reset: bool = False) -> dict[str, dict[str, Any]]:
+        """What the sandbox answered since it started (or since the last reset of the sandbox
+        or of these counts): ``{vendor: {"requests": n, "status": {"200": n, ...},
+        "operations": {operationId: {"200": n, ...}}}}``. ``reset`` zeroes them as it reads."""
+        return self._running_app().stats.snapshot(VENDORS, clear=reset)
 
     def clear_faults(self) -> None:
         """Drop every fault not yet used up."""

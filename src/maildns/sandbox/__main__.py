@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import Sandbox, SandboxError
 from ._core import DEFAULT_SEED, DEFAULT_START
-from ._limits import EARLIEST, LATEST
+from ._limits import EARLIEST, LATEST, MAX_RATE_LIMIT
 from ._registry import VENDORS
 
 
@@ -42,6 +42,26 @@ def _start(text: str) -> datetime:
     return start
 
 
+def _rate_limit(text: str) -> tuple[str, int | None]:
+    vendor, equals, value = text.partition("=")
+    if not equals or vendor not in VENDORS:
+        raise argparse.ArgumentTypeError(
+            f"must be VENDOR=N or VENDOR=off with VENDOR one of {', '.join(VENDORS)}, not {text!r}"
+        )
+    if value == "off":
+        return vendor, None
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_RATE_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{vendor}: a whole number of requests per second from 1 to {MAX_RATE_LIMIT}, "
+            f"or off, not {value!r}"
+        )
+    return vendor, limit
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m maildns.sandbox",
@@ -58,9 +78,24 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_START,
         help="the clock's start, ISO 8601 with a timezone (default %(default)s)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        action="append",
+        default=[],
+        metavar="VENDOR=N|off",
+        help="requests per second per client for VENDOR (repeatable; default: the documented "
+        "limits only, tesouro=30)",
+    )
     args = parser.parse_args(argv)
 
-    sb = Sandbox(host=args.host, port=args.port, seed=args.seed, start=args.start)
+    sb = Sandbox(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        start=args.start,
+        rate_limits=dict(args.rate_limit),
+    )
     try:
         sb.start_server()
     except (OSError, SandboxError) as exc:
@@ -77,11 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         ids = " ".join(f"{k}={v}" for k, v in sb.account(vendor).items())
         if ids:
             print(f"  {vendor:<9} {ids}")
+    limits = ", ".join(f"{v} {n}/s" for v, n in sb.rate_limits.items() if n is not None)
+    print(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
     ns1, ns2 = sb.dns_addresses
     print(f"  {'dns':<9} {ns1[0]}:{ns1[1]} (udp and tcp; ns2 {ns2[0]}:{ns2[1]})")
     print(
         f"  controls: POST {sb.base_url}/_sandbox/reset, GET|POST {sb.base_url}/_sandbox/clock,"
-        f" GET|POST|DELETE {sb.base_url}/_sandbox/faults"
+        f" GET|POST|DELETE {sb.base_url}/_sandbox/faults, GET|DELETE {sb.base_url}/_sandbox/stats"
     )
     print("Press Ctrl+C to stop.", flush=True)
 

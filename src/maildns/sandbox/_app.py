@@ -17,6 +17,7 @@ from ._core import SandboxContext, Vendor
 from ._faults import FaultInjector, Operations, check_fault
 from ._limits import BodyLimit, NotJSON, finite_number, loads, too_large_message
 from ._registry import VENDORS, module
+from ._stats import ROUTE_KEY, Counting, Stats, operation_name
 
 _CLOCK_EXAMPLE = '{"advance_seconds": 60}'
 
@@ -55,10 +56,13 @@ class SandboxApp:
             Route("/_sandbox/reset", self._reset_endpoint, methods=["POST"]),
             Route("/_sandbox/clock", self._clock_endpoint, methods=["GET", "POST"]),
             Route("/_sandbox/faults", self._faults_endpoint, methods=["GET", "POST", "DELETE"]),
+            Route("/_sandbox/stats", self._stats_endpoint, methods=["GET", "DELETE"]),
         ]
         controls = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
         self.faults = FaultInjector(self._by_vendor(controls))
-        self.asgi: ASGIApp = BodyLimit(self.faults, self._too_large)
+        self.stats = Stats()
+        limited = BodyLimit(self.faults, self._too_large)
+        self.asgi: ASGIApp = Counting(limited, self.stats, VENDORS, self._operation_of)
 
     def _build(self) -> dict[Vendor, ASGIApp]:
         return {v: module(v).create_app(self.context.for_vendor(v)) for v in VENDORS}
@@ -71,6 +75,17 @@ class SandboxApp:
         self.context = self._make_context()
         self._vendor_apps = self._build()
         self.faults.clear()
+        self.stats.clear()
+
+    def _operation_of(self, vendor: Vendor, method: str, path: str) -> str | None:
+        """The operation a request no vendor route saw (an injected fault answered it) was for."""
+        for route in getattr(self._vendor_apps[vendor], "routes", ()):
+            regex = getattr(route, "path_regex", None)
+            if regex is not None and regex.match(path):
+                name = operation_name(route, method)
+                if name is not None:
+                    return name
+        return None
 
     def _by_vendor(self, controls: ASGIApp) -> ASGIApp:
         """``/<vendor>/...`` to that vendor's app, the rest to ``controls``.
@@ -85,7 +100,11 @@ class SandboxApp:
                 vendor, slash, _ = path[1:].partition("/")
                 if slash and vendor in self._vendor_apps:
                     root = scope.get("root_path", "") + f"/{vendor}"
-                    await self._vendor_apps[vendor]({**scope, "root_path": root}, receive, send)
+                    sub = {**scope, "root_path": root}
+                    try:
+                        await self._vendor_apps[vendor](sub, receive, send)
+                    finally:
+                        scope[ROUTE_KEY] = sub.get("route")  # for the stats
                     return
             await controls(scope, receive, send)
 
@@ -126,6 +145,10 @@ class SandboxApp:
             except ValueError as exc:
                 return _control_error(422, f"advance_seconds: {exc}")
         return JSONResponse({"now": self.context.clock.now().isoformat()})
+
+    async def _stats_endpoint(self, request: Request) -> JSONResponse:
+        # DELETE answers the counts it clears.
+        return JSONResponse(self.stats.snapshot(VENDORS, clear=request.method == "DELETE"))
 
     async def _faults_endpoint(self, request: Request) -> JSONResponse:
         if request.method == "DELETE":

@@ -92,6 +92,7 @@ MESSAGES: Final[dict[int, str]] = {
     405: "Method Not Allowed",
     413: "Content Too Large",
     422: "Unproccessable Content",  # sic, as the error manual spells it
+    429: "Too Many Requests",  # no CiiRUS page documents a limit: for one the sandbox is given
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -237,6 +238,9 @@ class CiirusState:
         password_ok = secrets.compare_digest(password.encode(), expected["password"].encode())
         if not (scheme.lower() == "basic" and colon and user_ok and password_ok):
             _fail(401, headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
+        verdict = self.ctx.admit(expected["username"])
+        if verdict is not None and not verdict.allowed:
+            _fail(429, headers=verdict.headers())
 
     def existing(self) -> Subaccount:
         if self.subaccount is None:
@@ -310,10 +314,10 @@ def _routes(state: CiirusState, version: str) -> list[Route]:
         return state.respond(version, "DELETE", state.delete())
 
     routes = [
-        Route(path, retrieve_subaccount, methods=["GET"]),
-        Route(path, create_subaccount, methods=["POST"]),
-        Route(path, update_subaccount, methods=["PUT"]),
-        Route(path, delete_subaccount, methods=["DELETE"]),
+        Route(path, retrieve_subaccount, methods=["GET"], name="retrieveSubaccount"),
+        Route(path, create_subaccount, methods=["POST"], name="createSubaccount"),
+        Route(path, update_subaccount, methods=["PUT"], name="updateSubaccount"),
+        Route(path, delete_subaccount, methods=["DELETE"], name="deleteSubaccount"),
     ]
     for route in routes:
         route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET

@@ -14,10 +14,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from .._core.checks import got
 from ._limits import EARLIEST, LATEST, finite_number
+
+if TYPE_CHECKING:
+    from ._ratelimit import Verdict, WindowLimiter
 
 Vendor = str
 """A vendor's name, as declared in ``maildns.vendors``."""
@@ -158,16 +161,29 @@ class SandboxContext:
     ids: Ids = field(init=False)
     served: Served = field(default=_nothing_served)
     """How the vendors look at DNS: the sandbox's nameservers (nothing when none run)."""
+    rate_limits: dict[Vendor, int | None] = field(default_factory=dict)
+    """Requests per second per client, by vendor (``_ratelimit.check_rate_limits``)."""
+    limiter: WindowLimiter | None = field(default=None, init=False)
+    """This vendor's limiter (a vendor's view only: :meth:`for_vendor`)."""
 
     def __post_init__(self) -> None:
         self.clock = Clock(self.start)
         self.ids = Ids(self.seed)
 
+    def admit(self, client: str) -> Verdict | None:
+        """Count a request of ``client`` (a request that identified its client); None when the
+        vendor has no limit, else where it stands (``allowed`` False: answer 429)."""
+        return None if self.limiter is None else self.limiter.take(client)
+
     def for_vendor(self, vendor: Vendor) -> SandboxContext:
         """This context (same clock, credentials and DNS) with ``vendor``'s own stream of ids,
         so that what one vendor hands out does not depend on how its requests interleave with
         another vendor's (the onboarding engine calls vendors concurrently)."""
+        from ._ratelimit import WindowLimiter
+
         view = copy.copy(self)
         digest = hashlib.sha256(f"{self.seed}:{vendor}".encode()).digest()
         view.ids = Ids(int.from_bytes(digest[:8], "big"))
+        limit = self.rate_limits.get(vendor)
+        view.limiter = None if limit is None else WindowLimiter(limit)
         return view

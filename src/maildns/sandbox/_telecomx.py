@@ -73,6 +73,8 @@ MESSAGES: dict[tuple[int, str], str] = {
     (422, "limit"): "Limit not valid",
     (422, "full"): "Full not valid",
     (500, "internal_error"): "Internal error",
+    # No TelecomX page documents a rate limit: the sandbox's own words, for a limit it is given.
+    (429, "rate_limited"): "Too many requests",
 }
 
 # Not in the wiki (it says nothing of CNAME conflicts): what a DNS host answers, in its words.
@@ -95,11 +97,18 @@ _MX_TYPE = re.compile(r"^MX ([0-9]{1,5})$")
 class TelecomXError(Exception):
     """An error answered in the vendor's shape."""
 
-    def __init__(self, status: int, key: str, message: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        key: str,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {key}")
         self.status = status
         self.key = key
         self.message = message or MESSAGES.get((status, key), key)
+        self.headers = headers
 
 
 def _fail(status: int, key: str, message: str | None = None) -> NoReturn:
@@ -114,8 +123,10 @@ def error_json(status: int, message: str) -> dict[str, Any]:
     return body
 
 
-def _error_response(status: int, key: str, message: str) -> Response:
-    return model_response(vm.Error(error=key, message=message), status)
+def _error_response(
+    status: int, key: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    return model_response(vm.Error(error=key, message=message), status, headers)
 
 
 def _reply(model: BaseModel) -> Response:
@@ -227,6 +238,9 @@ class TelecomXState:
             _fail(401, "credentials_invalid")
         if session.expires is not None and self.now() >= session.expires:
             _fail(401, "expired")
+        verdict = self.ctx.admit(self.ctx.accounts["telecomx"]["customer_id"])
+        if verdict is not None and not verdict.allowed:
+            raise TelecomXError(429, "rate_limited", headers=verdict.headers())
 
     def zone(self, domain: str) -> Zone:
         zone = self.zones.get(domain.lower())
@@ -425,7 +439,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
 
     async def _vendor_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TelecomXError)
-        return _error_response(exc.status, exc.key, exc.message)
+        return _error_response(exc.status, exc.key, exc.message, exc.headers)
 
     async def _http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -605,16 +619,16 @@ def create_app(ctx: SandboxContext) -> Starlette:
         return _reply(vm.SuccessResponse(success=True))
 
     routes = [
-        Route("/auth/login", login, methods=["POST"]),
-        Route("/dns", list_dns, methods=["GET"]),
-        Route("/dns", create_dns, methods=["POST"]),
-        Route("/dns/{domain}", get_dns, methods=["GET"]),
-        Route("/dns/{domain}", update_dns, methods=["POST"]),
-        Route("/dns/{domain}", delete_dns, methods=["DELETE"]),
-        Route("/dns/{domain}/check", check_dns, methods=["GET"]),
-        Route("/dns/{domain}/record", add_record, methods=["POST"]),
-        Route("/dns/{domain}/record", update_record, methods=["PUT"]),
-        Route("/dns/{domain}/record", delete_record, methods=["DELETE"]),
+        Route("/auth/login", login, methods=["POST"], name="login"),
+        Route("/dns", list_dns, methods=["GET"], name="listDns"),
+        Route("/dns", create_dns, methods=["POST"], name="createDns"),
+        Route("/dns/{domain}", get_dns, methods=["GET"], name="getDns"),
+        Route("/dns/{domain}", update_dns, methods=["POST"], name="updateDns"),
+        Route("/dns/{domain}", delete_dns, methods=["DELETE"], name="deleteDns"),
+        Route("/dns/{domain}/check", check_dns, methods=["GET"], name="checkDns"),
+        Route("/dns/{domain}/record", add_record, methods=["POST"], name="addDnsRecord"),
+        Route("/dns/{domain}/record", update_record, methods=["PUT"], name="updateDnsRecord"),
+        Route("/dns/{domain}/record", delete_record, methods=["DELETE"], name="deleteDnsRecord"),
     ]
     for route in routes:
         route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET

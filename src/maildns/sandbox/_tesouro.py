@@ -70,6 +70,10 @@ MSG_AUTH_INVALID: Final = "The token is invalid."
 MSG_AUTH_EXPIRED: Final = "The token has been expired."  # Tesouro's published wording
 MSG_MISSING_VERSION: Final = f"Missing the {VERSION_HEADER} HTTP header"
 MSG_UNPARSABLE: Final = "There was an error parsing the body"  # FastAPI's words
+MSG_RATE_LIMITED: Final = "API rate limit exceeded"  # the published 429 body
+_RATE_HEADERS: Final = (
+    "maildns.rate_limit_headers"  # scope key: set by the guard, sent by _ResponseHeaders
+)
 # RFC 6750 challenges (no error code when the request had no credentials at all).
 CHALLENGE_MISSING: Final = {"WWW-Authenticate": 'Bearer realm="tesouro"'}
 CHALLENGE_INVALID: Final = {"WWW-Authenticate": 'Bearer realm="tesouro", error="invalid_token"'}
@@ -254,6 +258,8 @@ def partner(request: Request, state: TesouroState) -> str:
         raise TesouroError(401, error_body(MSG_AUTH_INVALID), CHALLENGE_INVALID)
     if state.ctx.clock.now() >= expiry:
         raise TesouroError(401, error_body(MSG_AUTH_EXPIRED), CHALLENGE_INVALID)
+    # Every token is the demo client's: the one partner client ID the sandbox has.
+    admit(request, state.ctx, state.ctx.credentials["tesouro"]["client_id"])
 
     version = request.headers.get(VERSION_HEADER, "").strip()
     if not version:
@@ -273,6 +279,17 @@ def _version_problems(version: str) -> tuple[Any, ...]:
     except pydantic.ValidationError as exc:
         return tuple(exc.errors(include_url=False))
     return ()
+
+
+def admit(request: Request, ctx: SandboxContext, client_id: str) -> None:
+    """Count a request of ``client_id`` against the rate limit: a 429 with Kong's body and
+    headers when over it, else its rate-limit headers go on whatever the answer is."""
+    verdict = ctx.admit(client_id)
+    if verdict is None:
+        return
+    if not verdict.allowed:
+        raise TesouroError(429, m.RateLimitError(message=MSG_RATE_LIMITED), verdict.headers())
+    request.scope[_RATE_HEADERS] = verdict.headers()
 
 
 def _unprocessable(exc: pydantic.ValidationError, prefix: tuple[str | int, ...]) -> TesouroError:
@@ -353,7 +370,9 @@ class _ResponseHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
+                rate: dict[str, str] = scope.get(_RATE_HEADERS, {})
+                limits = [(k.lower().encode(), v.encode()) for k, v in rate.items()]
+                message["headers"] = [*message.get("headers", ()), *extra, *limits]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -427,6 +446,7 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
         )
         if not (id_ok and secret_ok):
             return oauth_error(401, "invalid_client", "Client authentication failed.")
+        admit(request, ctx, grant.client_id)
 
         token = ctx.ids.token(32)
         state.tokens[token] = ctx.clock.now() + timedelta(seconds=TOKEN_LIFETIME_SECONDS)
@@ -485,11 +505,23 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
 
     domains = f"{FINOPS_PREFIX}/mailbox-domains"
     routes = [
-        Route("/openid/connect/token", create_access_token, methods=["POST"]),
-        Route(domains, list_mailbox_domains, methods=["GET"]),
-        Route(domains, create_mailbox_domain, methods=["POST"]),
-        Route(f"{domains}/{{domain_id}}", delete_mailbox_domain, methods=["DELETE"]),
-        Route(f"{domains}/{{domain_id}}/verify", verify_mailbox_domain, methods=["POST"]),
+        Route(
+            "/openid/connect/token", create_access_token, methods=["POST"], name="createAccessToken"
+        ),
+        Route(domains, list_mailbox_domains, methods=["GET"], name="listMailboxDomains"),
+        Route(domains, create_mailbox_domain, methods=["POST"], name="createMailboxDomain"),
+        Route(
+            f"{domains}/{{domain_id}}",
+            delete_mailbox_domain,
+            methods=["DELETE"],
+            name="deleteMailboxDomain",
+        ),
+        Route(
+            f"{domains}/{{domain_id}}/verify",
+            verify_mailbox_domain,
+            methods=["POST"],
+            name="verifyMailboxDomain",
+        ),
     ]
     for route in routes:
         route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
+from maildns._core.client import DEFAULT_MAX_RETRIES, DOCUMENTED, AsyncClient, RateLimit, SyncClient
 from maildns.models import SendingDomain
 from maildns.protocols import AsyncSendingDomainProvider, SendingDomainProvider
 from maildns.vendors.ciirus import DECLARATION
@@ -41,6 +41,7 @@ class Ciirus(SyncClient[CiirusOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -49,6 +50,7 @@ class Ciirus(SyncClient[CiirusOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 
@@ -132,6 +134,7 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -140,6 +143,7 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 

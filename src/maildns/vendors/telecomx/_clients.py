@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
+from maildns._core.client import DEFAULT_MAX_RETRIES, DOCUMENTED, AsyncClient, RateLimit, SyncClient
 from maildns.models import DnsRecord, Zone, ZoneStatus
 from maildns.protocols import AsyncDnsHost, DnsHost
 from maildns.vendors.telecomx import DECLARATION
@@ -41,6 +41,7 @@ class TelecomX(SyncClient[TelecomXOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -49,6 +50,7 @@ class TelecomX(SyncClient[TelecomXOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 
@@ -126,6 +128,7 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -134,6 +137,7 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 

@@ -25,4 +25,7 @@ DECLARATION: Final = Declaration(
     exports={"TesouroSettings": "_settings"},
     settings={Role.SENDING_DOMAINS: "TesouroSettings"},
     package=__name__,
+    # "30 requests per second per partner client ID":
+    # https://docs.tesouro.com/finops/api/concepts/rate-limiting
+    rate_limit=30,
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from maildns._core.client import DEFAULT_MAX_RETRIES, AsyncClient, SyncClient
+from maildns._core.client import DEFAULT_MAX_RETRIES, DOCUMENTED, AsyncClient, RateLimit, SyncClient
 from maildns.models import SendingDomain
 from maildns.protocols import AsyncSendingDomainProvider, SendingDomainProvider
 from maildns.vendors.tesouro import DECLARATION
@@ -42,6 +42,7 @@ class Tesouro(SyncClient[TesouroOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -50,6 +51,7 @@ class Tesouro(SyncClient[TesouroOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 
@@ -99,6 +101,7 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -107,6 +110,7 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
             http_client=http_client,
         )
 

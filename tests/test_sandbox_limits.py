@@ -1,0 +1,198 @@
+"""The sandbox's rate limits (Tesouro's documented 30/s by default, others when given) and its
+counters (``Sandbox.stats()``, ``GET /_sandbox/stats``).
+
+A real sandbox on loopback; the limit windows are real seconds, so each test that fills one
+does so in a burst well under a second and reads the verdicts, never the clock.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from vendor_models import tesouro as tesouro_models
+
+from maildns.sandbox import VENDORS, Sandbox
+
+from .specs import load as load_spec
+
+DOMAINS = "/finops/v1/mailbox-domains"
+VERSION = {"x-finops-version": "2025-06-23"}
+
+
+def _token(client: httpx.Client, sb: Sandbox) -> str:
+    answer = client.post(
+        sb.url("tesouro") + "/openid/connect/token",
+        data={"grant_type": "client_credentials", **sb.credentials("tesouro")},
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+def _burst(url: str, headers: dict[str, str], n: int) -> list[httpx.Response]:
+    """``n`` GETs at once, over ``n`` connections opened first (a burst inside one window)."""
+    clients = [httpx.Client(headers=headers, timeout=10) for _ in range(n)]
+    try:
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            return list(pool.map(lambda c: c.get(url), clients))
+    finally:
+        for client in clients:
+            client.close()
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+def test_tesouro_is_limited_to_its_documented_30_per_second_by_default(sb: Sandbox) -> None:
+    assert sb.rate_limits == {"tesouro": 30, "telecomx": None, "ciirus": None}
+    with httpx.Client(timeout=10) as client:
+        token = _token(client, sb)
+        headers = {"Authorization": f"Bearer {token}", **VERSION}
+        one = client.get(sb.url("tesouro") + DOMAINS, headers=headers)
+    assert one.status_code == 200
+    assert one.headers["RateLimit-Limit"] == one.headers["X-RateLimit-Limit-Second"] == "30"
+    assert 0 <= int(one.headers["RateLimit-Remaining"]) < 30
+    assert int(one.headers["RateLimit-Reset"]) == 1
+    # Bursts until some window is full: never more than 30 answered in one.
+    refused = []
+    for _ in range(5):
+        answers = _burst(sb.url("tesouro") + DOMAINS, headers, 45)
+        refused = [a for a in answers if a.status_code == 429]
+        if refused:
+            break
+    assert refused, "45 requests at once never filled a 30-request window"
+    assert len(answers) - len(refused) <= 30
+    limited = refused[0]
+    assert tesouro_models.RateLimitError.model_validate(limited.json()).message == (
+        "API rate limit exceeded"
+    )
+    assert limited.json() == {"message": "API rate limit exceeded"}
+    assert limited.headers["Retry-After"] == "1"
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    assert limited.headers["x-request-id"]
+
+
+def test_an_unidentified_request_is_not_counted(sb: Sandbox) -> None:
+    # Kong limits per consumer once authenticated: a bad token is a 401 however many come.
+    answers = _burst(sb.url("tesouro") + DOMAINS, {"Authorization": "Bearer nope", **VERSION}, 40)
+    assert {a.status_code for a in answers} == {401}
+    assert all("RateLimit-Limit" not in a.headers for a in answers)
+
+
+def test_limits_are_configurable_per_vendor_and_off_with_none() -> None:
+    with Sandbox(rate_limits={"tesouro": None, "telecomx": 5}) as sb:
+        with httpx.Client(timeout=10) as client:
+            token = _token(client, sb)
+            tesouro = _burst(
+                sb.url("tesouro") + DOMAINS, {"Authorization": f"Bearer {token}", **VERSION}, 40
+            )
+            assert {a.status_code for a in tesouro} == {200}
+            assert "RateLimit-Limit" not in tesouro[0].headers
+            login = client.post(sb.url("telecomx") + "/auth/login", json=sb.credentials("telecomx"))
+        telecomx = _burst(f"{sb.url('telecomx')}/dns?token={login.json()['token']}", {}, 20)
+        refused = [a for a in telecomx if a.status_code == 429]
+        assert refused
+        assert refused[0].json() == {"error": "rate_limited", "message": "Too many requests"}
+        assert refused[0].headers["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ({"tesouro": 0}, "tesouro: a rate limit is a whole number"),
+        ({"tesouro": 2.5}, "not float 2.5"),
+        ({"tesouro": True}, "tesouro: a rate limit"),
+        ({"nope": 1}, "unknown vendor 'nope'"),
+    ],
+)
+def test_a_bad_rate_limit_is_refused_before_anything_starts(
+    given: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        Sandbox(rate_limits=given)  # type: ignore[arg-type]
+
+
+def test_every_problem_with_the_rate_limits_is_reported_together() -> None:
+    with pytest.raises(ValueError, match=r"unknown vendor 'x'.*; ciirus: a rate limit"):
+        Sandbox(rate_limits={"x": 1, "ciirus": -1})
+
+
+def test_command_line_rate_limit_is_checked_in_one_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "maildns.sandbox", "--port", "0", "--rate-limit", "tesouro=fast"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "tesouro: a whole number of requests per second from 1 to" in proc.stderr
+
+
+def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
+    empty = {"requests": 0, "status": {}, "operations": {}}
+    assert sb.stats() == {v: empty for v in VENDORS}
+    with httpx.Client(timeout=10) as client:
+        token = _token(client, sb)
+        headers = {"Authorization": f"Bearer {token}", **VERSION}
+        base = sb.url("tesouro") + DOMAINS
+        assert client.post(base, json={"domain": "a.example.com"}, headers=headers).is_success
+        assert (
+            client.post(base, json={"domain": "a.example.com"}, headers=headers).status_code == 409
+        )
+        assert client.get(base, headers=headers).status_code == 200
+        assert client.put(base, headers=headers).status_code == 405
+        assert client.get(sb.url("tesouro") + "/nowhere", headers=headers).status_code == 404
+        sb.inject_fault("telecomx", "POST", "/auth/login", status=503)
+        assert client.post(sb.url("telecomx") + "/auth/login", json={}).status_code == 503
+        over_http = client.get(sb.base_url + "/_sandbox/stats").json()
+    stats = sb.stats()
+    assert over_http == stats
+    assert stats["tesouro"] == {
+        "requests": 6,
+        "status": {"200": 2, "201": 1, "404": 1, "405": 1, "409": 1},
+        "operations": {
+            "createAccessToken": {"200": 1},
+            "createMailboxDomain": {"201": 1, "409": 1},
+            "listMailboxDomains": {"200": 1},
+        },
+    }
+    # An injected fault counts as what the client saw, under the operation it stood in for.
+    assert stats["telecomx"] == {
+        "requests": 1,
+        "status": {"503": 1},
+        "operations": {"login": {"503": 1}},
+    }
+    assert stats["ciirus"] == empty
+    # Zeroed as read, over HTTP or in Python; the controls themselves are never counted.
+    with httpx.Client(timeout=10) as client:
+        cleared = client.delete(sb.base_url + "/_sandbox/stats").json()
+    assert cleared["tesouro"]["requests"] == 6
+    assert sb.stats(reset=True) == {v: empty for v in VENDORS}
+    sb.reset()
+    assert sb.stats()["tesouro"] == empty
+
+
+def test_every_route_is_named_after_its_spec_operation(sb: Sandbox) -> None:
+    app = sb._running_app()
+    for vendor, spec_names in (
+        ("tesouro", ("tesouro",)),
+        ("telecomx", ("telecomx",)),
+        ("ciirus", ("ciirus_v2023_07_31", "ciirus_v2024_07_31")),
+    ):
+        documented = {
+            op["operationId"]
+            for name in spec_names
+            for item in load_spec(name)["paths"].values()
+            for method, op in item.items()
+            if isinstance(op, dict) and "operationId" in op
+        }
+        routes = {route.name for route in app.vendor_app(vendor).routes}  # type: ignore[attr-defined]
+        assert routes == documented, vendor
