@@ -155,7 +155,7 @@ def test_a_client_told_too_much_learns_the_limit_from_the_headers_and_429s(
     made = asyncio.run(_creates(limited, 40))
     assert sorted(made) == sorted(f"d{i}.example.com" for i in range(40))
     stats = limited.stats()["tesouro"]
-    assert stats["operations"]["createMailboxDomain"]["201"] == 40
+    assert stats["operations"]["createMailboxDomain"]["201"] == 40, stats
     refused = stats["status"].get("429", 0)
     assert refused < 30  # one burst's worth at most, not one per call
     pace = maildns.AsyncTesouro(base_url=limited.url("tesouro"), **limited.credentials("tesouro"))

@@ -57,8 +57,13 @@ class SendingDomainProvider(Protocol[SettingsT_contra]):
         """Every domain of the account, fetched as it is iterated."""
         ...
 
-    def verify_sending_domain(self, domain: str) -> SendingDomain:
-        """Ask the vendor to check the records now; the domain with its new status."""
+    def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain:
+        """Ask the vendor to check the records now; the domain with its new status.
+
+        ``fresh=False``: the records as last read, where reading them again would cost a call
+        (a vendor that finds domains only by listing them all: onboarding thousands needs the
+        status alone).
+        """
         ...
 
     def delete_sending_domain(self, domain: str) -> None:
@@ -83,7 +88,7 @@ class AsyncSendingDomainProvider(Protocol[SettingsT_contra]):
 
     def list_sending_domains(self) -> AsyncIterator[SendingDomain]: ...
 
-    async def verify_sending_domain(self, domain: str) -> SendingDomain: ...
+    async def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain: ...
 
     async def delete_sending_domain(self, domain: str) -> None: ...
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -25,6 +25,32 @@ from ._lookup import Answer, Server, ask_all, authoritative_servers, expected_va
 from ._plan import Change, DomainPlan, Plan, moved, ordered
 from ._records import plan_records
 from ._spf import Spf, SpfError, is_spf
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_CONCURRENCY: Final = 16
+"""Domains (zones, when several domains share one) worked on at once by default: enough to keep
+a vendor busy at its rate limit, few enough to stay polite to one that documents none."""
+
+OnDomain = Callable[[str, "str | None"], None]
+"""``on_domain(domain, error)``: a domain is finished (``error`` None when nothing failed)."""
+
+
+async def pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
+    """``work`` for each item, at most ``limit`` at once, results in the items' order.
+
+    Workers pull items one at a time from the iterable, so only ``limit`` are ever in flight.
+    """
+    iterator = iter(enumerate(items))
+    results: dict[int, R] = {}
+
+    async def worker() -> None:
+        for index, item in iterator:  # shared: each item is taken by one worker
+            results[index] = await work(item)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, limit))))
+    return [results[i] for i in range(len(results))]
 
 
 class PlanMovedError(MailDnsError):
@@ -47,6 +73,14 @@ class World:
     """vendor -> domain name -> sending domain."""
 
 
+@attrs.define
+class Outcome:
+    """What one domain's apply did."""
+
+    done: list[Change] = attrs.Factory(list)
+    failed: list[tuple[Change, str]] = attrs.Factory(list)
+
+
 @attrs.frozen
 class Applied:
     """What an apply did."""
@@ -66,11 +100,14 @@ class Engine:
         dns: AsyncDnsHost[Any],
         providers: Mapping[str, AsyncSendingDomainProvider[Any]],
         journal: Journal,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.config = config
         self.dns = dns
         self.providers = providers
         self.journal = journal
+        self.concurrency = concurrency
+        self._by_name: dict[str, Any] = {d.name: d for d in config.domains}
 
     # --- reading the world ------------------------------------------------------------------
     async def _zone(self, name: str) -> tuple[Zone | None, ZoneStatus | None]:
@@ -84,42 +121,42 @@ class Engine:
         return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
 
     async def read(
-        self, *, also_zones: Collection[str] = (), also_vendors: Collection[str] = ()
+        self,
+        *,
+        also_zones: Collection[str] = (),
+        also_vendors: Collection[str] = (),
+        zones: bool = True,
     ) -> World:
         """The configuration's zones and vendors' listings, and those of ``also_zones`` and
-        ``also_vendors`` (a pruned domain's, an unfinished step's)."""
-        zone_names = sorted({*self.config.zones, *(z for z in also_zones if z)})
+        ``also_vendors`` (a pruned domain's, an unfinished step's); ``zones=False`` reads the
+        listings only. Zones are read ``concurrency`` at a time."""
+        zone_names = sorted({*self.config.zones, *(z for z in also_zones if z)}) if zones else []
         configured = {v for d in self.config.domains for v in d.vendors}
         vendors = sorted({*configured, *also_vendors} & set(self.providers))
-        zones, listings = await asyncio.gather(
-            asyncio.gather(*(self._zone(z) for z in zone_names)),
+        read_zones, listings = await asyncio.gather(
+            pool(zone_names, self._zone, self.concurrency),
             asyncio.gather(*(self._domains(v) for v in vendors)),
         )
+        zones_read = read_zones
         return World(
-            zones={z: zone for z, (zone, _) in zip(zone_names, zones, strict=True)},
-            zone_status={z: status for z, (_, status) in zip(zone_names, zones, strict=True)},
+            zones={z: zone for z, (zone, _) in zip(zone_names, zones_read, strict=True)},
+            zone_status={z: st for z, (_, st) in zip(zone_names, zones_read, strict=True)},
             domains=dict(zip(vendors, listings, strict=True)),
         )
 
-    async def _read_domain(self, domain: Any) -> World:
-        """The world as one domain sees it: its zone and its own sending domains only."""
-
-        async def sending(vendor: str) -> dict[str, SendingDomain]:
-            try:
-                found = await self.providers[vendor].get_sending_domain(domain.name)
-            except NotFoundError:
-                return {}
-            return {found.domain: found}
-
-        vendors = list(domain.vendors)
-        (zone, status), listings = await asyncio.gather(
-            self._zone(domain.zone), asyncio.gather(*(sending(v) for v in vendors))
-        )
-        return World(
-            zones={domain.zone: zone},
-            zone_status={domain.zone: status},
-            domains=dict(zip(vendors, listings, strict=True)),
-        )
+    async def _read_domain(
+        self, domain: Any, world: World, created: Mapping[str, SendingDomain]
+    ) -> World:
+        """The world as one domain sees it after its first steps: its zone read again, its
+        sending domains from the listing read for the plan and what the vendors answered to
+        the creates (no vendor is listed again: a listing per domain would cost the whole
+        listing once per domain)."""
+        zone, status = await self._zone(domain.zone)
+        domains: dict[str, dict[str, SendingDomain]] = {}
+        for vendor in domain.vendors:
+            found = created.get(vendor) or world.domains.get(vendor, {}).get(domain.name)
+            domains[vendor] = {} if found is None else {found.domain: found}
+        return World(zones={domain.zone: zone}, zone_status={domain.zone: status}, domains=domains)
 
     # --- planning -----------------------------------------------------------------------------
     def _plan_domain(self, domain: Any, world: World, force: bool) -> DomainPlan:
@@ -169,6 +206,10 @@ class Engine:
     async def plan(self, *, force: bool = False, prune: bool = False) -> Plan:
         """What apply would change now (read-only); with ``prune``, also what undoes what
         maildns made for domains no longer configured."""
+        plan, _ = await self._plan(force=force, prune=prune)
+        return plan
+
+    async def _plan(self, *, force: bool, prune: bool) -> tuple[Plan, World]:
         records, created = self._prunable() if prune else ([], [])
         world = await self.read(
             also_zones={r.zone for r in records}, also_vendors={d.vendor for d in created}
@@ -185,7 +226,7 @@ class Engine:
             plans.append(attrs.evolve(plan, changes=changes))
         if prune:
             plans += self._plan_prune(records, created, world)
-        return Plan(tuple(plans))
+        return Plan(tuple(plans)), world
 
     def _prunable(self) -> tuple[list[OwnedRecord], list[CreatedDomain]]:
         keep = {d.name for d in self.config.domains}
@@ -262,70 +303,87 @@ class Engine:
 
     # --- applying -----------------------------------------------------------------------------
     async def apply(
-        self, saved: Plan | None = None, *, force: bool = False, prune: bool = False
+        self,
+        saved: Plan | None = None,
+        *,
+        force: bool = False,
+        prune: bool = False,
+        on_domain: OnDomain | None = None,
     ) -> Applied:
         """Make the planned changes; with ``saved``, exactly that plan or nothing (a saved plan
         that prunes is applied with ``prune``).
 
         Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
-        problems is not applied (its problems are the reasons); the others are.
+        problems is not applied (its problems are the reasons); the others are, ``concurrency``
+        at a time (the domains of one zone one after another), and a failing one stops only
+        itself. ``on_domain`` hears of each domain as it finishes.
         """
         if saved is not None:
             prune = prune or any(c.prune for c in saved.changes)
         await self._settle()
-        plan = await self.plan(force=force, prune=prune)
+        plan, world = await self._plan(force=force, prune=prune)
         if saved is not None:
             differences = moved(saved, plan)
             if differences:
                 raise PlanMovedError(differences)
-        done: list[Change] = []
-        failed: list[tuple[Change, str]] = []
-        for domain_plan in plan.domains:
-            if domain_plan.problems:
-                continue
-            await self._apply_domain(domain_plan, done, failed, force)
-        return Applied(plan, tuple(done), tuple(failed))
+        by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
+        for index, domain_plan in enumerate(plan.domains):
+            if not domain_plan.problems:
+                by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
 
-    async def _apply_domain(
-        self,
-        domain_plan: DomainPlan,
-        done: list[Change],
-        failed: list[tuple[Change, str]],
-        force: bool,
-    ) -> None:
-        domain = next((d for d in self.config.domains if d.name == domain_plan.domain), None)
-        created_any = False
+        async def apply_zone(plans: list[tuple[int, DomainPlan]]) -> list[tuple[int, Outcome]]:
+            outcomes = []
+            for index, domain_plan in plans:
+                outcome = await self._apply_domain(domain_plan, world, force)
+                if on_domain is not None:
+                    on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
+                outcomes.append((index, outcome))
+            return outcomes
+
+        results = await pool(by_zone.values(), apply_zone, self.concurrency)
+        ordered_ = sorted((o for zone in results for o in zone), key=lambda pair: pair[0])
+        outcomes = [o for _, o in ordered_]  # in the plan's order
+        done = tuple(c for o in outcomes for c in o.done)
+        failed = tuple(f for o in outcomes for f in o.failed)
+        return Applied(plan, done, failed)
+
+    async def _apply_domain(self, domain_plan: DomainPlan, world: World, force: bool) -> Outcome:
+        outcome = Outcome()
+        domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
+        created: dict[str, SendingDomain] = {}
         for change in domain_plan.changes:
-            if not await self._step(change, domain_plan.zone, domain, done, failed):
-                return  # a failed step stops its domain; the others go on
-            created_any |= change.kind == "sending_domain" and change.action == "create"
-        if created_any and domain is not None:  # the new domains' records are known now
-            again = self._plan_domain(domain, await self._read_domain(domain), force)
+            made = await self._step(change, domain_plan.zone, domain, outcome)
+            if made is False:
+                return outcome  # a failed step stops its domain; the others go on
+            if isinstance(made, SendingDomain):
+                created[change.vendor] = made
+        if created and domain is not None:  # the new domains' records are known now
+            after = await self._read_domain(domain, world, created)
+            again = self._plan_domain(domain, after, force)
             for change in again.changes:
-                if not await self._step(change, domain_plan.zone, domain, done, failed):
-                    return
+                if await self._step(change, domain_plan.zone, domain, outcome) is False:
+                    return outcome
+        return outcome
 
     async def _step(
-        self,
-        change: Change,
-        zone: str,
-        domain: Any,
-        done: list[Change],
-        failed: list[tuple[Change, str]],
-    ) -> bool:
+        self, change: Change, zone: str, domain: Any, outcome: Outcome
+    ) -> SendingDomain | bool:
+        """Make one change, journaled: False when it failed, a created sending domain, or
+        True."""
         step = self.journal.begin(change, zone)
         try:
-            await self._make(change, zone, domain)
+            made = await self._make(change, zone, domain)
         except MailDnsError as error:
             self.journal.failed(step, str(error))
-            failed.append((change, str(error)))
+            outcome.failed.append((change, str(error)))
             return False
         self.journal.done(step, change)
-        done.append(change)
-        return True
+        outcome.done.append(change)
+        return made if made is not None else True
 
-    async def _make(self, change: Change, zone: str, domain: Any) -> None:
-        """Make one change; ``domain`` is its configured domain (None when pruning)."""
+    async def _make(self, change: Change, zone: str, domain: Any) -> SendingDomain | None:
+        """Make one change; ``domain`` is its configured domain (None when pruning). A created
+        sending domain is returned: its records are what to publish next."""
         if change.kind == "zone":
             settings = self.config.zones[change.domain].settings
             await self.dns.create_zone(change.domain, settings)
@@ -334,7 +392,9 @@ class Engine:
             if change.action == "delete":
                 await provider.delete_sending_domain(change.domain)
             else:
-                await provider.create_sending_domain(change.domain, domain.vendors[change.vendor])
+                return await provider.create_sending_domain(
+                    change.domain, domain.vendors[change.vendor]
+                )
         else:
             assert change.type is not None
             assert change.name is not None
@@ -348,6 +408,7 @@ class Engine:
                 await self.dns.update_record(zone, old, change.value)
             else:
                 await self.dns.delete_record(zone, record)
+        return None
 
     async def _settle(self) -> None:
         """End the steps a killed run left open, by what the world shows now."""
@@ -455,31 +516,40 @@ async def report(
     """Each domain at each vendor, its records as the authoritative servers serve them; with
     ``verify``, the vendor is asked to verify a domain once every server serves its records.
     ``only`` limits the report to those domain names."""
-    world = await engine.read()
-    reports = []
-    zone_servers_of: dict[str, list[Server]] = {}  # one lookup per zone, not per domain
-    for domain in engine.config.domains:
-        if only is not None and domain.name not in only:
-            continue
-        if domain.zone not in zone_servers_of:
-            zone_servers_of[domain.zone] = await authoritative_servers(domain.zone, servers)
-        zone_servers = zone_servers_of[domain.zone]
+    world = await engine.read(zones=False)
+    lookups: dict[str, asyncio.Future[list[Server]]] = {}  # one lookup per zone, not per domain
+
+    def zone_servers(zone: str) -> asyncio.Future[list[Server]]:
+        if zone not in lookups:
+            lookups[zone] = asyncio.ensure_future(authoritative_servers(zone, servers))
+        return lookups[zone]
+
+    async def one(domain: Any) -> DomainReport:
+        zone_servers_found = await zone_servers(domain.zone)
         vendors: dict[str, VendorReport] = {}
         for vendor in domain.vendors:
             found = world.domains.get(vendor, {}).get(domain.name)
             if found is None:
                 vendors[vendor] = VendorReport(vendor, "absent")
                 continue
-            checks = await check_records(found, zone_servers)
+            checks = await check_records(found, zone_servers_found)
             if (
                 verify
                 and found.status is not DomainStatus.VERIFIED
                 and all(c.found for c in checks)
             ):
-                found = await engine.providers[vendor].verify_sending_domain(domain.name)
+                # The status is what counts here: no listing per domain to re-read records.
+                provider = engine.providers[vendor]
+                found = await provider.verify_sending_domain(domain.name, fresh=False)
             vendors[vendor] = VendorReport(vendor, found.status.value, checks)
-        reports.append(DomainReport(domain.name, vendors))
-    return reports
+        return DomainReport(domain.name, vendors)
+
+    domains = [d for d in engine.config.domains if only is None or d.name in only]
+    try:
+        return await pool(domains, one, engine.concurrency)
+    finally:
+        for lookup in lookups.values():
+            lookup.cancel()  # a lookup no domain waited for to the end
 
 
 LADDER: Final = (2.0, 5.0, 10.0, 20.0, 30.0, 60.0)

@@ -17,7 +17,7 @@ from ._core import SandboxContext, Vendor
 from ._faults import FaultInjector, Operations, check_fault
 from ._limits import BodyLimit, NotJSON, finite_number, loads, too_large_message
 from ._registry import VENDORS, module
-from ._stats import ROUTE_KEY, Counting, Stats, operation_name
+from ._stats import Counting, Stats, operation_name
 
 _CLOCK_EXAMPLE = '{"advance_seconds": 60}'
 
@@ -99,12 +99,10 @@ class SandboxApp:
                 path: str = scope["path"]
                 vendor, slash, _ = path[1:].partition("/")
                 if slash and vendor in self._vendor_apps:
-                    root = scope.get("root_path", "") + f"/{vendor}"
-                    sub = {**scope, "root_path": root}
-                    try:
-                        await self._vendor_apps[vendor](sub, receive, send)
-                    finally:
-                        scope[ROUTE_KEY] = sub.get("route")  # for the stats
+                    # The same scope, not a copy: the route the vendor's router matches is
+                    # left in it, for the stats counted as the answer starts.
+                    scope["root_path"] = scope.get("root_path", "") + f"/{vendor}"
+                    await self._vendor_apps[vendor](scope, receive, send)
                     return
             await controls(scope, receive, send)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import socketserver
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -109,17 +109,37 @@ class DnsFault:
         }
 
 
+def _copy(zone: Any) -> ZoneData:
+    # list(): the HTTP thread may be adding a record meanwhile
+    records = tuple((r.name, r.type, r.rdata) for r in list(zone.records))
+    return ZoneData(zone.domain, zone.serial, zone.ttl, records)
+
+
 def _live_zones(app: SandboxApp) -> dict[str, ZoneData]:
+    """Every zone as it is now (for the history kept at each clock move)."""
     from ._telecomx import state_of  # imports Starlette: only once a sandbox runs
 
     telecomx = app.vendor_app("telecomx")  # read each time: a reset replaces it
-    zones = list(state_of(telecomx).zones.values())  # copied: the HTTP thread mutates them
-    return {
-        z.domain: ZoneData(
-            z.domain, z.serial, z.ttl, tuple((r.name, r.type, r.rdata) for r in list(z.records))
-        )
-        for z in zones
-    }
+    return {z.domain: _copy(z) for z in list(state_of(telecomx).zones.values())}
+
+
+class _LiveZones(Mapping[str, ZoneData]):
+    """The zones as they are now, each copied only when asked for: a query looks up the few
+    names its owner could belong to, whatever the number of zones (bulk runs hold thousands)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        from ._telecomx import state_of
+
+        self._zones = state_of(app.vendor_app("telecomx")).zones
+
+    def __getitem__(self, domain: str) -> ZoneData:
+        return _copy(self._zones[domain])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._zones))
+
+    def __len__(self) -> int:
+        return len(self._zones)
 
 
 class DnsBackend:
@@ -200,7 +220,7 @@ class DnsBackend:
                 behind += max((f.seconds for f in matching), default=0.0)
             now = app.context.clock.now()
             if behind <= 0:
-                return "answer", _live_zones(app)
+                return "answer", _LiveZones(app)
             moment = now - timedelta(seconds=behind)
             past: dict[str, ZoneData] = {}
             for at, zones in self._history:
@@ -305,12 +325,15 @@ def _nodes(zone: ZoneData, origin: dns.name.Name) -> Nodes:
 
 
 def _find_zone(zones: Snapshot, qname: dns.name.Name) -> tuple[ZoneData, dns.name.Name] | None:
-    best: tuple[ZoneData, dns.name.Name] | None = None
-    for zone in zones.values():
-        origin = dns.name.from_text(zone.domain)
-        if qname.is_subdomain(origin) and (best is None or len(origin) > len(best[1])):
-            best = (zone, origin)
-    return best
+    """The zone holding ``qname``: the longest of its names (itself, its parent, ...) that is a
+    zone, looked up one by one (zone names are lower case, without the final dot)."""
+    name = qname
+    while len(name) > 1:  # the root has one (empty) label
+        zone = zones.get(name.to_text(omit_final_dot=True).lower())
+        if zone is not None:
+            return zone, dns.name.from_text(zone.domain)
+        name = name.parent()
+    return None
 
 
 def _fill(

@@ -14,8 +14,9 @@ from typing import Any
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ROUTE_KEY = "maildns.route"
-"""Scope key where the vendor dispatch leaves the route that answered (``_app``)."""
+ROUTE_KEY = "route"
+"""Where Starlette's router leaves the route it matched (the vendor dispatch passes the scope
+itself, so the route is seen here)."""
 
 OperationOf = Callable[[str, str, str], str | None]
 """``(vendor, method, path within the vendor) -> operationId`` for a request no route answered."""
@@ -89,23 +90,18 @@ class Counting:
         if not slash or vendor not in self.vendors:
             await self.app(scope, receive, send)
             return
-        status = 0
-
         async def counted(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                # Counted before the answer leaves: whoever got it finds it counted.
+                self._count(vendor, rest, scope, message["status"])
             await send(message)
 
-        try:
-            await self.app(scope, receive, counted)
-        finally:
-            if status:
-                method: str = scope["method"]
-                route = scope.get(ROUTE_KEY)
-                operation = (
-                    operation_name(route, method)
-                    if route is not None
-                    else self.operation_of(vendor, method, "/" + rest)
-                )
-                self.stats.count(vendor, operation, status)
+        await self.app(scope, receive, counted)
+
+    def _count(self, vendor: str, rest: str, scope: Scope, status: int) -> None:
+        method: str = scope["method"]
+        route = scope.get(ROUTE_KEY)
+        operation = operation_name(route, method) if route is not None else None
+        if operation is None and route is None:
+            operation = self.operation_of(vendor, method, "/" + rest)
+        self.stats.count(vendor, operation, status)

@@ -105,11 +105,13 @@ class Ciirus(SyncClient[CiirusOperations]):
         """The account's subaccount, as a listing of at most one sending domain."""
         return self._iterate("list_sending_domains", self._ops.list_sending_domains())
 
-    def verify_sending_domain(self, domain: str) -> SendingDomain:
+    def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain:
         """Read the validation statuses of ``domain`` again (CiiRUS validates on its own
-        schedule).
+        schedule); one read either way, so ``fresh`` changes nothing.
         """
-        return self._run("verify_sending_domain", self._ops.verify_sending_domain(domain))
+        return self._run(
+            "verify_sending_domain", self._ops.verify_sending_domain(domain, fresh=fresh)
+        )
 
     def delete_sending_domain(self, domain: str) -> None:
         """Delete the subaccount for ``domain``; NotFoundError if there is none for it."""
@@ -198,11 +200,13 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
         """The account's subaccount, as a listing of at most one sending domain."""
         return self._iterate("list_sending_domains", self._ops.list_sending_domains())
 
-    async def verify_sending_domain(self, domain: str) -> SendingDomain:
+    async def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain:
         """Read the validation statuses of ``domain`` again (CiiRUS validates on its own
-        schedule).
+        schedule); one read either way, so ``fresh`` changes nothing.
         """
-        return await self._run("verify_sending_domain", self._ops.verify_sending_domain(domain))
+        return await self._run(
+            "verify_sending_domain", self._ops.verify_sending_domain(domain, fresh=fresh)
+        )
 
     async def delete_sending_domain(self, domain: str) -> None:
         """Delete the subaccount for ``domain``; NotFoundError if there is none for it."""

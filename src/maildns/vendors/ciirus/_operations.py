@@ -275,9 +275,9 @@ class CiirusOperations:
         """The account's subaccount, as a listing of at most one sending domain."""
         return Pages(self._page)
 
-    def verify_sending_domain(self, domain: str) -> Op[SendingDomain]:
+    def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> Op[SendingDomain]:
         """Read the validation statuses of ``domain`` again (CiiRUS validates on its own
-        schedule)."""
+        schedule); one read either way, so ``fresh`` changes nothing."""
         return (yield from self.get_sending_domain(domain))
 
     def delete_sending_domain(self, domain: str) -> Op[None]:

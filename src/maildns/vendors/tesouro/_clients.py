@@ -74,9 +74,16 @@ class Tesouro(SyncClient[TesouroOperations]):
         """Every mailbox domain of the partner."""
         return self._iterate("list_sending_domains", self._ops.list_sending_domains())
 
-    def verify_sending_domain(self, domain: str) -> SendingDomain:
-        """Ask Tesouro to check the records now; the domain with its new status."""
-        return self._run("verify_sending_domain", self._ops.verify_sending_domain(domain))
+    def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain:
+        """Ask Tesouro to check the records now; the domain with its new status.
+
+        The domain is found by the id known for it (listing only when none is). Tesouro's
+        answer holds the status only, so the records' new state comes from a listing after it;
+        ``fresh=False`` skips that listing and keeps the records as last listed or created.
+        """
+        return self._run(
+            "verify_sending_domain", self._ops.verify_sending_domain(domain, fresh=fresh)
+        )
 
     def delete_sending_domain(self, domain: str) -> None:
         """Delete the domain named ``domain``."""
@@ -135,9 +142,16 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
         """Every mailbox domain of the partner."""
         return self._iterate("list_sending_domains", self._ops.list_sending_domains())
 
-    async def verify_sending_domain(self, domain: str) -> SendingDomain:
-        """Ask Tesouro to check the records now; the domain with its new status."""
-        return await self._run("verify_sending_domain", self._ops.verify_sending_domain(domain))
+    async def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> SendingDomain:
+        """Ask Tesouro to check the records now; the domain with its new status.
+
+        The domain is found by the id known for it (listing only when none is). Tesouro's
+        answer holds the status only, so the records' new state comes from a listing after it;
+        ``fresh=False`` skips that listing and keeps the records as last listed or created.
+        """
+        return await self._run(
+            "verify_sending_domain", self._ops.verify_sending_domain(domain, fresh=fresh)
+        )
 
     async def delete_sending_domain(self, domain: str) -> None:
         """Delete the domain named ``domain``."""

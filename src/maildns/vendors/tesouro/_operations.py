@@ -10,7 +10,7 @@ import re
 from typing import Any, ClassVar, Final
 
 from ..._core.checks import Checker
-from ..._core.engine import Call, Op, Page, Pages
+from ..._core.engine import Call, Op, Page, Pages, Result
 from ..._dns.names import domain_name
 from ...errors import InvalidInputError, NotFoundError
 from ...models import SendingDomain
@@ -85,25 +85,48 @@ class TesouroOperations:
     def __init__(self, *, api_version: str | None = None) -> None:
         self.api_version = check_api_version(api_version)
         self._version = {"x_finops_version": self.api_version}
+        # name -> (model, deferred raw) as last listed or created: Tesouro finds a domain only
+        # by listing them all, so verify and delete use the id known already (a listing per
+        # call would cost the whole listing once per domain when onboarding thousands).
+        self._known: dict[str, tuple[Any, Any]] = {}
 
     def __repr__(self) -> str:
         return f"<TesouroOperations api_version={self.api_version!r}>"
 
     # --- building blocks ------------------------------------------------------------------------
-    def _list(self) -> Op[list[SendingDomain]]:
+    def _listed(self) -> Op[list[tuple[Any, Any]]]:
+        """Every domain's model and deferred raw; what is known is this listing from now on."""
         result = yield Call(LIST, self._version)
-        return [
-            to_sending_domain(model, result.deferred("data", index))
-            for index, model in enumerate(result.model.data)
-        ]
+        listed = [(model, result.deferred("data", i)) for i, model in enumerate(result.model.data)]
+        self._known = {domain_name_of(model): (model, raw) for model, raw in listed}
+        return listed
+
+    def _list(self) -> Op[list[SendingDomain]]:
+        return [to_sending_domain(model, raw) for model, raw in (yield from self._listed())]
 
     def _find(self, domain: str) -> Op[tuple[Any, Any]]:
-        """The validated model of the domain named ``domain`` and its deferred raw."""
-        result = yield Call(LIST, self._version)
-        for index, model in enumerate(result.model.data):
-            if domain_name_of(model) == domain:
-                return model, result.deferred("data", index)
-        raise _not_found(domain)
+        """The validated model of the domain named ``domain`` and its deferred raw (listed)."""
+        yield from self._listed()
+        found = self._known.get(domain)
+        if found is None:
+            raise _not_found(domain)
+        return found
+
+    def _id_call(self, endpoint: Any, name: str) -> Op[tuple[Any, Any, Result]]:
+        """``endpoint`` for the domain named ``name`` by the id known for it, or when that id is
+        gone (a 404 at once: deleted elsewhere since), by the id a fresh listing finds. A 404
+        is in the result (``tolerate``), for the caller to judge."""
+        known = self._known.get(name)
+        if known is not None:
+            params = {"domain_id": known[0].id, **self._version}
+            result = yield Call(endpoint, params, tolerate=_GONE)
+            if result.error is None or result.attempts > 1:
+                return known[0], known[1], result
+            self._known.pop(name, None)
+        model, raw = yield from self._find(name)
+        params = {"domain_id": model.id, **self._version}
+        result = yield Call(endpoint, params, tolerate=_GONE)
+        return model, raw, result
 
     def _page(self, cursor: object) -> Op[Page[SendingDomain]]:
         return Page((yield from self._list()))
@@ -128,6 +151,7 @@ class TesouroOperations:
                     if found.domain == name:
                         return found
             result.raise_error()
+        self._known[name] = (result.model, result.deferred())
         return to_sending_domain(result.model, result.deferred())
 
     def get_sending_domain(self, domain: str) -> Op[SendingDomain]:
@@ -139,22 +163,28 @@ class TesouroOperations:
         """Every mailbox domain of the partner."""
         return Pages(self._page)
 
-    def verify_sending_domain(self, domain: str) -> Op[SendingDomain]:
-        """Ask Tesouro to check the records now; the domain with its new status."""
-        name = _checked(domain)
-        found, found_raw = yield from self._find(name)
-        result = yield Call(VERIFY, {"domain_id": found.id, **self._version})
-        # The verify answer has the status only; a fresh list has the records' new state.
-        fresh = yield Call(LIST, self._version)
-        for index, model in enumerate(fresh.model.data):
-            if model.id == found.id:
-                return to_sending_domain(model, fresh.deferred("data", index), result.model.status)
-        return to_sending_domain(found, found_raw, result.model.status)
+    def verify_sending_domain(self, domain: str, *, fresh: bool = True) -> Op[SendingDomain]:
+        """Ask Tesouro to check the records now; the domain with its new status.
+
+        The domain is found by the id known for it (listing only when none is). Tesouro's
+        answer holds the status only, so the records' new state comes from a listing after it;
+        ``fresh=False`` skips that listing and keeps the records as last listed or created.
+        """
+        model, raw, result = yield from self._id_call(VERIFY, _checked(domain))
+        if result.error is not None:
+            result.raise_error()
+        status = result.model.status
+        if fresh:
+            for again, again_raw in (yield from self._listed()):
+                if again.id == model.id:
+                    return to_sending_domain(again, again_raw, status)
+        return to_sending_domain(model, raw, status)
 
     def delete_sending_domain(self, domain: str) -> Op[None]:
         """Delete the domain named ``domain``."""
-        found, _ = yield from self._find(_checked(domain))
-        result = yield Call(DELETE, {"domain_id": found.id, **self._version}, tolerate=_GONE)
+        name = _checked(domain)
+        _, _, result = yield from self._id_call(DELETE, name)
+        self._known.pop(name, None)
         if result.error is not None and result.attempts == 1:
             result.raise_error()
         # A 404 on a retried attempt: an earlier attempt deleted it.
