@@ -90,6 +90,7 @@ class Counting:
         if not slash or vendor not in self.vendors:
             await self.app(scope, receive, send)
             return
+
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # Counted before the answer leaves: whoever got it finds it counted.
