@@ -59,6 +59,17 @@ Prune = Annotated[
         help="Also remove what maildns made for domains dropped from the configuration.",
     ),
 ]
+Concurrency = Annotated[
+    int,
+    typer.Option(
+        "--concurrency",
+        min=1,
+        max=256,
+        help="Domains worked on at once (the vendors' rate limits still hold).",
+    ),
+]
+SHOWN: Final = 50
+"""Changes and errors a person is shown one per line; beyond that, counts (--json has all)."""
 Nameserver = Annotated[
     list[str] | None,
     typer.Option("--nameserver", help="host:port to ask instead of the zone's nameservers."),
@@ -190,6 +201,60 @@ def _report_table(reports: Any) -> Table:
     return table
 
 
+class _Progress:
+    """A progress bar on stderr (done, failed, pending, rate, time left) when stderr is a
+    terminal; nothing otherwise. ``finished(domain, error)`` counts a domain."""
+
+    def __init__(self, total: int, what: str) -> None:
+        self.total = total
+        self.failed = 0
+        self.done = 0
+        self._bar: Any = None
+        if err.is_terminal and total > 0:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn(f"{what}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self._task = self._bar.add_task(what, total=total, counts="", rate="")
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def finished(self, domain: str, error: str | None) -> None:
+        if error is None:
+            self.done += 1
+        else:
+            self.failed += 1
+        if self._bar is not None:
+            task = self._bar.tasks[0]
+            elapsed = task.elapsed or 0.0
+            finished = self.done + self.failed
+            rate = f"{finished / elapsed:.1f}/s" if elapsed > 0 else ""
+            pending = self.total - finished
+            counts = f"done {self.done}  failed {self.failed}  pending {pending}"
+            self._bar.update(self._task, advance=1, counts=counts, rate=rate)
+
+
 def _run(action: Any) -> Any:
     from . import onboarding
 
@@ -218,9 +283,12 @@ def plan_command(
     state: State = None,
     force: Force = False,
     prune: Prune = False,
+    concurrency: Concurrency = 16,
 ) -> None:
     """Show what apply would change (exit 2 when it would change something)."""
-    plan = _run(lambda o: o.plan(config, state=state, force=force, prune=prune))
+    plan = _run(
+        lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
+    )
     document = plan.to_json()
     if out_file is not None:
         saved = {**document, "config": str(config.resolve())}
@@ -252,8 +320,13 @@ def apply_command(
     prune: Prune = False,
     json_: Json = False,
     state: State = None,
+    concurrency: Concurrency = 16,
 ) -> None:
-    """Make the changes: the configuration's, or exactly a saved plan's."""
+    """Make the changes: the configuration's, or exactly a saved plan's.
+
+    Domains are applied concurrently; one that fails stops only itself. On a terminal, a
+    progress bar on stderr counts them; --json prints a summary and every change.
+    """
     from . import onboarding
 
     config, saved = target, None
@@ -266,7 +339,9 @@ def apply_command(
         except (ValueError, KeyError, TypeError) as error:
             _fail(f"{target}: not a saved plan: {error}")
     if saved is None:
-        plan = _run(lambda o: o.plan(config, state=state, force=force, prune=prune))
+        plan = _run(
+            lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
+        )
     else:
         plan = saved
     if not plan.has_changes and not plan.has_problems:
@@ -282,24 +357,52 @@ def apply_command(
             _fail("apply needs --yes when there is no terminal to confirm on")
         if not typer.confirm("Apply these changes?", err=True):
             _fail("not applied")
-    applied = _run(lambda o: o.apply(config, saved, state=state, force=force, prune=prune))
+    to_apply = [d.domain for d in plan.domains if d.changes and not d.problems]
+    with _Progress(len(to_apply), "applying") as progress:
+        applied = _run(
+            lambda o: o.apply(
+                config,
+                saved,
+                state=state,
+                force=force,
+                prune=prune,
+                concurrency=concurrency,
+                on_domain=progress.finished,
+            )
+        )
+    failed_domains = {c.domain: e for c, e in reversed(applied.failed)}  # the first error each
     if json_:
         _print_json(
             {
                 "format_version": FORMAT_VERSION,
                 "checksum": applied.plan.checksum(),
+                "summary": {
+                    "domains": len(to_apply),
+                    "done": len(to_apply) - len(failed_domains),
+                    "failed": len(failed_domains),
+                    "changes": len(applied.done),
+                    "failed_changes": len(applied.failed),
+                },
                 "done": [c.to_json() for c in applied.done],
                 "failed": [{"change": c.to_json(), "error": e} for c, e in applied.failed],
+                "failed_domains": [
+                    {"domain": d, "error": e} for d, e in sorted(failed_domains.items())
+                ],
                 "problems": [p for d in applied.plan.domains for p in d.problems],
             }
         )
     else:
-        if applied.done:
+        if applied.done and len(applied.done) <= SHOWN:
             err.print(_changes_table("applied", applied.done, reasons=False))
         made = len(applied.done)
-        err.print(f"{made} change{'' if made == 1 else 's'} made, {len(applied.failed)} failed")
-    for change, why in applied.failed:
+        err.print(
+            f"{made} change{'' if made == 1 else 's'} made, {len(applied.failed)} failed"
+            f" ({len(to_apply) - len(failed_domains)} of {len(to_apply)} domains done)"
+        )
+    for change, why in applied.failed[:SHOWN]:
         err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)
+    if len(applied.failed) > SHOWN:
+        err.print(f"... and {len(applied.failed) - SHOWN} more errors (--json lists them all)")
     if yes and not json_:  # without --yes they were shown with the plan
         _print_problems(applied.plan)
     if applied.failed:
@@ -323,6 +426,7 @@ def verify_command(
     json_: Json = False,
     state: State = None,
     nameserver: Nameserver = None,
+    concurrency: Concurrency = 16,
 ) -> None:
     """Check DNS, ask the vendors to verify; exit 3 if not every domain is verified."""
     seconds = parse_duration(wait) if wait else 0.0
@@ -334,7 +438,12 @@ def verify_command(
 
     reports = _run(
         lambda o: o.verify(
-            config, wait=seconds, state=state, nameservers=_servers(nameserver), on_wait=waiting
+            config,
+            wait=seconds,
+            state=state,
+            nameservers=_servers(nameserver),
+            on_wait=waiting,
+            concurrency=concurrency,
         )
     )
     verified = all(r.verified for r in reports)
@@ -347,10 +456,18 @@ def verify_command(
 
 @onboard.command("status")
 def status_command(
-    config: Config, json_: Json = False, state: State = None, nameserver: Nameserver = None
+    config: Config,
+    json_: Json = False,
+    state: State = None,
+    nameserver: Nameserver = None,
+    concurrency: Concurrency = 16,
 ) -> None:
     """Each domain at each vendor, with its records found or missing (asks no vendor)."""
-    reports = _run(lambda o: o.status(config, state=state, nameservers=_servers(nameserver)))
+    reports = _run(
+        lambda o: o.status(
+            config, state=state, nameservers=_servers(nameserver), concurrency=concurrency
+        )
+    )
     if json_:
         _print_json(_report_document(reports))
     else:

@@ -31,13 +31,16 @@ from typing import Any, Final
 
 import maildns
 
+from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
 from ._config import Config, ConfigError, ConfigProblem, load, loads
 from ._engine import (
+    DEFAULT_CONCURRENCY,
     LADDER,
     Applied,
     DomainReport,
     Engine,
+    OnDomain,
     PlanMovedError,
     VendorReport,
     report,
@@ -48,7 +51,9 @@ from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
 
 __all__ = [
+    "DEFAULT_CONCURRENCY",
     "LADDER",
+    "MAX_CONCURRENCY",
     "Applied",
     "Change",
     "Config",
@@ -77,6 +82,7 @@ __all__ = [
 ]
 
 STATE_ENV: Final = "MAILDNS_STATE"
+MAX_CONCURRENCY: Final = 256
 
 
 def state_path(config: Config, state: str | os.PathLike[str] | None = None) -> Path:
@@ -100,11 +106,20 @@ async def open_engine(
     *,
     state: str | os.PathLike[str] | None = None,
     clients: dict[str, Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> AsyncIterator[Engine]:
     """An engine for ``config`` with its vendors' async clients and its journal, closed after.
 
-    ``clients`` (vendor name -> async client) replaces the clients built from the environment.
+    ``clients`` (vendor name -> async client) replaces the clients built from the environment;
+    ``concurrency`` is how many domains (zones) it works on at once.
     """
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= MAX_CONCURRENCY
+    ):
+        problem = f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {concurrency!r:.40}"
+        raise InvalidInputError([Problem("concurrency", problem)])
     loaded = _config(config)
     configured = [v for d in loaded.domains for v in d.vendors]
     async with AsyncExitStack() as stack:
@@ -122,7 +137,13 @@ async def open_engine(
                 await stack.enter_async_context(client)
             made[name] = client
         providers = {name: made[name] for name in vendors[1:]}
-        yield Engine(loaded, dns=made[loaded.dns_vendor], providers=providers, journal=journal)
+        yield Engine(
+            loaded,
+            dns=made[loaded.dns_vendor],
+            providers=providers,
+            journal=journal,
+            concurrency=concurrency,
+        )
 
 
 async def aplan(
@@ -144,10 +165,13 @@ async def aapply(
     *,
     force: bool = False,
     prune: bool = False,
+    on_domain: OnDomain | None = None,
     **kw: Any,
 ) -> Applied:
+    """Make the changes; ``on_domain(domain, error)`` hears of each domain as it finishes
+    (``error`` None when none of its steps failed)."""
     async with open_engine(config, **kw) as engine:
-        return await engine.apply(saved, force=force, prune=prune)
+        return await engine.apply(saved, force=force, prune=prune, on_domain=on_domain)
 
 
 def _servers(nameservers: Sequence[Server] | str | None) -> Sequence[Server] | None:

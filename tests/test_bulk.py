@@ -1,0 +1,123 @@
+"""Bulk onboarding: many domains at once, at the vendors' pace, one failure stopping only itself.
+
+A sandbox of its own with Tesouro's limit at 10 requests/s (so a few dozen domains are bound
+by it), the CLI through typer's runner, the journal on SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maildns import onboarding
+from maildns._cli import app
+from maildns.sandbox import Sandbox
+from maildns.vendors import DECLARATIONS
+
+pytestmark = pytest.mark.usefixtures("no_backoff")
+
+LIMIT = 10
+
+
+@pytest.fixture
+def limited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    with Sandbox(rate_limits={"tesouro": LIMIT}) as sb:
+        for name, declaration in DECLARATIONS.items():
+            monkeypatch.setenv(declaration.base_url_env, sb.url(name))
+            for argument, value in sb.credentials(name).items():
+                monkeypatch.setenv(declaration.credential(argument).env, value)
+        for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
+            monkeypatch.delenv(env, raising=False)
+        addresses = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+        monkeypatch.setenv("MAILDNS_NAMESERVERS", addresses)
+        yield sb
+
+
+def bulk_config(path: Path, sb: Sandbox, n: int) -> Path:
+    """``n`` domains, each in its own zone (``mail.c<i>.example`` in ``c<i>.example``)."""
+    account = f'{{customer: "{sb.telecomx_customer_id}", product: "{sb.telecomx_product_id}"}}'
+    zones = "".join(f"    c{i}.example: {account}\n" for i in range(n))
+    domains = "".join(f"  - domain: mail.c{i}.example\n    tesouro: {{}}\n" for i in range(n))
+    path.write_text(f"version: 1\ndns:\n  vendor: telecomx\n  zones:\n{zones}domains:\n{domains}")
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_bulk_apply_keeps_to_the_limit_and_sums_up(limited: Sandbox, tmp_path: Path) -> None:
+    config = bulk_config(tmp_path / "bulk.yaml", limited, 24)
+    code, stdout, stderr = run(
+        "onboard", "apply", str(config), "--yes", "--json", "--concurrency", "8"
+    )
+    assert code == 0, stderr
+    document = json.loads(stdout)
+    assert document["summary"] == {
+        "domains": 24,
+        "done": 24,
+        "failed": 0,
+        "changes": 24 * 6,  # zone, sending domain, SPF, DKIM, two MX
+        "failed_changes": 0,
+    }
+    assert document["failed_domains"] == []
+    tesouro = limited.stats()["tesouro"]
+    assert tesouro["operations"]["createMailboxDomain"] == {"201": 24}
+    assert tesouro["status"].get("429", 0) == 0  # paced, not refused
+    # Nothing left to do, and no listing per domain: one for the plan, one for the re-plan.
+    assert run("onboard", "plan", str(config))[0] == 0
+    assert limited.stats()["tesouro"]["operations"]["listMailboxDomains"]["200"] <= 3
+
+
+def test_a_failing_domain_stops_only_itself(limited: Sandbox, tmp_path: Path) -> None:
+    config = bulk_config(tmp_path / "bulk.yaml", limited, 6)
+    limited.inject_fault("telecomx", "POST", "/dns/c3.example/record", status=500, times=100)
+    finished: dict[str, str | None] = {}
+    applied = onboarding.apply(
+        config,
+        concurrency=3,
+        on_domain=lambda domain, error: finished.setdefault(domain, error),
+    )
+    assert {d: e is None for d, e in finished.items()} == {
+        f"mail.c{i}.example": i != 3 for i in range(6)
+    }
+    assert finished["mail.c3.example"] is not None
+    assert "500" in str(finished["mail.c3.example"])
+    assert {c.domain for c, _ in applied.failed} == {"mail.c3.example"}
+    assert [d.domain for d in applied.plan.domains] == [f"mail.c{i}.example" for i in range(6)]
+    # The changes made are in the plan's order, whatever order the domains finished in.
+    order = [c.domain for c in applied.done if c.kind == "zone"]
+    assert order == sorted(order, key=lambda name: int(name[1:].split(".")[0]))
+
+    code, stdout, _ = run("onboard", "apply", str(config), "--yes", "--json")
+    assert code == 1
+    document = json.loads(stdout)
+    assert document["summary"]["failed"] == 1
+    assert [d["domain"] for d in document["failed_domains"]] == ["mail.c3.example"]
+
+    limited.clear_faults()
+    code, stdout, _ = run("onboard", "apply", str(config), "--yes", "--json")
+    assert code == 0
+    assert json.loads(stdout)["summary"] == {
+        "domains": 1,
+        "done": 1,
+        "failed": 0,
+        "changes": 4,  # the records c3 was missing, nothing else
+        "failed_changes": 0,
+    }
+
+
+def test_concurrency_is_checked(limited: Sandbox, tmp_path: Path) -> None:
+    config = bulk_config(tmp_path / "bulk.yaml", limited, 1)
+    code, _, stderr = run("onboard", "apply", str(config), "--yes", "--concurrency", "0")
+    assert code == 2
+    assert "--concurrency" in stderr
+    with pytest.raises(onboarding.InvalidInputError, match="concurrency: must be a whole number"):
+        onboarding.plan(config, concurrency=1000)
