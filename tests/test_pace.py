@@ -80,11 +80,27 @@ def test_headers_lower_the_ceiling_and_remaining_zero_holds_until_reset() -> Non
     pace = _pace(30, clock)
     pace.observe(200, {"x-ratelimit-limit-second": "10", "ratelimit-remaining": "4"})
     assert (pace.ceiling, pace.rate) == (10, 10)
-    pace.observe(200, {"ratelimit-limit": "50"})  # a higher limit never raises the ceiling
-    assert pace.ceiling == 10
+    pace.observe(200, {"ratelimit-limit": "50"})  # the vendor's word, higher too
+    assert (pace.ceiling, pace.rate) == (50, 50)
+    pace.observe(429, {})
+    assert pace.rate == 25
+    pace.observe(200, {"ratelimit-limit": "60"})  # backing off: climbs to it step by step
+    assert (pace.ceiling, pace.rate) == (60, 25)
+    pace.observe(200, {"x-ratelimit-limit-second": "10"})
+    assert (pace.ceiling, pace.rate) == (10, 10)
+    clock.now += 2  # past the 429's hold
     pace.observe(200, {"ratelimit-remaining": "0", "ratelimit-reset": "1"})
     assert pace.wait() == pytest.approx(1.0)
     pace.observe(200, {"ratelimit-remaining": "junk", "ratelimit-reset": "-3"})  # ignored
+
+
+def test_remaining_zero_from_our_own_requests_holds_nothing_more() -> None:
+    clock = FakeClock()
+    pace = _pace(3, clock)
+    assert [pace.wait() for _ in range(3)] == [0.0, 0.0, 0.0]
+    before = pace.wait()  # our permits hold the next request already
+    pace.observe(200, {"ratelimit-remaining": "0", "ratelimit-reset": "1"})
+    assert pace.wait() == pytest.approx(before)  # no whole second more on top
 
 
 def test_an_unpaced_vendor_is_paced_from_its_first_429() -> None:

@@ -137,7 +137,7 @@ def test_command_line_rate_limit_is_checked_in_one_line() -> None:
 
 
 def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
-    empty = {"requests": 0, "status": {}, "operations": {}}
+    empty = {"requests": 0, "seconds": 0.0, "status": {}, "operations": {}}
     assert sb.stats() == {v: empty for v in VENDORS}
     with httpx.Client(timeout=10) as client:
         token = _token(client, sb)
@@ -155,6 +155,8 @@ def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
         over_http = client.get(sb.base_url + "/_sandbox/stats").json()
     stats = sb.stats()
     assert over_http == stats
+    assert 0 < stats["tesouro"].pop("seconds") < 30
+    assert stats["telecomx"].pop("seconds") == 0.0  # one request: no time between
     assert stats["tesouro"] == {
         "requests": 6,
         "status": {"200": 2, "201": 1, "404": 1, "405": 1, "409": 1},

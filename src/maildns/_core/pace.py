@@ -12,9 +12,10 @@ It is sans-IO: :meth:`Pace.wait` says how long to wait before sending (0: go, a 
 - **Seeded** from the documented limit (Tesouro's 30/s, ``Declaration.rate_limit``) or the
   ``rate_limit`` a client is given; a vendor that documents none is not paced until it answers
   429.
-- **Corrected by the headers**: ``X-RateLimit-Limit-Second`` (or ``RateLimit-Limit``) lowers the
-  ceiling when the vendor says it is lower; ``RateLimit-Remaining: 0`` holds every request until
-  ``RateLimit-Reset`` seconds have passed; a 429 holds them for its ``Retry-After``.
+- **Corrected by the headers**: ``X-RateLimit-Limit-Second`` (or ``RateLimit-Limit``) becomes
+  the ceiling, lower or higher than the documented limit (the vendor knows this credential's);
+  ``RateLimit-Remaining: 0`` while this process has not used the window up (someone else spends
+  the same budget) holds every request for ``RateLimit-Reset`` seconds; a 429 holds them for its ``Retry-After``.
 - **AIMD**: a 429 halves the rate (multiplicative decrease); each second without one adds one
   request per second (additive increase) back up to the ceiling.
 """
@@ -52,6 +53,9 @@ class Permits(Protocol):
 
     def set_limit(self, limit: int) -> None: ...
 
+    def room(self) -> bool:
+        """Whether this process took fewer than ``limit`` permits in the last second."""
+
 
 class BucketPermits:
     """:class:`Permits` from a pyrate-limiter bucket (in memory, or a shared store's)."""
@@ -70,6 +74,8 @@ class BucketPermits:
         self._clock_ms = clock_ms
         self._name = name
         self._taken = 0
+        self._limit = limit
+        self._recent: deque[int] = deque()  # this process's permits of the last second
 
     def _rates(self, limit: int) -> Any:
         return self._rate(limit, round(WINDOW_MARGIN * 1000))
@@ -80,6 +86,8 @@ class BucketPermits:
         item = RateItem(self._name, self._clock_ms())
         if self._bucket.put(item):
             self._taken += 1
+            self._recent.append(item.timestamp)
+            self._forget(item.timestamp)
             if self._taken % 256 == 0:  # the log keeps only what the window still needs
                 self._bucket.leak(item.timestamp)
             return 0.0
@@ -88,7 +96,16 @@ class BucketPermits:
         return max(waiting, 1) / 1000
 
     def set_limit(self, limit: int) -> None:
+        self._limit = limit
         self._bucket.rates = [self._rates(limit)]
+
+    def _forget(self, now_ms: int) -> None:
+        while self._recent and now_ms - self._recent[0] >= 1000:
+            self._recent.popleft()
+
+    def room(self) -> bool:
+        self._forget(self._clock_ms())
+        return len(self._recent) < self._limit
 
 
 def _monotonic_ms() -> int:
@@ -182,9 +199,12 @@ class Pace:
         now = self._clock()
         with self._lock:
             announced = _header_int(headers, "x-ratelimit-limit-second", "ratelimit-limit")
-            if announced and (self._ceiling is None or announced < self._ceiling):
+            if announced and announced != self._ceiling:
+                # The vendor's own word for this credential wins over the documented one, up
+                # or down; a rate backing off from a 429 climbs to it one step at a time.
+                backing_off = self._rate is not None and self._rate < (self._ceiling or 0)
                 self._ceiling = float(announced)
-                if self._rate is None or self._rate > announced:
+                if self._rate is None or self._rate > announced or not backing_off:
                     self._set_rate(float(announced), now)
             if status == 429:
                 wait = retry_after_seconds(headers)  # type: ignore[arg-type]
@@ -194,7 +214,11 @@ class Pace:
                 return
             remaining = _header_int(headers, "ratelimit-remaining", "x-ratelimit-remaining-second")
             reset = _header_int(headers, "ratelimit-reset")
-            if remaining == 0 and reset:
+            if remaining == 0 and reset and self._permits is not None and self._permits.room():
+                # The vendor's window is full though this process has not filled it: another
+                # client spends the same budget, so wait for the window to end. (When it is
+                # our own requests that filled it, the permits already hold the next ones:
+                # waiting the whole rounded-up Reset on top would only lose time.)
                 self._paused_until = max(self._paused_until, now + reset)
             if (
                 self._rate is not None

@@ -290,8 +290,9 @@ class Sandbox:
 
     def stats(self, *, reset: bool = False) -> dict[str, dict[str, Any]]:
         """What the sandbox answered since it started (or since the last reset of the sandbox
-        or of these counts): ``{vendor: {"requests": n, "status": {"200": n, ...},
-        "operations": {operationId: {"200": n, ...}}}}``. ``reset`` zeroes them as it reads."""
+        or of these counts): ``{vendor: {"requests": n, "seconds": s, "status": {"200": n,
+        ...}, "operations": {operationId: {"200": n, ...}}}}``, ``seconds`` the real time from
+        the first answer counted to the last. ``reset`` zeroes them as it reads."""
         return self._running_app().stats.snapshot(VENDORS, clear=reset)
 
     def clear_faults(self) -> None:

@@ -1,13 +1,15 @@
 """What the sandbox answered, counted per vendor, status and operation, for benchmarks and tests.
 
-``{vendor: {"requests": n, "status": {"200": n, ...}, "operations": {operationId: {"200": n}}}}``
-with the specs' operationIds (each vendor route is named after its operation). Counted at the
+``{vendor: {"requests": n, "seconds": s, "status": {"200": n, ...}, "operations": {operationId:
+{"200": n}}}}`` with the specs' operationIds; ``seconds`` is the real time from the first answer
+counted to the last (a benchmark's achieved rate is requests / seconds) (each vendor route is named after its operation). Counted at the
 outermost layer, so a 413, an injected fault and a 429 count as what the client saw.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,11 +40,18 @@ class Stats:
 
     def count(self, vendor: str, operation: str | None, status: int) -> None:
         key = str(status)
+        now = time.monotonic()
         with self._lock:
             entry = self._data.get(vendor)
             if entry is None:
-                entry = self._data[vendor] = {"requests": 0, "status": {}, "operations": {}}
+                entry = self._data[vendor] = {
+                    "requests": 0,
+                    "status": {},
+                    "operations": {},
+                    "first": now,
+                }
             entry["requests"] += 1
+            entry["last"] = now
             entry["status"][key] = entry["status"].get(key, 0) + 1
             if operation is not None:
                 by_status = entry["operations"].setdefault(operation, {})
@@ -56,6 +65,9 @@ class Stats:
             return {
                 v: {
                     "requests": data.get(v, {}).get("requests", 0),
+                    "seconds": round(
+                        data.get(v, {}).get("last", 0.0) - data.get(v, {}).get("first", 0.0), 6
+                    ),
                     "status": dict(sorted(data.get(v, {}).get("status", {}).items())),
                     "operations": {
                         op: dict(sorted(counts.items()))
