@@ -205,12 +205,18 @@ class _Progress:
     """A progress bar on stderr (done, failed, pending, rate, time left) when stderr is a
     terminal; nothing otherwise. ``finished(domain, error)`` counts a domain."""
 
-    def __init__(self, total: int, what: str) -> None:
-        self.total = total
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.total = 0
         self.failed = 0
         self.done = 0
         self._bar: Any = None
-        if err.is_terminal and total > 0:
+
+    def planned(self, plan: Any) -> None:
+        """The plan is known: its domains with changes (and no problems) are the total."""
+        self.total = sum(1 for d in plan.domains if d.changes and not d.problems)
+        what = self.what
+        if err.is_terminal and self.total > 0:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -229,11 +235,10 @@ class _Progress:
                 console=err,
                 transient=True,
             )
-            self._task = self._bar.add_task(what, total=total, counts="", rate="")
+            self._task = self._bar.add_task(what, total=self.total, counts="", rate="")
+            self._bar.start()
 
     def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -338,27 +343,20 @@ def apply_command(
             config = Path(document["config"])
         except (ValueError, KeyError, TypeError) as error:
             _fail(f"{target}: not a saved plan: {error}")
-    if saved is None:
-        plan = _run(
+    if not yes:
+        # A person confirms what they were shown: the plan, made here (apply makes it again
+        # and changes nothing if the world moved in between: see PlanMovedError).
+        shown = saved or _run(
             lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
         )
-    else:
-        plan = saved
-    if not plan.has_changes and not plan.has_problems:
-        if json_:
-            _print_json({"format_version": FORMAT_VERSION, "done": [], "failed": []})
-        else:
-            err.print("nothing to do")
-        raise typer.Exit(OK)
-    if not yes:
-        if not json_:
-            _print_plan(plan)
-        if not sys.stdin.isatty():
-            _fail("apply needs --yes when there is no terminal to confirm on")
-        if not typer.confirm("Apply these changes?", err=True):
-            _fail("not applied")
-    to_apply = [d.domain for d in plan.domains if d.changes and not d.problems]
-    with _Progress(len(to_apply), "applying") as progress:
+        if shown.has_changes or shown.has_problems:
+            if not json_:
+                _print_plan(shown)
+            if not sys.stdin.isatty():
+                _fail("apply needs --yes when there is no terminal to confirm on")
+            if not typer.confirm("Apply these changes?", err=True):
+                _fail("not applied")
+    with _Progress("applying") as progress:
         applied = _run(
             lambda o: o.apply(
                 config,
@@ -368,8 +366,17 @@ def apply_command(
                 prune=prune,
                 concurrency=concurrency,
                 on_domain=progress.finished,
+                on_plan=progress.planned,
             )
         )
+    plan = applied.plan
+    if not plan.has_changes and not plan.has_problems:
+        if json_:
+            _print_json({"format_version": FORMAT_VERSION, "done": [], "failed": []})
+        else:
+            err.print("nothing to do")
+        raise typer.Exit(OK)
+    to_apply = [d.domain for d in plan.domains if d.changes and not d.problems]
     failed_domains = {c.domain: e for c, e in reversed(applied.failed)}  # the first error each
     if json_:
         _print_json(

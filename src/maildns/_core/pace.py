@@ -15,7 +15,8 @@ It is sans-IO: :meth:`Pace.wait` says how long to wait before sending (0: go, a 
 - **Corrected by the headers**: ``X-RateLimit-Limit-Second`` (or ``RateLimit-Limit``) becomes
   the ceiling, lower or higher than the documented limit (the vendor knows this credential's);
   ``RateLimit-Remaining: 0`` while this process has not used the window up (someone else spends
-  the same budget) holds every request for ``RateLimit-Reset`` seconds; a 429 holds them for its ``Retry-After``.
+  the same budget) holds every request for ``RateLimit-Reset`` seconds; a 429 holds them for
+  its ``Retry-After``.
 - **AIMD**: a 429 halves the rate (multiplicative decrease); each second without one adds one
   request per second (additive increase) back up to the ceiling.
 """

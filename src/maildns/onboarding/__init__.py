@@ -166,12 +166,16 @@ async def aapply(
     force: bool = False,
     prune: bool = False,
     on_domain: OnDomain | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
     **kw: Any,
 ) -> Applied:
-    """Make the changes; ``on_domain(domain, error)`` hears of each domain as it finishes
-    (``error`` None when none of its steps failed)."""
+    """Make the changes; ``on_plan(plan)`` hears of the plan before the first change,
+    ``on_domain(domain, error)`` of each domain as it finishes (``error`` None when none of
+    its steps failed)."""
     async with open_engine(config, **kw) as engine:
-        return await engine.apply(saved, force=force, prune=prune, on_domain=on_domain)
+        return await engine.apply(
+            saved, force=force, prune=prune, on_domain=on_domain, on_plan=on_plan
+        )
 
 
 def _servers(nameservers: Sequence[Server] | str | None) -> Sequence[Server] | None:

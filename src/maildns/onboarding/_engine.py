@@ -309,6 +309,7 @@ class Engine:
         force: bool = False,
         prune: bool = False,
         on_domain: OnDomain | None = None,
+        on_plan: Callable[[Plan], None] | None = None,
     ) -> Applied:
         """Make the planned changes; with ``saved``, exactly that plan or nothing (a saved plan
         that prunes is applied with ``prune``).
@@ -316,7 +317,8 @@ class Engine:
         Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
         problems is not applied (its problems are the reasons); the others are, ``concurrency``
         at a time (the domains of one zone one after another), and a failing one stops only
-        itself. ``on_domain`` hears of each domain as it finishes.
+        itself. ``on_plan`` hears of the plan before any change is made, ``on_domain`` of each
+        domain as it finishes.
         """
         if saved is not None:
             prune = prune or any(c.prune for c in saved.changes)
@@ -326,6 +328,8 @@ class Engine:
             differences = moved(saved, plan)
             if differences:
                 raise PlanMovedError(differences)
+        if on_plan is not None:
+            on_plan(plan)
         by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
         for index, domain_plan in enumerate(plan.domains):
             if not domain_plan.problems:

@@ -2,8 +2,9 @@
 
 ``{vendor: {"requests": n, "seconds": s, "status": {"200": n, ...}, "operations": {operationId:
 {"200": n}}}}`` with the specs' operationIds; ``seconds`` is the real time from the first answer
-counted to the last (a benchmark's achieved rate is requests / seconds) (each vendor route is named after its operation). Counted at the
-outermost layer, so a 413, an injected fault and a 429 count as what the client saw.
+counted to the last (a benchmark's achieved rate is requests / seconds); each vendor route is
+named after its operation. Counted at the outermost layer, so a 413, an injected fault and a
+429 count as what the client saw.
 """
 
 from __future__ import annotations
