@@ -31,14 +31,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from maildns.sandbox import Sandbox
 from maildns.vendors import DECLARATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DOMAINS = 300
-LIMIT = 50
+DEFAULT_DOMAINS = 1000
+# Low enough that the run is bound by it on a 2-core machine that also runs the sandbox
+# (unlimited, apply reaches about 36 domains a second there).
+LIMIT = 25
 CONCURRENCY = 32
 KILLS = 3
 GOAL_RATE = 0.9
@@ -150,13 +151,20 @@ def run(domains: int, limit: int = LIMIT) -> list[Figure]:
             )
         )
         growth = (rss - base_rss) / 1024
-        scaled = growth * MEMORY_AT / domains if domains < MEMORY_AT else growth
+        if domains >= MEMORY_AT:
+            shown, met = f"{growth:.1f} MB", growth <= GOAL_MEMORY_MB
+        elif domains >= 1000:  # enough to see the slope: judged as if it stayed linear
+            scaled = max(growth, 0.0) * MEMORY_AT / domains
+            shown = f"{growth:.1f} MB ({scaled:.0f} MB at {MEMORY_AT} if linear)"
+            met = scaled <= GOAL_MEMORY_MB
+        else:
+            shown, met = f"{growth:.1f} MB (too few domains to judge)", None
         figures.append(
             Figure(
                 f"peak memory growth ({domains} domains over 1)",
-                f"{growth:.1f} MB ({scaled:.0f} MB at {MEMORY_AT} if linear)",
+                shown,
                 f"<= {GOAL_MEMORY_MB:.0f} MB at {MEMORY_AT}",
-                scaled <= GOAL_MEMORY_MB,
+                met,
             )
         )
 

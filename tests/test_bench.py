@@ -55,3 +55,12 @@ def test_quick_bench_reports_a_ratio_for_every_benchmark_and_call(tmp_path: Path
     assert set(ratios) == EXPECTED
     not_numeric = {key: ratio for key, ratio in ratios.items() if not RATIO.fullmatch(ratio)}
     assert not not_numeric
+    # (e): a real bulk apply at the sandbox's limit, every figure measured or said to be missing.
+    text = output.read_text()
+    bulk = text[text.index("## (e) Bulk onboarding") : text.index("## Where the time goes")]
+    rows = [line for line in bulk.splitlines() if line.startswith("| ") and "figure" not in line]
+    figures = [r.split("|")[1].strip() for r in rows]
+    starts = ("Tesouro rate / limit (30 domains", "Tesouro 429s", "peak memory growth", "SIGKILL")
+    assert [f.startswith(start) for f, start in zip(figures, starts, strict=False)] == [True] * 4
+    assert figures[4] == "two workers on one PostgreSQL journal"
+    assert "every domain complete; 30 created for 30, 0 conflicts" in bulk
