@@ -135,6 +135,17 @@ def _header_int(headers: Mapping[str, str], *names: str) -> int | None:
     return None
 
 
+_RATE_HEADERS: Final = (b"ratelimit-limit", b"ratelimit-remaining", b"x-ratelimit-limit-second")
+
+
+def _has_rate_headers(headers: Mapping[str, str]) -> bool:
+    """Whether an answer holds any rate-limit header: one pass over httpx's raw list."""
+    raw = getattr(headers, "raw", None)
+    if raw is None:
+        return any(name.decode() in headers for name in _RATE_HEADERS)
+    return any(key.lower() in _RATE_HEADERS for key, _ in raw)
+
+
 class Pace:
     """The pace of one vendor credential (see the module's docstring)."""
 
@@ -156,8 +167,7 @@ class Pace:
         self._paused_until = 0.0
         self._last_change = clock()
         self._sent: deque[float] = deque()  # send times of the last second, while unpaced
-        if limit is not None:
-            self._permits = permits(self._whole(limit), name)
+        self._pending: float | None = limit  # permits are made at the first wait (imports)
 
     @staticmethod
     def _whole(rate: float) -> int:
@@ -178,6 +188,9 @@ class Pace:
         with self._lock:
             if now < self._paused_until:
                 return self._paused_until - now
+            if self._pending is not None:
+                self._permits = self._make_permits(self._whole(self._pending), self.name)
+                self._pending = None
             if self._permits is None:
                 while self._sent and now - self._sent[0] >= 1.0:
                     self._sent.popleft()
@@ -188,6 +201,7 @@ class Pace:
     def _set_rate(self, rate: float, now: float) -> None:
         self._rate = rate
         self._last_change = now
+        self._pending = None
         if self._permits is None:
             self._permits = self._make_permits(self._whole(rate), self.name)
         else:
@@ -195,6 +209,9 @@ class Pace:
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from an answer: its rate-limit headers, and whether it was a 429."""
+        steady = self._rate is None or self._rate == self._ceiling
+        if steady and status != 429 and not _has_rate_headers(headers):
+            return  # the usual answer: nothing to learn
         from .engine import retry_after_seconds
 
         now = self._clock()

@@ -289,7 +289,9 @@ def admit(request: Request, ctx: SandboxContext, client_id: str) -> None:
         return
     if not verdict.allowed:
         raise TesouroError(429, m.RateLimitError(message=MSG_RATE_LIMITED), verdict.headers())
-    request.scope[_RATE_HEADERS] = verdict.headers()
+    request.scope[_RATE_HEADERS] = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in verdict.headers().items()
+    ]
 
 
 def _unprocessable(exc: pydantic.ValidationError, prefix: tuple[str | int, ...]) -> TesouroError:
@@ -370,9 +372,8 @@ class _ResponseHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                rate: dict[str, str] = scope.get(_RATE_HEADERS, {})
-                limits = [(k.lower().encode(), v.encode()) for k, v in rate.items()]
-                message["headers"] = [*message.get("headers", ()), *extra, *limits]
+                limits = scope.get(_RATE_HEADERS)  # set by the guard, when a limit counts
+                message["headers"] = [*message.get("headers", ()), *extra, *(limits or ())]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -151,8 +151,9 @@ class TesouroOperations:
                     if found.domain == name:
                         return found
             result.raise_error()
-        self._known[name] = (result.model, result.deferred())
-        return to_sending_domain(result.model, result.deferred())
+        raw = result.deferred()
+        self._known[name] = (result.model, raw)
+        return to_sending_domain(result.model, raw)
 
     def get_sending_domain(self, domain: str) -> Op[SendingDomain]:
         """The domain named ``domain`` (found by listing), or :class:`NotFoundError`."""
