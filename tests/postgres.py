@@ -1,0 +1,86 @@
+"""A real PostgreSQL server for the tests, started from the Debian ``postgresql`` package.
+
+``initdb`` makes a throwaway cluster in a temporary directory and ``pg_ctl`` runs it on a free
+loopback port, for the session; it is stopped and deleted after. PostgreSQL refuses to run as
+root, so as root (CI) the cluster belongs to the package's ``postgres`` user and its commands
+run through ``runuser``. ``.ci/run`` installs the package when it is missing; elsewhere the tests
+that need it are skipped, saying how to install it.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+USER = "maildns"  # the cluster's superuser, trusted on loopback only
+
+
+def binaries() -> Path | None:
+    """The directory holding initdb and pg_ctl (Debian keeps them out of PATH)."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    return Path(versions[0]).parent if versions else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server() -> Iterator[str]:
+    """Start a cluster; yield its connection string (``postgresql://maildns@127.0.0.1:PORT/postgres``)."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
+    as_root = os.geteuid() == 0
+    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    base = Path(tempfile.mkdtemp(prefix="maildns-pg-"))
+    data, sockets, log = base / "data", base / "sockets", base / "server.log"
+    sockets.mkdir()
+    if as_root:
+        shutil.chown(base, "postgres")
+        shutil.chown(sockets, "postgres")
+    port = _free_port()
+    env = {**os.environ, "LC_ALL": "C", "TZ": "UTC"}
+
+    def run(*command: str) -> None:
+        subprocess.run([*prefix, *command], check=True, capture_output=True, env=env, timeout=120)
+
+    try:
+        run(str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8")
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+        dsn = f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+        deadline = time.monotonic() + 30
+        while True:  # pg_ctl -w waited for it; a connection proves it
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield dsn
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                capture_output=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+        shutil.rmtree(base, ignore_errors=True)
