@@ -262,6 +262,11 @@ def sb(_sandbox_holder: _SandboxHolder) -> Iterator[Sandbox]:
 def sandbox_env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """The environment every client reads (base URLs, credentials) and
     ``MAILDNS_NAMESERVERS`` pointed at the live sandbox, as a user would export them."""
+    return point_env_at(sb, monkeypatch)
+
+
+def point_env_at(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """What ``sandbox_env`` does, for any sandbox (one a test starts with its own settings)."""
     for name, declaration in DECLARATIONS.items():
         monkeypatch.setenv(declaration.base_url_env, sb.url(name))
         for argument, value in sb.credentials(name).items():

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from maildns import onboarding
 from maildns._cli import app
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
+
+from .conftest import point_env_at
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
@@ -26,15 +27,7 @@ LIMIT = 10
 @pytest.fixture
 def limited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     with Sandbox(rate_limits={"tesouro": LIMIT}) as sb:
-        for name, declaration in DECLARATIONS.items():
-            monkeypatch.setenv(declaration.base_url_env, sb.url(name))
-            for argument, value in sb.credentials(name).items():
-                monkeypatch.setenv(declaration.credential(argument).env, value)
-        for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
-            monkeypatch.delenv(env, raising=False)
-        addresses = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
-        monkeypatch.setenv("MAILDNS_NAMESERVERS", addresses)
-        yield sb
+        yield point_env_at(sb, monkeypatch)
 
 
 def bulk_config(path: Path, sb: Sandbox, n: int) -> Path:

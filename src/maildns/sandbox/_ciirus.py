@@ -57,6 +57,7 @@ from vendor_models import ciirus_v2024_07_31 as v2024
 from .._core.checks import clip
 from ._core import SandboxContext, served_everywhere, spf_includes_everywhere
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, bounded, loads
+from ._routes import exact_methods
 
 # The pair CiiRUS's quickstart uses.
 DEMO_CREDENTIALS: Final = {"username": "PartnerDemo", "password": "Secret123"}
@@ -319,8 +320,7 @@ def _routes(state: CiirusState, version: str) -> list[Route]:
         Route(path, update_subaccount, methods=["PUT"], name="updateSubaccount"),
         Route(path, delete_subaccount, methods=["DELETE"], name="deleteSubaccount"),
     ]
-    for route in routes:
-        route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET
+    routes = exact_methods(routes)
     return routes
 
 

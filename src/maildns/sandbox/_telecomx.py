@@ -34,7 +34,7 @@ from .._core.checks import clip
 from ._core import SandboxContext
 from ._http import JSON, checked_response, model_response, query
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
-from ._routes import allowed_methods
+from ._routes import allowed_methods, exact_methods
 
 DEMO_CREDENTIALS: Final = {
     "username": "demo@sandbox.telecomx.dk",
@@ -630,8 +630,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
         Route("/dns/{domain}/record", update_record, methods=["PUT"], name="updateDnsRecord"),
         Route("/dns/{domain}/record", delete_record, methods=["DELETE"], name="deleteDnsRecord"),
     ]
-    for route in routes:
-        route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET
+    routes = exact_methods(routes)
     app = Starlette(
         routes=routes,
         exception_handlers={

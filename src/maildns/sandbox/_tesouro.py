@@ -43,7 +43,7 @@ from vendor_models import tesouro as m
 from .._core.checks import clip
 from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
 from ._limits import MAX_QUOTED_CHARS, NotJSON, bounded, loads, quoted
-from ._routes import allowed_methods
+from ._routes import allowed_methods, exact_methods
 
 DEMO_CREDENTIALS: Final = {
     "client_id": "5b0d6e0c-6d4e-4f0a-9c1e-2f6d1b7a3c11",
@@ -524,8 +524,7 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
             name="verifyMailboxDomain",
         ),
     ]
-    for route in routes:
-        route.methods = set(route.methods or ()) - {"HEAD"}  # Starlette adds HEAD to a GET
+    routes = exact_methods(routes)
     app = Starlette(
         routes=routes,
         exception_handlers={
