@@ -13,6 +13,7 @@ credentials from the environment (the same variables the facade reads).
 from __future__ import annotations
 
 import json
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -348,3 +349,30 @@ def vendor_target(
         return Target(vendor, sb.url(vendor), sb.credentials(vendor), extra, sb)
 
     return make
+
+
+# --- PostgreSQL (tests/postgres.py): one server for the session, one database per test ----------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The session's PostgreSQL server (its ``postgres`` database's connection string)."""
+    from .postgres import binaries, running_server
+
+    pytest.importorskip("psycopg")
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
+    with running_server() as dsn:
+        yield dsn
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server: str) -> str:
+    """A fresh, empty database on the session's server, for one test."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return postgres_server.rsplit("/", 1)[0] + "/" + name

@@ -12,7 +12,7 @@ import pytest
 import maildns
 from maildns import DnsRecord, RecordType
 from maildns.onboarding._engine import Engine, PlanMovedError, report
-from maildns.onboarding._journal import Journal
+from maildns.onboarding._journal import SqliteJournal
 from maildns.sandbox import Sandbox
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
@@ -66,7 +66,7 @@ async def engine(sb: Sandbox, tmp_path: Path) -> AsyncIterator[Engine]:
         maildns.AsyncTesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro")) as tesouro,
         maildns.AsyncCiirus(base_url=sb.url("ciirus"), **sb.credentials("ciirus")) as ciirus,
     ):
-        with Journal(tmp_path / "state.sqlite3") as journal:
+        with SqliteJournal(tmp_path / "state.sqlite3") as journal:
             yield Engine(
                 config, dns=dns, providers={"tesouro": tesouro, "ciirus": ciirus}, journal=journal
             )

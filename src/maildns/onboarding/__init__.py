@@ -31,6 +31,7 @@ from typing import Any, Final
 
 import maildns
 
+from .._core import pace
 from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
 from ._config import Config, ConfigError, ConfigProblem, load, loads
@@ -46,7 +47,7 @@ from ._engine import (
     report,
     verify_until,
 )
-from ._journal import Journal, JournalError
+from ._journal import Journal, JournalError, SqliteJournal, open_journal
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
 
@@ -66,6 +67,7 @@ __all__ = [
     "JournalError",
     "Plan",
     "PlanMovedError",
+    "SqliteJournal",
     "VendorReport",
     "aapply",
     "aplan",
@@ -75,6 +77,7 @@ __all__ = [
     "load",
     "loads",
     "open_engine",
+    "open_journal",
     "plan",
     "state_path",
     "status",
@@ -85,15 +88,20 @@ STATE_ENV: Final = "MAILDNS_STATE"
 MAX_CONCURRENCY: Final = 256
 
 
-def state_path(config: Config, state: str | os.PathLike[str] | None = None) -> Path:
-    """Where the journal is: ``state``, else ``MAILDNS_STATE``, else beside the configuration."""
-    if state is not None:
-        return Path(state)
-    env = os.environ.get(STATE_ENV, "").strip()
-    if env:
-        return Path(env)
-    base = config.path.parent if config.path is not None else Path.cwd()
-    return base / ".maildns" / "state.sqlite3"
+def state_path(config: Config, state: str | os.PathLike[str] | None = None) -> str | Path:
+    """Where the journal is: ``state``, else ``MAILDNS_STATE``, else beside the configuration.
+
+    A ``postgresql://`` connection string is returned as it is; anything else is a path.
+    """
+    if state is None:
+        state = os.environ.get(STATE_ENV, "").strip() or None
+    if state is None:
+        base = config.path.parent if config.path is not None else Path.cwd()
+        return base / ".maildns" / "state.sqlite3"
+    text = os.fspath(state)
+    if isinstance(text, str) and text.startswith(("postgresql://", "postgres://")):
+        return text
+    return Path(text)
 
 
 def _config(config: Config | str | os.PathLike[str]) -> Config:
@@ -111,7 +119,9 @@ async def open_engine(
     """An engine for ``config`` with its vendors' async clients and its journal, closed after.
 
     ``clients`` (vendor name -> async client) replaces the clients built from the environment;
-    ``concurrency`` is how many domains (zones) it works on at once.
+    ``concurrency`` is how many domains (zones) it works on at once. On a PostgreSQL journal,
+    the clients built here take their rate permits from buckets in that database, so that every
+    worker sharing the journal shares one budget per vendor credential.
     """
     if (
         isinstance(concurrency, bool)
@@ -123,7 +133,11 @@ async def open_engine(
     loaded = _config(config)
     configured = [v for d in loaded.domains for v in d.vendors]
     async with AsyncExitStack() as stack:
-        journal = stack.enter_context(Journal(state_path(loaded, state)))
+        journal = stack.enter_context(open_journal(state_path(loaded, state)))
+        shared = journal.permits()
+        if shared is not None:
+            pace.use_store(shared)
+            stack.callback(pace.use_store, None)
         # The vendors of domains maildns created and the configuration dropped, for --prune:
         # clients are lazy, so one never used costs nothing.
         _, created = journal.prunable(loaded.dns_vendor, {d.name for d in loaded.domains})

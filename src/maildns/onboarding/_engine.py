@@ -88,6 +88,16 @@ class Applied:
     plan: Plan
     done: tuple[Change, ...] = ()
     failed: tuple[tuple[Change, str], ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(domain, why): left to another worker, which held its zone or changed it since this
+    apply's plan was read."""
+
+
+SKIPPED_HELD: Final = "another worker is applying its zone"
+SKIPPED_CHANGED: Final = "another worker applied its zone since this plan was made"
+STOPPED: Final = (
+    "another worker stopped in the middle of its zone: run apply again to settle and finish it"
+)
 
 
 class Engine:
@@ -302,6 +312,12 @@ class Engine:
         ]
 
     # --- applying -----------------------------------------------------------------------------
+    async def _j(self, call: Callable[..., R], *args: Any) -> R:
+        """A journal call: in a thread when it waits on a server, so that the loop goes on."""
+        if self.journal.blocking:
+            return await asyncio.to_thread(call, *args)
+        return call(*args)
+
     async def apply(
         self,
         saved: Plan | None = None,
@@ -322,34 +338,69 @@ class Engine:
         """
         if saved is not None:
             prune = prune or any(c.prune for c in saved.changes)
-        await self._settle()
-        plan, world = await self._plan(force=force, prune=prune)
-        if saved is not None:
-            differences = moved(saved, plan)
-            if differences:
-                raise PlanMovedError(differences)
-        if on_plan is not None:
-            on_plan(plan)
-        by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
-        for index, domain_plan in enumerate(plan.domains):
-            if not domain_plan.problems:
-                by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
+        with self.journal.exclusive():
+            await self._settle()
+            horizon = await self._j(self.journal.horizon)
+            plan, world = await self._plan(force=force, prune=prune)
+            if saved is not None:
+                differences = moved(saved, plan)
+                if differences:
+                    raise PlanMovedError(differences)
+            if on_plan is not None:
+                on_plan(plan)
+            by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
+            for index, domain_plan in enumerate(plan.domains):
+                if domain_plan.changes and not domain_plan.problems:
+                    by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
+            skipped: list[tuple[int, str, str]] = []
 
-        async def apply_zone(plans: list[tuple[int, DomainPlan]]) -> list[tuple[int, Outcome]]:
-            outcomes = []
-            for index, domain_plan in plans:
-                outcome = await self._apply_domain(domain_plan, world, force)
-                if on_domain is not None:
-                    on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
-                outcomes.append((index, outcome))
-            return outcomes
+            async def apply_zone(
+                plans: list[tuple[int, DomainPlan]],
+            ) -> list[tuple[int, Outcome]]:
+                zone = plans[0][1].zone
+                if not await self._j(self.journal.claim, zone):
+                    skipped.extend((i, p.domain, SKIPPED_HELD) for i, p in plans)
+                    for _, domain_plan in plans:
+                        if on_domain is not None:
+                            on_domain(domain_plan.domain, None)
+                    return []
+                try:
+                    return await self._apply_zone(plans, world, force, horizon, skipped, on_domain)
+                finally:
+                    await self._j(self.journal.release, zone)
 
-        results = await pool(by_zone.values(), apply_zone, self.concurrency)
+            results = await pool(by_zone.values(), apply_zone, self.concurrency)
         ordered_ = sorted((o for zone in results for o in zone), key=lambda pair: pair[0])
         outcomes = [o for _, o in ordered_]  # in the plan's order
         done = tuple(c for o in outcomes for c in o.done)
         failed = tuple(f for o in outcomes for f in o.failed)
-        return Applied(plan, done, failed)
+        left = tuple((domain, why) for _, domain, why in sorted(skipped))
+        return Applied(plan, done, failed, left)
+
+    async def _apply_zone(
+        self,
+        plans: list[tuple[int, DomainPlan]],
+        world: World,
+        force: bool,
+        horizon: int,
+        skipped: list[tuple[int, str, str]],
+        on_domain: OnDomain | None,
+    ) -> list[tuple[int, Outcome]]:
+        """One zone's domains, one after another, while this worker holds the zone's claim."""
+        touched = await self._j(self.journal.touched_since, plans[0][1].zone, horizon)
+        outcomes = []
+        for index, domain_plan in plans:
+            if touched == "changed":  # what the plan read is stale: the other worker did it
+                skipped.append((index, domain_plan.domain, SKIPPED_CHANGED))
+                outcome = Outcome()
+            elif touched == "started":  # stale, and half done: a rerun settles it first
+                outcome = Outcome(failed=[(domain_plan.changes[0], STOPPED)])
+            else:
+                outcome = await self._apply_domain(domain_plan, world, force)
+            if on_domain is not None:
+                on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
+            outcomes.append((index, outcome))
+        return outcomes
 
     async def _apply_domain(self, domain_plan: DomainPlan, world: World, force: bool) -> Outcome:
         outcome = Outcome()
@@ -374,14 +425,14 @@ class Engine:
     ) -> SendingDomain | bool:
         """Make one change, journaled: False when it failed, a created sending domain, or
         True."""
-        step = self.journal.begin(change, zone)
+        step = await self._j(self.journal.begin, change, zone)
         try:
             made = await self._make(change, zone, domain)
         except MailDnsError as error:
-            self.journal.failed(step, str(error))
+            await self._j(self.journal.failed, step, str(error))
             outcome.failed.append((change, str(error)))
             return False
-        self.journal.done(step, change)
+        await self._j(self.journal.done, step, change)
         outcome.done.append(change)
         return made if made is not None else True
 
@@ -415,16 +466,35 @@ class Engine:
         return None
 
     async def _settle(self) -> None:
-        """End the steps a killed run left open, by what the world shows now."""
-        unfinished = self.journal.unfinished()
-        if not unfinished:
-            return
-        world = await self.read(
-            also_zones={s.zone for s in unfinished},
-            also_vendors={s.change.vendor for s in unfinished},
-        )
-        for step in unfinished:
-            self.journal.settle(step.id, step.change, _happened(step.change, world))
+        """End the steps a killed run left open, by what the world shows now: those of zones no
+        live worker holds (a live one's steps are its own to end)."""
+        unfinished = await self._j(self.journal.unfinished)
+        # A journal from before schema 2 has no zones: the longest configured one holding it.
+        zone_of = {s.id: s.zone or self._zone_holding(s.change.domain) for s in unfinished}
+        zones = sorted(set(zone_of.values()))
+        claimed = [z for z in zones if await self._j(self.journal.claim, z)]
+        try:
+            mine = [s for s in unfinished if zone_of[s.id] in claimed]
+            if not mine:
+                return
+            # Only what the steps touched: their zones, the listings of their vendors.
+            read_zones = sorted({zone_of[s.id] for s in mine} - {""})
+            vendors = sorted({s.change.vendor for s in mine} & set(self.providers))
+            zones_read, listings = await asyncio.gather(
+                pool(read_zones, self._zone, self.concurrency),
+                asyncio.gather(*(self._domains(v) for v in vendors)),
+            )
+            world = World(
+                zones={z: zone for z, (zone, _) in zip(read_zones, zones_read, strict=True)},
+                zone_status={},
+                domains=dict(zip(vendors, listings, strict=True)),
+            )
+            for step in mine:
+                happened = _happened(step.change, world)
+                await self._j(self.journal.settle, step.id, step.change, happened)
+        finally:
+            for zone in claimed:
+                await self._j(self.journal.release, zone)
 
 
 def _happened(change: Change, world: World) -> bool:
