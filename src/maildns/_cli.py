@@ -48,8 +48,12 @@ out = Console()
 Config = Annotated[Path, typer.Argument(help="The onboarding configuration (YAML).")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 State = Annotated[
-    Path | None,
-    typer.Option(help="The journal (default .maildns/state.sqlite3 beside the configuration)."),
+    str | None,
+    typer.Option(
+        help="The journal: a SQLite file (default .maildns/state.sqlite3 beside the "
+        "configuration) or postgresql://... for several workers sharing one.",
+        show_default=False,
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Make changes refused as unsafe.")]
 Prune = Annotated[
@@ -378,6 +382,8 @@ def apply_command(
         raise typer.Exit(OK)
     to_apply = [d.domain for d in plan.domains if d.changes and not d.problems]
     failed_domains = {c.domain: e for c, e in reversed(applied.failed)}  # the first error each
+    skipped = dict(applied.skipped)
+    done_domains = len(to_apply) - len(failed_domains) - len(skipped)
     if json_:
         _print_json(
             {
@@ -385,8 +391,9 @@ def apply_command(
                 "checksum": applied.plan.checksum(),
                 "summary": {
                     "domains": len(to_apply),
-                    "done": len(to_apply) - len(failed_domains),
+                    "done": done_domains,
                     "failed": len(failed_domains),
+                    "skipped": len(skipped),
                     "changes": len(applied.done),
                     "failed_changes": len(applied.failed),
                 },
@@ -394,6 +401,9 @@ def apply_command(
                 "failed": [{"change": c.to_json(), "error": e} for c, e in applied.failed],
                 "failed_domains": [
                     {"domain": d, "error": e} for d, e in sorted(failed_domains.items())
+                ],
+                "skipped_domains": [
+                    {"domain": d, "reason": r} for d, r in sorted(skipped.items())
                 ],
                 "problems": [p for d in applied.plan.domains for p in d.problems],
             }
@@ -404,7 +414,8 @@ def apply_command(
         made = len(applied.done)
         err.print(
             f"{made} change{'' if made == 1 else 's'} made, {len(applied.failed)} failed"
-            f" ({len(to_apply) - len(failed_domains)} of {len(to_apply)} domains done)"
+            f" ({done_domains} of {len(to_apply)} domains done"
+            + (f", {len(skipped)} left to another worker)" if skipped else ")")
         )
     for change, why in applied.failed[:SHOWN]:
         err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)
