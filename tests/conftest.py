@@ -12,8 +12,8 @@ credentials from the environment (the same variables the facade reads).
 
 from __future__ import annotations
 
-import json
 import itertools
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator

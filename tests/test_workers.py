@@ -134,6 +134,7 @@ def test_a_second_apply_on_one_sqlite_journal_is_refused_in_one_line(
         time.sleep(0.05)
     refused = worker(config, state)
     stdout, stderr = refused.communicate(timeout=60)
+    assert stdout == ""
     assert refused.returncode == 1
     assert stderr.strip().count("\n") == 0
     assert "another maildns apply is using this journal" in stderr

@@ -402,9 +402,7 @@ def apply_command(
                 "failed_domains": [
                     {"domain": d, "error": e} for d, e in sorted(failed_domains.items())
                 ],
-                "skipped_domains": [
-                    {"domain": d, "reason": r} for d, r in sorted(skipped.items())
-                ],
+                "skipped_domains": [{"domain": d, "reason": r} for d, r in sorted(skipped.items())],
                 "problems": [p for d in applied.plan.domains for p in d.problems],
             }
         )
