@@ -63,4 +63,5 @@ def test_quick_bench_reports_a_ratio_for_every_benchmark_and_call(tmp_path: Path
     starts = ("Tesouro rate / limit (30 domains", "Tesouro 429s", "peak memory growth", "SIGKILL")
     assert [f.startswith(start) for f, start in zip(figures, starts, strict=False)] == [True] * 4
     assert figures[4] == "two workers on one PostgreSQL journal"
+    assert "created for 30, 0 conflicts, 0 429s" in rows[4]
     assert "every domain complete; 30 created for 30, 0 conflicts" in bulk

@@ -57,6 +57,7 @@ def test_a_bulk_apply_keeps_to_the_limit_and_sums_up(limited: Sandbox, tmp_path:
         "domains": 24,
         "done": 24,
         "failed": 0,
+        "skipped": 0,
         "changes": 24 * 6,  # zone, sending domain, SPF, DKIM, two MX
         "failed_changes": 0,
     }
@@ -102,6 +103,7 @@ def test_a_failing_domain_stops_only_itself(limited: Sandbox, tmp_path: Path) ->
         "domains": 1,
         "done": 1,
         "failed": 0,
+        "skipped": 0,
         "changes": 4,  # the records c3 was missing, nothing else
         "failed_changes": 0,
     }

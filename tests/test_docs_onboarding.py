@@ -586,9 +586,10 @@ class Printed:
     """What ``apply --json`` prints when there is nothing to do."""
 
 
-def every_case(sb: Sandbox, cwd: Path) -> Printed:
+def every_case(sb: Sandbox, cwd: Path, postgres: str) -> Printed:
     """plan, apply, status and verify through every case their documents have: changes to
-    make, a saved plan, problems, a forced update, a failed change, a prune, nothing to do."""
+    make, a saved plan, problems, a forced update, a failed change, a prune, nothing to do,
+    and a worker on a PostgreSQL journal leaving a zone another worker holds."""
     text, _ = example_config()
     config = cwd / "onboard.yaml"
     one = text.split("  - domain: news.example.com")[0]
@@ -618,13 +619,21 @@ def every_case(sb: Sandbox, cwd: Path) -> Printed:
     plans.append(cli("onboard", "plan", config, "--json", "--prune", exit_code=2))
     applies.append(cli("onboard", "apply", config, "--yes", "--json", "--prune", exit_code=0))
     nothing = cli("onboard", "apply", config, "--yes", "--json", exit_code=0)
+    config.write_text(text, encoding="utf-8")  # news.example.com back, to be made again
+    with onboarding.open_journal(postgres) as other_worker:
+        zones = {d.zone for d in onboarding.load(config).domains}
+        assert all(other_worker.claim(z) for z in zones)
+        applies.append(
+            cli("onboard", "apply", config, "--yes", "--json", "--state", postgres, exit_code=0)
+        )
+    assert applies[-1]["skipped_domains"]
     return Printed(plans, applies, reports, nothing)
 
 
 def test_the_json_tables_list_exactly_the_keys_printed(
-    sandbox_env: Sandbox, tmp_path: Path
+    sandbox_env: Sandbox, tmp_path: Path, postgres_dsn: str
 ) -> None:
-    printed = every_case(sandbox_env, tmp_path)
+    printed = every_case(sandbox_env, tmp_path, postgres_dsn)
     assert check_document("plan", printed.plans) == set(fields("plan"))
     assert check_document("apply", printed.applies) == set(fields("apply"))
     assert check_document("status", printed.reports) == set(fields("status"))
