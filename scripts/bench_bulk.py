@@ -50,6 +50,7 @@ GOAL_RATE = 0.9
 GOAL_429 = 0.001
 GOAL_MEMORY_MB = 100.0
 MEMORY_AT = 10_000  # the memory goal is stated for this many domains
+JUDGE_WORKERS_AT = 300  # fewer, and one worker is nearly done before the other has started
 
 
 @dataclass(frozen=True)
@@ -230,14 +231,18 @@ def _two_workers(tmp: Path, domains: int, limit: int) -> Figure:
     made = stats["operations"].get("createMailboxDomain", {})
     refused = stats["status"].get("429", 0)
     once = made.get("201", 0) == domains and made.get("409", 0) == 0
+    right = once and codes == [0, 0] and complete
+    # A quick run is over before the second worker is well under way: its rate says nothing.
+    judged = domains >= JUDGE_WORKERS_AT
     return Figure(
         what,
         f"{rate / limit:.2f}x ({rate:.1f}/s over {requests} requests, {wall:.1f} s); domains "
         f"done {done[0]} + {done[1]}; {made.get('201', 0)} created for {domains}, "
         f"{made.get('409', 0)} conflicts, {refused} 429s"
-        + ("" if codes == [0, 0] and complete else f"; exits {codes}, complete: {complete}"),
+        + ("" if codes == [0, 0] and complete else f"; exits {codes}, complete: {complete}")
+        + ("" if judged else f" (rate not judged under {JUDGE_WORKERS_AT} domains)"),
         goal,
-        rate / limit >= GOAL_RATE and once and codes == [0, 0] and complete,
+        (rate / limit >= GOAL_RATE and right) if judged else (None if right else False),
     )
 
 
