@@ -47,7 +47,7 @@ from ._engine import (
     report,
     verify_until,
 )
-from ._journal import Journal, JournalError, SqliteJournal, open_journal
+from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
 
@@ -99,9 +99,7 @@ def state_path(config: Config, state: str | os.PathLike[str] | None = None) -> s
         base = config.path.parent if config.path is not None else Path.cwd()
         return base / ".maildns" / "state.sqlite3"
     text = os.fspath(state)
-    if isinstance(text, str) and text.startswith(("postgresql://", "postgres://")):
-        return text
-    return Path(text)
+    return text if is_postgres(text) else Path(text)
 
 
 def _config(config: Config | str | os.PathLike[str]) -> Config:

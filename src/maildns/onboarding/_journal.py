@@ -486,11 +486,16 @@ class SqliteJournal(Journal):
             os.close(fd)  # closing the descriptor lets go of the lock
 
 
+def is_postgres(location: str) -> bool:
+    """Whether a journal's location is a PostgreSQL connection string (else a SQLite path)."""
+    return location.startswith(("postgresql://", "postgres://"))
+
+
 def open_journal(location: str | os.PathLike[str]) -> Journal:
     """The journal at ``location``: a ``postgresql://`` (or ``postgres://``) connection string,
     else a SQLite file's path."""
     text = os.fspath(location)
-    if isinstance(text, str) and text.startswith(("postgresql://", "postgres://")):
+    if is_postgres(text):
         from ._postgres import PostgresJournal
 
         return PostgresJournal(text)

@@ -22,49 +22,19 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .._core.pace import BucketPermits, Permits, PermitsFactory
+from ._journal import _SCHEMA as SQLITE_SCHEMA
 from ._journal import SCHEMA_VERSION, Db, Journal, JournalError, Rows, statements
 
 if TYPE_CHECKING:
     import psycopg
 
 SCHEMA: Final = "maildns"
-_CREATE: Final = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE SEQUENCE IF NOT EXISTS step_seq;
-CREATE TABLE IF NOT EXISTS steps (
-    id BIGSERIAL PRIMARY KEY,
-    domain TEXT NOT NULL,
-    change TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('started', 'done', 'failed')),
-    detail TEXT NOT NULL DEFAULT '',
-    started_at TEXT NOT NULL,
-    ended_at TEXT,
-    zone TEXT NOT NULL DEFAULT '',
-    seq BIGINT NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS steps_open ON steps (state) WHERE state = 'started';
-CREATE INDEX IF NOT EXISTS steps_seq ON steps (seq);
-CREATE INDEX IF NOT EXISTS steps_zone ON steps (zone, seq);
-CREATE TABLE IF NOT EXISTS owned (
-    vendor TEXT NOT NULL,
-    domain TEXT NOT NULL,
-    type TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    zone TEXT NOT NULL DEFAULT '',
-    priority INTEGER,
-    replaced TEXT,
-    PRIMARY KEY (vendor, type, name, value)
-);
-CREATE INDEX IF NOT EXISTS owned_domain ON owned (vendor, domain);
-CREATE TABLE IF NOT EXISTS created (
-    vendor TEXT NOT NULL,
-    domain TEXT NOT NULL,
-    zone TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (vendor, domain)
-)
-"""
+# SQLite's tables, with PostgreSQL's ids and a sequence for seq (NEXT_SEQ).
+_CREATE: Final = "CREATE SEQUENCE IF NOT EXISTS step_seq;\n" + SQLITE_SCHEMA.replace(
+    "id INTEGER PRIMARY KEY AUTOINCREMENT", "id BIGSERIAL PRIMARY KEY"
+).replace("seq INTEGER NOT NULL", "seq BIGINT NOT NULL")
+assert "AUTOINCREMENT" not in _CREATE
+assert "seq BIGINT" in _CREATE
 _SCHEMA_LOCK: Final = 0x6D61696C646E7300  # "maildns\0": one opener creates the schema at a time
 
 
