@@ -179,3 +179,21 @@ def test_a_bug_is_one_line_unless_debugging(config: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("MAILDNS_DEBUG", "1")
     with pytest.raises(RuntimeError, match="did not expect"):
         run("onboard", "plan", str(config))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"a": 1, "done": [], "b": {"x": [1, {"y": "two\nlines"}]}},
+        {"done": [{"kind": "zone", "n": i, "quoted": 'say "hi"'} for i in range(3)], "z": None},
+    ],
+)
+def test_json_written_item_by_item_is_what_json_dumps_writes(
+    document: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from maildns._cli import _print_json
+
+    lazy = {k: iter(v) if isinstance(v, list) else v for k, v in document.items()}
+    _print_json(lazy)
+    assert capsys.readouterr().out == json.dumps(document, indent=2) + "\n"

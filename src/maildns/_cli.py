@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn
 
@@ -117,7 +118,26 @@ def _servers(nameserver: list[str] | None) -> str | None:
 
 
 def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    """``document`` as ``json.dumps(document, indent=2)`` prints it; a value that is an iterator
+    is a list written one item at a time, so that ten thousand domains' changes are never one
+    string (nor one list of dicts) in memory."""
+    out = sys.stdout
+    out.write("{")
+    for i, (key, value) in enumerate(document.items()):
+        out.write(("," if i else "") + "\n  " + json.dumps(key) + ": ")
+        if isinstance(value, Iterator):
+            opening = "["
+            for item in value:
+                out.write(opening + "\n    " + _indented(json.dumps(item, indent=2), 4))
+                opening = ","
+            out.write("[]" if opening == "[" else "\n  ]")
+        else:
+            out.write(_indented(json.dumps(value, indent=2), 2))
+    out.write("\n}\n" if document else "}\n")
+
+
+def _indented(text: str, spaces: int) -> str:
+    return text.replace("\n", "\n" + " " * spaces)  # json.dumps escapes a string's newlines
 
 
 SHOWN_VALUE: Final = 40
@@ -217,7 +237,8 @@ class _Progress:
         self._bar: Any = None
 
     def planned(self, plan: Any) -> None:
-        """The plan is known: its domains with changes (and no problems) are the total."""
+        """The plan is known (a streamed apply's once every zone is read): its domains with
+        changes (and no problems) are the total."""
         self.total = sum(1 for d in plan.domains if d.changes and not d.problems)
         what = self.what
         if err.is_terminal and self.total > 0:
@@ -239,7 +260,10 @@ class _Progress:
                 console=err,
                 transient=True,
             )
-            self._task = self._bar.add_task(what, total=self.total, counts="", rate="")
+            # A streamed apply knows its plan after its first domains: they count already.
+            self._task = self._bar.add_task(
+                what, total=self.total, completed=self.done + self.failed, counts="", rate=""
+            )
             self._bar.start()
 
     def __enter__(self) -> _Progress:
@@ -397,8 +421,8 @@ def apply_command(
                     "changes": len(applied.done),
                     "failed_changes": len(applied.failed),
                 },
-                "done": [c.to_json() for c in applied.done],
-                "failed": [{"change": c.to_json(), "error": e} for c, e in applied.failed],
+                "done": (c.to_json() for c in applied.done),
+                "failed": ({"change": c.to_json(), "error": e} for c, e in applied.failed),
                 "failed_domains": [
                     {"domain": d, "error": e} for d, e in sorted(failed_domains.items())
                 ],

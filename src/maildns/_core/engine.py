@@ -89,7 +89,7 @@ class Result:
     pydantic model of ``vendor_models``), or, for a tolerated error status, ``error``."""
 
     __slots__ = (
-        "_envelope",
+        "_body",
         "attempts",
         "content",
         "endpoint",
@@ -116,7 +116,7 @@ class Result:
         self.headers = headers
         self.attempts = attempts
         self.error = error
-        self._envelope: Any = _UNSET
+        self._body = _Body(endpoint, status_code, content)
 
     @property
     def request_id(self) -> str | None:
@@ -130,16 +130,33 @@ class Result:
     def generated(self, *path: str | int) -> Any:
         """The generated (attrs) model of the body, or of the part of it at ``path``
         (attribute names and list indexes: ``("data", 0)``). The body is parsed once."""
-        if self._envelope is _UNSET:
-            self._envelope = self.endpoint.generated(self.status_code, json.loads(self.content))
-        value = self._envelope
+        return self._body.generated(*path)
+
+    def deferred(self, *path: str | int) -> Deferred:
+        """:meth:`generated`, built when first read (for a model's ``raw``). It holds the body
+        only, not the headers or the validated model: a client that keeps what it created,
+        thousands of domains of it, keeps a kilobyte a domain, not the whole response."""
+        return Deferred(self._body, path)
+
+
+class _Body:
+    """A response body and its generated model, parsed once for every deferred of it."""
+
+    __slots__ = ("content", "endpoint", "envelope", "status_code")
+
+    def __init__(self, endpoint: Endpoint, status_code: int, content: bytes) -> None:
+        self.endpoint = endpoint
+        self.status_code = status_code
+        self.content = content
+        self.envelope: Any = _UNSET
+
+    def generated(self, *path: str | int) -> Any:
+        if self.envelope is _UNSET:
+            self.envelope = self.endpoint.generated(self.status_code, json.loads(self.content))
+        value = self.envelope
         for step in path:
             value = value[step] if isinstance(step, int) else getattr(value, step)
         return value
-
-    def deferred(self, *path: str | int) -> Deferred:
-        """:meth:`generated`, built when first read (for a model's ``raw``)."""
-        return Deferred(self, path)
 
 
 _UNSET: Final[Any] = object()

@@ -333,49 +333,133 @@ class Engine:
         Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
         problems is not applied (its problems are the reasons); the others are, ``concurrency``
         at a time (the domains of one zone one after another), and a failing one stops only
-        itself. ``on_plan`` hears of the plan before any change is made, ``on_domain`` of each
-        domain as it finishes.
+        itself. ``on_plan`` hears of the whole plan once it is known, ``on_domain`` of each
+        domain with changes as it finishes.
+
+        Without ``saved`` or ``prune`` the plan streams: each zone is read, planned and applied
+        while the next ones are read, so a vendor's first change does not wait for ten thousand
+        zone reads (``on_plan`` may then come after the first changes). With either, the whole
+        plan is made, compared and shown before any change.
         """
         if saved is not None:
             prune = prune or any(c.prune for c in saved.changes)
         with self.journal.exclusive():
             await self._settle()
             horizon = await self._j(self.journal.horizon)
-            plan, world = await self._plan(force=force, prune=prune)
-            if saved is not None:
-                differences = moved(saved, plan)
-                if differences:
-                    raise PlanMovedError(differences)
-            if on_plan is not None:
-                on_plan(plan)
-            by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
-            for index, domain_plan in enumerate(plan.domains):
-                if domain_plan.changes and not domain_plan.problems:
-                    by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
             skipped: list[tuple[int, str, str]] = []
+            if saved is None and not prune:
+                plan, results = await self._stream(force, horizon, skipped, on_domain, on_plan)
+            else:
+                plan, world = await self._plan(force=force, prune=prune)
+                if saved is not None:
+                    differences = moved(saved, plan)
+                    if differences:
+                        raise PlanMovedError(differences)
+                if on_plan is not None:
+                    on_plan(plan)
+                by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
+                for index, domain_plan in enumerate(plan.domains):
+                    by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
 
-            async def apply_zone(
-                plans: list[tuple[int, DomainPlan]],
-            ) -> list[tuple[int, Outcome]]:
-                zone = plans[0][1].zone
-                if not await self._j(self.journal.claim, zone):
-                    skipped.extend((i, p.domain, SKIPPED_HELD) for i, p in plans)
-                    for _, domain_plan in plans:
-                        if on_domain is not None:
-                            on_domain(domain_plan.domain, None)
-                    return []
-                try:
-                    return await self._apply_zone(plans, world, force, horizon, skipped, on_domain)
-                finally:
-                    await self._j(self.journal.release, zone)
+                async def apply_zone(
+                    plans: list[tuple[int, DomainPlan]],
+                ) -> list[tuple[int, Outcome]]:
+                    return await self._claim_and_apply(
+                        plans, world, force, horizon, skipped, on_domain
+                    )
 
-            results = await pool(by_zone.values(), apply_zone, self.concurrency)
+                results = await pool(by_zone.values(), apply_zone, self.concurrency)
         ordered_ = sorted((o for zone in results for o in zone), key=lambda pair: pair[0])
         outcomes = [o for _, o in ordered_]  # in the plan's order
         done = tuple(c for o in outcomes for c in o.done)
         failed = tuple(f for o in outcomes for f in o.failed)
         left = tuple((domain, why) for _, domain, why in sorted(skipped))
         return Applied(plan, done, failed, left)
+
+    async def _stream(
+        self,
+        force: bool,
+        horizon: int,
+        skipped: list[tuple[int, str, str]],
+        on_domain: OnDomain | None,
+        on_plan: Callable[[Plan], None] | None,
+    ) -> tuple[Plan, list[list[tuple[int, Outcome]]]]:
+        """Read and plan zone by zone (``concurrency`` reads at once) into a queue that
+        ``concurrency`` appliers take zones from as they come; the plan is whole at the end."""
+        world = await self.read(zones=False)  # the vendors' listings, once
+        by_zone: dict[str, list[tuple[int, Any]]] = {}
+        for index, domain in enumerate(self.config.domains):
+            by_zone.setdefault(domain.zone, []).append((index, domain))
+        planned: dict[int, DomainPlan] = {}
+        ready: asyncio.Queue[list[tuple[int, DomainPlan]] | None] = asyncio.Queue()
+        results: list[list[tuple[int, Outcome]]] = []
+        failure: list[BaseException] = []
+
+        async def plan_zone(zone: str) -> None:
+            found, status = await self._zone(zone)
+            zone_world = World({zone: found}, {zone: status}, world.domains)
+            group = []
+            for index, domain in by_zone[zone]:
+                domain_plan = self._plan_domain(domain, zone_world, force)
+                if group:  # the zone is created once, by its first domain
+                    changes = tuple(c for c in domain_plan.changes if c.kind != "zone")
+                    domain_plan = attrs.evolve(domain_plan, changes=changes)
+                planned[index] = domain_plan
+                group.append((index, domain_plan))
+            ready.put_nowait(group)
+
+        async def produce() -> None:
+            try:
+                await pool(by_zone, plan_zone, self.concurrency)
+            except BaseException as error:
+                failure.append(error)  # the appliers finish what they hold, then it is raised
+            finally:
+                for _ in range(self.concurrency):
+                    ready.put_nowait(None)
+
+        async def consume() -> None:
+            while (group := await ready.get()) is not None and not failure:
+                results.append(
+                    await self._claim_and_apply(group, world, force, horizon, skipped, on_domain)
+                )
+
+        producer = asyncio.ensure_future(produce())
+        try:
+            await asyncio.gather(producer, *(consume() for _ in range(max(1, self.concurrency))))
+        finally:
+            producer.cancel()  # an applier's error: no zone is read for nobody
+        if failure:
+            raise failure[0]
+        plan = Plan(tuple(planned[i] for i in sorted(planned)))
+        if on_plan is not None:
+            on_plan(plan)
+        return plan, results
+
+    async def _claim_and_apply(
+        self,
+        plans: list[tuple[int, DomainPlan]],
+        world: World,
+        force: bool,
+        horizon: int,
+        skipped: list[tuple[int, str, str]],
+        on_domain: OnDomain | None,
+    ) -> list[tuple[int, Outcome]]:
+        """One zone's domains with changes (and no problems), under the zone's claim: left to
+        the worker holding it when another does."""
+        plans = [(i, p) for i, p in plans if p.changes and not p.problems]
+        if not plans:
+            return []
+        zone = plans[0][1].zone
+        if not await self._j(self.journal.claim, zone):
+            skipped.extend((i, p.domain, SKIPPED_HELD) for i, p in plans)
+            for _, domain_plan in plans:
+                if on_domain is not None:
+                    on_domain(domain_plan.domain, None)
+            return []
+        try:
+            return await self._apply_zone(plans, world, force, horizon, skipped, on_domain)
+        finally:
+            await self._j(self.journal.release, zone)
 
     async def _apply_zone(
         self,

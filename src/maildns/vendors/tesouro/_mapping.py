@@ -151,9 +151,9 @@ def domain_name_of(model: Any) -> str:
     return name.strip().rstrip(".").lower()
 
 
-def to_sending_domain(model: Any, raw: Any, status_value: object = None) -> SendingDomain:
+def to_sending_domain(model: Any, raw: Any) -> SendingDomain:
     """The unified model of one validated ``DomainResponse``; ``raw`` is what ``.raw`` gives
-    (the generated attrs model, or a deferred one). ``status_value`` overrides the status."""
+    (the generated attrs model, or a deferred one)."""
     domain = domain_name_of(model)
     sending, receiving = _record_lists(model.dns_records)
     records = []
@@ -169,7 +169,7 @@ def to_sending_domain(model: Any, raw: Any, status_value: object = None) -> Send
         VENDOR,
         domain,
         str(model.id),
-        status(model.status if status_value is None else status_value),
+        status(model.status),
         tuple(records),
         raw,
     )
