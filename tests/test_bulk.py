@@ -116,3 +116,49 @@ def test_concurrency_is_checked(limited: Sandbox, tmp_path: Path) -> None:
     assert "--concurrency" in stderr
     with pytest.raises(onboarding.InvalidInputError, match="concurrency: must be a whole number"):
         onboarding.plan(config, concurrency=1000)
+
+
+def test_apply_streams_zones_applied_while_others_are_still_read(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    config = bulk_config(tmp_path / "bulk.yaml", limited, 20)
+    before = onboarding.plan(config)
+    limited.inject_fault("telecomx", "GET", "/dns/c19.example", delay=3.0)  # the last zone read
+    events: list[str] = []
+    plans: list[onboarding.Plan] = []
+
+    def on_plan(plan: onboarding.Plan) -> None:
+        events.append("plan")
+        plans.append(plan)
+
+    applied = onboarding.apply(
+        config,
+        concurrency=4,
+        on_domain=lambda domain, error: events.append(domain),
+        on_plan=on_plan,
+    )
+    # Domains were done while the last zone was still being read; the plan came whole after.
+    assert events.index("plan") > 0
+    assert sorted(e for e in events if e != "plan") == sorted(d.domain for d in before.domains)
+    assert plans == [applied.plan]
+    assert applied.plan.checksum() == before.checksum()
+    assert [d.domain for d in applied.plan.domains] == [d.domain for d in before.domains]
+    assert applied.failed == ()
+    assert onboarding.plan(config).has_changes is False
+
+
+def test_a_zone_that_cannot_be_read_stops_the_stream_and_a_rerun_finishes(
+    limited: Sandbox, tmp_path: Path
+) -> None:
+    from maildns.errors import APIStatusError
+
+    config = bulk_config(tmp_path / "bulk.yaml", limited, 12)
+    limited.inject_fault("telecomx", "GET", "/dns/c7.example", status=500, times=100)
+    with pytest.raises(APIStatusError, match="500"):
+        onboarding.apply(config, concurrency=3)
+    limited.clear_faults()
+    applied = onboarding.apply(config, concurrency=3)
+    assert applied.failed == ()
+    assert onboarding.plan(config).has_changes is False
+    made = limited.stats()["tesouro"]["operations"]["createMailboxDomain"]
+    assert made == {"201": 12}  # each once: what the first run made was not made again

@@ -398,7 +398,7 @@ class Engine:
         async def plan_zone(zone: str) -> None:
             found, status = await self._zone(zone)
             zone_world = World({zone: found}, {zone: status}, world.domains)
-            group = []
+            group: list[tuple[int, DomainPlan]] = []
             for index, domain in by_zone[zone]:
                 domain_plan = self._plan_domain(domain, zone_world, force)
                 if group:  # the zone is created once, by its first domain
