@@ -181,7 +181,9 @@ async def aapply(
     on_plan: Callable[[Plan], None] | None = None,
     **kw: Any,
 ) -> Applied:
-    """Make the changes; ``on_plan(plan)`` hears of the plan before the first change,
+    """Make the changes; ``on_plan(plan)`` hears of the whole plan once it is known (before
+    the first change for a saved plan or ``prune``; a streamed apply knows it only once every
+    zone is read),
     ``on_domain(domain, error)`` of each domain as it finishes (``error`` None when none of
     its steps failed)."""
     async with open_engine(config, **kw) as engine:

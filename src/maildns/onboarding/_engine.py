@@ -3,7 +3,8 @@
 The engine reads the world through an :class:`~maildns.protocols.AsyncDnsHost` and the
 :class:`~maildns.protocols.AsyncSendingDomainProvider` s the configuration names, never through
 a vendor module: one listing per vendor, one zone read per zone. Planning is read-only. Apply
-re-plans first (so that it is idempotent: what is done is not planned again), records each step
+plans again (so that it is idempotent: what is done is not planned again; zone by zone, while
+it applies the zones already planned, unless the plan was saved), records each step
 in the journal before and after it, and plans a new sending domain's records as soon as its
 vendor has answered with them.
 """
