@@ -192,7 +192,7 @@ def test_a_bug_is_one_line_unless_debugging(config: Path, monkeypatch: pytest.Mo
 def test_json_written_item_by_item_is_what_json_dumps_writes(
     document: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from maildns._cli import _print_json
+    from maildns._cli._common import _print_json
 
     lazy = {k: iter(v) if isinstance(v, list) else v for k, v in document.items()}
     _print_json(lazy)

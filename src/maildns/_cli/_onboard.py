@@ -1,53 +1,35 @@
-"""The ``maildns`` command: ``maildns onboard plan|apply|verify|status``.
-
-Exit codes, the contract for scripts: 0 done or nothing to do; 1 error; 2 the plan has changes
-(plan only); 3 not every domain verified by the deadline (verify); 4 refused as unsafe without
-``--force``. ``--json`` prints one document on stdout; tables, logs and errors go to stderr.
-An error is one line (a configuration's problems, one line each), never a traceback.
-"""
+"""``maildns onboard plan|apply|verify|status``."""
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Final, NoReturn
+from typing import Annotated, Any, Final
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from . import __version__
-from .errors import MailDnsError
-
-OK: Final = 0
-ERROR: Final = 1
-CHANGES: Final = 2
-NOT_VERIFIED: Final = 3
-UNSAFE: Final = 4
-INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report it
-DEBUG_ENV: Final = "MAILDNS_DEBUG"
-FORMAT_VERSION: Final = "1"
-
-app = typer.Typer(
-    name="maildns",
-    help="Onboard email sending domains and their DNS across Tesouro, TelecomX and CiiRUS.",
-    no_args_is_help=True,
-    add_completion=True,
+from ._common import (
+    CHANGES,
+    ERROR,
+    FORMAT_VERSION,
+    NOT_VERIFIED,
+    OK,
+    UNSAFE,
+    Json,
+    _fail,
+    _print_json,
+    call,
+    err,
+    parse_duration,
 )
+
 onboard = typer.Typer(
     help="Plan, apply and verify the sending domains of a configuration.", no_args_is_help=True
 )
-app.add_typer(onboard, name="onboard")
-
-err = Console(stderr=True)
-out = Console()
 
 Config = Annotated[Path, typer.Argument(help="The onboarding configuration (YAML).")]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 State = Annotated[
     str | None,
     typer.Option(
@@ -80,64 +62,9 @@ Nameserver = Annotated[
     typer.Option("--nameserver", help="host:port to ask instead of the zone's nameservers."),
 ]
 
-_DURATION: Final = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$")
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"maildns {__version__}")
-        raise typer.Exit(OK)
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """maildns: sending domains, end to end."""
-
-
-def _fail(message: str, code: int = ERROR) -> NoReturn:
-    for line in message.splitlines() or [message]:
-        err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def parse_duration(text: str) -> float:
-    """``90``, ``30s``, ``10m``, ``2h`` as seconds."""
-    match = _DURATION.match(text)
-    if match is None:
-        raise typer.BadParameter(f"{text!r} is not a duration such as 90, 30s, 10m or 2h")
-    value = float(match.group(1))
-    return value * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
-
 
 def _servers(nameserver: list[str] | None) -> str | None:
     return ",".join(nameserver) if nameserver else None
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    """``document`` as ``json.dumps(document, indent=2)`` prints it; a value that is an iterator
-    is a list written one item at a time, so that ten thousand domains' changes are never one
-    string (nor one list of dicts) in memory."""
-    out = sys.stdout
-    out.write("{")
-    for i, (key, value) in enumerate(document.items()):
-        out.write(("," if i else "") + "\n  " + json.dumps(key) + ": ")
-        if isinstance(value, Iterator):
-            opening = "["
-            for item in value:
-                out.write(opening + "\n    " + _indented(json.dumps(item, indent=2), 4))
-                opening = ","
-            out.write("[]" if opening == "[" else "\n  ]")
-        else:
-            out.write(_indented(json.dumps(value, indent=2), 2))
-    out.write("\n}\n" if document else "}\n")
-
-
-def _indented(text: str, spaces: int) -> str:
-    return text.replace("\n", "\n" + " " * spaces)  # json.dumps escapes a string's newlines
 
 
 SHOWN_VALUE: Final = 40
@@ -289,21 +216,9 @@ class _Progress:
 
 
 def _run(action: Any) -> Any:
-    from . import onboarding
+    from .. import onboarding
 
-    try:
-        return action(onboarding)
-    except MailDnsError as error:  # a ConfigError too: one line per problem
-        _fail(str(error))
-    except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        _fail(f"{where}{error.strerror or error}")
-    except KeyboardInterrupt:
-        _fail("interrupted", INTERRUPTED)
-    except Exception as error:  # a bug: still one line, the traceback on request
-        if os.environ.get(DEBUG_ENV):
-            raise
-        _fail(f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)")
+    return call(lambda: action(onboarding))
 
 
 @onboard.command("plan")
@@ -360,7 +275,7 @@ def apply_command(
     Domains are applied concurrently; one that fails stops only itself. On a terminal, a
     progress bar on stderr counts them; --json prints a summary and every change.
     """
-    from . import onboarding
+    from .. import onboarding
 
     config, saved = target, None
     text = _read(target)
@@ -513,7 +428,3 @@ def status_command(
     else:
         err.print(_report_table(reports))
     raise typer.Exit(OK)
-
-
-def main() -> None:
-    app()
