@@ -1,9 +1,12 @@
-"""The ``maildns`` command: ``maildns onboard plan|apply|verify|status``.
+"""The ``maildns`` command: ``onboard plan|apply|verify|status``, a vendor's single operations
+(``tesouro domains …``, ``telecomx zones|records …``, ``ciirus subaccount …``), ``sandbox`` and
+``doctor``.
 
 Exit codes, the contract for scripts: 0 done or nothing to do; 1 error; 2 the plan has changes
-(plan only); 3 not every domain verified by the deadline (verify); 4 refused as unsafe without
-``--force``. ``--json`` prints one document on stdout; tables, logs and errors go to stderr.
-An error is one line (a configuration's problems, one line each), never a traceback.
+(plan only) or bad arguments (typer's usage errors); 3 not every domain verified by the deadline
+(verify); 4 refused as unsafe without ``--force``. ``--json`` prints one document on stdout;
+logs, progress and errors go to stderr. An error is one line (a configuration's problems, one
+line each), never a traceback.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ import typer
 
 from .. import __version__
 from ._common import OK, out, parse_duration
+from ._doctor import doctor_command
 from ._onboard import onboard
+from ._sandbox import sandbox_command
+from ._vendors import add_vendor_commands
 
 __all__ = ["app", "main", "parse_duration"]
 
@@ -25,6 +31,9 @@ app = typer.Typer(
     add_completion=True,
 )
 app.add_typer(onboard, name="onboard")
+add_vendor_commands(app)
+app.command("sandbox")(sandbox_command)
+app.command("doctor")(doctor_command)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,8 @@
-"""``python -m maildns.sandbox --port 8765``: serve the sandbox until interrupted."""
+"""``python -m maildns.sandbox --port 8765``: serve the sandbox until interrupted.
+
+The arguments' checks (``parse_*``, ValueError with the problem) are shared with
+``maildns sandbox``, which imports them from here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from . import Sandbox, SandboxError
 from ._core import DEFAULT_SEED, DEFAULT_START
@@ -14,38 +21,39 @@ from ._limits import EARLIEST, LATEST, MAX_RATE_LIMIT
 from ._registry import VENDORS
 
 
-def _port(text: str) -> int:
+def parse_port(text: str) -> int:
+    """``text`` as a port, 0 (any free one) to 65535; ValueError with the problem otherwise."""
     try:
         port = int(text)
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 65535, not {text!r}")
+        raise ValueError(f"must be an integer from 0 to 65535, not {text!r}")
     return port
 
 
-def _start(text: str) -> datetime:
+def parse_start(text: str) -> datetime:
+    """``text`` as the clock's start: ISO 8601 with a timezone, within the sandbox's years."""
     try:
         start = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
+        raise ValueError(
             f"must be an ISO 8601 time such as 2026-01-01T09:00:00+00:00, not {text!r}"
         ) from None
     if start.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"needs a timezone, e.g. 2026-01-01T09:00:00+00:00, not {text!r}"
-        )
+        raise ValueError(f"needs a timezone, e.g. 2026-01-01T09:00:00+00:00, not {text!r}")
     if not EARLIEST <= start < LATEST:
-        raise argparse.ArgumentTypeError(
+        raise ValueError(
             f"must be from {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}, not {text!r}"
         )
     return start
 
 
-def _rate_limit(text: str) -> tuple[str, int | None]:
+def parse_rate_limit(text: str) -> tuple[str, int | None]:
+    """``VENDOR=N`` or ``VENDOR=off`` as ``(vendor, N or None)``."""
     vendor, equals, value = text.partition("=")
     if not equals or vendor not in VENDORS:
-        raise argparse.ArgumentTypeError(
+        raise ValueError(
             f"must be VENDOR=N or VENDOR=off with VENDOR one of {', '.join(VENDORS)}, not {text!r}"
         )
     if value == "off":
@@ -55,11 +63,46 @@ def _rate_limit(text: str) -> tuple[str, int | None]:
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_RATE_LIMIT:
-        raise argparse.ArgumentTypeError(
+        raise ValueError(
             f"{vendor}: a whole number of requests per second from 1 to {MAX_RATE_LIMIT}, "
             f"or off, not {value!r}"
         )
     return vendor, limit
+
+
+def cannot_serve(host: str, port: int, exc: OSError | SandboxError) -> str:
+    """The one line for a sandbox that did not start: "[Errno 98] Address already in use" is
+    said in its words, without the number."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot serve on {host}:{port}: {reason}"
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[threading.Event]:
+    """An event SIGINT and SIGTERM set, while inside (the main thread's handlers, put back
+    after): entered before the sandbox starts, so a signal at any moment stops it cleanly."""
+    stop = threading.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.signal(s, lambda *_: stop.set()) for s in signals]
+    try:
+        yield stop
+    finally:
+        for s, handler in zip(signals, before, strict=True):
+            signal.signal(s, handler)
+
+
+_T = TypeVar("_T")
+
+
+def _argument(parse: Callable[[str], _T]) -> Callable[[str], _T]:
+    # argparse shows an ArgumentTypeError's own words, a ValueError only as "invalid value".
+    def checked(text: str) -> _T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return checked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,18 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=_port, default=8765, help="port (default 8765; 0 = any free)"
+        "--port", type=_argument(parse_port), default=8765, help="port (default 8765; 0 = any free)"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for ids and tokens")
     parser.add_argument(
         "--start",
-        type=_start,
+        type=_argument(parse_start),
         default=DEFAULT_START,
         help="the clock's start, ISO 8601 with a timezone (default %(default)s)",
     )
     parser.add_argument(
         "--rate-limit",
-        type=_rate_limit,
+        type=_argument(parse_rate_limit),
         action="append",
         default=[],
         metavar="VENDOR=N|off",
@@ -96,14 +139,19 @@ def main(argv: list[str] | None = None) -> int:
         start=args.start,
         rate_limits=dict(args.rate_limit),
     )
-    try:
-        sb.start_server()
-    except (OSError, SandboxError) as exc:
-        # One line, not a traceback: "[Errno 98] Address already in use" -> its words.
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"error: cannot serve on {args.host}:{args.port}: {reason}", file=sys.stderr)
-        return 1
+    with stopped_by_signals() as stop:
+        try:
+            sb.start_server()
+        except (OSError, SandboxError) as exc:
+            print(f"error: {cannot_serve(args.host, args.port, exc)}", file=sys.stderr)
+            return 1
+        _print_listing(sb)
+        stop.wait()
+        sb.stop()
+    return 0
 
+
+def _print_listing(sb: Sandbox) -> None:
     print(f"maildns sandbox on {sb.base_url} (seed {sb.seed}, clock {sb.now().isoformat()})")
     for vendor in VENDORS:
         creds = " ".join(f"{k}={v}" for k, v in sb.credentials(vendor).items())
@@ -121,13 +169,6 @@ def main(argv: list[str] | None = None) -> int:
         f" GET|POST|DELETE {sb.base_url}/_sandbox/faults, GET|DELETE {sb.base_url}/_sandbox/stats"
     )
     print("Press Ctrl+C to stop.", flush=True)
-
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
-    sb.stop()
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,311 @@
+"""``maildns doctor``: is this machine set up to talk to every vendor and to DNS?
+
+For each vendor (from its declaration, so no vendor is named here), in this order:
+
+``credentials``
+    Whether one complete set of its credential environment variables is set. The detail names
+    the variables (set or missing), never their values; two complete alternative sets (TelecomX's
+    username and password, and its token) fail, as a client would refuse them.
+``base_url``
+    Whether ``<VENDOR>_BASE_URL`` (else the documented server) answers: any HTTP response, even
+    a 404 or a 401, counts; a refused connection, a DNS failure or the ``--timeout`` does not.
+    It needs no credentials, so it runs even when they are missing.
+``token``
+    Whether the vendor lets us in: an authenticated, read-only listing (the vendor's role's
+    ``list_*`` method of :mod:`maildns.protocols`, its first page only) by a client built from
+    the environment, as any maildns command builds it, with no retries. For a vendor whose
+    clients fetch a token (OAuth, a login) the listing cannot happen without one, so it proves
+    a token can be obtained; for HTTP Basic (CiiRUS) or a token given up front there is no
+    token to fetch, and the detail says that the authenticated read succeeded instead.
+    Skipped (not ok) when the credentials are missing or the base URL does not answer.
+
+Then ``dns`` (no vendor): one check per nameserver, those of ``--nameserver`` (repeatable),
+else ``MAILDNS_NAMESERVERS`` (``host:port,...``: what verify and status ask), else the system
+resolver's (``/etc/resolv.conf``: what verify and status use to find a zone's nameservers when
+none is configured). A server works when it answers a query for ``example.com`` with any
+response code (REFUSED too: an authoritative server need not serve that name); no answer within
+``--timeout`` fails. No nameserver configured anywhere fails.
+
+Exit 0 when every check passes, 1 otherwise. One line per check on stdout (or ``--json``: one
+document, ``{"format_version", "checks": [{"vendor", "check", "ok", "skipped", "detail"}],
+"ok"}``); a summary line on stderr. No output holds a credential's value: details hold
+environment variable names, URLs (user info and credential query parameters removed) and the
+SDK's errors, which never quote a credential.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Annotated, Any, Final
+
+import attrs
+import typer
+
+from ..errors import MailDnsError
+from ._common import ERROR, FORMAT_VERSION, OK, Json, _print_json, err, out
+
+if TYPE_CHECKING:
+    from .._core.declaration import Declaration
+    from ..onboarding._lookup import Server
+
+PROBE_NAME: Final = "example.com"
+"""The name the DNS check asks for (RFC 2606: reserved, so asking for it leaks nothing)."""
+LISTINGS: Final = {"sending_domains": "list_sending_domains", "dns": "list_zones"}
+"""A role's cheapest authenticated read, by the protocols' method names."""
+
+
+@attrs.frozen
+class Check:
+    vendor: str | None
+    check: str
+    ok: bool
+    detail: str
+    skipped: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "vendor": self.vendor,
+            "check": self.check,
+            "ok": self.ok,
+            "skipped": self.skipped,
+            "detail": self.detail,
+        }
+
+
+def _skipped(vendor: str, check: str, why: str) -> Check:
+    return Check(vendor, check, False, f"skipped: {why}", skipped=True)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:300]
+
+
+def _shown_url(url: str) -> str:
+    """``url`` fit to print: no user info, credential-bearing query values masked."""
+    import httpx
+
+    from .._core.secrets import redact_url
+
+    try:
+        parsed = httpx.URL(url)
+        if parsed.userinfo:
+            url = str(parsed.copy_with(username=None, password=None))
+    except (TypeError, httpx.InvalidURL):
+        return "<not a URL>"
+    return redact_url(url)
+
+
+# --- the vendor's checks --------------------------------------------------------------------------
+def credentials_check(declaration: Declaration) -> Check:
+    """One complete credential set in the environment, by the clients' rule (an empty
+    variable is unset)."""
+    name = declaration.name
+    envs = [[declaration.credential(a).env for a in group] for group in declaration.credential_sets]
+    complete = [group for group in envs if all(os.environ.get(e) for e in group)]
+    if len(complete) == 1:
+        return Check(name, "credentials", True, "set: " + ", ".join(complete[0]))
+    if len(complete) > 1:
+        sets = " and ".join("(" + ", ".join(group) + ")" for group in complete)
+        return Check(name, "credentials", False, f"{sets} are all set: set only one of them")
+    # The set nearest to complete first: most likely the one meant.
+    envs.sort(key=lambda group: sum(1 for e in group if not os.environ.get(e)))
+    missing = [", ".join(e for e in group if not os.environ.get(e)) for group in envs]
+    alternatives = "".join(f" (or set {m})" for m in missing[1:])
+    return Check(name, "credentials", False, f"not set: {missing[0]}{alternatives}")
+
+
+def _base_url(declaration: Declaration) -> tuple[str, str]:
+    """The base URL a client would use, and where it comes from (InvalidInputError)."""
+    from .._core.options import resolve_base_url
+
+    url = resolve_base_url(None, env=declaration.base_url_env, default=declaration.default_base_url)
+    where = declaration.base_url_env if os.environ.get(declaration.base_url_env) else "default"
+    return url, where
+
+
+def base_url_check(declaration: Declaration, timeout: float) -> Check:
+    import httpx
+
+    name = declaration.name
+    try:
+        url, where = _base_url(declaration)
+    except MailDnsError as error:
+        return Check(name, "base_url", False, f"{declaration.base_url_env} {_one_line(error)}")
+    shown = f"{_shown_url(url)} ({where})"
+    try:
+        # Any status is an answer: the base URL itself is rarely an endpoint.
+        with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+            response = http.get(url)
+    except httpx.TimeoutException:
+        detail = f"{shown} does not answer: no answer in {timeout:g} s"
+        return Check(name, "base_url", False, detail)
+    except (httpx.HTTPError, OSError) as error:
+        from .._core.secrets import redact_url
+
+        why = redact_url(_one_line(error))  # httpx may quote the URL
+        detail = f"{shown} does not answer: {why} ({type(error).__name__})"
+        return Check(name, "base_url", False, detail)
+    return Check(name, "base_url", True, f"{shown} answered HTTP {response.status_code}")
+
+
+def _fetches_tokens(declaration: Declaration, url: str) -> bool:
+    """Whether the vendor's auth, as the environment sets it up, fetches a token."""
+    from .._core.options import resolve_credentials
+
+    credentials = resolve_credentials(declaration, {}, [])
+    assert credentials is not None  # no argument given: nothing to object to
+    return declaration.implementation().auth(credentials, url).fetches_tokens
+
+
+def token_check(declaration: Declaration, timeout: float) -> Check:
+    import maildns
+
+    name = declaration.name
+    role = sorted(declaration.roles)[0]
+    listing = LISTINGS[role.value]
+    try:
+        url, _ = _base_url(declaration)
+        fetches = _fetches_tokens(declaration, url)
+        # max_retries=0: a doctor reports what happens now rather than waiting it out.
+        with getattr(maildns, declaration.clients[0])(timeout=timeout, max_retries=0) as client:
+            next(iter(getattr(client, listing)()), None)
+    except MailDnsError as error:
+        return Check(name, "token", False, _one_line(error))
+    except Exception as error:  # a bug, still one line: doctor reports every other check too
+        return Check(name, "token", False, f"unexpected {type(error).__name__}: {_one_line(error)}")
+    read = f"an authenticated read ({listing}) succeeded"
+    if fetches:
+        return Check(name, "token", True, f"token obtained; {read}")
+    return Check(name, "token", True, f"no token to fetch (credentials sent as they are); {read}")
+
+
+def vendor_checks(declaration: Declaration, timeout: float) -> list[Check]:
+    credentials = credentials_check(declaration)
+    base_url = base_url_check(declaration, timeout)
+    if not credentials.ok:
+        token = _skipped(declaration.name, "token", "the credentials are not configured")
+    elif not base_url.ok:
+        token = _skipped(declaration.name, "token", "the base URL does not answer")
+    else:
+        token = token_check(declaration, timeout)
+    return [credentials, base_url, token]
+
+
+# --- DNS ------------------------------------------------------------------------------------------
+def _system_nameservers() -> list[Server]:
+    """The system resolver's nameservers (dns.resolver.NoResolverConfiguration when none)."""
+    import dns.resolver
+
+    resolver = dns.resolver.Resolver()
+    return [(str(ns), resolver.port) for ns in resolver.nameservers]
+
+
+def _nameservers(given: Sequence[str] | None) -> tuple[list[Server], str]:
+    """The servers to check and where they come from (InvalidInputError when malformed)."""
+    from ..onboarding._lookup import NAMESERVERS_ENV, parse_servers
+
+    if given:
+        return parse_servers(",".join(given), "--nameserver"), "--nameserver"
+    env = os.environ.get(NAMESERVERS_ENV, "").strip()
+    if env:
+        return parse_servers(env), NAMESERVERS_ENV
+    return _system_nameservers(), "system resolver"
+
+
+def ask_check(server: Server, where: str, timeout: float) -> Check:
+    import dns.exception
+    import dns.message
+    import dns.query
+    import dns.rcode
+
+    shown = f"{server[0]}:{server[1]} ({where})"
+    query = dns.message.make_query(PROBE_NAME, "SOA")
+    try:
+        response = dns.query.udp(query, server[0], timeout=timeout, port=server[1])
+    except dns.exception.Timeout:
+        return Check(None, "dns", False, f"{shown} does not answer: no answer in {timeout:g} s")
+    except (OSError, ValueError, dns.exception.DNSException) as error:
+        detail = f"{shown} does not answer: {_one_line(error)} ({type(error).__name__})"
+        return Check(None, "dns", False, detail)
+    rcode = dns.rcode.to_text(response.rcode())
+    return Check(None, "dns", True, f"{shown} answered a query for {PROBE_NAME} ({rcode})")
+
+
+def dns_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
+    import dns.resolver
+
+    try:
+        servers, where = _nameservers(nameserver)
+    except MailDnsError as error:
+        return [Check(None, "dns", False, _one_line(error))]
+    except dns.resolver.NoResolverConfiguration:
+        servers, where = [], "system resolver"
+    if not servers:
+        detail = "no nameserver: set MAILDNS_NAMESERVERS or --nameserver (the system has none)"
+        return [Check(None, "dns", False, detail)]
+    return [ask_check(server, where, timeout) for server in servers]
+
+
+# --- the command ----------------------------------------------------------------------------------
+def run_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
+    """Every check, the vendors' in their declarations' order, then DNS's."""
+    from ..vendors import DECLARATIONS
+
+    jobs: list[Callable[[], list[Check]]] = [
+        functools.partial(vendor_checks, d, timeout) for d in DECLARATIONS.values()
+    ]
+    jobs.append(functools.partial(dns_checks, nameserver, timeout))
+    # Concurrently: a vendor that does not answer costs one timeout, not one per vendor.
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        results = [pool.submit(job) for job in jobs]
+        return [check for result in results for check in result.result()]
+
+
+def _line(check: Check, width: int) -> str:
+    status = "ok" if check.ok else ("skip" if check.skipped else "FAIL")
+    return f"{status:<5} {(check.vendor or '-'):<{width}}  {check.check:<11}  {check.detail}"
+
+
+def doctor_command(
+    json_: Json = False,
+    nameserver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nameserver",
+            help="host:port to check instead of MAILDNS_NAMESERVERS (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0.05, help="Seconds to wait for each answer."),
+    ] = 5.0,
+) -> None:
+    """Check credentials, base URLs, tokens and DNS for every vendor (exit 1 if any fails).
+
+    Credentials are reported by their environment variables' names, never their values.
+    """
+    checks = run_checks(nameserver, timeout)
+    passed = all(check.ok for check in checks)
+    if json_:
+        _print_json(
+            {
+                "format_version": FORMAT_VERSION,
+                "checks": [check.to_json() for check in checks],
+                "ok": passed,
+            }
+        )
+    else:
+        width = max(len(check.vendor or "-") for check in checks)
+        for check in checks:
+            out.print(_line(check, width), markup=False, highlight=False, soft_wrap=True)
+    failed = sum(1 for check in checks if not check.ok)
+    if failed:
+        err.print(f"{failed} of {len(checks)} checks did not pass", markup=False)
+    else:
+        err.print(f"all {len(checks)} checks passed", markup=False)
+    raise typer.Exit(OK if passed else ERROR)

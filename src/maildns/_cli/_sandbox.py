@@ -1,0 +1,207 @@
+"""``maildns sandbox``: serve the local sandbox (HTTP and DNS) until SIGINT or SIGTERM.
+
+It prints where the sandbox is and how to point maildns at it, then serves. The human listing
+goes to stdout; ``--json`` prints one document there instead (flushed before serving, so a
+script reads it while the sandbox runs). Errors are one line on stderr; a bad argument is a
+usage error (exit 2), a sandbox that cannot start exit 1, a stop by signal exit 0.
+
+The ``--json`` document (``format_version`` "1"):
+
+- ``base_url``, ``seed``, ``clock`` (the sandbox clock's start, ISO 8601);
+- ``vendors``: by vendor, its ``url`` (the client's ``base_url``), ``credentials`` (the
+  client's keyword arguments), ``account`` (seeded ids its calls need, maybe empty) and
+  ``rate_limit`` (requests per second per client, or null for none);
+- ``dns``: ``[{"name": "ns1", "host", "port"}, {"name": "ns2", ...}]``, UDP and TCP;
+- ``env``: the environment variables that point maildns at the sandbox, and ``unset``: those
+  to remove (credentials the sandbox does not give, which would win otherwise);
+- ``controls``: by name (``reset``, ``clock``, ``faults``, ``stats``), ``url`` and ``methods``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Final, TypeVar
+
+import typer
+
+from ..sandbox import Sandbox, SandboxError
+from ..sandbox.__main__ import (
+    cannot_serve,
+    parse_port,
+    parse_rate_limit,
+    parse_start,
+    stopped_by_signals,
+)
+from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
+from ..vendors import DECLARATIONS
+from ._common import FORMAT_VERSION, Json, _fail, _print_json, out
+
+T = TypeVar("T")
+
+DEFAULT_PORT: Final = 8765
+CONTROLS: Final = {
+    "reset": ("POST",),
+    "clock": ("GET", "POST"),
+    "faults": ("GET", "POST", "DELETE"),
+    "stats": ("GET", "DELETE"),
+}
+"""The sandbox's own endpoints, under ``/_sandbox/``, and the methods each answers."""
+
+
+def _usage(parse: Callable[[str], T]) -> Callable[[str | T], T]:
+    # The shared checks raise ValueError; typer makes BadParameter a usage error (exit 2).
+    def checked(text: str | T) -> T:
+        if not isinstance(text, str):  # the default, already a value
+            return text
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+
+    return checked
+
+
+def _rate_limits(values: list[str] | None) -> list[str] | None:
+    for value in values or []:
+        _usage(parse_rate_limit)(value)
+    return values
+
+
+def environment(sb: Sandbox) -> tuple[dict[str, str], list[str]]:
+    """The variables that point maildns (its clients, ``onboard``) at ``sb``, and those to
+    unset: a vendor's other credentials (TelecomX's token) would be used instead."""
+    env: dict[str, str] = {}
+    unset: list[str] = []
+    for name, declaration in DECLARATIONS.items():
+        env[declaration.base_url_env] = sb.url(name)
+        given = sb.credentials(name)
+        for argument, value in given.items():
+            env[declaration.credential(argument).env] = value
+        unset += [c.env for c in declaration.credentials if c.argument not in given]
+    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    return env, unset
+
+
+def describe(sb: Sandbox) -> dict[str, Any]:
+    """The ``--json`` document of a running sandbox (the module's docstring has its keys)."""
+    env, unset = environment(sb)
+    return {
+        "format_version": FORMAT_VERSION,
+        "base_url": sb.base_url,
+        "seed": sb.seed,
+        "clock": sb.now().isoformat(),
+        "vendors": {
+            vendor: {
+                "url": sb.url(vendor),
+                "credentials": sb.credentials(vendor),
+                "account": sb.account(vendor),
+                "rate_limit": sb.rate_limits.get(vendor),
+            }
+            for vendor in DECLARATIONS
+        },
+        "dns": [
+            {"name": name, "host": host, "port": port}
+            for name, (host, port) in zip(("ns1", "ns2"), sb.dns_addresses, strict=True)
+        ],
+        "env": env,
+        "unset": unset,
+        "controls": {
+            name: {"url": f"{sb.base_url}/_sandbox/{name}", "methods": list(methods)}
+            for name, methods in CONTROLS.items()
+        },
+    }
+
+
+def _listing(document: dict[str, Any]) -> list[str]:
+    """The human listing of ``describe``'s document, line by line."""
+    base = document["base_url"]
+    lines = [f"maildns sandbox on {base} (seed {document['seed']}, clock {document['clock']})"]
+    vendors: dict[str, Any] = document["vendors"]
+    for vendor, about in vendors.items():
+        creds = " ".join(f"{k}={v}" for k, v in about["credentials"].items())
+        lines.append(f"  {vendor:<9} {about['url']:<40} {creds}")
+    for vendor, about in vendors.items():
+        if about["account"]:
+            ids = " ".join(f"{k}={v}" for k, v in about["account"].items())
+            lines.append(f"  {vendor:<9} {ids}")
+    limits = ", ".join(
+        f"{v} {a['rate_limit']}/s" for v, a in vendors.items() if a["rate_limit"] is not None
+    )
+    lines.append(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
+    ns1, ns2 = document["dns"]
+    lines.append(
+        f"  {'dns':<9} {ns1['host']}:{ns1['port']} (udp and tcp; ns2 {ns2['host']}:{ns2['port']})"
+    )
+    controls = ", ".join(
+        f"{'|'.join(c['methods'])} {c['url']}" for c in document["controls"].values()
+    )
+    lines.append(f"  controls: {controls}")
+    lines.append("to point maildns at it:")
+    lines += [f"  export {name}={shlex.quote(value)}" for name, value in document["env"].items()]
+    lines += [f"  unset {name}" for name in document["unset"]]
+    lines.append("Press Ctrl+C to stop.")
+    return lines
+
+
+def sandbox_command(
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            parser=_usage(parse_port),
+            metavar="PORT",
+            help="Port of the HTTP server (0: any free one).",
+        ),
+    ] = DEFAULT_PORT,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    seed: Annotated[int, typer.Option(help="Seed for ids and tokens.")] = DEFAULT_SEED,
+    start: Annotated[
+        datetime,
+        typer.Option(
+            "--start",
+            parser=_usage(parse_start),
+            metavar="TIME",
+            help="The clock's start, ISO 8601 with a timezone.",
+            show_default=DEFAULT_START.isoformat(),
+        ),
+    ] = DEFAULT_START,
+    rate_limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rate-limit",
+            metavar="VENDOR=N|off",
+            callback=_rate_limits,
+            help="Requests per second per client for VENDOR (repeatable; default: the "
+            "documented limits only, tesouro=30).",
+        ),
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Serve the local sandbox (HTTP and DNS) and print its URLs, credentials and DNS address.
+
+    It serves until Ctrl+C (or SIGTERM), then exits 0. --json prints one document on stdout
+    (base_url, vendors with url, credentials, account and rate_limit, dns, env, controls).
+    """
+    limits = dict(parse_rate_limit(value) for value in rate_limit or [])
+    sb = Sandbox(host=host, port=port, seed=seed, start=start, rate_limits=limits)
+    with stopped_by_signals() as stop:
+        try:
+            sb.start_server()
+        except (OSError, SandboxError) as error:
+            _fail(cannot_serve(host, port, error))
+        except ImportError as error:  # pragma: no cover - uvicorn, the extra, imported to serve
+            _fail(f"the sandbox needs the sandbox extra (pip install 'maildns[sandbox]'): {error}")
+        try:
+            document = describe(sb)
+            if json_:
+                _print_json(document)
+            else:
+                for line in _listing(document):
+                    out.print(line, markup=False, highlight=False, soft_wrap=True)
+            sys.stdout.flush()  # a script reads it while the sandbox serves
+            stop.wait()
+        finally:
+            sb.stop()

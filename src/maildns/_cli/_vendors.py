@@ -1,0 +1,575 @@
+"""``maildns <vendor> ...``: each vendor's sending domains, zones and records, one call each.
+
+Built from :data:`maildns.vendors.DECLARATIONS`, so a vendor added there gets its commands:
+
+- a vendor playing ``Role.SENDING_DOMAINS`` gets ``list|get|create|update|verify|delete``
+  (``update`` when its client has ``update_sending_domain``) under its noun (below);
+- a vendor playing ``Role.DNS`` gets ``zones list|get|create|update|delete|check`` (``update``
+  when its client has ``update_zone``) and ``records add|update|delete``.
+
+The options come from the vendor's own code: its settings class's fields for ``create`` (and
+``update``, which replaces them), the keyword-only parameters of the client method for the
+rest (``zones update --ttl --product``, ``zones list --customer``), the client's properties
+(``api_version``) on every command, and each command's help from the client method's
+docstring. Every command is one call through the facade, so its validation, retries and
+environment variables (credentials, ``<VENDOR>_BASE_URL``) hold; ``--json`` prints one document
+(``format_version`` "1" and the models' fields, through one serializer per model).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any, Final, TypeVar
+
+import attrs
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import ConfigurationError, InvalidInputError, MailDnsError
+from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
+from ..vendors import DECLARATIONS, Declaration, Role
+from ._common import FORMAT_VERSION, Json, _fail, _print_json, call, out
+
+__all__ = [
+    "add_vendor_commands",
+    "record_json",
+    "sending_domain_json",
+    "zone_json",
+    "zone_status_json",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class _Noun:
+    word: str
+    lists: bool
+    help: str
+
+
+# The one per-vendor table: what a vendor's sending domains are called on its command line.
+# The vendors' own words differ (Tesouro's mailbox *domains*, many per partner; CiiRUS's one
+# email *subaccount* per partner account, so no `list`), and a declaration carries no CLI
+# noun; any other sending-domain vendor gets `domains`.
+_SENDING_NOUNS: Final = {
+    "tesouro": _Noun("domains", True, "Mailbox domains: register, verify, delete."),
+    "ciirus": _Noun("subaccount", False, "The account's email subaccount (one per account)."),
+}
+_DEFAULT_NOUN: Final = _Noun("domains", True, "Sending domains.")
+
+# --- serializers: one per model, the model's fields and nothing of the vendor's payload ------
+
+
+RECORD_FIELDS: Final = ("type", "name", "value", "purpose", "priority", "verified")
+
+
+def record_json(record: DnsRecord) -> dict[str, Any]:
+    return {
+        "type": record.type.value,
+        "name": record.name,
+        "value": record.value,
+        "purpose": None if record.purpose is None else record.purpose.value,
+        "priority": record.priority,
+        "verified": record.verified,
+    }
+
+
+def sending_domain_json(domain: SendingDomain) -> dict[str, Any]:
+    return {
+        "vendor": domain.vendor,
+        "domain": domain.domain,
+        "id": domain.id,
+        "status": domain.status.value,
+        "records": [record_json(r) for r in domain.records],
+    }
+
+
+def zone_status_json(status: ZoneStatus | None) -> str | None:
+    return None if status is None else status.value
+
+
+def zone_json(zone: Zone) -> dict[str, Any]:
+    return {
+        "domain": zone.domain,
+        "ttl": zone.ttl,
+        "serial": zone.serial,
+        "customer": zone.customer,
+        "product": zone.product,
+        "status": zone_status_json(zone.status),
+        "records": [record_json(r) for r in zone.records],
+    }
+
+
+def _document(vendor: str, **fields: Any) -> dict[str, Any]:
+    return {"format_version": FORMAT_VERSION, "vendor": vendor, **fields}
+
+
+# --- tables: on stdout, folding long values (DKIM keys) to the console's width -----------------
+
+
+def _cell(value: object) -> Text:
+    # Text, not str: a TXT value's "[...]" is not rich markup.
+    return Text("-" if value is None else str(value))
+
+
+def _fields_table(title: str, rows: Iterable[tuple[str, object]]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("field", no_wrap=True, style="bold")
+    table.add_column("value", overflow="fold")
+    for name, value in rows:
+        table.add_row(name, _cell(value))
+    return table
+
+
+def _records_table(records: Sequence[DnsRecord]) -> Table:
+    """type, name, value, and those of purpose, priority, verified that any record has: a
+    zone's records have no purpose, and the value (a DKIM key) gets the room."""
+    table = Table(title="records")
+    rows = [record_json(r) for r in records]
+    columns = [
+        c
+        for c in RECORD_FIELDS
+        if c in ("type", "name", "value") or any(row[c] is not None for row in rows)
+    ]
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row[c]) for c in columns))
+    return table
+
+
+def _print_domain(domain: SendingDomain) -> None:
+    rows = (("vendor", domain.vendor), ("id", domain.id), ("status", domain.status))
+    out.print(_fields_table(domain.domain, rows))
+    if domain.records:
+        out.print(_records_table(domain.records))
+
+
+def _print_zone(vendor: str, zone: Zone) -> None:
+    fields = [(k, v) for k, v in zone_json(zone).items() if k not in ("domain", "records")]
+    out.print(_fields_table(zone.domain, [("vendor", vendor), *fields]))
+    if zone.records:
+        out.print(_records_table(zone.records))
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+class _NamedError(MailDnsError):
+    """A facade check's error (it names the argument) with the vendor and the operation."""
+
+    def __init__(self, vendor: str, operation: str, error: MailDnsError) -> None:
+        lines = str(error).splitlines() or [str(error)]
+        super().__init__("\n".join(f"{vendor} {operation}: {line}" for line in lines))
+
+
+def _client_class(declaration: Declaration) -> Any:
+    module = importlib.import_module(declaration.public_names[declaration.clients[0]])
+    return getattr(module, declaration.clients[0])
+
+
+def _using(
+    declaration: Declaration, options: dict[str, Any], operation: str, use: Callable[[Any], T]
+) -> T:
+    """``use(client)`` with a client built from ``options`` (the rest from the environment),
+    its errors as one line each (``call``), exit 1."""
+
+    def action() -> T:
+        try:
+            given = {k: v for k, v in options.items() if v is not None}
+            with _client_class(declaration)(**given) as client:
+                return use(client)
+        except (InvalidInputError, ConfigurationError) as error:
+            # An APIError names vendor and operation already; a check names the argument only.
+            raise _NamedError(declaration.name, operation, error) from error
+
+    return call(action)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm_delete(yes: bool, what: str) -> None:
+    """As ``onboard apply``: ask on a terminal, refuse without one unless ``--yes``."""
+    if yes:
+        return
+    if not _interactive():
+        _fail(f"deleting {what} needs --yes when there is no terminal to confirm on")
+    if not typer.confirm(f"Delete {what}?", err=True):
+        _fail("not deleted")
+
+
+# --- options built at run time ------------------------------------------------------------------
+
+_KW: Final = inspect.Parameter.KEYWORD_ONLY
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _option(name: str, kind: Any, help: str, default: Any = inspect.Parameter.empty) -> Any:
+    decl = f"{_flag(name)}/--no-{name.replace('_', '-')}" if kind is bool else _flag(name)
+    annotation = Annotated[kind, typer.Option(decl, help=help, show_default=default is not None)]
+    return inspect.Parameter(name, _KW, default=default, annotation=annotation)
+
+
+def _settings_options(declaration: Declaration, role: Role) -> list[inspect.Parameter]:
+    """The fields of the vendor's settings class, as options (required when the field is)."""
+    cls = declaration.settings_class(role)
+    attrs.resolve_types(cls)
+    options = []
+    for field in attrs.fields(cls):
+        default = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        if default is attrs.NOTHING:
+            default = inspect.Parameter.empty
+        options.append(_option(field.name, field.type, f"{cls.__name__}.{field.name}", default))
+    return options
+
+
+def _method_options(method: Callable[..., Any]) -> list[inspect.Parameter]:
+    """The client method's keyword-only parameters (all optional), as options."""
+    hints = typing.get_type_hints(method)
+    return [
+        _option(p.name, hints[p.name], f"See the client's {method.__name__}.", p.default)
+        for p in inspect.signature(method).parameters.values()
+        if p.kind is _KW
+    ]
+
+
+def _property_options(client_class: Any) -> list[inspect.Parameter]:
+    """The client's properties (``api_version``): each is a constructor option of its name."""
+    options = []
+    for name in getattr(client_class, "_properties", ()):
+        doc = _help(getattr(client_class, name)) or name
+        options.append(_option(name, str | None, f"{doc} (default: the client's)", None))
+    return options
+
+
+def _help(thing: object) -> str:
+    """The first paragraph of a docstring, without its reST markup."""
+    doc = inspect.getdoc(thing) or ""
+    first = doc.split("\n\n", 1)[0].replace("\n", " ")
+    return re.sub(r":\w+:`~?([^`]*)`", r"\1", first).replace("``", "")
+
+
+def _command(
+    group: typer.Typer,
+    name: str,
+    body: Callable[..., None],
+    extra: Sequence[inspect.Parameter],
+    help: str,
+) -> None:
+    """``body`` as ``group``'s command ``name``, with the ``extra`` options besides its own:
+    typer reads a command's parameters from its signature, and these are known only once the
+    vendor's classes are."""
+    hints = typing.get_type_hints(body, include_extras=True)
+    own = [
+        p.replace(kind=_KW, annotation=hints[p.name])
+        for p in inspect.signature(body).parameters.values()
+        if p.kind is not p.VAR_KEYWORD
+    ]
+    clash = {p.name for p in own} & {p.name for p in extra}
+    assert not clash, f"{name}: options named twice: {clash}"  # a vendor's field vs ours
+
+    def command(**arguments: Any) -> None:
+        body(**arguments)
+
+    parameters = [*own, *extra]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    group.command(name, help=help or inspect.getdoc(body))(command)
+
+
+def _split(arguments: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {name: arguments.pop(name) for name in names}
+
+
+# --- the commands' own parameters (module level: typer resolves them by name) ----------------
+
+Domain = Annotated[str, typer.Argument(help="The domain name (mail.example.com).")]
+Yes = Annotated[bool, typer.Option("--yes", help="Delete without asking.")]
+RecordTypeOption = Annotated[
+    RecordType, typer.Option("--type", case_sensitive=False, help="The record's type.")
+]
+Name = Annotated[str, typer.Option("--name", help="Fully qualified (mail.example.com).")]
+Value = Annotated[str, typer.Option("--value", help="The text to publish (TXT: no quotes).")]
+Priority = Annotated[int | None, typer.Option("--priority", help="MX preference.")]
+NewValue = Annotated[str, typer.Option("--new-value", help="The record's new value.")]
+
+
+def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
+    group = typer.Typer(help=noun.help, no_args_is_help=True)
+    vendor = declaration.name
+    client_class = _client_class(declaration)
+    properties = _property_options(client_class)
+    settings = _settings_options(declaration, Role.SENDING_DOMAINS)
+    settings_class = declaration.settings_class(Role.SENDING_DOMAINS)
+
+    def one(operation: str, options: dict[str, Any], use: Callable[[Any], SendingDomain]) -> Any:
+        return _using(declaration, options, operation, use)
+
+    def show(domain: SendingDomain, json_: bool) -> None:
+        if json_:
+            _print_json({"format_version": FORMAT_VERSION, **sending_domain_json(domain)})
+        else:
+            _print_domain(domain)
+
+    def list_body(json_: Json = False, **options: Any) -> None:
+        domains: list[SendingDomain] = _using(
+            declaration, options, "list_sending_domains", lambda c: list(c.list_sending_domains())
+        )
+        if json_:
+            _print_json(_document(vendor, domains=[sending_domain_json(d) for d in domains]))
+            return
+        table = Table(title=f"{declaration.title} {noun.word}")
+        for column in ("domain", "status", "id", "records"):
+            table.add_column(column, overflow="fold")
+        for d in domains:
+            table.add_row(*(_cell(v) for v in (d.domain, d.status, d.id, len(d.records))))
+        out.print(table)
+
+    def get_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        show(one("get_sending_domain", options, lambda c: c.get_sending_domain(domain)), json_)
+
+    def create_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        fields = _split(options, (p.name for p in settings))
+        made = one(
+            "create_sending_domain",
+            options,
+            lambda c: c.create_sending_domain(domain, settings_class(**fields)),
+        )
+        show(made, json_)
+
+    def update_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        fields = _split(options, (p.name for p in settings))
+        changed = one(
+            "update_sending_domain",
+            options,
+            lambda c: c.update_sending_domain(domain, settings_class(**fields)),
+        )
+        show(changed, json_)
+
+    def verify_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        show(
+            one("verify_sending_domain", options, lambda c: c.verify_sending_domain(domain)), json_
+        )
+
+    def delete_body(domain: Domain, yes: Yes = False, json_: Json = False, **options: Any) -> None:
+        _confirm_delete(yes, f"{domain} at {declaration.title}")
+        _using(
+            declaration, options, "delete_sending_domain", lambda c: c.delete_sending_domain(domain)
+        )
+        if json_:
+            _print_json(_document(vendor, domain=domain, deleted=True))
+        else:
+            out.print(f"deleted {domain}", markup=False, highlight=False)
+
+    # The properties (api_version) stay in **options: they go to the client's constructor.
+    commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = []
+    if noun.lists:
+        commands.append(("list", list_body, [], "list_sending_domains"))
+    commands += [
+        ("get", get_body, [], "get_sending_domain"),
+        ("create", create_body, settings, "create_sending_domain"),
+    ]
+    if hasattr(client_class, "update_sending_domain"):
+        commands.append(("update", update_body, settings, "update_sending_domain"))
+    commands += [
+        ("verify", verify_body, [], "verify_sending_domain"),
+        ("delete", delete_body, [], "delete_sending_domain"),
+    ]
+    for name, body, extra, method in commands:
+        help = _help(getattr(client_class, method))
+        _command(group, name, body, [*extra, *properties], help)
+    return group
+
+
+def _zones(declaration: Declaration) -> typer.Typer:
+    group = typer.Typer(help="Hosted DNS zones.", no_args_is_help=True)
+    vendor = declaration.name
+    client_class = _client_class(declaration)
+    properties = _property_options(client_class)
+    settings = _settings_options(declaration, Role.DNS)
+    settings_class = declaration.settings_class(Role.DNS)
+    list_options = _method_options(client_class.list_zones)
+    update_options = (
+        _method_options(client_class.update_zone) if hasattr(client_class, "update_zone") else []
+    )
+
+    def show(zone: Zone, json_: bool) -> None:
+        if json_:
+            _print_json(_document(vendor, **zone_json(zone)))
+        else:
+            _print_zone(vendor, zone)
+
+    def list_body(json_: Json = False, **options: Any) -> None:
+        filters = _split(options, (p.name for p in list_options))
+        zones: list[Zone] = _using(
+            declaration, options, "list_zones", lambda c: list(c.list_zones(**filters))
+        )
+        if json_:
+            _print_json(_document(vendor, zones=[zone_json(z) for z in zones]))
+            return
+        table = Table(title=f"{declaration.title} zones")
+        for column in ("domain", "ttl", "status", "customer", "product", "records"):
+            table.add_column(column, overflow="fold")
+        for z in zones:
+            row = (z.domain, z.ttl, z.status, z.customer, z.product, len(z.records))
+            table.add_row(*(_cell(v) for v in row))
+        out.print(table)
+
+    def get_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        show(_using(declaration, options, "get_zone", lambda c: c.get_zone(domain)), json_)
+
+    def create_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        fields = _split(options, (p.name for p in settings))
+        made = _using(
+            declaration,
+            options,
+            "create_zone",
+            lambda c: c.create_zone(domain, settings_class(**fields)),
+        )
+        show(made, json_)
+
+    def update_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        changes = _split(options, (p.name for p in update_options))
+        changed = _using(
+            declaration, options, "update_zone", lambda c: c.update_zone(domain, **changes)
+        )
+        show(changed, json_)
+
+    def delete_body(domain: Domain, yes: Yes = False, json_: Json = False, **options: Any) -> None:
+        _confirm_delete(yes, f"{declaration.title} zone {domain} and all its records")
+        _using(declaration, options, "delete_zone", lambda c: c.delete_zone(domain))
+        if json_:
+            _print_json(_document(vendor, domain=domain, deleted=True))
+        else:
+            out.print(f"deleted {domain}", markup=False, highlight=False)
+
+    def check_body(domain: Domain, json_: Json = False, **options: Any) -> None:
+        status = _using(declaration, options, "check_zone", lambda c: c.check_zone(domain))
+        if json_:
+            _print_json(_document(vendor, domain=domain, status=zone_status_json(status)))
+        else:
+            out.print(_fields_table(domain, [("vendor", vendor), ("status", status)]))
+
+    commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = [
+        ("list", list_body, list_options, "list_zones"),
+        ("get", get_body, [], "get_zone"),
+        ("create", create_body, settings, "create_zone"),
+    ]
+    if update_options:
+        commands.append(("update", update_body, update_options, "update_zone"))
+    commands += [
+        ("delete", delete_body, [], "delete_zone"),
+        ("check", check_body, [], "check_zone"),
+    ]
+    for name, body, extra, method in commands:
+        _command(group, name, body, [*extra, *properties], _help(getattr(client_class, method)))
+    return group
+
+
+def _records(declaration: Declaration) -> typer.Typer:
+    group = typer.Typer(help="The records of a hosted zone.", no_args_is_help=True)
+    vendor = declaration.name
+    client_class = _client_class(declaration)
+    properties = _property_options(client_class)
+
+    def show(action: str, domain: str, record: DnsRecord, json_: bool, **more: Any) -> None:
+        if json_:
+            _print_json(
+                _document(vendor, domain=domain, action=action, record=record_json(record), **more)
+            )
+        else:
+            table = _records_table([record])
+            table.title = f"{action} in {domain}"
+            out.print(table)
+
+    def add_body(
+        domain: Domain,
+        type_: RecordTypeOption,
+        name: Name,
+        value: Value,
+        priority: Priority = None,
+        json_: Json = False,
+        **options: Any,
+    ) -> None:
+        record = DnsRecord(type_, name, value, priority=priority)
+        _using(declaration, options, "add_record", lambda c: c.add_record(domain, record))
+        show("added", domain, record, json_)
+
+    def update_body(
+        domain: Domain,
+        type_: RecordTypeOption,
+        name: Name,
+        value: Value,
+        new_value: NewValue,
+        priority: Priority = None,
+        json_: Json = False,
+        **options: Any,
+    ) -> None:
+        record = DnsRecord(type_, name, value, priority=priority)
+        _using(
+            declaration,
+            options,
+            "update_record",
+            lambda c: c.update_record(domain, record, new_value),
+        )
+        show("updated", domain, attrs.evolve(record, value=new_value), json_, old_value=value)
+
+    def delete_body(
+        domain: Domain,
+        type_: RecordTypeOption,
+        name: Name,
+        value: Value,
+        priority: Priority = None,
+        yes: Yes = False,
+        json_: Json = False,
+        **options: Any,
+    ) -> None:
+        record = DnsRecord(type_, name, value, priority=priority)
+        _confirm_delete(yes, f"the {type_.value} record {name} from {domain}")
+        _using(declaration, options, "delete_record", lambda c: c.delete_record(domain, record))
+        show("deleted", domain, record, json_)
+
+    for command, body, method in (
+        ("add", add_body, "add_record"),
+        ("update", update_body, "update_record"),
+        ("delete", delete_body, "delete_record"),
+    ):
+        _command(group, command, body, properties, _help(getattr(client_class, method)))
+    return group
+
+
+def _vendor_help(declaration: Declaration) -> str:
+    plays = {Role.SENDING_DOMAINS: "sending domains", Role.DNS: "DNS zones and records"}
+    roles = " and ".join(plays[r] for r in sorted(declaration.roles) if r in plays)
+    envs = ", ".join(c.env for c in declaration.credentials)
+    return (
+        f"{declaration.title}: {roles}. Credentials from {envs}; the server from "
+        f"{declaration.base_url_env} (default {declaration.default_base_url})."
+    )
+
+
+def add_vendor_commands(app: typer.Typer) -> None:
+    """``maildns <vendor> ...`` for every declared vendor, by the roles it plays."""
+    for declaration in DECLARATIONS.values():
+        vendor = typer.Typer(help=_vendor_help(declaration), no_args_is_help=True)
+        if Role.SENDING_DOMAINS in declaration.roles:
+            noun = _SENDING_NOUNS.get(declaration.name, _DEFAULT_NOUN)
+            vendor.add_typer(_sending_domains(declaration, noun), name=noun.word)
+        if Role.DNS in declaration.roles:
+            vendor.add_typer(_zones(declaration), name="zones")
+            vendor.add_typer(_records(declaration), name="records")
+        app.add_typer(vendor, name=declaration.name)

@@ -1,0 +1,206 @@
+"""``maildns sandbox``: the real console script serving (HTTP and DNS) until a signal, and its
+argument and start-up errors through typer's runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import pytest
+from typer.testing import CliRunner
+
+import maildns
+from maildns._cli import app
+from maildns.sandbox import DEMO_CREDENTIALS, VENDORS, Sandbox
+
+MAILDNS = Path(sys.executable).parent / "maildns"
+TIMEOUT = 2.0
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Start ``maildns sandbox ARGS`` (killed after a minute, or at the end, if still running)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [str(MAILDNS), "sandbox", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            # buffered, as in a pipeline: the command must flush by itself
+            env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
+        )
+        threading.Timer(60, proc.kill).start()  # a hung read fails the test, not the suite
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
+def _read_until(proc: subprocess.Popen[str], last: str) -> list[str]:
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith(last):
+            return lines
+    raise AssertionError(f"the output ended before {last!r}: {lines}, {proc.stderr}")
+
+
+def _stop(proc: subprocess.Popen[str], how: signal.Signals) -> str:
+    proc.send_signal(how)
+    _, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    return stderr
+
+
+def test_json_document_then_serves_http_and_dns_until_sigint(
+    serve: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proc = serve("--port", "0", "--json", "--rate-limit", "ciirus=7", "--rate-limit", "tesouro=off")
+    # One document, flushed while the sandbox serves: its closing brace ends it.
+    document = json.loads("".join(_read_until(proc, "}")))
+    assert document["format_version"] == "1"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", document["base_url"])
+    assert set(document["vendors"]) == set(VENDORS)
+    vendors = document["vendors"]
+    assert vendors["tesouro"]["credentials"] == DEMO_CREDENTIALS["tesouro"]
+    assert {v: a["rate_limit"] for v, a in vendors.items()} == {
+        "tesouro": None,
+        "telecomx": None,
+        "ciirus": 7,
+    }
+    account = vendors["telecomx"]["account"]
+    assert set(account) == {"customer_id", "product_id"}
+
+    # The facade, from the document's URL and credentials.
+    tesouro = maildns.Tesouro(
+        base_url=vendors["tesouro"]["url"], **vendors["tesouro"]["credentials"]
+    )
+    with tesouro:
+        created = tesouro.create_sending_domain("mail.example.com")
+        assert created.domain == "mail.example.com"
+        assert created.records
+
+    # The environment it prints is enough for clients built from the environment alone.
+    for name, value in document["env"].items():
+        monkeypatch.setenv(name, value)
+    for name in document["unset"]:
+        monkeypatch.delenv(name, raising=False)
+    with maildns.TelecomX() as telecomx:
+        telecomx.create_zone(
+            "example.com", customer=account["customer_id"], product=account["product_id"]
+        )
+    with maildns.Tesouro() as again:  # the same sandbox: the domain made above is there
+        assert [d.domain for d in again.list_sending_domains()] == ["mail.example.com"]
+
+    # Both DNS servers answer for the zone just made, over real sockets.
+    servers = [(d["host"], d["port"]) for d in document["dns"]]
+    assert [d["name"] for d in document["dns"]] == ["ns1", "ns2"]
+    assert document["env"]["MAILDNS_NAMESERVERS"] == ",".join(f"{h}:{p}" for h, p in servers)
+    query = dns.message.make_query("example.com", "SOA")
+    for answer in (
+        dns.query.udp(query, servers[0][0], port=servers[0][1], timeout=TIMEOUT),
+        dns.query.tcp(query, servers[1][0], port=servers[1][1], timeout=TIMEOUT),
+    ):
+        assert answer.rcode() == dns.rcode.NOERROR
+        assert answer.flags & dns.flags.AA
+        assert [r.rdtype for r in answer.answer] == [dns.rdatatype.SOA]
+
+    controls = document["controls"]
+    assert controls["reset"] == {
+        "url": document["base_url"] + "/_sandbox/reset",
+        "methods": ["POST"],
+    }
+    assert set(controls) == {"reset", "clock", "faults", "stats"}
+
+    assert proc.poll() is None  # still serving after printing
+    _stop(proc, signal.SIGINT)
+
+
+def test_text_lists_every_vendor_url_the_dns_address_and_the_exports(serve: Any) -> None:
+    proc = serve("--port", "0", "--seed", "7")
+    lines = _read_until(proc, "Press Ctrl+C")
+    text = "".join(lines)
+    match = re.match(r"maildns sandbox on (http://127\.0\.0\.1:\d+) \(seed 7, ", lines[0])
+    assert match, lines[0]
+    base = match.group(1)
+    for vendor in VENDORS:
+        assert f"  {vendor:<9} {base}/{vendor} " in text
+        assert f"  export {vendor.upper()}_BASE_URL={base}/{vendor}\n" in text
+    assert "  export TESOURO_CLIENT_SECRET=sandbox-tesouro-client-secret\n" in text
+    assert "  unset TELECOMX_TOKEN\n" in text
+    (dns_line,) = [line for line in lines if line.lstrip().startswith("dns ")]
+    host, port = dns_line.split()[1].rsplit(":", 1)
+    ns2 = dns_line.split("ns2 ")[1].rstrip(")\n")
+    assert f"  export MAILDNS_NAMESERVERS={host}:{port},{ns2}\n" in text
+    answer = dns.query.udp(
+        dns.message.make_query("example.com", "SOA"), host, port=int(port), timeout=TIMEOUT
+    )
+    assert answer.rcode() == dns.rcode.REFUSED  # no zones yet: but it answers
+    _stop(proc, signal.SIGTERM)
+
+
+def _usage_error(*args: str) -> str:
+    result = CliRunner().invoke(app, ["sandbox", *args])
+    assert result.exit_code == 2, result.output
+    # typer draws the message in a box, folded to the width: the words, on one line.
+    return " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stderr).split())
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["--rate-limit", "tesouro=abc"],
+            "Invalid value for '--rate-limit': tesouro: a whole number of requests per second "
+            "from 1 to 100000, or off, not 'abc'",
+        ),
+        (
+            ["--rate-limit", "nope=3"],
+            "must be VENDOR=N or VENDOR=off with VENDOR one of tesouro, telecomx, ciirus",
+        ),
+        (["--port", "99999"], "Invalid value for '--port': must be an integer from 0 to 65535"),
+        (["--port", "http"], "Invalid value for '--port': must be an integer from 0 to 65535"),
+        (["--start", "soon"], "Invalid value for '--start': must be an ISO 8601 time"),
+        (["--start", "2026-01-01T09:00:00"], "Invalid value for '--start': needs a timezone"),
+        (["--start", "0001-01-01T00:00:00+00:00"], "must be from 1970-01-01"),
+        (["--seed", "abc"], "Invalid value for '--seed'"),
+    ],
+)
+def test_a_bad_argument_is_a_usage_error_naming_it(args: list[str], words: str) -> None:
+    message = _usage_error(*args)
+    assert words in message
+    assert "Traceback" not in message
+
+
+def test_a_port_in_use_is_one_line_and_exit_1() -> None:
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with Sandbox() as sb:
+        result = CliRunner().invoke(app, ["sandbox", "--port", str(sb.port)])
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: cannot serve on 127.0.0.1:{sb.port}: Address already in use\n"
+    )
+    # The command's signal handlers are gone with it.
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
