@@ -47,8 +47,8 @@ import yaml
 from typer.testing import CliRunner
 
 import maildns
-from maildns import _cli, onboarding
-from maildns._cli import app
+from maildns import onboarding
+from maildns._cli import _common, app
 from maildns.models import DomainStatus
 from maildns.onboarding._lookup import NAMESERVERS_ENV
 from maildns.sandbox import Sandbox
@@ -279,7 +279,7 @@ def exit_codes(text: str) -> set[int]:
     return {int(row["code"]) for row in table(section(text, "Exit codes"))}
 
 
-CLI_CODES = {_cli.OK, _cli.ERROR, _cli.CHANGES, _cli.NOT_VERIFIED, _cli.UNSAFE}
+CLI_CODES = {_common.OK, _common.ERROR, _common.CHANGES, _common.NOT_VERIFIED, _common.UNSAFE}
 
 
 # --- the guide -----------------------------------------------------------------------------------

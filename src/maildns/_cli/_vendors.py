@@ -225,7 +225,7 @@ def _option(name: str, kind: Any, help: str, default: Any = inspect.Parameter.em
 def _settings_options(declaration: Declaration, role: Role) -> list[inspect.Parameter]:
     """The fields of the vendor's settings class, as options (required when the field is)."""
     cls = declaration.settings_class(role)
-    attrs.resolve_types(cls)
+    hints = typing.get_type_hints(cls)  # not attrs.resolve_types: that rewrites the class
     options = []
     for field in attrs.fields(cls):
         default = field.default
@@ -233,7 +233,9 @@ def _settings_options(declaration: Declaration, role: Role) -> list[inspect.Para
             default = default.factory()
         if default is attrs.NOTHING:
             default = inspect.Parameter.empty
-        options.append(_option(field.name, field.type, f"{cls.__name__}.{field.name}", default))
+        options.append(
+            _option(field.name, hints[field.name], f"{cls.__name__}.{field.name}", default)
+        )
     return options
 
 
