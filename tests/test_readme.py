@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,29 @@ def test_the_onboarding_example_runs_with_the_exit_codes_it_says(
         assert result.exit_code == expected, (line, result.stderr)
         ran += 1
     assert ran == 5
+
+
+def test_the_command_line_section_names_real_commands_and_options() -> None:
+    import typer.main
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    ((lang, block),) = _section("The command line")
+    assert lang == "sh"
+    lines = [shlex.split(line.split("  #")[0]) for line in block.splitlines() if line.strip()]
+    assert len(lines) >= 6
+    for words in lines:
+        assert words[0] == "maildns"
+        command, node = [], typer.main.get_command(app)
+        for word in words[1:]:  # the subcommands, as far as the app has them
+            found = getattr(node, "commands", {}).get(word)
+            if found is None:
+                break
+            command.append(word)
+            node = found
+        assert command and not hasattr(node, "commands"), f"not a command: {words}"
+        result = CliRunner().invoke(app, [*command, "--help"])
+        assert result.exit_code == 0, (words, result.output)
+        for option in (w for w in words if w.startswith("--")):
+            assert option in result.output, (words, option)
