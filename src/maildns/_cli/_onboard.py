@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -162,6 +163,7 @@ class _Progress:
         self.failed = 0
         self.done = 0
         self._bar: Any = None
+        self._started = time.monotonic()
 
     def planned(self, plan: Any) -> None:
         """The plan is known (a streamed apply's once every zone is read): its domains with
@@ -189,7 +191,7 @@ class _Progress:
             )
             # A streamed apply knows its plan after its first domains: they count already.
             self._task = self._bar.add_task(
-                what, total=self.total, completed=self.done + self.failed, counts="", rate=""
+                what, total=self.total, completed=self.done + self.failed, **self._fields()
             )
             self._bar.start()
 
@@ -206,13 +208,17 @@ class _Progress:
         else:
             self.failed += 1
         if self._bar is not None:
-            task = self._bar.tasks[0]
-            elapsed = task.elapsed or 0.0
-            finished = self.done + self.failed
-            rate = f"{finished / elapsed:.1f}/s" if elapsed > 0 else ""
-            pending = self.total - finished
-            counts = f"done {self.done}  failed {self.failed}  pending {pending}"
-            self._bar.update(self._task, advance=1, counts=counts, rate=rate)
+            self._bar.update(self._task, advance=1, **self._fields())
+
+    def _fields(self) -> dict[str, str]:
+        finished = self.done + self.failed
+        elapsed = time.monotonic() - self._started  # from the start: a streamed apply's bar
+        rate = f"{finished / elapsed:.1f}/s" if finished and elapsed > 0 else ""  # starts late
+        pending = self.total - finished
+        return {
+            "counts": f"done {self.done}  failed {self.failed}  pending {pending}",
+            "rate": rate,
+        }
 
 
 def _run(action: Any) -> Any:

@@ -409,9 +409,14 @@ class Engine:
                 group.append((index, domain_plan))
             ready.put_nowait(group)
 
+        whole: list[Plan] = []
+
         async def produce() -> None:
             try:
                 await pool(by_zone, plan_zone, self.concurrency)
+                whole.append(Plan(tuple(planned[i] for i in sorted(planned))))
+                if on_plan is not None:
+                    on_plan(whole[0])  # while the appliers go on: a progress bar's total
             except BaseException as error:
                 failure.append(error)  # the appliers finish what they hold, then it is raised
             finally:
@@ -431,10 +436,7 @@ class Engine:
             producer.cancel()  # an applier's error: no zone is read for nobody
         if failure:
             raise failure[0]
-        plan = Plan(tuple(planned[i] for i in sorted(planned)))
-        if on_plan is not None:
-            on_plan(plan)
-        return plan, results
+        return whole[0], results
 
     async def _claim_and_apply(
         self,
