@@ -95,7 +95,8 @@ def test_the_command_line_section_names_real_commands_and_options() -> None:
                 break
             command.append(word)
             node = found
-        assert command and not hasattr(node, "commands"), f"not a command: {words}"
+        assert command, f"not a command: {words}"
+        assert not hasattr(node, "commands"), f"not a command: {words}"
         result = CliRunner().invoke(app, [*command, "--help"])
         assert result.exit_code == 0, (words, result.output)
         for option in (w for w in words if w.startswith("--")):
