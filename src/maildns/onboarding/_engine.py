@@ -12,6 +12,7 @@ vendor has answered with them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -361,14 +362,14 @@ class Engine:
                 by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
                 for index, domain_plan in enumerate(plan.domains):
                     by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
-
-                async def apply_zone(
-                    plans: list[tuple[int, DomainPlan]],
-                ) -> list[tuple[int, Outcome]]:
-                    return await self._claim_and_apply(
-                        plans, world, force, horizon, skipped, on_domain
-                    )
-
+                apply_zone = functools.partial(
+                    self._apply_zone,
+                    world=world,
+                    force=force,
+                    horizon=horizon,
+                    skipped=skipped,
+                    on_domain=on_domain,
+                )
                 results = await pool(by_zone.values(), apply_zone, self.concurrency)
         ordered_ = sorted((o for zone in results for o in zone), key=lambda pair: pair[0])
         outcomes = [o for _, o in ordered_]  # in the plan's order
@@ -426,7 +427,7 @@ class Engine:
         async def consume() -> None:
             while (group := await ready.get()) is not None and not failure:
                 results.append(
-                    await self._claim_and_apply(group, world, force, horizon, skipped, on_domain)
+                    await self._apply_zone(group, world, force, horizon, skipped, on_domain)
                 )
 
         producer = asyncio.ensure_future(produce())
@@ -438,7 +439,7 @@ class Engine:
             raise failure[0]
         return whole[0], results
 
-    async def _claim_and_apply(
+    async def _apply_zone(
         self,
         plans: list[tuple[int, DomainPlan]],
         world: World,
@@ -448,7 +449,8 @@ class Engine:
         on_domain: OnDomain | None,
     ) -> list[tuple[int, Outcome]]:
         """One zone's domains with changes (and no problems), under the zone's claim: left to
-        the worker holding it when another does."""
+        the worker holding it when another does, skipped when another changed the zone since
+        ``horizon``."""
         plans = [(i, p) for i, p in plans if p.changes and not p.problems]
         if not plans:
             return []
@@ -460,34 +462,22 @@ class Engine:
                     on_domain(domain_plan.domain, None)
             return []
         try:
-            return await self._apply_zone(plans, world, force, horizon, skipped, on_domain)
+            touched = await self._j(self.journal.touched_since, zone, horizon)
+            outcomes = []
+            for index, domain_plan in plans:  # one after another: they change one zone
+                if touched == "changed":  # what the plan read is stale: the other worker did it
+                    skipped.append((index, domain_plan.domain, SKIPPED_CHANGED))
+                    outcome = Outcome()
+                elif touched == "started":  # stale, and half done: a rerun settles it first
+                    outcome = Outcome(failed=[(domain_plan.changes[0], STOPPED)])
+                else:
+                    outcome = await self._apply_domain(domain_plan, world, force)
+                if on_domain is not None:
+                    on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
+                outcomes.append((index, outcome))
+            return outcomes
         finally:
             await self._j(self.journal.release, zone)
-
-    async def _apply_zone(
-        self,
-        plans: list[tuple[int, DomainPlan]],
-        world: World,
-        force: bool,
-        horizon: int,
-        skipped: list[tuple[int, str, str]],
-        on_domain: OnDomain | None,
-    ) -> list[tuple[int, Outcome]]:
-        """One zone's domains, one after another, while this worker holds the zone's claim."""
-        touched = await self._j(self.journal.touched_since, plans[0][1].zone, horizon)
-        outcomes = []
-        for index, domain_plan in plans:
-            if touched == "changed":  # what the plan read is stale: the other worker did it
-                skipped.append((index, domain_plan.domain, SKIPPED_CHANGED))
-                outcome = Outcome()
-            elif touched == "started":  # stale, and half done: a rerun settles it first
-                outcome = Outcome(failed=[(domain_plan.changes[0], STOPPED)])
-            else:
-                outcome = await self._apply_domain(domain_plan, world, force)
-            if on_domain is not None:
-                on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
-            outcomes.append((index, outcome))
-        return outcomes
 
     async def _apply_domain(self, domain_plan: DomainPlan, world: World, force: bool) -> Outcome:
         outcome = Outcome()
