@@ -91,7 +91,6 @@ class Result:
     __slots__ = (
         "_body",
         "attempts",
-        "content",
         "endpoint",
         "error",
         "headers",
@@ -112,11 +111,14 @@ class Result:
         self.endpoint = endpoint
         self.status_code = status_code
         self.model = model
-        self.content = content
         self.headers = headers
         self.attempts = attempts
         self.error = error
         self._body = _Body(endpoint, status_code, content)
+
+    @property
+    def content(self) -> bytes:
+        return self._body.content
 
     @property
     def request_id(self) -> str | None:
