@@ -341,31 +341,25 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
             table.add_row(*(_cell(v) for v in (d.domain, d.status, d.id, len(d.records))))
         out.print(table)
 
-    def get_body(domain: Domain, json_: Json = False, **options: Any) -> None:
-        show(one("get_sending_domain", options, lambda c: c.get_sending_domain(domain)), json_)
+    def by_name(method: str) -> Callable[..., None]:
+        """get and verify: the domain's name is all they take."""
 
-    def create_body(domain: Domain, json_: Json = False, **options: Any) -> None:
-        fields = _split(options, (p.name for p in settings))
-        made = one(
-            "create_sending_domain",
-            options,
-            lambda c: c.create_sending_domain(domain, settings_class(**fields)),
-        )
-        show(made, json_)
+        def body(domain: Domain, json_: Json = False, **options: Any) -> None:
+            show(one(method, options, lambda c: getattr(c, method)(domain)), json_)
 
-    def update_body(domain: Domain, json_: Json = False, **options: Any) -> None:
-        fields = _split(options, (p.name for p in settings))
-        changed = one(
-            "update_sending_domain",
-            options,
-            lambda c: c.update_sending_domain(domain, settings_class(**fields)),
-        )
-        show(changed, json_)
+        return body
 
-    def verify_body(domain: Domain, json_: Json = False, **options: Any) -> None:
-        show(
-            one("verify_sending_domain", options, lambda c: c.verify_sending_domain(domain)), json_
-        )
+    def with_settings(method: str) -> Callable[..., None]:
+        """create and update: the name and the vendor's settings, from their options."""
+
+        def body(domain: Domain, json_: Json = False, **options: Any) -> None:
+            fields = _split(options, (p.name for p in settings))
+            made = one(
+                method, options, lambda c: getattr(c, method)(domain, settings_class(**fields))
+            )
+            show(made, json_)
+
+        return body
 
     def delete_body(domain: Domain, yes: Yes = False, json_: Json = False, **options: Any) -> None:
         _confirm_delete(yes, f"{domain} at {declaration.title}")
@@ -382,13 +376,14 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
     if noun.lists:
         commands.append(("list", list_body, [], "list_sending_domains"))
     commands += [
-        ("get", get_body, [], "get_sending_domain"),
-        ("create", create_body, settings, "create_sending_domain"),
+        ("get", by_name("get_sending_domain"), [], "get_sending_domain"),
+        ("create", with_settings("create_sending_domain"), settings, "create_sending_domain"),
     ]
     if hasattr(client_class, "update_sending_domain"):
-        commands.append(("update", update_body, settings, "update_sending_domain"))
+        update = with_settings("update_sending_domain")
+        commands.append(("update", update, settings, "update_sending_domain"))
     commands += [
-        ("verify", verify_body, [], "verify_sending_domain"),
+        ("verify", by_name("verify_sending_domain"), [], "verify_sending_domain"),
         ("delete", delete_body, [], "delete_sending_domain"),
     ]
     for name, body, extra, method in commands:
