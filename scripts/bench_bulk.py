@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
+from maildns.sandbox.__main__ import environment
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DOMAINS = 1000
@@ -63,12 +63,8 @@ class Figure:
 
 def _env(sb: Sandbox, state: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TESOURO_", "TELECOMX_"))}
-    for name, declaration in DECLARATIONS.items():
-        env[declaration.base_url_env] = sb.url(name)
-        for argument, value in sb.credentials(name).items():
-            env[declaration.credential(argument).env] = value
+    env.update(environment(sb)[0])  # what `maildns sandbox` exports
     env["MAILDNS_STATE"] = str(state)
-    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
     return env
 
 

@@ -28,6 +28,7 @@ import stamina
 from maildns import DnsRecord
 from maildns._core.pace import forget_paces
 from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
+from maildns.sandbox.__main__ import environment
 from maildns.vendors import DECLARATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -268,13 +269,11 @@ def sandbox_env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 
 def point_env_at(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """What ``sandbox_env`` does, for any sandbox (one a test starts with its own settings)."""
-    for name, declaration in DECLARATIONS.items():
-        monkeypatch.setenv(declaration.base_url_env, sb.url(name))
-        for argument, value in sb.credentials(name).items():
-            monkeypatch.setenv(declaration.credential(argument).env, value)
-    for env in ("TELECOMX_TOKEN", "MAILDNS_STATE"):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setenv("MAILDNS_NAMESERVERS", ",".join(f"{h}:{p}" for h, p in sb.dns_addresses))
+    given, unset = environment(sb)  # what `maildns sandbox` exports
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    for name in (*unset, "MAILDNS_STATE"):
+        monkeypatch.delenv(name, raising=False)
     return sb
 
 

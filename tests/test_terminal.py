@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
+from maildns.sandbox.__main__ import environment
 
 from .test_bulk import bulk_config
 
@@ -53,11 +53,8 @@ def shell_env(sb: Sandbox, state: Path) -> dict[str, str]:
     dropped = {"NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "TMUX", "TMUX_PANE"}
     dropped |= {"TELECOMX_TOKEN", "MAILDNS_STATE", "MAILDNS_DEBUG"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
-    for name, declaration in DECLARATIONS.items():
-        env[declaration.base_url_env] = sb.url(name)
-        for argument, value in sb.credentials(name).items():
-            env[declaration.credential(argument).env] = value
-    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    given, unset = environment(sb)
+    env = {k: v for k, v in {**env, **given}.items() if k not in unset}
     env["MAILDNS_STATE"] = str(state)
     env["TERM"] = "xterm-256color"
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"

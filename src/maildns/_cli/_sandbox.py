@@ -19,36 +19,29 @@ The ``--json`` document (``format_version`` "1"):
 
 from __future__ import annotations
 
-import shlex
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Final, TypeVar
 
 import typer
 
 from ..sandbox import Sandbox, SandboxError
 from ..sandbox.__main__ import (
     cannot_serve,
+    describe,
+    listing,
     parse_port,
     parse_rate_limit,
     parse_start,
     stopped_by_signals,
 )
 from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
-from ..vendors import DECLARATIONS
-from ._common import FORMAT_VERSION, Json, _fail, _print_json, out
+from ._common import Json, _fail, _print_json, out
 
 T = TypeVar("T")
 
 DEFAULT_PORT: Final = 8765
-CONTROLS: Final = {
-    "reset": ("POST",),
-    "clock": ("GET", "POST"),
-    "faults": ("GET", "POST", "DELETE"),
-    "stats": ("GET", "DELETE"),
-}
-"""The sandbox's own endpoints, under ``/_sandbox/``, and the methods each answers."""
 
 
 def _usage(parse: Callable[[str], T]) -> Callable[[str | T], T]:
@@ -68,82 +61,6 @@ def _rate_limits(values: list[str] | None) -> list[str] | None:
     for value in values or []:
         _usage(parse_rate_limit)(value)
     return values
-
-
-def environment(sb: Sandbox) -> tuple[dict[str, str], list[str]]:
-    """The variables that point maildns (its clients, ``onboard``) at ``sb``, and those to
-    unset: a vendor's other credentials (TelecomX's token) would be used instead."""
-    env: dict[str, str] = {}
-    unset: list[str] = []
-    for name, declaration in DECLARATIONS.items():
-        env[declaration.base_url_env] = sb.url(name)
-        given = sb.credentials(name)
-        for argument, value in given.items():
-            env[declaration.credential(argument).env] = value
-        unset += [c.env for c in declaration.credentials if c.argument not in given]
-    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
-    return env, unset
-
-
-def describe(sb: Sandbox) -> dict[str, Any]:
-    """The ``--json`` document of a running sandbox (the module's docstring has its keys)."""
-    env, unset = environment(sb)
-    return {
-        "format_version": FORMAT_VERSION,
-        "base_url": sb.base_url,
-        "seed": sb.seed,
-        "clock": sb.now().isoformat(),
-        "vendors": {
-            vendor: {
-                "url": sb.url(vendor),
-                "credentials": sb.credentials(vendor),
-                "account": sb.account(vendor),
-                "rate_limit": sb.rate_limits.get(vendor),
-            }
-            for vendor in DECLARATIONS
-        },
-        "dns": [
-            {"name": name, "host": host, "port": port}
-            for name, (host, port) in zip(("ns1", "ns2"), sb.dns_addresses, strict=True)
-        ],
-        "env": env,
-        "unset": unset,
-        "controls": {
-            name: {"url": f"{sb.base_url}/_sandbox/{name}", "methods": list(methods)}
-            for name, methods in CONTROLS.items()
-        },
-    }
-
-
-def _listing(document: dict[str, Any]) -> list[str]:
-    """The human listing of ``describe``'s document, line by line."""
-    base = document["base_url"]
-    lines = [f"maildns sandbox on {base} (seed {document['seed']}, clock {document['clock']})"]
-    vendors: dict[str, Any] = document["vendors"]
-    for vendor, about in vendors.items():
-        creds = " ".join(f"{k}={v}" for k, v in about["credentials"].items())
-        lines.append(f"  {vendor:<9} {about['url']:<40} {creds}")
-    for vendor, about in vendors.items():
-        if about["account"]:
-            ids = " ".join(f"{k}={v}" for k, v in about["account"].items())
-            lines.append(f"  {vendor:<9} {ids}")
-    limits = ", ".join(
-        f"{v} {a['rate_limit']}/s" for v, a in vendors.items() if a["rate_limit"] is not None
-    )
-    lines.append(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
-    ns1, ns2 = document["dns"]
-    lines.append(
-        f"  {'dns':<9} {ns1['host']}:{ns1['port']} (udp and tcp; ns2 {ns2['host']}:{ns2['port']})"
-    )
-    controls = ", ".join(
-        f"{'|'.join(c['methods'])} {c['url']}" for c in document["controls"].values()
-    )
-    lines.append(f"  controls: {controls}")
-    lines.append("to point maildns at it:")
-    lines += [f"  export {name}={shlex.quote(value)}" for name, value in document["env"].items()]
-    lines += [f"  unset {name}" for name in document["unset"]]
-    lines.append("Press Ctrl+C to stop.")
-    return lines
 
 
 def sandbox_command(
@@ -199,7 +116,7 @@ def sandbox_command(
             if json_:
                 _print_json(document)
             else:
-                for line in _listing(document):
+                for line in listing(document):
                     out.print(line, markup=False, highlight=False, soft_wrap=True)
             sys.stdout.flush()  # a script reads it while the sandbox serves
             stop.wait()

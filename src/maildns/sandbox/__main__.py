@@ -7,14 +7,16 @@ The arguments' checks (``parse_*``, ValueError with the problem) are shared with
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, Final, TypeVar
 
+from ..vendors import DECLARATIONS
 from . import Sandbox, SandboxError
 from ._core import DEFAULT_SEED, DEFAULT_START
 from ._limits import EARLIEST, LATEST, MAX_RATE_LIMIT
@@ -145,30 +147,98 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, SandboxError) as exc:
             print(f"error: {cannot_serve(args.host, args.port, exc)}", file=sys.stderr)
             return 1
-        _print_listing(sb)
+        print("\n".join(listing(describe(sb), exports=False)), flush=True)
         stop.wait()
         sb.stop()
     return 0
 
 
-def _print_listing(sb: Sandbox) -> None:
-    print(f"maildns sandbox on {sb.base_url} (seed {sb.seed}, clock {sb.now().isoformat()})")
-    for vendor in VENDORS:
-        creds = " ".join(f"{k}={v}" for k, v in sb.credentials(vendor).items())
-        print(f"  {vendor:<9} {sb.url(vendor):<40} {creds}")
-    for vendor in VENDORS:
-        ids = " ".join(f"{k}={v}" for k, v in sb.account(vendor).items())
-        if ids:
-            print(f"  {vendor:<9} {ids}")
-    limits = ", ".join(f"{v} {n}/s" for v, n in sb.rate_limits.items() if n is not None)
-    print(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
-    ns1, ns2 = sb.dns_addresses
-    print(f"  {'dns':<9} {ns1[0]}:{ns1[1]} (udp and tcp; ns2 {ns2[0]}:{ns2[1]})")
-    print(
-        f"  controls: POST {sb.base_url}/_sandbox/reset, GET|POST {sb.base_url}/_sandbox/clock,"
-        f" GET|POST|DELETE {sb.base_url}/_sandbox/faults, GET|DELETE {sb.base_url}/_sandbox/stats"
+CONTROLS: Final = {
+    "reset": ("POST",),
+    "clock": ("GET", "POST"),
+    "faults": ("GET", "POST", "DELETE"),
+    "stats": ("GET", "DELETE"),
+}
+"""The sandbox's own endpoints, under ``/_sandbox/``, and the methods each answers."""
+
+
+def environment(sb: Sandbox) -> tuple[dict[str, str], list[str]]:
+    """The variables that point maildns (its clients, ``onboard``) at ``sb``, and those to
+    unset: a vendor's other credentials (TelecomX's token) would be used instead."""
+    env: dict[str, str] = {}
+    unset: list[str] = []
+    for name, declaration in DECLARATIONS.items():
+        env[declaration.base_url_env] = sb.url(name)
+        given = sb.credentials(name)
+        for argument, value in given.items():
+            env[declaration.credential(argument).env] = value
+        unset += [c.env for c in declaration.credentials if c.argument not in given]
+    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    return env, unset
+
+
+def describe(sb: Sandbox) -> dict[str, Any]:
+    """What a running sandbox is, as ``maildns sandbox --json`` prints it (that module's
+    docstring has the keys)."""
+    env, unset = environment(sb)
+    return {
+        "format_version": "1",
+        "base_url": sb.base_url,
+        "seed": sb.seed,
+        "clock": sb.now().isoformat(),
+        "vendors": {
+            vendor: {
+                "url": sb.url(vendor),
+                "credentials": sb.credentials(vendor),
+                "account": sb.account(vendor),
+                "rate_limit": sb.rate_limits.get(vendor),
+            }
+            for vendor in DECLARATIONS
+        },
+        "dns": [
+            {"name": name, "host": host, "port": port}
+            for name, (host, port) in zip(("ns1", "ns2"), sb.dns_addresses, strict=True)
+        ],
+        "env": env,
+        "unset": unset,
+        "controls": {
+            name: {"url": f"{sb.base_url}/_sandbox/{name}", "methods": list(methods)}
+            for name, methods in CONTROLS.items()
+        },
+    }
+
+
+def listing(document: dict[str, Any], *, exports: bool = True) -> list[str]:
+    """The human listing of ``describe``'s document, line by line; ``exports``: with the
+    ``export`` lines that point maildns at the sandbox (``maildns sandbox`` prints them)."""
+    base = document["base_url"]
+    lines = [f"maildns sandbox on {base} (seed {document['seed']}, clock {document['clock']})"]
+    vendors: dict[str, Any] = document["vendors"]
+    for vendor, about in vendors.items():
+        creds = " ".join(f"{k}={v}" for k, v in about["credentials"].items())
+        lines.append(f"  {vendor:<9} {about['url']:<40} {creds}")
+    for vendor, about in vendors.items():
+        if about["account"]:
+            ids = " ".join(f"{k}={v}" for k, v in about["account"].items())
+            lines.append(f"  {vendor:<9} {ids}")
+    limits = ", ".join(
+        f"{v} {a['rate_limit']}/s" for v, a in vendors.items() if a["rate_limit"] is not None
     )
-    print("Press Ctrl+C to stop.", flush=True)
+    lines.append(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
+    ns1, ns2 = document["dns"]
+    lines.append(
+        f"  {'dns':<9} {ns1['host']}:{ns1['port']} (udp and tcp; ns2 {ns2['host']}:{ns2['port']})"
+    )
+    controls = ", ".join(
+        f"{'|'.join(c['methods'])} {c['url']}" for c in document["controls"].values()
+    )
+    lines.append(f"  controls: {controls}")
+    if exports:
+        lines.append("to point maildns at it:")
+        lines += [f"  export {n}={shlex.quote(v)}" for n, v in document["env"].items()]
+        lines += [f"  unset {name}" for name in document["unset"]]
+    lines.append("Press Ctrl+C to stop.")
+    return lines
 
 
 if __name__ == "__main__":
