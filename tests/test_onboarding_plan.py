@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -69,6 +70,16 @@ def test_the_document_is_versioned_summed_and_round_trips() -> None:
     assert again.checksum() == document["checksum"] == original.checksum()
 
 
+def test_the_checksum_is_the_sha256_of_the_changes_canonical_json() -> None:
+    # Its definition since format 1: a plan saved by an earlier maildns still loads.
+    plan = Plan((*_sample().domains, DomainPlan("mail.other.example", "other.example", ())))
+    canonical = json.dumps(
+        [c.to_json() for c in plan.changes], sort_keys=True, separators=(",", ":")
+    )
+    assert plan.checksum() == hashlib.sha256(canonical.encode()).hexdigest()
+    assert Plan(()).checksum() == hashlib.sha256(b"[]").hexdigest()
+
+
 def test_an_edited_or_foreign_document_is_refused() -> None:
     document = _sample().to_json()
     document["domains"][0]["changes"][0]["domain"] = "other.example.com"
@@ -86,3 +97,13 @@ def test_moved_names_what_changed_since_the_plan_was_saved() -> None:
         "no longer planned: create telecomx TXT mail.example.com 'v=spf1 ~all'",
         "no longer planned: create telecomx MX mail.example.com 'mx.example.net'",
     ]
+
+
+def test_a_plan_and_what_apply_did_repr_as_counts() -> None:
+    # asyncio.run reprs the result it returns: a full repr of 10,000 domains is tens of MB.
+    from maildns.onboarding._engine import Applied
+
+    plan = Plan(_sample().domains * 10_000)
+    assert repr(plan) == "<Plan 10000 domains, 40000 create, 0 update, 0 delete, 10000 problems>"
+    applied = Applied(plan, done=plan.changes[:3])
+    assert repr(applied) == f"<Applied 3 done, 0 failed, 0 skipped of {plan!r}>"

@@ -83,7 +83,7 @@ class Outcome:
     failed: list[tuple[Change, str]] = attrs.Factory(list)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Applied:
     """What an apply did."""
 
@@ -93,6 +93,12 @@ class Applied:
     skipped: tuple[tuple[str, str], ...] = ()
     """(domain, why): left to another worker, which held its zone or changed it since this
     apply's plan was read."""
+
+    def __repr__(self) -> str:  # counts, as Plan's
+        return (
+            f"<Applied {len(self.done)} done, {len(self.failed)} failed,"
+            f" {len(self.skipped)} skipped of {self.plan!r}>"
+        )
 
 
 SKIPPED_HELD: Final = "another worker is applying its zone"

@@ -19,6 +19,10 @@ from ..models import RecordType
 
 FORMAT_VERSION: Final = "1"
 
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
 Action = Literal["create", "update", "delete"]
 Kind = Literal["zone", "sending_domain", "record"]
 ACTIONS: Final = ("create", "update", "delete")
@@ -111,11 +115,16 @@ class DomainPlan:
         }
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Plan:
     """Every domain's changes; applied in order, domain by domain."""
 
     domains: tuple[DomainPlan, ...] = ()
+
+    def __repr__(self) -> str:
+        # A count, not ten thousand domains' changes: asyncio.run (3.11) reprs its result.
+        counts = ", ".join(f"{n} {what}" for what, n in self.summary().items())
+        return f"<Plan {counts}>"
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -131,10 +140,15 @@ class Plan:
 
     def checksum(self) -> str:
         """sha256 of the planned changes (canonical JSON): equal plans, equal checksums."""
-        canonical = json.dumps(
-            [c.to_json() for c in self.changes], sort_keys=True, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        # The digest of ``json.dumps([...], sort_keys=True, separators=(",", ":"))``, fed one
+        # change at a time: ten thousand domains' changes are never one list or one string.
+        digest = hashlib.sha256(b"[")
+        for i, change in enumerate(c for d in self.domains for c in d.changes):
+            if i:
+                digest.update(b",")
+            digest.update(_canonical(change.to_json()).encode())
+        digest.update(b"]")
+        return digest.hexdigest()
 
     def summary(self) -> dict[str, int]:
         counts = Counter(c.action for c in self.changes)
