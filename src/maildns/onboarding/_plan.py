@@ -23,6 +23,7 @@ FORMAT_VERSION: Final = "1"
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
+
 Action = Literal["create", "update", "delete"]
 Kind = Literal["zone", "sending_domain", "record"]
 ACTIONS: Final = ("create", "update", "delete")
