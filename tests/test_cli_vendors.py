@@ -108,6 +108,11 @@ def bare(text: str) -> str:
     return "".join(text.split())
 
 
+def shown_value(record: DnsRecord) -> str:
+    """A record's value as a table shows it (folded, spaces aside): an MX's priority first."""
+    return bare(record.value if record.priority is None else f"{record.priority} {record.value}")
+
+
 def check_record(document: dict[str, Any], record: DnsRecord) -> None:
     assert set(document) == RECORD_KEYS
     assert document["type"] == record.type.value
@@ -191,7 +196,7 @@ def test_tesouro_tables_fit_80_columns_and_fold_the_dkim_key() -> None:
     assert "pending" in table
     dkim = next(r.value for r in domain.records if r.purpose is RecordPurpose.DKIM)
     assert len(dkim) > 80  # folded over lines, whole
-    assert column(table, "value") == [bare(r.value) for r in domain.records]
+    assert column(table, "value") == [shown_value(r) for r in domain.records]
     assert column(table, "type") == [r.type.value for r in domain.records]
     listed = ok_table("tesouro", "domains", "list")
     assert DOMAIN in listed
@@ -408,7 +413,7 @@ def test_telecomx_records_add_update_delete(env: Sandbox) -> None:
     check_zone_document(ok_json("telecomx", "zones", "get", ZONE), zone)
 
     table = ok_table("telecomx", "zones", "get", ZONE)
-    assert column(table, "value") == [bare(r.value) for r in zone.records]
+    assert column(table, "value") == [shown_value(r) for r in zone.records]
     assert column(table, "name") == [r.name for r in zone.records]
 
     missing = ["--type", "MX", "--name", ZONE, "--value", "gone.example.org", "--priority", "10"]
@@ -503,7 +508,7 @@ def test_ciirus_table_and_api_version() -> None:
     )
     with maildns.Ciirus() as ciirus:
         domain = ciirus.get_sending_domain(DOMAIN)
-    assert column(table, "value") == [bare(r.value) for r in domain.records]
+    assert column(table, "value") == [shown_value(r) for r in domain.records]
     line = error_line("ciirus", "subaccount", "get", DOMAIN, "--api-version", "v1")
     assert line == (
         "error: ciirus get_sending_domain: api_version: must be one of 'v2023.07.31', "

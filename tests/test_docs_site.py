@@ -140,6 +140,11 @@ def test_site_loads_nothing_from_elsewhere() -> None:
             for u in _CSS_URL.findall(css.read_text(errors="replace"))
             if _external(u)
         ]
+    for svg in sorted(SITE.rglob("*.svg")):  # the terminal pictures: rich's carry a web font
+        text = svg.read_text(errors="replace")
+        offenders += [
+            f"{svg.relative_to(SITE)}: {u}" for u in _CSS_URL.findall(text) if _external(u)
+        ]
     assert offenders == []
     for page in sorted(SITE.rglob("*.html")):
         text = page.read_text(errors="replace")
@@ -316,6 +321,24 @@ def test_browser_index_to_each_vendor_page_and_an_operation(page: Any, site_url:
     sources = page.locator("#createMailboxDomain ~ .admonition.info").first
     expect(sources).to_contain_text("docs.tesouro.com/finops/reference/openapi/mailbox-domains")
     _shot(page, "tesouro-createMailboxDomain")
+
+
+def test_browser_first_five_minutes_shows_its_terminal_pictures(page: Any, site_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{site_url}/guide/first-five-minutes/")
+    expect(page.locator("h1").first).to_contain_text("The first five minutes")
+    pictures = page.locator("article img")
+    expect(pictures).to_have_count(5)
+    for i in range(5):
+        picture = pictures.nth(i)
+        picture.scroll_into_view_if_needed()
+        assert picture.get_attribute("src", timeout=5_000).endswith(".svg")
+        loaded = picture.evaluate("img => img.complete ? img.naturalWidth : 0")
+        assert loaded > 900, f"picture {i} did not load"  # rich draws 80 columns 994 wide
+        shown = picture.evaluate("img => img.getBoundingClientRect().width")
+        assert shown > 600, f"picture {i} is shown {shown} px wide"
+    _shot(page, "first-five-minutes")
 
 
 def test_browser_search_works_offline(page: Any, site_url: str) -> None:

@@ -196,7 +196,9 @@ def test_command_line_serves_and_prints_urls_and_credentials() -> None:
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(6)]
+        lines = [proc.stdout.readline()]
+        while "Press Ctrl+C" not in lines[-1] and lines[-1]:
+            lines.append(proc.stdout.readline())
         text = "".join(lines)
         assert "maildns sandbox on http://127.0.0.1:" in lines[0]
         base = lines[0].split(" on ", 1)[1].split()[0]

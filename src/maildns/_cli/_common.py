@@ -6,10 +6,11 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Final, NoReturn, TypeVar
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 
 from ..errors import MailDnsError
@@ -27,6 +28,17 @@ FORMAT_VERSION: Final = "1"
 
 err = Console(stderr=True)
 out = Console()
+
+ROOM: Final = 20
+"""Columns a table's value (a DKIM key, folded) keeps at least, before its names fold too."""
+
+
+def fit_whole(columns: Iterable[Iterable[str]], width: int, room: int = ROOM) -> bool:
+    """Whether ``columns`` (each its header and cells) fit unfolded in a table ``width`` wide
+    beside a last column ``room`` wide: rich's box, a border and two spaces a column."""
+    widths = [max(map(cell_len, column), default=0) for column in columns]
+    return sum(widths) + room + 3 * (len(widths) + 1) + 1 <= width
+
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import attrs
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from ..errors import MailDnsError
 from ._common import ERROR, FORMAT_VERSION, OK, Json, _print_json, err, out
@@ -177,10 +179,10 @@ def token_check(declaration: Declaration, timeout: float) -> Check:
         return Check(name, "token", False, _one_line(error))
     except Exception as error:  # a bug, still one line: doctor reports every other check too
         return Check(name, "token", False, f"unexpected {type(error).__name__}: {_one_line(error)}")
-    read = f"an authenticated read ({listing}) succeeded"
+    read = f"{listing} succeeded"  # short: one line of an 80-column terminal
     if fetches:
         return Check(name, "token", True, f"token obtained; {read}")
-    return Check(name, "token", True, f"no token to fetch (credentials sent as they are); {read}")
+    return Check(name, "token", True, f"no token to fetch; {read}")
 
 
 def vendor_checks(declaration: Declaration, timeout: float) -> list[Check]:
@@ -266,8 +268,38 @@ def run_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
 
 
 def _line(check: Check, width: int) -> str:
-    status = "ok" if check.ok else ("skip" if check.skipped else "FAIL")
+    status = _status(check)
     return f"{status:<5} {(check.vendor or '-'):<{width}}  {check.check:<11}  {check.detail}"
+
+
+_STYLES: Final = {"ok": "green", "skip": "yellow", "FAIL": "bold red"}
+
+
+def _print_checks(checks: list[Check]) -> None:
+    """One line per check; on a terminal in colour, a long detail folded under itself (the
+    other columns stay put), elsewhere whole, for grep."""
+    width = max(len(check.vendor or "-") for check in checks)
+    if not out.is_terminal:
+        for check in checks:
+            out.print(_line(check, width), markup=False, highlight=False, soft_wrap=True)
+        return
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(3):
+        grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for check in checks:
+        status = _status(check)
+        grid.add_row(
+            Text(status, style=_STYLES[status]),
+            check.vendor or "-",
+            check.check,
+            Text(check.detail),
+        )
+    out.print(grid)
+
+
+def _status(check: Check) -> str:
+    return "ok" if check.ok else ("skip" if check.skipped else "FAIL")
 
 
 def doctor_command(
@@ -300,9 +332,7 @@ def doctor_command(
             }
         )
     else:
-        width = max(len(check.vendor or "-") for check in checks)
-        for check in checks:
-            out.print(_line(check, width), markup=False, highlight=False, soft_wrap=True)
+        _print_checks(checks)
     failed = sum(1 for check in checks if not check.ok)
     if failed:
         err.print(f"{failed} of {len(checks)} checks did not pass", markup=False)

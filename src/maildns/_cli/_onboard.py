@@ -23,6 +23,7 @@ from ._common import (
     _print_json,
     call,
     err,
+    fit_whole,
     parse_duration,
 )
 
@@ -88,12 +89,16 @@ def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
 
 
 def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
+    rows = [_change_row(change, reasons) for change in changes]
+    headers = ("action", "vendor", "what", "name")
+    # Names whole while the value keeps room beside them; on a narrow terminal both fold.
+    whole = fit_whole(([h, *(row[i] for row in rows)] for i, h in enumerate(headers)), err.width)
     table = Table(title=title, show_lines=False)
-    for column in ("action", "vendor", "what", "name"):
-        table.add_column(column, no_wrap=True)  # names whole: the value folds instead
+    for column in headers:
+        table.add_column(column, no_wrap=whole or column != "name", overflow="fold")
     table.add_column("value", overflow="fold")
-    for change in changes:
-        table.add_row(*_change_row(change, reasons))
+    for row in rows:
+        table.add_row(*row)
     return table
 
 

@@ -34,7 +34,7 @@ from rich.text import Text
 from ..errors import ConfigurationError, InvalidInputError, MailDnsError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
 from ..vendors import DECLARATIONS, Declaration, Role
-from ._common import FORMAT_VERSION, Json, _fail, _print_json, call, out
+from ._common import FORMAT_VERSION, Json, _fail, _print_json, call, fit_whole, out
 
 __all__ = [
     "add_vendor_commands",
@@ -129,19 +129,31 @@ def _fields_table(title: str, rows: Iterable[tuple[str, object]]) -> Table:
 
 
 def _records_table(records: Sequence[DnsRecord]) -> Table:
-    """type, name, value, and those of purpose, priority, verified that any record has: a
-    zone's records have no purpose, and the value (a DKIM key) gets the room."""
+    """type, name, value (an MX's priority before it, as a zone file writes it), and purpose
+    and verified when any record has them: a zone's records have no purpose, and the value (a
+    DKIM key) gets the room."""
     table = Table(title="records")
     rows = [record_json(r) for r in records]
+    for row in rows:
+        if row["priority"] is not None:
+            row["value"] = f"{row['priority']} {row['value']}"
     columns = [
         c
         for c in RECORD_FIELDS
-        if c in ("type", "name", "value") or any(row[c] is not None for row in rows)
+        if c in ("type", "name", "value")
+        or (c != "priority" and any(row[c] is not None for row in rows))
     ]
+    cells = [[_cell(row[c]) for c in columns] for row in rows]
+    # The other columns whole while the value keeps room beside them (on a narrow terminal a
+    # name folds too); the value folds.
+    others = [c for c in columns if c != "value"]
+    whole = fit_whole(
+        ([c, *(line[columns.index(c)].plain for line in cells)] for c in others), out.width
+    )
     for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row[c]) for c in columns))
+        table.add_column(column, overflow="fold", no_wrap=whole and column != "value")
+    for line in cells:
+        table.add_row(*line)
     return table
 
 

@@ -208,31 +208,43 @@ def describe(sb: Sandbox) -> dict[str, Any]:
     }
 
 
+_INDENT: Final = 12  # under a listing line's value
+_WIDTH: Final = 80
+
+
+def _packed(items: list[str]) -> list[str]:
+    """``items`` on indented lines, as many to a line as fit in 80 columns (79: a line as wide
+    as the terminal leaves its cursor past the edge)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 1 + len(item) < _WIDTH:
+            lines[-1] += " " + item
+        else:
+            lines.append(" " * _INDENT + item)
+    return lines
+
+
 def listing(document: dict[str, Any], *, exports: bool = True) -> list[str]:
     """The human listing of ``describe``'s document, line by line; ``exports``: with the
     ``export`` lines that point maildns at the sandbox (``maildns sandbox`` prints them)."""
     base = document["base_url"]
-    lines = [f"maildns sandbox on {base} (seed {document['seed']}, clock {document['clock']})"]
+    lines = [f"maildns sandbox on {base} (seed {document['seed']})"]
+    lines.append(f"  {'clock':<9} {document['clock']}")
     vendors: dict[str, Any] = document["vendors"]
     for vendor, about in vendors.items():
-        creds = " ".join(f"{k}={v}" for k, v in about["credentials"].items())
-        lines.append(f"  {vendor:<9} {about['url']:<40} {creds}")
-    for vendor, about in vendors.items():
-        if about["account"]:
-            ids = " ".join(f"{k}={v}" for k, v in about["account"].items())
-            lines.append(f"  {vendor:<9} {ids}")
+        pairs = [f"{k}={v}" for k, v in {**about["credentials"], **about["account"]}.items()]
+        lines.append(f"  {vendor:<9} {about['url']}")
+        lines += _packed(pairs)
     limits = ", ".join(
         f"{v} {a['rate_limit']}/s" for v, a in vendors.items() if a["rate_limit"] is not None
     )
     lines.append(f"  {'limits':<9} {limits or 'none'} per client (--rate-limit VENDOR=N|off)")
     ns1, ns2 = document["dns"]
-    lines.append(
-        f"  {'dns':<9} {ns1['host']}:{ns1['port']} (udp and tcp; ns2 {ns2['host']}:{ns2['port']})"
-    )
-    controls = ", ".join(
-        f"{'|'.join(c['methods'])} {c['url']}" for c in document["controls"].values()
-    )
-    lines.append(f"  controls: {controls}")
+    servers = f"{ns1['host']}:{ns1['port']} and {ns2['host']}:{ns2['port']}"
+    lines.append(f"  {'dns':<9} {servers} (udp and tcp)")
+    controls = [f"{'|'.join(c['methods'])} {c['url']}" for c in document["controls"].values()]
+    lines.append(f"  {'controls':<9} {controls[0]}")
+    lines += [f"  {'':<9} {control}" for control in controls[1:]]
     if exports:
         lines.append("to point maildns at it:")
         lines += [f"  export {n}={shlex.quote(v)}" for n, v in document["env"].items()]
