@@ -3,7 +3,8 @@
 Each test starts a tmux server of its own (a private socket) running bash, exports what a user
 would to point maildns at a sandbox (as ``conftest.point_env_at`` does), types a command and
 reads the screen with ``capture-pane``: a table within 80 columns with its values whole, the
-bulk apply's progress bar while it runs (and gone after it), a one-line error with status 1.
+bulk apply's progress bar while it runs (and gone after it), a one-line error with status 1,
+colours unless ``NO_COLOR`` is set, and bash completing commands with typer's completion.
 """
 
 from __future__ import annotations
@@ -306,3 +307,28 @@ def test_an_error_is_one_line_and_exit_status_1(terminal: Terminal) -> None:
     assert "mail.nowhere.example" in line
     assert len(line) <= WIDTH, line
     assert "Traceback" not in terminal.screen(history=True)
+
+
+# An SGR sequence that sets a colour (not 39/49, the defaults tmux writes after a style).
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|[34]8;[25])[;m]")
+
+
+def test_colours_on_a_terminal_and_none_with_no_color(terminal: Terminal) -> None:
+    coloured = terminal.show("maildns doctor")
+    assert COLOUR.search(coloured), coloured  # "ok" is green
+    plain = terminal.show("NO_COLOR=1 maildns doctor")
+    assert "all 11 checks passed" in re.sub(r"\x1b\[[0-9;]*m", "", plain), plain  # bold stays
+    assert COLOUR.search(plain) is None, repr(plain)
+
+
+def test_shell_completion_completes_commands_and_subcommands(terminal: Terminal) -> None:
+    code, _ = terminal.run('eval "$(maildns --show-completion bash)"')
+    assert code == 0
+    terminal.ready()
+    terminal.tmux("send-keys", "-t", "t", "-l", "maildns onb")
+    terminal.tmux("send-keys", "-t", "t", "Tab")
+    terminal.wait_for(lambda screen: screen.splitlines()[-1] == f"{PROMPT}maildns onboard")
+    terminal.tmux("send-keys", "-t", "t", "-l", "ap")
+    terminal.tmux("send-keys", "-t", "t", "Tab")
+    terminal.wait_for(lambda screen: screen.splitlines()[-1] == f"{PROMPT}maildns onboard apply")
+    terminal.tmux("send-keys", "-t", "t", "C-u")  # leave the line empty for the next command
