@@ -26,7 +26,8 @@ docs: $(DOCS_STAMP)
 # uv.lock: a new version of a docs tool rebuilds the site; a mere re-sync does not.
 # MkDocs Material's banner about MkDocs 2 goes to the terminal on every build; it is not a
 # warning of this build, so it is silenced. (No --quiet: it hides the warnings --strict counts.)
-$(DOCS_STAMP): $(DOCS_SOURCES) uv.lock | $(DOCS_SYNCED)
+# After generate (order only, for make -j): the Python API pages read generated/.
+$(DOCS_STAMP): $(DOCS_SOURCES) uv.lock | $(DOCS_SYNCED) generate
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	@touch $@
 

@@ -1,42 +1,100 @@
-"""The Makefile regenerates what a spec change needs, and nothing else."""
+"""Generation is keyed by content (scripts/generate.py, generated/KEYS.json), not by mtime:
+a fresh clone generates nothing, and a changed spec regenerates exactly its vendor."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from .specs import ROOT, SPECS
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+GENERATE = ROOT / "scripts" / "generate.py"
 
 
-def _make(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["make", "--no-print-directory", *args],
-        cwd=ROOT,
+def _copy(tmp: Path) -> Path:
+    """What generation reads and writes, copied with new mtimes (as a clone has them)."""
+    root = tmp / "clone"
+    for part in ("specs", "config", "generated"):
+        shutil.copytree(
+            ROOT / part,
+            root / part,
+            copy_function=shutil.copy,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+    return root
+
+
+def _generate(root: Path, *args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, str(GENERATE), "--root", str(root), *args],
         capture_output=True,
         text=True,
-        check=False,
+        check=True,
+        timeout=600,
     )
+    return done.stdout.splitlines()
 
 
-def test_nothing_to_do_when_nothing_changed() -> None:
-    result = _make("-q", "generate")
-    assert result.returncode == 0, "make generate would run although no spec changed"
+def _tree(path: Path) -> dict[str, str]:
+    return {
+        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_this_checkout_is_up_to_date() -> None:
+    assert _generate(ROOT, "--dry-run") == []
+
+
+def test_a_fresh_clone_generates_nothing(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "specs").touch()  # newer than every output: make would have regenerated it all
+    for spec in (root / "specs").glob("*.yaml"):
+        spec.touch()
+    assert _generate(root, "--dry-run") == []
+    before = _tree(root / "generated")
+    assert _generate(root) == ["generated/ is up to date"]
+    assert _tree(root / "generated") == before
 
 
 @pytest.mark.parametrize("name", SPECS)
-def test_touching_one_spec_regenerates_only_that_vendor(name: str) -> None:
-    spec = SPECS[name].relative_to(ROOT)
-    plan = _make("-n", "-W", str(spec), "generate").stdout
-    generated = {
-        other
-        for other in SPECS
-        if f"--output-path generated/{other}_client" in plan
-        or f"--output generated/vendor_models/{other}.py" in plan
+def test_a_changed_spec_is_stale_alone(tmp_path: Path, name: str) -> None:
+    root = _copy(tmp_path)
+    spec = root / SPECS[name].relative_to(ROOT)
+    spec.write_text(spec.read_text() + "# changed\n")
+    assert _generate(root, "--dry-run") == [f"{name}_client", f"vendor_models/{name}.py"]
+
+
+def test_a_changed_config_or_template_makes_every_client_stale(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    template = next((root / "config" / "templates").glob("*.jinja"))
+    template.write_text(template.read_text() + "\n")
+    assert _generate(root, "--dry-run") == [f"{name}_client" for name in sorted(SPECS)]
+
+
+def test_regenerating_one_spec_rewrites_its_vendor_and_its_keys_only(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    spec = root / "specs" / "tesouro.yaml"
+    spec.write_text(spec.read_text().replace("Tesouro", "Tesouro FinOps (changed)", 1))
+    keys_before = json.loads((root / "generated" / "KEYS.json").read_text())
+    before = _tree(root / "generated")
+    (line,) = _generate(root)
+    assert line.startswith("generated tesouro_client, vendor_models/tesouro.py in "), line
+    after = _tree(root / "generated")
+    changed = {p.split("/")[0] if "/" in p else p for p in after if after[p] != before.get(p)}
+    assert changed <= {"tesouro_client", "vendor_models", "KEYS.json"}, changed
+    assert {p for p in after if p.startswith("vendor_models/") and after[p] != before[p]} <= {
+        "vendor_models/tesouro.py"
     }
-    assert generated == {name}, plan
-    assert f"--output-path generated/{name}_client" in plan
-    assert f"--output generated/vendor_models/{name}.py" in plan
+    keys_after = json.loads((root / "generated" / "KEYS.json").read_text())
+    moved = {k for k in keys_after if keys_after[k] != keys_before.get(k)}
+    assert moved == {"tesouro_client", "vendor_models/tesouro.py"}
+    assert _generate(root, "--dry-run") == []
+    assert not list((root / "generated").glob(".making-*"))  # nothing half-made left behind
