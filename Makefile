@@ -20,7 +20,7 @@ SPECS := $(sort $(wildcard specs/*.yaml))
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --jobs=$(NPROC) --output-sync=target
 
-.PHONY: all setup generate check-generated lint test record bench conformance clean
+.PHONY: all setup generate check-generated lint test record bench conformance clean dist watch
 
 all: setup generate docs
 
@@ -70,7 +70,15 @@ record: all
 	  $(if $(VENDOR),-m "not sandbox_only" tests/test_$(VENDOR)*.py,$(TESTS)) $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache dist
+
+# Regenerate and rebuild the docs on every change to specs/ or config/ (watchfiles), until Ctrl+C.
+watch: generate docs
+	$(PY) scripts/watch.py
+
+# dist/: the maildns sdist and wheel, and one wheel per generated client (scripts/dist.py).
+dist: generate
+	UV="$(abspath $(UV))" $(PY) scripts/dist.py --out dist
 
 # schemathesis over every spec against a seeded sandbox; fails on anything outside the
 # reasoned allow-lists in conformance/. CONFORMANCE_EXAMPLES bounds the cases per operation.

@@ -4,7 +4,8 @@
 #   make docs                 build the static site into site/ (offline, mkdocs build --strict);
 #                             does nothing when mkdocs.yml, docs/, specs/ and src/maildns are unchanged
 #   make spec-lint            lint the specs with Spectral and .spectral.yaml
-#   make spec-diff BASE=<ref> what changed in each spec since <ref>; fails on a breaking change
+#   make spec-diff BASE=<ref> what changed in each spec since <ref>, drafted into CHANGELOG.md;
+#                             fails on a breaking change unless INTENDED=1
 #   make docs-serve           serve the site with live reload on 127.0.0.1:8000
 
 .PHONY: docs docs-tools docs-serve spec-lint spec-diff
@@ -48,5 +49,7 @@ spec-lint: $(NODE_STAMP)
 
 # --- breaking changes against a git ref --------------------------------------------------------
 BASE ?= HEAD
+# Also drafts CHANGELOG.md's entry for each changed spec. INTENDED=1: a breaking change is meant
+# (listed, exit 0); CI sets it for a pull request labelled breaking-change-intended.
 spec-diff: $(VENV)/.synced
-	$(PY) scripts/spec_diff.py --base "$(BASE)" $(SPECS)
+	$(PY) scripts/spec_diff.py --base "$(BASE)" --changelog CHANGELOG.md $(if $(INTENDED),--intended) $(SPECS)

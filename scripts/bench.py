@@ -83,6 +83,7 @@ from typing import Any, Self
 from urllib.parse import urlencode
 
 import bench_bulk
+import bench_generate
 import httpx
 import loadgen
 import pydantic
@@ -1301,6 +1302,7 @@ def render(
     warnings: list[str],
     notes: str,
     bulk: list[Any] | None = None,
+    generation: list[Any] | None = None,
 ) -> str:
     now = datetime.now(UTC)
     lines = [
@@ -1360,6 +1362,19 @@ def render(
             "",
             *bench_bulk.table(bulk),
         ]
+    if generation:
+        lines += [
+            "",
+            "## (f) Generation",
+            "",
+            "`scripts/bench_generate.py`, side by side in alternating rounds: the full "
+            "regeneration (`scripts/generate.py --all`, four specs, two generators) on every "
+            "core over one at a time; and `make` on a fresh clone of this commit over a fresh "
+            f"clone of {bench_generate.BASELINE[:7]}, the last one whose fresh-clone `make` "
+            "regenerated every client (both share uv's cache).",
+            "",
+            *bench_bulk.table(generation),
+        ]
     lines += ["", "## Where the time goes", "", NOTES_MARKER]
     if notes:
         lines.append(notes)
@@ -1375,7 +1390,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, help="interpreter pairs in (c)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument(
-        "--only", choices="abcde", help="one benchmark alone (the table then holds only it)"
+        "--only", choices="abcdef", help="one benchmark alone (the table then holds only it)"
     )
     args = parser.parse_args(argv)
 
@@ -1422,16 +1437,22 @@ def main(argv: list[str] | None = None) -> int:
             bulk = [bench_bulk.Figure("bulk onboarding", f"error: {exc}", "runs", False)]
         for figure in bulk:
             print(f"    (e) {figure.what}: {figure.measured}", file=sys.stderr)
+    generation: list[Any] = []
+    if args.only in (None, "f"):
+        print("(f) generation", file=sys.stderr)
+        generation = bench_generate.run(
+            1 if args.quick else bench_generate.ROUNDS, fresh=not args.quick
+        )
     elapsed = time.perf_counter() - started
 
-    text = render(
-        rows, settings, args.quick, elapsed, load, warnings, _existing_notes(args.output), bulk
-    )
+    notes = _existing_notes(args.output)
+    text = render(rows, settings, args.quick, elapsed, load, warnings, notes, bulk, generation)
     args.output.write_text(text)
     print(text)
     if any(row.error for row in rows):
         return 2
-    if args.check and (any(row.missed for row in rows) or any(f.met is False for f in bulk)):
+    judged = [*bulk, *generation]
+    if args.check and (any(row.missed for row in rows) or any(f.met is False for f in judged)):
         return 1
     return 0
 

@@ -462,6 +462,46 @@ def _diff_operation(
             yield from sd.run(ma[mt].get("schema") or {}, mb[mt].get("schema") or {})
 
 
+# --- the changelog ------------------------------------------------------------------------------
+CHANGELOG_BEGIN = "<!-- spec-diff:begin -->"
+CHANGELOG_END = "<!-- spec-diff:end -->"
+_HEADINGS = {BREAKING: "Breaking", WARNING: "May break some clients", CHANGE: "Added and changed"}
+
+
+def _entry_markers(spec: str) -> tuple[str, str]:
+    return f"<!-- spec-diff:{spec} -->", f"<!-- /spec-diff:{spec} -->"
+
+
+def changelog_entry(spec: str, path: str, version: str | None, changes: list[Change]) -> str:
+    """One spec's draft entry, in Markdown: breaking changes first, each change one item."""
+    begin, end = _entry_markers(spec)
+    shown = f", version {version}" if version else ""
+    lines = [begin, f"### {spec} (`{path}`{shown})", ""]
+    for level in (BREAKING, WARNING, CHANGE):
+        items = [c for c in changes if c.level == level]
+        if items:
+            lines += [f"{_HEADINGS[level]}:", ""]
+            lines += [f"- `{c.where}`: {c.what}" for c in items]
+            lines.append("")
+    lines.append(end)
+    return "\n".join(lines)
+
+
+def update_changelog(text: str, entries: dict[str, str]) -> str:
+    """``text`` (a CHANGELOG.md) with each spec's entry put in the drafted block, replacing
+    that spec's earlier draft; the entries of specs not in ``entries`` stay as they are."""
+    if CHANGELOG_BEGIN not in text or CHANGELOG_END not in text:
+        raise ValueError(f"no {CHANGELOG_BEGIN} ... {CHANGELOG_END} block to draft into")
+    head, rest = text.split(CHANGELOG_BEGIN, 1)
+    block, tail = rest.split(CHANGELOG_END, 1)
+    kept: dict[str, str] = {}
+    for found in re.finditer(r"<!-- spec-diff:([\w.-]+) -->.*?<!-- /spec-diff:\1 -->", block, re.S):
+        kept[found[1]] = found[0]
+    kept.update(entries)
+    inner = "\n\n".join(kept[spec] for spec in sorted(kept))
+    return f"{head}{CHANGELOG_BEGIN}\n{inner + chr(10) if inner else ''}{CHANGELOG_END}{tail}"
+
+
 # --- command line ------------------------------------------------------------------------------
 def report(name: str, changes: list[Change]) -> str:
     lines = [f"{name}:"]
@@ -476,8 +516,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--base", help="git ref to compare each spec against")
     parser.add_argument("specs", nargs="+", type=Path, help="specs (with --base) or OLD NEW")
+    parser.add_argument(
+        "--changelog",
+        type=Path,
+        help="draft an entry for each changed spec into this CHANGELOG.md (with --base)",
+    )
+    parser.add_argument(
+        "--intended",
+        action="store_true",
+        help="a breaking change is meant: list it, exit 0 (a pull request labelled so)",
+    )
     args = parser.parse_args(argv)
+    if args.changelog and not args.base:
+        parser.error("--changelog needs --base")
     pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
+    entries: dict[str, str] = {}
     if args.base:
         if not is_commit(args.base):
             parser.error(f"--base {args.base!r} is not a git commit, branch or tag")
@@ -485,6 +538,10 @@ def main(argv: list[str] | None = None) -> int:
             old = load_text(git_show(args.base, path))
             new = load_text(path.read_text()) if path.exists() else None
             pairs.append((f"{path} (against {args.base})", old, new))
+            changes = diff_specs(old, new)
+            if args.changelog and changes:
+                version = (new or old or {}).get("info", {}).get("version")
+                entries[path.stem] = changelog_entry(path.stem, path.as_posix(), version, changes)
     else:
         if len(args.specs) != 2:
             parser.error("give two files (OLD NEW), or --base REF and the specs")
@@ -501,6 +558,18 @@ def main(argv: list[str] | None = None) -> int:
         changes = diff_specs(old, new)
         breaking += sum(c.level == BREAKING for c in changes)
         print(report(name, changes))
+    if args.changelog:
+        try:
+            text = update_changelog(args.changelog.read_text(), entries)
+        except (OSError, ValueError) as error:
+            print(f"error: {args.changelog}: {error}", file=sys.stderr)
+            return 2
+        args.changelog.write_text(text)
+        drafted = ", ".join(sorted(entries)) or "no spec changed"
+        print(f"{args.changelog}: drafted {drafted}")
+    if breaking and args.intended:
+        print(f"{breaking} breaking change(s), intended")
+        return 0
     print(f"{breaking} breaking change(s)" if breaking else "no breaking changes")
     return 1 if breaking else 0
 

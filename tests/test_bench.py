@@ -65,3 +65,11 @@ def test_quick_bench_reports_a_ratio_for_every_benchmark_and_call(tmp_path: Path
     assert figures[4] == "two workers on one PostgreSQL journal"
     assert "created for 30, 0 conflicts, 0 429s" in rows[4]
     assert "every domain complete; 30 created for 30, 0 conflicts" in bulk
+    # (f): the full regeneration measured on every core against one (the fresh-clone make is
+    # too slow for the quick size: said to be unmeasured).
+    generation = text[text.index("## (f) Generation") : text.index("## Where the time goes")]
+    rows = [line for line in generation.splitlines() if line.startswith("| ")][2:]
+    assert len(rows) == 2, generation
+    assert rows[0].startswith("| full regeneration, --jobs "), rows[0]
+    assert RATIO.search(rows[0].split("|")[2]), rows[0]
+    assert "not measured (--quick)" in rows[1], rows[1]

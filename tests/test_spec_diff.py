@@ -159,3 +159,91 @@ def test_command_line_against_a_git_ref(tmp_path: Path) -> None:
     bad = _run("--base", "no-such-ref", "specs/zones.yaml", cwd=tmp_path)
     assert bad.returncode == 2
     assert "not a git commit" in bad.stderr
+
+
+# --- the changelog draft -----------------------------------------------------------------------
+def _repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A git repository holding specs/zones.yaml (the base fixture) and CHANGELOG.md's block."""
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+
+    spec = tmp_path / "specs" / "zones.yaml"
+    spec.parent.mkdir()
+    spec.write_text((FIXTURES / "base.yaml").read_text())
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## Unreleased\n\n<!-- spec-diff:begin -->\n<!-- spec-diff:end -->\n\n"
+        "- written by hand\n"
+    )
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    return spec, changelog
+
+
+def _draft(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return _run(
+        "--base", "HEAD", "--changelog", "CHANGELOG.md", *extra, "specs/zones.yaml", cwd=tmp_path
+    )
+
+
+def test_an_additive_change_is_drafted_and_passes(tmp_path: Path) -> None:
+    spec, changelog = _repo(tmp_path)
+    data = _fixture("base.yaml")
+    data["components"]["schemas"]["ZoneCreate"]["properties"]["labels"] = {"type": "string"}
+    data["paths"]["/zones/{id}"]["patch"] = copy.deepcopy(data["paths"]["/zones/{id}"]["get"])
+    data["paths"]["/zones/{id}"]["patch"]["operationId"] = "patchZone"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    done = _draft(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "CHANGELOG.md: drafted zones" in done.stdout
+    text = changelog.read_text()
+    entry = text[text.index("<!-- spec-diff:zones -->") : text.index("<!-- /spec-diff:zones -->")]
+    assert "### zones (`specs/zones.yaml`, version 1)" in entry
+    assert "Breaking:" not in entry
+    assert "Added and changed:" in entry
+    assert "- `PATCH /zones/{id}`: operation added\n" in entry, entry
+    assert "labels" in entry
+    assert text.endswith("<!-- spec-diff:end -->\n\n- written by hand\n")  # the rest kept
+
+
+def test_a_breaking_change_is_drafted_first_and_fails_unless_intended(tmp_path: Path) -> None:
+    spec, changelog = _repo(tmp_path)
+    data = _fixture("base.yaml")
+    del data["paths"]["/zones/{id}"]["delete"]
+    data["components"]["schemas"]["ZoneCreate"]["properties"]["note"] = {"type": "string"}
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    done = _draft(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 breaking change(s)" in done.stdout
+    text = changelog.read_text()
+    assert text.index("Breaking:") < text.index("Added and changed:")
+    assert "- `DELETE /zones/{id}`: operation removed\n" in text, text
+    intended = _draft(tmp_path, "--intended")
+    assert intended.returncode == 0
+    assert "1 breaking change(s), intended" in intended.stdout
+    assert changelog.read_text() == text  # drafted again: the same entry, not a second one
+
+
+def test_a_spec_without_changes_keeps_its_earlier_draft() -> None:
+    entry = spec_diff.changelog_entry(
+        "zones", "specs/zones.yaml", "1", [spec_diff.Change("change", "GET /x", "operation added")]
+    )
+    other = spec_diff.changelog_entry(
+        "dns", "specs/dns.yaml", None, [spec_diff.Change("BREAKING", "GET /y", "gone")]
+    )
+    base = "x\n<!-- spec-diff:begin -->\n<!-- spec-diff:end -->\ny\n"
+    once = spec_diff.update_changelog(base, {"zones": entry})
+    twice = spec_diff.update_changelog(once, {"dns": other})
+    assert entry in twice
+    assert other in twice
+    assert twice.index("### dns") < twice.index("### zones")  # by spec name
+    assert spec_diff.update_changelog(twice, {}) == twice
+    with pytest.raises(ValueError, match="spec-diff:begin"):
+        spec_diff.update_changelog("no block", {"zones": entry})

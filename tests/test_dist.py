@@ -1,0 +1,168 @@
+"""``make dist`` (scripts/dist.py): one wheel per generated client, and maildns's own; each
+installs into a fresh virtual environment from the built wheel (its third-party dependencies
+from uv's cache or index), imports, and makes a call against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from maildns.sandbox import Sandbox
+
+from .specs import ROOT, SPECS
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import dist
+
+# What each client does in its fresh environment, against the sandbox: a call that answers 200,
+# or (CiiRUS, no subaccount yet) the documented 404. argv: base URL, then the credentials.
+PROBES = {
+    "tesouro": """
+import sys
+from tesouro_client import Client
+from tesouro_client.api.access_tokens import create_access_token
+from tesouro_client.models import AccessTokenRequest
+client = Client(base_url=sys.argv[1])
+body = AccessTokenRequest(
+    grant_type="client_credentials", client_id=sys.argv[2], client_secret=sys.argv[3]
+)
+response = create_access_token.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "telecomx": """
+import sys
+from telecomx_client import Client
+from telecomx_client.api.auth import login
+from telecomx_client.models import LoginRequest
+client = Client(base_url=sys.argv[1])
+body = LoginRequest(username=sys.argv[2], password=sys.argv[3])
+response = login.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "ciirus": """
+import sys, importlib
+package = sys.argv[4]
+Client = importlib.import_module(package).Client
+retrieve = importlib.import_module(package + ".api.subaccount.retrieve_subaccount")
+client = Client(base_url=sys.argv[1], httpx_args={"auth": (sys.argv[2], sys.argv[3])})
+response = retrieve.sync_detailed(client=client)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+}
+EXPECTED = {
+    "tesouro": "200 AccessTokenResponse",
+    "telecomx": "200 LoginResponse",
+    "ciirus": "404 Error",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "dist.py"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox() as sb:
+        yield sb
+
+
+def _fresh_venv(where: Path, *wheels: Path) -> Path:
+    subprocess.run([dist.UV, "venv", "--quiet", "--python", sys.executable, str(where)], check=True)
+    python = where / "bin" / "python"
+    subprocess.run(
+        [dist.UV, "pip", "install", "--quiet", "--python", str(python), *map(str, wheels)],
+        check=True,
+        timeout=600,
+    )
+    return python
+
+
+def test_the_versions_come_from_info_version() -> None:
+    assert dist.pep440("2025-06-23") == "2025.6.23"
+    assert dist.pep440("v2024.07.31") == "2024.7.31"
+    assert dist.pep440("1.2") == "1.2"
+    with pytest.raises(ValueError, match="neither a date"):
+        dist.pep440("latest")
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_each_client_is_a_wheel_of_its_own_that_works_alone(
+    built: Path, sandbox: Sandbox, tmp_path: Path, name: str
+) -> None:
+    spec = SPECS[name]
+    info = yaml.safe_load(spec.read_text())["info"]
+    project = f"{name}_client"
+    (wheel,) = built.glob(f"{project}-*.whl")
+    version = wheel.name.split("-")[1]
+    assert version.startswith(dist.pep440(str(info["version"])) + "."), wheel.name
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        requires = [
+            line.split(":", 1)[1].strip()
+            for line in archive.read(metadata).decode().splitlines()
+            if line.startswith("Requires-Dist:")
+        ]
+    assert {n.split("/")[0] for n in names if not n.endswith(".dist-info/" + n.split("/")[-1])} == {
+        project
+    }
+    assert sorted(r.split(">")[0].split("<")[0] for r in requires) == ["attrs", "httpx"]
+
+    python = _fresh_venv(tmp_path / "venv", wheel)
+    vendor = name.split("_")[0]
+    credentials = list(sandbox.credentials(vendor).values())
+    done = subprocess.run(
+        [str(python), "-c", PROBES[vendor], sandbox.url(vendor), *credentials, project],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,  # not this checkout: the import must come from the installed wheel
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == EXPECTED[vendor]
+
+
+def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(
+    built: Path, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    (wheel,) = built.glob("maildns-*.whl")
+    (sdist,) = built.glob("maildns-*.tar.gz")
+    assert sdist.stat().st_size > 0
+    python = _fresh_venv(tmp_path / "venv", wheel)
+    probe = (
+        "import json, sys, maildns\n"
+        "with maildns.TelecomX(base_url=sys.argv[1], username=sys.argv[2], password=sys.argv[3])"
+        " as dns:\n"
+        "    print(json.dumps([maildns.__file__, len(list(dns.list_zones()))]))\n"
+    )
+    credentials = list(sandbox.credentials("telecomx").values())
+    done = subprocess.run(
+        [str(python), "-c", probe, sandbox.url("telecomx"), *credentials],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    where, zones = json.loads(done.stdout)
+    assert where.startswith(str(tmp_path / "venv")), where
+    assert zones == 0
