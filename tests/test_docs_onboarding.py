@@ -310,7 +310,8 @@ def test_the_pages_are_in_the_nav_with_their_titles() -> None:
     assert read(REFERENCE).startswith("# Onboarding: configuration and JSON\n")
     nav = yaml.safe_load(read(ROOT / "mkdocs.yml"))["nav"]
     guide = next(item["Guide"] for item in nav if "Guide" in item)
-    assert guide[:2] == [
+    assert guide[:3] == [
+        {"The first five minutes": "guide/first-five-minutes.md"},
         {"Quickstart": "guide/quickstart.md"},
         {"Onboarding sending domains": "guide/onboarding.md"},
     ]
