@@ -146,6 +146,10 @@ def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(
     (wheel,) = built.glob("maildns-*.whl")
     (sdist,) = built.glob("maildns-*.tar.gz")
     assert sdist.stat().st_size > 0
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {n.split("/")[0] for n in archive.namelist()}
+    packages = {"maildns", "vendor_models", *(f"{name}_client" for name in SPECS)}
+    assert {t for t in tops if not t.endswith(".dist-info")} == packages  # nothing loose
     python = _fresh_venv(tmp_path / "venv", wheel)
     probe = (
         "import json, sys, maildns\n"
