@@ -38,10 +38,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(filter .tools/bin/uv,$(UV))
 # --- generation ---------------------------------------------------------------
 # Keyed by content, not mtime (scripts/generate.py, generated/KEYS.json): a fresh clone
 # generates nothing; a changed spec, config, template or generator version regenerates exactly
-# what it feeds, the stale outputs in parallel (GEN_JOBS, default every core).
+# what it feeds, the stale outputs in parallel (GEN_JOBS, default every core). ALL=1 makes
+# every output, stale or not (rather than make -B, which would also redo the uv sync).
 GEN_JOBS ?= $(NPROC)
 generate: | $(VENV)/.synced
-	$(PY) scripts/generate.py --jobs $(GEN_JOBS) $(if $(filter-out generated,$(GEN)),--out $(GEN))
+	$(PY) scripts/generate.py --jobs $(GEN_JOBS) $(if $(ALL),--all) $(if $(filter-out generated,$(GEN)),--out $(GEN))
 
 # Regenerate everything into a temporary directory and compare byte for byte; then the keys.
 check-generated: $(VENV)/.synced
