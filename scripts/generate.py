@@ -173,17 +173,22 @@ def _swap_in(made: Path, target: Path) -> None:
         old.unlink()
 
 
+def removed(root: Path, out: Path) -> list[str]:
+    """Outputs made from a spec that is gone."""
+    current = {o.name for o in outputs(root)}
+    return [name for name in _read_keys(out) if name != "twins" and name not in current]
+
+
 def generate(root: Path, out: Path, todo: list[Output], jobs: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = _read_keys(out)
-    for name in list(keys):  # a removed spec's outputs go with it
-        if name != "twins" and name not in {o.name for o in outputs(root)}:
-            del keys[name]
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
+    for name in removed(root, out):  # a removed spec's outputs go with it
+        del keys[name]
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
 
     def one(output: Output) -> Output:
         with tempfile.TemporaryDirectory(dir=out, prefix=".making-") as tmp:
@@ -246,17 +251,21 @@ def main(argv: list[str] | None = None) -> int:
     todo = outputs(root) if args.all else stale(root, out)
     # The twins are written into this checkout's src/ (twins.py imports maildns from it).
     in_place = out == root / "generated" and root == ROOT
+    gone = removed(root, out)
     if args.dry_run:
         for output in todo:
             print(output.name)
+        for name in gone:
+            print(f"removed {name}")
         if in_place and twins(root, out, dry_run=True):
             print("twins")
         return 0
     started = time.perf_counter()
-    if todo:
+    if todo or gone:
         generate(root, out, todo, args.jobs)
     wrote_twins = in_place and twins(root, out, dry_run=False)
     made = [o.name for o in todo] + (["twins"] if wrote_twins else [])
+    made += [f"removed {name}" for name in gone]
     took = time.perf_counter() - started
     print(f"generated {', '.join(made)} in {took:.1f} s" if made else "generated/ is up to date")
     return 0

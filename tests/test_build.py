@@ -98,3 +98,18 @@ def test_regenerating_one_spec_rewrites_its_vendor_and_its_keys_only(tmp_path: P
     assert moved == {"tesouro_client", "vendor_models/tesouro.py"}
     assert _generate(root, "--dry-run") == []
     assert not list((root / "generated").glob(".making-*"))  # nothing half-made left behind
+
+
+def test_a_removed_spec_takes_its_outputs_and_keys_with_it(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "specs" / "telecomx.yaml").unlink()
+    gone = ["removed telecomx_client", "removed vendor_models/telecomx.py"]
+    assert _generate(root, "--dry-run") == gone
+    (line,) = _generate(root)
+    assert line.startswith("generated removed telecomx_client, removed vendor_models/telecomx.py")
+    assert not (root / "generated" / "telecomx_client").exists()
+    assert not (root / "generated" / "vendor_models" / "telecomx.py").exists()
+    keys = json.loads((root / "generated" / "KEYS.json").read_text())
+    assert not [k for k in keys if "telecomx" in k]
+    assert (root / "generated" / "tesouro_client").is_dir()
+    assert _generate(root, "--dry-run") == []
