@@ -173,6 +173,15 @@ def _swap_in(made: Path, target: Path) -> None:
         old.unlink()
 
 
+def _tidy(out: Path) -> None:
+    """What a killed run left: its working directories and the outputs it was swapping out."""
+    for left in [*out.glob(".making-*"), *out.glob(".*.old"), *out.glob("*/.*.old")]:
+        if left.is_dir():
+            shutil.rmtree(left)
+        else:
+            left.unlink()
+
+
 def removed(root: Path, out: Path) -> list[str]:
     """Outputs made from a spec that is gone."""
     current = {o.name for o in outputs(root)}
@@ -261,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             print("twins")
         return 0
     started = time.perf_counter()
+    if out.is_dir():
+        _tidy(out)
     if todo or gone:
         generate(root, out, todo, args.jobs)
     wrote_twins = in_place and twins(root, out, dry_run=False)

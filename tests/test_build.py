@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,46 @@ def test_a_removed_spec_takes_its_outputs_and_keys_with_it(tmp_path: Path) -> No
     assert not [k for k in keys if "telecomx" in k]
     assert (root / "generated" / "tesouro_client").is_dir()
     assert _generate(root, "--dry-run") == []
+
+
+def test_what_a_killed_run_left_is_tidied_and_the_rest_kept(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    generated = root / "generated"
+    before = _tree(generated)
+    # A run killed while it made one output and swapped another: its directories remain.
+    (generated / ".making-abc" / "tesouro_client").mkdir(parents=True)
+    (generated / ".making-abc" / "tesouro_client" / "client.py").write_text("half\n")
+    shutil.copytree(generated / "telecomx_client", generated / ".telecomx_client.old")
+    (generated / "vendor_models" / ".tesouro.py.old").write_text("old\n")
+    assert _generate(root) == ["generated/ is up to date"]
+    assert _tree(generated) == before
+
+
+def test_a_run_killed_midway_loses_nothing_and_the_next_one_finishes(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    generated = root / "generated"
+    before = _tree(generated)
+    for spec in (root / "specs").glob("*.yaml"):  # every output stale: a long run to kill
+        spec.write_text(spec.read_text() + "# again\n")
+    proc = subprocess.Popen(
+        [sys.executable, str(GENERATE), "--root", str(root), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its generators with it, as a terminal's kill takes the group
+    )
+    end = time.monotonic() + 60
+    while not list(generated.glob(".making-*")) and time.monotonic() < end:
+        time.sleep(0.02)  # kill it while it is making something
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    # Every output is whole (old or new: the same bytes, the specs only gained comments).
+    for name in ("tesouro_client", "telecomx_client"):
+        assert (generated / name / "client.py").exists()
+    left = _generate(root, "--dry-run")
+    assert left, "the kill came after the run had finished"
+    _generate(root)
+    assert _generate(root, "--dry-run") == []
+    after = _tree(generated)
+    assert {k: v for k, v in after.items() if k != "KEYS.json"} == {
+        k: v for k, v in before.items() if k != "KEYS.json"
+    }
