@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.changelog and not args.base:
         parser.error("--changelog needs --base")
-    pairs: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
+    compared: list[tuple[str, list[Change]]] = []  # (what was compared, its changes)
     entries: dict[str, str] = {}
     if args.base:
         if not is_commit(args.base):
@@ -537,8 +537,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.specs:
             old = load_text(git_show(args.base, path))
             new = load_text(path.read_text()) if path.exists() else None
-            pairs.append((f"{path} (against {args.base})", old, new))
             changes = diff_specs(old, new)
+            compared.append((f"{path} (against {args.base})", changes))
             if args.changelog and changes:
                 version = (new or old or {}).get("info", {}).get("version")
                 entries[path.stem] = changelog_entry(path.stem, path.as_posix(), version, changes)
@@ -546,16 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         if len(args.specs) != 2:
             parser.error("give two files (OLD NEW), or --base REF and the specs")
         old_path, new_path = args.specs
-        pairs.append(
-            (
-                f"{old_path} -> {new_path}",
-                load_text(old_path.read_text()),
-                load_text(new_path.read_text()),
-            )
-        )
+        old, new = load_text(old_path.read_text()), load_text(new_path.read_text())
+        compared.append((f"{old_path} -> {new_path}", diff_specs(old, new)))
     breaking = 0
-    for name, old, new in pairs:
-        changes = diff_specs(old, new)
+    for name, changes in compared:
         breaking += sum(c.level == BREAKING for c in changes)
         print(report(name, changes))
     if args.changelog:

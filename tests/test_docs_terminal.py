@@ -157,8 +157,7 @@ def _exports(screen: str) -> tuple[dict[str, str], list[str]]:
 
 def _status(terminal: Terminal) -> int:
     """The exit status of the command typed last (``echo exit=$?`` after it)."""
-    terminal.tmux("send-keys", "-t", "t", "-l", "echo exit=$?")
-    terminal.tmux("send-keys", "-t", "t", "Enter")
+    terminal.type("echo exit=$?", "Enter")
     frames = terminal.wait_for(lambda screen: EXIT.search(screen) is not None)
     match = EXIT.search(frames[-1])
     assert match is not None

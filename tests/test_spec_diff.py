@@ -130,21 +130,22 @@ def test_command_line_two_files_exit_status() -> None:
     assert "no changes" in same.stdout
 
 
-def test_command_line_against_a_git_ref(tmp_path: Path) -> None:
-    def git(*args: str) -> None:
+def _commit_all(repo: Path) -> None:
+    """A git repository at ``repo`` with everything in it committed."""
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "base"]):
         subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-            cwd=tmp_path,
+            cwd=repo,
             check=True,
             capture_output=True,
         )
 
+
+def test_command_line_against_a_git_ref(tmp_path: Path) -> None:
     spec = tmp_path / "specs" / "zones.yaml"
     spec.parent.mkdir()
     spec.write_text((FIXTURES / "base.yaml").read_text())
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "base")
+    _commit_all(tmp_path)
     unchanged = _run("--base", "HEAD", "specs/zones.yaml", cwd=tmp_path)
     assert unchanged.returncode == 0, unchanged.stderr
     assert "specs/zones.yaml (against HEAD):\n  no changes" in unchanged.stdout
@@ -165,14 +166,6 @@ def test_command_line_against_a_git_ref(tmp_path: Path) -> None:
 def _repo(tmp_path: Path) -> tuple[Path, Path]:
     """A git repository holding specs/zones.yaml (the base fixture) and CHANGELOG.md's block."""
 
-    def git(*args: str) -> None:
-        subprocess.run(
-            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-            cwd=tmp_path,
-            check=True,
-            capture_output=True,
-        )
-
     spec = tmp_path / "specs" / "zones.yaml"
     spec.parent.mkdir()
     spec.write_text((FIXTURES / "base.yaml").read_text())
@@ -181,9 +174,7 @@ def _repo(tmp_path: Path) -> tuple[Path, Path]:
         "# Changelog\n\n## Unreleased\n\n<!-- spec-diff:begin -->\n<!-- spec-diff:end -->\n\n"
         "- written by hand\n"
     )
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-q", "-m", "base")
+    _commit_all(tmp_path)
     return spec, changelog
 
 

@@ -120,18 +120,27 @@ class Terminal:
     def ready(self) -> None:
         self.wait_for(lambda screen: screen.endswith(PROMPT.rstrip()))
 
+    def type(self, text: str, *keys: str) -> None:
+        """Type ``text`` at the prompt, then press ``keys`` (tmux names: Enter, Tab, C-u)."""
+        if text:
+            self.tmux("send-keys", "-t", "t", "-l", text)
+        for key in keys:
+            self.tmux("send-keys", "-t", "t", key)
+
+    def on_a_clear_screen(self, command: str) -> None:
+        """Clear the screen and its scrollback, then type ``command`` and Enter."""
+        self.ready()
+        self.type("clear", "Enter")
+        self.wait_for(lambda screen: screen == PROMPT.rstrip())
+        self.tmux("clear-history", "-t", "t")
+        self.type(command, "Enter")
+
     def run(self, command: str) -> tuple[int, list[str]]:
         """Type ``command; echo exit=$?`` on a clear screen (no scrollback); the shell's exit
         status and every screen seen."""
         typed = f"{command}; echo exit=$?"
         assert len(PROMPT + typed) <= WIDTH, "a command wider than the pane wraps: shorten it"
-        self.ready()
-        self.tmux("send-keys", "-t", "t", "-l", "clear")
-        self.tmux("send-keys", "-t", "t", "Enter")
-        self.wait_for(lambda screen: screen == PROMPT.rstrip())
-        self.tmux("clear-history", "-t", "t")
-        self.tmux("send-keys", "-t", "t", "-l", typed)
-        self.tmux("send-keys", "-t", "t", "Enter")
+        self.on_a_clear_screen(typed)
         frames = self.wait_for(lambda screen: EXIT.search(screen) is not None)
         self.ready()
         match = EXIT.search(frames[-1])
@@ -142,13 +151,7 @@ class Terminal:
         """Type ``command`` on a clear screen (no scrollback) and return what the terminal then
         shows, colours and all (``capture-pane -e``), once ``done(screen)``: by default once
         the prompt is back. The exit status is the caller's to ask for (``echo $?``)."""
-        self.ready()
-        self.tmux("send-keys", "-t", "t", "-l", "clear")
-        self.tmux("send-keys", "-t", "t", "Enter")
-        self.wait_for(lambda screen: screen == PROMPT.rstrip())
-        self.tmux("clear-history", "-t", "t")
-        self.tmux("send-keys", "-t", "t", "-l", command)
-        self.tmux("send-keys", "-t", "t", "Enter")
+        self.on_a_clear_screen(command)
         self.wait_for(done or _prompt_is_back)
         return self.tmux("capture-pane", "-p", "-e", "-S", "-", "-t", "t")
 
@@ -325,10 +328,8 @@ def test_shell_completion_completes_commands_and_subcommands(terminal: Terminal)
     code, _ = terminal.run('eval "$(maildns --show-completion bash)"')
     assert code == 0
     terminal.ready()
-    terminal.tmux("send-keys", "-t", "t", "-l", "maildns onb")
-    terminal.tmux("send-keys", "-t", "t", "Tab")
+    terminal.type("maildns onb", "Tab")
     terminal.wait_for(lambda screen: screen.splitlines()[-1] == f"{PROMPT}maildns onboard")
-    terminal.tmux("send-keys", "-t", "t", "-l", "ap")
-    terminal.tmux("send-keys", "-t", "t", "Tab")
+    terminal.type("ap", "Tab")
     terminal.wait_for(lambda screen: screen.splitlines()[-1] == f"{PROMPT}maildns onboard apply")
-    terminal.tmux("send-keys", "-t", "t", "C-u")  # leave the line empty for the next command
+    terminal.type("", "C-u")  # leave the line empty for the next command
