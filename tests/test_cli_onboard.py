@@ -53,14 +53,15 @@ def test_plan_apply_verify_status_and_their_exit_codes(config: Path, tmp_path: P
 
     assert run("onboard", "plan", str(config))[0] == 0  # nothing left to do
     code, stdout, _ = run("onboard", "status", str(config), "--json")
-    assert code == 0
+    assert code == 3  # as verify: not every domain verified (Tesouro has not been asked)
     (domain,) = json.loads(stdout)["domains"]
     assert domain["vendors"]["tesouro"]["status"] == "pending"
-    assert all(r["found"] for r in domain["vendors"]["tesouro"]["records"])
+    assert all(r["state"] == "served" for r in domain["vendors"]["tesouro"]["records"])
 
     code, stdout, _ = run("onboard", "verify", str(config), "--json")
     assert code == 0
     assert json.loads(stdout)["domains"][0]["vendors"]["tesouro"]["status"] == "verified"
+    assert run("onboard", "status", str(config))[0] == 0  # verified and served: 0, as verify
 
 
 def test_a_saved_plan_is_applied_exactly_or_refused(config: Path, tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ def test_plan_apply_status_from_a_file(config: Path, sb: Sandbox) -> None:
         "update": 0,
         "delete": 0,
         "problems": 0,
+        "errors": 0,
     }
     applied = onboarding.apply(config)
     assert applied.failed == ()

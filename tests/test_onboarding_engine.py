@@ -11,7 +11,8 @@ import pytest
 
 import maildns
 from maildns import DnsRecord, RecordType
-from maildns.onboarding._engine import Engine, PlanMovedError, report
+from maildns.onboarding._engine import Engine, PlanMovedError
+from maildns.onboarding._verify import report
 from maildns.onboarding._journal import SqliteJournal
 from maildns.sandbox import Sandbox
 

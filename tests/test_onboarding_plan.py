@@ -64,6 +64,7 @@ def test_the_document_is_versioned_summed_and_round_trips() -> None:
         "update": 0,
         "delete": 0,
         "problems": 1,
+        "errors": 0,
     }
     again = Plan.from_json(document)
     assert again == original
@@ -101,9 +102,15 @@ def test_moved_names_what_changed_since_the_plan_was_saved() -> None:
 
 def test_a_plan_and_what_apply_did_repr_as_counts() -> None:
     # asyncio.run reprs the result it returns: a full repr of 10,000 domains is tens of MB.
-    from maildns.onboarding._engine import Applied
+    from maildns.onboarding._applied import Applied
 
     plan = Plan(_sample().domains * 10_000)
-    assert repr(plan) == "<Plan 10000 domains, 40000 create, 0 update, 0 delete, 10000 problems>"
+    assert (
+        repr(plan)
+        == "<Plan 10000 domains, 40000 create, 0 update, 0 delete, 10000 problems, 0 errors>"
+    )
     applied = Applied(plan, done=plan.changes[:3])
-    assert repr(applied) == f"<Applied 3 done, 0 failed, 0 skipped of {plan!r}>"
+    assert (
+        repr(applied)
+        == f"<Applied 3 done, 0 failed, 0 unknown, 0 not started, 0 skipped of {plan!r}>"
+    )

@@ -117,7 +117,7 @@ def test_killing_one_of_two_workers_loses_and_duplicates_nothing(
     if code == 1:
         failed = document["failed_domains"]
         assert isinstance(failed, list)
-        assert all("another worker stopped" in f["error"] for f in failed)
+        assert all("stopped in the middle of this zone" in f["error"] for f in failed)
     again = worker(config, postgres_dsn)  # the dead worker, started again
     code, document = finish(again)
     assert code == 0, document

@@ -102,7 +102,15 @@ class APIError(MailDnsError):
     """Something went wrong talking to a vendor.
 
     ``str(error)`` is ``"<vendor> <operation>: <message>"``; ``message`` is the message alone.
+
+    ``may_have_acted`` says whether the vendor may have made a change although the call failed:
+    a request of the call that changes something was sent and was not refused (its answer never
+    came, was a 5xx or a 408, did not fit the spec, or was a success that a later request of
+    the same call did not build on). False when every such request was refused or never left
+    (a connection that could not be made). Look before trying again where it matters.
     """
+
+    may_have_acted: bool = False
 
     def __init__(
         self,

@@ -118,18 +118,22 @@ def _print_problems(plan: Any) -> None:
 def _report_document(reports: Any) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
+        "verified": all(r.verified for r in reports),
         "domains": [
             {
                 "domain": r.domain,
+                "verified": r.verified,
                 "vendors": {
                     vendor: {
                         "status": v.status,
+                        **({"error": v.error} if v.error is not None else {}),
                         "records": [
                             {
                                 "type": c.record.type.value,
                                 "name": c.record.name,
                                 "value": c.record.value,
                                 "priority": c.record.priority,
+                                "state": c.state,
                                 "found": c.found,
                                 "answers": [a.describe() for a in c.answers],
                             }
@@ -144,18 +148,74 @@ def _report_document(reports: Any) -> dict[str, Any]:
     }
 
 
+def _records_cell(vendor_report: Any) -> str:
+    """``3/4 served (missing: a; unknown: b at 127.0.0.1:53 timeout)``: a record no server
+    answered for is unknown, never missing."""
+    checks = vendor_report.records
+    if not checks:
+        return f"- ({vendor_report.error})" if vendor_report.error else "-"
+    served = sum(1 for c in checks if c.state == "served")
+    text = f"{served}/{len(checks)} served"
+    missing = dict.fromkeys(c.record.name for c in checks if c.state == "missing")
+    unknown = dict.fromkeys(
+        f"{c.record.name} ({', '.join(c.unanswered())})" for c in checks if c.state == "unknown"
+    )
+    parts = []
+    if missing:
+        parts.append("missing: " + ", ".join(missing))
+    if unknown:
+        parts.append("unknown, no answer: " + ", ".join(unknown))
+    if vendor_report.error:
+        parts.append(f"vendor: {vendor_report.error}")
+    return text + (f" ({'; '.join(parts)})" if parts else "")
+
+
 def _report_table(reports: Any) -> Table:
     table = Table(title="status")
     for column in ("domain", "vendor", "status", "records"):
         table.add_column(column, overflow="fold")
     for r in reports:
         for vendor, v in r.vendors.items():
-            missing = [c.record.name for c in v.records if not c.found]
-            records = f"{len(v.records) - len(missing)}/{len(v.records)} served"
-            if missing:
-                records += " (missing: " + ", ".join(dict.fromkeys(missing)) + ")"
-            table.add_row(r.domain, vendor, v.status, records if v.records else "-")
+            table.add_row(r.domain, vendor, v.status, _records_cell(v))
     return table
+
+
+class _Checking:
+    """While verify or status checks domains: a live count on a terminal, else a line every
+    ``EVERY`` seconds, so that a long round is never silent."""
+
+    EVERY: Final = 10.0
+
+    def __init__(self) -> None:
+        self.checked: set[str] = set()
+        self.verified: set[str] = set()
+        self._last = time.monotonic()
+        self._status: Any = None
+
+    def __enter__(self) -> _Checking:
+        if err.is_terminal:
+            self._status = err.status(self._text())
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def _text(self) -> str:
+        return f"checked {len(self.checked)} domains, {len(self.verified)} verified"
+
+    def heard(self, domain_report: Any) -> None:
+        self.checked.add(domain_report.domain)
+        if domain_report.verified:
+            self.verified.add(domain_report.domain)
+        else:
+            self.verified.discard(domain_report.domain)
+        if self._status is not None:
+            self._status.update(self._text())
+        elif time.monotonic() - self._last >= self.EVERY:
+            self._last = time.monotonic()
+            err.print(self._text(), markup=False, highlight=False)
 
 
 class _Progress:
@@ -324,56 +384,65 @@ def apply_command(
             )
         )
     plan = applied.plan
-    if not plan.has_changes and not plan.has_problems:
+    if not plan.has_changes and not plan.has_problems and not plan.errors:
         if json_:
-            _print_json({"format_version": FORMAT_VERSION, "done": [], "failed": []})
+            _print_json(applied.to_json())
         else:
             err.print("nothing to do")
         raise typer.Exit(OK)
-    to_apply = [d.domain for d in plan.domains if d.changes and not d.problems]
-    failed_domains = {c.domain: e for c, e in reversed(applied.failed)}  # the first error each
-    skipped = dict(applied.skipped)
-    done_domains = len(to_apply) - len(failed_domains) - len(skipped)
     if json_:
-        _print_json(
-            {
-                "format_version": FORMAT_VERSION,
-                "checksum": applied.plan.checksum(),
-                "summary": {
-                    "domains": len(to_apply),
-                    "done": done_domains,
-                    "failed": len(failed_domains),
-                    "skipped": len(skipped),
-                    "changes": len(applied.done),
-                    "failed_changes": len(applied.failed),
-                },
-                "done": (c.to_json() for c in applied.done),
-                "failed": ({"change": c.to_json(), "error": e} for c, e in applied.failed),
-                "failed_domains": [
-                    {"domain": d, "error": e} for d, e in sorted(failed_domains.items())
-                ],
-                "skipped_domains": [{"domain": d, "reason": r} for d, r in sorted(skipped.items())],
-                "problems": [p for d in applied.plan.domains for p in d.problems],
-            }
-        )
+        _print_json(applied.to_json())
     else:
         if applied.done and len(applied.done) <= SHOWN:
             err.print(_changes_table("applied", applied.done, reasons=False))
-        made = len(applied.done)
-        err.print(
-            f"{made} change{'' if made == 1 else 's'} made, {len(applied.failed)} failed"
-            f" ({done_domains} of {len(to_apply)} domains done"
-            + (f", {len(skipped)} left to another worker)" if skipped else ")")
-        )
-    for change, why in applied.failed[:SHOWN]:
-        err.print(f"error: {change.domain} {change.vendor}: {why}", markup=False)
-    if len(applied.failed) > SHOWN:
-        err.print(f"... and {len(applied.failed) - SHOWN} more errors (--json lists them all)")
+        _print_errors(applied)
+        err.print(_summary_line(applied), markup=False, highlight=False)
     if yes and not json_:  # without --yes they were shown with the plan
         _print_problems(applied.plan)
-    if applied.failed:
+    if not applied.finished:
         raise typer.Exit(ERROR)
     raise typer.Exit(UNSAFE if applied.plan.has_problems else OK)
+
+
+def _print_errors(applied: Any) -> None:
+    """Each domain that did not finish, one line each, grouped by the error (a vendor gone
+    away is one line naming how many domains it stopped, not one line per domain)."""
+    by_error: dict[tuple[str, str], list[str]] = {}
+    for domain, (outcome, why) in applied.domains().items():
+        if outcome in ("failed", "unknown", "not started"):
+            by_error.setdefault((outcome, why), []).append(domain)
+    for shown, ((outcome, why), domains) in enumerate(by_error.items()):
+        if shown == SHOWN:
+            err.print(f"... and {len(by_error) - SHOWN} more errors (--json lists them all)")
+            break
+        names = ", ".join(domains[:3]) + (
+            f" and {len(domains) - 3} more" if len(domains) > 3 else ""
+        )
+        label = "error" if outcome == "failed" else outcome
+        err.print(f"{label}: {names}: {why}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _summary_line(applied: Any) -> str:
+    """``12 changes made, 1 failed, 2 unknown (280 of 300 domains done, 5 failed, 15 not
+    started); run apply again ...``."""
+    summary = applied.summary()
+    made = summary["changes"]
+    text = f"{made} change{'' if made == 1 else 's'} made, {summary['failed_changes']} failed"
+    if summary["unknown_changes"]:
+        text += f", {summary['unknown_changes']} unknown"
+    domains = f"{summary['done']} of {summary['domains']} domains done"
+    for key, words in (
+        ("failed", "failed"),
+        ("unknown", "unknown"),
+        ("not_started", "not started"),
+        ("skipped", "left to another worker"),
+    ):
+        if summary[key]:
+            domains += f", {summary[key]} {words}"
+    text += f" ({domains})"
+    if summary["unknown"] or summary["not_started"] or summary["failed"]:
+        text += "; run apply again to settle what is unknown and finish the rest"
+    return text
 
 
 def _read(path: Path) -> str:
@@ -402,22 +471,19 @@ def verify_command(
         shown = ", ".join(pending[:3]) + more
         err.print(f"not verified yet: {shown}; looking again in {pause:.0f} s", markup=False)
 
-    reports = _run(
-        lambda o: o.verify(
-            config,
-            wait=seconds,
-            state=state,
-            nameservers=_servers(nameserver),
-            on_wait=waiting,
-            concurrency=concurrency,
+    with _Checking() as checking:
+        reports = _run(
+            lambda o: o.verify(
+                config,
+                wait=seconds,
+                state=state,
+                nameservers=_servers(nameserver),
+                on_wait=waiting,
+                on_checked=checking.heard,
+                concurrency=concurrency,
+            )
         )
-    )
-    verified = all(r.verified for r in reports)
-    if json_:
-        _print_json(_report_document(reports))
-    else:
-        err.print(_report_table(reports))
-    raise typer.Exit(OK if verified else NOT_VERIFIED)
+    _print_reports(reports, json_)
 
 
 @onboard.command("status")
@@ -428,14 +494,26 @@ def status_command(
     nameserver: Nameserver = None,
     concurrency: Concurrency = 16,
 ) -> None:
-    """Each domain at each vendor, with its records found or missing (asks no vendor)."""
-    reports = _run(
-        lambda o: o.status(
-            config, state=state, nameservers=_servers(nameserver), concurrency=concurrency
+    """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
+    verify); exit 3 unless every domain is verified and served, as verify."""
+    with _Checking() as checking:
+        reports = _run(
+            lambda o: o.status(
+                config,
+                state=state,
+                nameservers=_servers(nameserver),
+                on_checked=checking.heard,
+                concurrency=concurrency,
+            )
         )
-    )
+    _print_reports(reports, json_)
+
+
+def _print_reports(reports: Any, json_: bool) -> None:
+    """The report (a table, or --json) and the exit code: 0 when every domain is verified
+    and every record served, else 3."""
     if json_:
         _print_json(_report_document(reports))
     else:
         err.print(_report_table(reports))
-    raise typer.Exit(OK)
+    raise typer.Exit(OK if all(r.verified for r in reports) else NOT_VERIFIED)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import email.utils
 import functools
 import json
@@ -51,6 +52,12 @@ RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 RETRY_AFTER_CAP: Final = 60.0
 REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-correlation-id")
 _NOTHING: Final[frozenset[int]] = frozenset()
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_ACTED: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "maildns_acted", default=None
+)
+"""Within one operation's run: whether a request of it that changes something may have reached
+the vendor (see :attr:`~maildns.errors.APIError.may_have_acted`)."""
 _TEXT_LIMIT: Final = 500
 
 
@@ -449,6 +456,35 @@ class CoreBase:
             request_id=request_id(response.headers),
         )
 
+    # --- what the vendor may have done -----------------------------------------------------------
+    @staticmethod
+    def note(call: Call, method: str, outcome: int | BaseException) -> None:
+        """Remember, for the operation running, that a request which changes something may have
+        reached the vendor: it was answered with anything but a refusal (a 2xx, a 5xx, a 408),
+        or its answer never came after it was sent. A connection never made sends nothing."""
+        acted = _ACTED.get()
+        if acted is None or acted[0] or not call.authenticated or method.upper() in _SAFE_METHODS:
+            return
+        if isinstance(outcome, int):
+            acted[0] = outcome < 400 or outcome >= 500 or outcome == 408
+        else:
+            import httpx
+
+            acted[0] = not isinstance(
+                outcome, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+            )
+
+    @staticmethod
+    def running() -> contextvars.Token[list[bool] | None]:
+        return _ACTED.set([False])
+
+    @staticmethod
+    def ran(exc: APIError | None, token: contextvars.Token[list[bool] | None]) -> None:
+        acted = _ACTED.get()
+        _ACTED.reset(token)
+        if exc is not None and acted is not None:
+            exc.may_have_acted = acted[0]
+
     # --- response -------------------------------------------------------------------------------
     def handle(self, call: Call, response: httpx.Response, attempt: int) -> Result:
         """Turn a response into a Result, or raise the typed error (wrapped if retryable)."""
@@ -516,10 +552,17 @@ class SyncCore(CoreBase):
             return self.http
 
     def run(self, operation: str, op: Op[T]) -> T:
+        running = self.running()
         try:
-            return _drive(op, self.send)
+            result = _drive(op, self.send)
         except APIError as exc:
+            self.ran(exc, running)
             raise self.stamped(exc, operation) from exc.__cause__
+        except BaseException:
+            self.ran(None, running)
+            raise
+        self.ran(None, running)
+        return result
 
     def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
         import httpx
@@ -535,12 +578,14 @@ class SyncCore(CoreBase):
         try:
             response = http.request(**request)
         except httpx.TransportError as exc:
+            self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
         except RuntimeError:
             if http.is_closed:
                 raise self.closed(call) from None
             raise
+        self.note(call, request["method"], response.status_code)
         if pace is not None:
             pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):
@@ -614,15 +659,21 @@ class AsyncCore(CoreBase):
         self._lock: asyncio.Lock | None = None
 
     async def run(self, operation: str, op: Op[T]) -> T:
+        running = self.running()
         try:
             call = next(op)
             while True:
                 call = op.send(await self.send(call))
         except StopIteration as stop:
+            self.ran(None, running)
             result: T = stop.value
             return result
         except APIError as exc:
+            self.ran(exc, running)
             raise self.stamped(exc, operation) from exc.__cause__
+        except BaseException:
+            self.ran(None, running)
+            raise
 
     async def _request(self, call: Call, request: dict[str, Any], attempt: int) -> httpx.Response:
         import httpx
@@ -640,12 +691,14 @@ class AsyncCore(CoreBase):
         try:
             response = await http.request(**request)
         except httpx.TransportError as exc:
+            self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
         except RuntimeError:
             if http.is_closed:
                 raise self.closed(call) from None
             raise
+        self.note(call, request["method"], response.status_code)
         if pace is not None:
             pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):

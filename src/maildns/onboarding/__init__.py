@@ -1,4 +1,4 @@
-"""Onboard sending domains end to end: plan, apply, verify (issue 10, in progress).
+"""Onboard sending domains end to end: plan, apply, verify.
 
 ::
 
@@ -34,22 +34,13 @@ import maildns
 from .._core import pace
 from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
+from ._applied import Applied
 from ._config import Config, ConfigError, ConfigProblem, load, loads
-from ._engine import (
-    DEFAULT_CONCURRENCY,
-    LADDER,
-    Applied,
-    DomainReport,
-    Engine,
-    OnDomain,
-    PlanMovedError,
-    VendorReport,
-    report,
-    verify_until,
-)
+from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError
 from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
+from ._verify import LADDER, DomainReport, RecordCheck, VendorReport, report, verify_until
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -67,6 +58,7 @@ __all__ = [
     "JournalError",
     "Plan",
     "PlanMovedError",
+    "RecordCheck",
     "SqliteJournal",
     "VendorReport",
     "aapply",
@@ -204,24 +196,33 @@ async def averify(
     wait: float = 0.0,
     nameservers: Sequence[Server] | str | None = None,
     on_wait: Callable[[list[str], float], None] | None = None,
+    on_checked: Callable[[DomainReport], None] | None = None,
     **kw: Any,
 ) -> list[DomainReport]:
     """Verify; with ``wait`` (seconds), again on the :data:`LADDER` until all are verified or
-    the time is up, each round only for the domains not verified yet."""
+    the time is up, each round only for the domains not verified yet, returning within
+    ``wait`` and half a DNS query timeout (what could not be checked in time is unknown).
+    ``on_checked`` hears of each domain as it is checked."""
+    started = asyncio.get_running_loop().time()  # the deadline counts opening the engine
     servers = _servers(nameservers)
     async with open_engine(config, **kw) as engine:
-        return await verify_until(engine, wait, servers=servers, on_wait=on_wait)
+        return await verify_until(
+            engine, wait, servers=servers, on_wait=on_wait, on_checked=on_checked, started=started
+        )
 
 
 async def astatus(
     config: Config | str | os.PathLike[str],
     *,
     nameservers: Sequence[Server] | str | None = None,
+    on_checked: Callable[[DomainReport], None] | None = None,
     **kw: Any,
 ) -> list[DomainReport]:
+    """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
+    verify); ``on_checked`` hears of each domain as it is checked."""
     servers = _servers(nameservers)
     async with open_engine(config, **kw) as engine:
-        return await report(engine, verify=False, servers=servers)
+        return await report(engine, verify=False, servers=servers, on_checked=on_checked)
 
 
 def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:
@@ -241,5 +242,6 @@ def verify(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainRep
 
 
 def status(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
-    """Each domain at each vendor, with its records found or missing (asks no vendor)."""
+    """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
+    verify); see :func:`astatus`."""
     return asyncio.run(astatus(config, **kw))

@@ -7,26 +7,28 @@ plans again (so that it is idempotent: what is done is not planned again; zone b
 it applies the zones already planned, unless the plan was saved), records each step
 in the journal before and after it, and plans a new sending domain's records as soon as its
 vendor has answered with them.
+
+A failure stops its domain, never the run: a read that fails (after the client's retries)
+fails the domains that needed it, a step that fails stops its domain, and a vendor that stops
+answering trips a breaker (:mod:`._applied`) so that the rest are reported "not started".
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 import attrs
 
 from ..errors import MailDnsError, NotFoundError
-from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain, Zone, ZoneStatus
+from ..models import DnsRecord, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
+from ._applied import Applied, Breaker, Outcome, Unreachable, effect_unknown
 from ._journal import CreatedDomain, Journal, OwnedRecord
-from ._lookup import Answer, Server, ask_all, authoritative_servers, expected_value
 from ._plan import Change, DomainPlan, Plan, moved, ordered
 from ._records import plan_records
-from ._spf import Spf, SpfError, is_spf
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,6 +45,8 @@ async def pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], limit: int
     """``work`` for each item, at most ``limit`` at once, results in the items' order.
 
     Workers pull items one at a time from the iterable, so only ``limit`` are ever in flight.
+    An error in one cancels the others and is raised once they have ended (a task group: no
+    task is left running, or failing unheard, after this returns).
     """
     iterator = iter(enumerate(items))
     results: dict[int, R] = {}
@@ -51,8 +55,19 @@ async def pool(items: Iterable[T], work: Callable[[T], Awaitable[R]], limit: int
         for index, item in iterator:  # shared: each item is taken by one worker
             results[index] = await work(item)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, limit))))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, limit)):
+                group.create_task(worker())
+    except BaseExceptionGroup as errors:
+        raise _first(errors) from None
     return [results[i] for i in range(len(results))]
+
+
+def _first(errors: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error a task group ended with, as it was raised (the first, when several were)."""
+    first = errors.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 class PlanMovedError(MailDnsError):
@@ -67,44 +82,44 @@ class PlanMovedError(MailDnsError):
 
 @attrs.frozen
 class World:
-    """What the vendors hold now, read once for a plan."""
+    """What the vendors hold now, read once for a plan, and what could not be read."""
 
     zones: Mapping[str, Zone | None]
     zone_status: Mapping[str, ZoneStatus | None]
     domains: Mapping[str, Mapping[str, SendingDomain]]
     """vendor -> domain name -> sending domain."""
+    zone_errors: Mapping[str, MailDnsError] = attrs.field(factory=dict)
+    """zone -> why it could not be read."""
+    vendor_errors: Mapping[str, MailDnsError] = attrs.field(factory=dict)
+    """vendor -> why its sending domains could not be listed."""
+
+    def unreadable(self, zone: str, vendors: Iterable[str]) -> tuple[str, bool] | None:
+        """Why a domain in ``zone`` with ``vendors`` cannot be planned from this world (its
+        zone or a vendor's listing could not be read), and whether for want of a vendor found
+        unreachable; None when it can be."""
+        if zone in self.zone_errors:
+            error = self.zone_errors[zone]
+            return _unread(f"cannot read the zone {zone}", error), isinstance(error, Unreachable)
+        for vendor in vendors:
+            if vendor in self.vendor_errors:
+                error = self.vendor_errors[vendor]
+                what = f"cannot list the {vendor} sending domains"
+                return _unread(what, error), isinstance(error, Unreachable)
+        return None
 
 
-@attrs.define
-class Outcome:
-    """What one domain's apply did."""
-
-    done: list[Change] = attrs.Factory(list)
-    failed: list[tuple[Change, str]] = attrs.Factory(list)
+def _unread(what: str, error: MailDnsError) -> str:
+    return f"not started: {error}" if isinstance(error, Unreachable) else f"{what}: {error}"
 
 
-@attrs.frozen(repr=False)
-class Applied:
-    """What an apply did."""
-
-    plan: Plan
-    done: tuple[Change, ...] = ()
-    failed: tuple[tuple[Change, str], ...] = ()
-    skipped: tuple[tuple[str, str], ...] = ()
-    """(domain, why): left to another worker, which held its zone or changed it since this
-    apply's plan was read."""
-
-    def __repr__(self) -> str:  # counts, as Plan's
-        return (
-            f"<Applied {len(self.done)} done, {len(self.failed)} failed,"
-            f" {len(self.skipped)} skipped of {self.plan!r}>"
-        )
+_ZoneRead = tuple["Zone | None", "ZoneStatus | None", "MailDnsError | None"]
 
 
 SKIPPED_HELD: Final = "another worker is applying its zone"
 SKIPPED_CHANGED: Final = "another worker applied its zone since this plan was made"
 STOPPED: Final = (
-    "another worker stopped in the middle of its zone: run apply again to settle and finish it"
+    "a run stopped in the middle of this zone (killed, or another worker that died) and "
+    "left steps this run could not settle: run apply again to settle and finish it"
 )
 
 
@@ -125,18 +140,84 @@ class Engine:
         self.providers = providers
         self.journal = journal
         self.concurrency = concurrency
+        self.breaker = Breaker()
         self._by_name: dict[str, Any] = {d.name: d for d in config.domains}
+
+    async def _call(self, vendor: str, call: Callable[[], Awaitable[R]]) -> R:
+        """``call()`` to ``vendor``, unless it was found unreachable (:class:`Unreachable`);
+        what it ends with feeds the breaker."""
+        self.breaker.check(vendor)
+        try:
+            result = await call()
+        except MailDnsError as error:
+            self.breaker.heard(vendor, error)
+            raise
+        self.breaker.heard(vendor, None)
+        return result
 
     # --- reading the world ------------------------------------------------------------------
     async def _zone(self, name: str) -> tuple[Zone | None, ZoneStatus | None]:
+        vendor = self.config.dns_vendor
         try:
-            zone = await self.dns.get_zone(name)
+            zone = await self._call(vendor, lambda: self.dns.get_zone(name))
         except NotFoundError:
             return None, None
-        return zone, zone.status if zone.status is not None else await self.dns.check_zone(name)
+        if zone.status is not None:
+            return zone, zone.status
+        return zone, await self._call(vendor, lambda: self.dns.check_zone(name))
+
+    async def _read_zone(self, name: str) -> _ZoneRead:
+        """A zone and its status, or why it could not be read."""
+        try:
+            zone, status = await self._zone(name)
+        except MailDnsError as error:
+            return None, None, error
+        return zone, status, None
 
     async def _domains(self, vendor: str) -> dict[str, SendingDomain]:
-        return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
+        async def listing() -> dict[str, SendingDomain]:
+            return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
+
+        return await self._call(vendor, listing)
+
+    async def _read_domains(self, vendor: str) -> dict[str, SendingDomain] | MailDnsError:
+        """A vendor's sending domains by name, or why they could not be listed."""
+        try:
+            return await self._domains(vendor)
+        except MailDnsError as error:
+            return error
+
+    async def verify_sending_domain(self, vendor: str, domain: str) -> SendingDomain:
+        """Ask ``vendor`` to verify ``domain`` (its status alone: no listing is read again)."""
+        provider = self.providers[vendor]
+        return await self._call(vendor, lambda: provider.verify_sending_domain(domain, fresh=False))
+
+    def _world(
+        self,
+        zone_names: Sequence[str],
+        zones_read: Sequence[_ZoneRead],
+        vendors: Sequence[str],
+        listings: Sequence[dict[str, SendingDomain] | MailDnsError],
+    ) -> World:
+        return World(
+            zones={z: zone for z, (zone, _, err) in zip(zone_names, zones_read, strict=True)},
+            zone_status={z: st for z, (_, st, _) in zip(zone_names, zones_read, strict=True)},
+            domains={
+                v: listed
+                for v, listed in zip(vendors, listings, strict=True)
+                if not isinstance(listed, MailDnsError)
+            },
+            zone_errors={
+                z: err
+                for z, (_, _, err) in zip(zone_names, zones_read, strict=True)
+                if err is not None
+            },
+            vendor_errors={
+                v: listed
+                for v, listed in zip(vendors, listings, strict=True)
+                if isinstance(listed, MailDnsError)
+            },
+        )
 
     async def read(
         self,
@@ -151,16 +232,11 @@ class Engine:
         zone_names = sorted({*self.config.zones, *(z for z in also_zones if z)}) if zones else []
         configured = {v for d in self.config.domains for v in d.vendors}
         vendors = sorted({*configured, *also_vendors} & set(self.providers))
-        read_zones, listings = await asyncio.gather(
-            pool(zone_names, self._zone, self.concurrency),
-            asyncio.gather(*(self._domains(v) for v in vendors)),
+        zones_read, listings = await asyncio.gather(
+            pool(zone_names, self._read_zone, self.concurrency),
+            asyncio.gather(*(self._read_domains(v) for v in vendors)),
         )
-        zones_read = read_zones
-        return World(
-            zones={z: zone for z, (zone, _) in zip(zone_names, zones_read, strict=True)},
-            zone_status={z: st for z, (_, st) in zip(zone_names, zones_read, strict=True)},
-            domains=dict(zip(vendors, listings, strict=True)),
-        )
+        return self._world(zone_names, zones_read, vendors, listings)
 
     async def _read_domain(
         self, domain: Any, world: World, created: Mapping[str, SendingDomain]
@@ -169,15 +245,23 @@ class Engine:
         sending domains from the listing read for the plan and what the vendors answered to
         the creates (no vendor is listed again: a listing per domain would cost the whole
         listing once per domain)."""
-        zone, status = await self._zone(domain.zone)
+        zone, status, error = await self._read_zone(domain.zone)
         domains: dict[str, dict[str, SendingDomain]] = {}
         for vendor in domain.vendors:
             found = created.get(vendor) or world.domains.get(vendor, {}).get(domain.name)
             domains[vendor] = {} if found is None else {found.domain: found}
-        return World(zones={domain.zone: zone}, zone_status={domain.zone: status}, domains=domains)
+        return World(
+            zones={domain.zone: zone},
+            zone_status={domain.zone: status},
+            domains=domains,
+            zone_errors={} if error is None else {domain.zone: error},
+        )
 
     # --- planning -----------------------------------------------------------------------------
     def _plan_domain(self, domain: Any, world: World, force: bool) -> DomainPlan:
+        unreadable = world.unreadable(domain.zone, domain.vendors)
+        if unreadable is not None:
+            return DomainPlan(domain.name, domain.zone, error=unreadable[0])
         dns_vendor = self.config.dns_vendor
         changes: list[Change] = []
         problems: list[str] = []
@@ -271,8 +355,13 @@ class Engine:
             return by_domain.setdefault(domain, (zone, [], []))
 
         why = "maildns made it for a domain no longer configured"
+        errors: dict[str, str] = {}
         for owned in records:
             _, changes, _ = entry(owned.domain, owned.zone)
+            unreadable = world.unreadable(owned.zone, ())
+            if unreadable is not None:
+                errors.setdefault(owned.domain, unreadable[0])
+                continue
             zone = world.zones.get(owned.zone)
             if zone is None or not any(
                 r.type is owned.type and r.name == owned.name and r.value == owned.value
@@ -303,7 +392,10 @@ class Engine:
                 )
         for made in created:
             _, changes, problems = entry(made.domain, made.zone)
-            if made.vendor not in self.providers:
+            unreadable = world.unreadable("", (made.vendor,))
+            if unreadable is not None:
+                errors.setdefault(made.domain, unreadable[0])
+            elif made.vendor not in self.providers:
                 problems.append(
                     f"cannot delete the {made.vendor} sending domain: no {made.vendor} client"
                 )
@@ -313,10 +405,13 @@ class Engine:
                         "delete", made.vendor, "sending_domain", made.domain, reason=why, prune=True
                     )
                 )
+        # A dropped domain that cannot be read whole is not pruned in part: its error says why.
         return [
-            DomainPlan(domain, zone, tuple(changes), tuple(problems))
+            DomainPlan(domain, zone, error=errors[domain])
+            if domain in errors
+            else DomainPlan(domain, zone, tuple(changes), tuple(problems))
             for domain, (zone, changes, problems) in sorted(by_domain.items())
-            if changes or problems
+            if changes or problems or domain in errors
         ]
 
     # --- applying -----------------------------------------------------------------------------
@@ -341,8 +436,11 @@ class Engine:
         Raises PlanMovedError when ``saved`` is not what the world needs now. A domain with
         problems is not applied (its problems are the reasons); the others are, ``concurrency``
         at a time (the domains of one zone one after another), and a failing one stops only
-        itself. ``on_plan`` hears of the whole plan once it is known, ``on_domain`` of each
-        domain with changes as it finishes.
+        itself: a read that fails fails the domains that needed it, a step whose answer never
+        came is ``unknown`` (settled by the next apply), and a vendor found unreachable is
+        sent nothing more (the domains left are "not started"). ``on_plan`` hears of the
+        whole plan once it is known, ``on_domain`` of each domain with changes (or that could
+        not be read) as it finishes.
 
         Without ``saved`` or ``prune`` the plan streams: each zone is read, planned and applied
         while the next ones are read, so a vendor's first change does not wait for ten thousand
@@ -352,11 +450,19 @@ class Engine:
         if saved is not None:
             prune = prune or any(c.prune for c in saved.changes)
         with self.journal.exclusive():
-            await self._settle()
+            unsettled = await self._settle()
             horizon = await self._j(self.journal.horizon)
             skipped: list[tuple[int, str, str]] = []
+            applying = functools.partial(
+                self._apply_zone,
+                force=force,
+                horizon=horizon,
+                skipped=skipped,
+                on_domain=on_domain,
+                unsettled=unsettled,
+            )
             if saved is None and not prune:
-                plan, results = await self._stream(force, horizon, skipped, on_domain, on_plan)
+                plan, results = await self._stream(force, applying, on_plan)
             else:
                 plan, world = await self._plan(force=force, prune=prune)
                 if saved is not None:
@@ -368,44 +474,50 @@ class Engine:
                 by_zone: dict[str, list[tuple[int, DomainPlan]]] = {}
                 for index, domain_plan in enumerate(plan.domains):
                     by_zone.setdefault(domain_plan.zone, []).append((index, domain_plan))
-                apply_zone = functools.partial(
-                    self._apply_zone,
-                    world=world,
-                    force=force,
-                    horizon=horizon,
-                    skipped=skipped,
-                    on_domain=on_domain,
+                results = await pool(
+                    by_zone.values(),
+                    functools.partial(applying, world=world),
+                    self.concurrency,
                 )
-                results = await pool(by_zone.values(), apply_zone, self.concurrency)
-        ordered_ = sorted((o for zone in results for o in zone), key=lambda pair: pair[0])
-        outcomes = [o for _, o in ordered_]  # in the plan's order
-        done = tuple(c for o in outcomes for c in o.done)
-        failed = tuple(f for o in outcomes for f in o.failed)
-        left = tuple((domain, why) for _, domain, why in sorted(skipped))
-        return Applied(plan, done, failed, left)
+        ordered_ = sorted((o for zone in results for o in zone), key=lambda item: item[0])
+        outcomes = [(domain, o) for _, domain, o in ordered_]  # in the plan's order
+        return Applied(
+            plan,
+            done=tuple(c for _, o in outcomes for c in o.done),
+            failed=tuple(f for _, o in outcomes for f in o.failed),
+            unknown=tuple(u for _, o in outcomes for u in o.unknown),
+            not_started=tuple(
+                (domain, o.not_started) for domain, o in outcomes if o.not_started is not None
+            ),
+            skipped=tuple((domain, why) for _, domain, why in sorted(skipped)),
+        )
 
     async def _stream(
         self,
         force: bool,
-        horizon: int,
-        skipped: list[tuple[int, str, str]],
-        on_domain: OnDomain | None,
+        applying: Callable[..., Awaitable[list[tuple[int, str, Outcome]]]],
         on_plan: Callable[[Plan], None] | None,
-    ) -> tuple[Plan, list[list[tuple[int, Outcome]]]]:
+    ) -> tuple[Plan, list[list[tuple[int, str, Outcome]]]]:
         """Read and plan zone by zone (``concurrency`` reads at once) into a queue that
-        ``concurrency`` appliers take zones from as they come; the plan is whole at the end."""
+        ``concurrency`` appliers take zones from as they come; the plan is whole at the end.
+        A zone that cannot be read fails its domains (they are planned with the error); an
+        error of maildns's own (the journal) stops the run once the others have stopped."""
         world = await self.read(zones=False)  # the vendors' listings, once
         by_zone: dict[str, list[tuple[int, Any]]] = {}
         for index, domain in enumerate(self.config.domains):
             by_zone.setdefault(domain.zone, []).append((index, domain))
         planned: dict[int, DomainPlan] = {}
-        ready: asyncio.Queue[list[tuple[int, DomainPlan]] | None] = asyncio.Queue()
-        results: list[list[tuple[int, Outcome]]] = []
-        failure: list[BaseException] = []
+        ready: asyncio.Queue[tuple[list[tuple[int, DomainPlan]], World] | None] = asyncio.Queue()
+        results: list[list[tuple[int, str, Outcome]]] = []
 
         async def plan_zone(zone: str) -> None:
-            found, status = await self._zone(zone)
-            zone_world = World({zone: found}, {zone: status}, world.domains)
+            found, status, error = await self._read_zone(zone)
+            zone_world = attrs.evolve(
+                world,
+                zones={zone: found},
+                zone_status={zone: status},
+                zone_errors={} if error is None else {zone: error},
+            )
             group: list[tuple[int, DomainPlan]] = []
             for index, domain in by_zone[zone]:
                 domain_plan = self._plan_domain(domain, zone_world, force)
@@ -414,73 +526,85 @@ class Engine:
                     domain_plan = attrs.evolve(domain_plan, changes=changes)
                 planned[index] = domain_plan
                 group.append((index, domain_plan))
-            ready.put_nowait(group)
+            ready.put_nowait((group, zone_world))
 
         whole: list[Plan] = []
 
         async def produce() -> None:
             try:
                 await pool(by_zone, plan_zone, self.concurrency)
-                whole.append(Plan(tuple(planned[i] for i in sorted(planned))))
-                if on_plan is not None:
-                    on_plan(whole[0])  # while the appliers go on: a progress bar's total
-            except BaseException as error:
-                failure.append(error)  # the appliers finish what they hold, then it is raised
             finally:
                 for _ in range(self.concurrency):
                     ready.put_nowait(None)
+            whole.append(Plan(tuple(planned[i] for i in sorted(planned))))
+            if on_plan is not None:
+                on_plan(whole[0])  # while the appliers go on: a progress bar's total
 
         async def consume() -> None:
-            while (group := await ready.get()) is not None and not failure:
-                results.append(
-                    await self._apply_zone(group, world, force, horizon, skipped, on_domain)
-                )
+            while (item := await ready.get()) is not None:
+                group, zone_world = item
+                results.append(await applying(group, world=zone_world))
 
-        producer = asyncio.ensure_future(produce())
         try:
-            await asyncio.gather(producer, *(consume() for _ in range(max(1, self.concurrency))))
-        finally:
-            producer.cancel()  # an applier's error: no zone is read for nobody
-        if failure:
-            raise failure[0]
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(produce())
+                for _ in range(max(1, self.concurrency)):
+                    tasks.create_task(consume())
+        except BaseExceptionGroup as errors:
+            raise _first(errors) from None
         return whole[0], results
 
     async def _apply_zone(
         self,
         plans: list[tuple[int, DomainPlan]],
+        *,
         world: World,
         force: bool,
         horizon: int,
         skipped: list[tuple[int, str, str]],
         on_domain: OnDomain | None,
-    ) -> list[tuple[int, Outcome]]:
+        unsettled: Mapping[str, str],
+    ) -> list[tuple[int, str, Outcome]]:
         """One zone's domains with changes (and no problems), under the zone's claim: left to
         the worker holding it when another does, skipped when another changed the zone since
-        ``horizon``."""
+        ``horizon``. Its domains that could not be planned are told of, and counted: failed,
+        or not started when a vendor they needed was unreachable."""
+        outcomes: list[tuple[int, str, Outcome]] = []
+        for index, domain_plan in plans:
+            if domain_plan.error is not None and not domain_plan.problems:
+                domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
+                vendors = world.vendor_errors if domain is None else domain.vendors
+                cause = world.unreadable(domain_plan.zone, vendors)
+                outcome = Outcome()
+                if cause is not None and cause[1]:
+                    outcome.not_started = domain_plan.error
+                outcomes.append((index, domain_plan.domain, outcome))
+                if on_domain is not None:
+                    on_domain(domain_plan.domain, domain_plan.error)
         plans = [(i, p) for i, p in plans if p.changes and not p.problems]
         if not plans:
-            return []
+            return outcomes
         zone = plans[0][1].zone
         if not await self._j(self.journal.claim, zone):
             skipped.extend((i, p.domain, SKIPPED_HELD) for i, p in plans)
             for _, domain_plan in plans:
                 if on_domain is not None:
                     on_domain(domain_plan.domain, None)
-            return []
+            return outcomes
         try:
             touched = await self._j(self.journal.touched_since, zone, horizon)
-            outcomes = []
             for index, domain_plan in plans:  # one after another: they change one zone
                 if touched == "changed":  # what the plan read is stale: the other worker did it
                     skipped.append((index, domain_plan.domain, SKIPPED_CHANGED))
                     outcome = Outcome()
                 elif touched == "started":  # stale, and half done: a rerun settles it first
-                    outcome = Outcome(failed=[(domain_plan.changes[0], STOPPED)])
+                    why = STOPPED + (f" ({unsettled[zone]})" if zone in unsettled else "")
+                    outcome = Outcome(failed=[(domain_plan.changes[0], why)])
                 else:
                     outcome = await self._apply_domain(domain_plan, world, force)
                 if on_domain is not None:
-                    on_domain(domain_plan.domain, outcome.failed[0][1] if outcome.failed else None)
-                outcomes.append((index, outcome))
+                    on_domain(domain_plan.domain, _first_error(outcome))
+                outcomes.append((index, domain_plan.domain, outcome))
             return outcomes
         finally:
             await self._j(self.journal.release, zone)
@@ -498,6 +622,9 @@ class Engine:
         if created and domain is not None:  # the new domains' records are known now
             after = await self._read_domain(domain, world, created)
             again = self._plan_domain(domain, after, force)
+            if again.error is not None:
+                outcome.failed.append((domain_plan.changes[-1], again.error))
+                return outcome
             for change in again.changes:
                 if await self._step(change, domain_plan.zone, domain, outcome) is False:
                     return outcome
@@ -506,14 +633,29 @@ class Engine:
     async def _step(
         self, change: Change, zone: str, domain: Any, outcome: Outcome
     ) -> SendingDomain | bool:
-        """Make one change, journaled: False when it failed, a created sending domain, or
-        True."""
+        """Make one change, journaled: False when it failed (or its effect is unknown), a
+        created sending domain, or True. A vendor found unreachable is not even asked."""
+        if change.vendor in self.breaker.tripped:
+            error = Unreachable(change.vendor, self.breaker.tripped[change.vendor])
+            if outcome.done:
+                outcome.failed.append((change, f"not tried: {error}"))
+            else:
+                outcome.not_started = f"not started: {error}"
+            return False
         step = await self._j(self.journal.begin, change, zone)
         try:
             made = await self._make(change, zone, domain)
         except MailDnsError as error:
-            await self._j(self.journal.failed, step, str(error))
-            outcome.failed.append((change, str(error)))
+            if effect_unknown(error):
+                detail = f"{error} (no answer came: the next apply looks and settles it)"
+                await self._j(self.journal.unknown, step, detail)
+                outcome.unknown.append((change, detail))
+            else:
+                await self._j(self.journal.failed, step, str(error))
+                if isinstance(error, Unreachable) and not outcome.done:
+                    outcome.not_started = f"not started: {error}"
+                else:
+                    outcome.failed.append((change, str(error)))
             return False
         await self._j(self.journal.done, step, change)
         outcome.done.append(change)
@@ -522,16 +664,18 @@ class Engine:
     async def _make(self, change: Change, zone: str, domain: Any) -> SendingDomain | None:
         """Make one change; ``domain`` is its configured domain (None when pruning). A created
         sending domain is returned: its records are what to publish next."""
+        vendor = change.vendor
         if change.kind == "zone":
             settings = self.config.zones[change.domain].settings
-            await self.dns.create_zone(change.domain, settings)
+            await self._call(vendor, lambda: self.dns.create_zone(change.domain, settings))
         elif change.kind == "sending_domain":
-            provider = self.providers[change.vendor]
+            provider = self.providers[vendor]
             if change.action == "delete":
-                await provider.delete_sending_domain(change.domain)
+                await self._call(vendor, lambda: provider.delete_sending_domain(change.domain))
             else:
-                return await provider.create_sending_domain(
-                    change.domain, domain.vendors[change.vendor]
+                wish = domain.vendors[vendor]
+                return await self._call(
+                    vendor, lambda: provider.create_sending_domain(change.domain, wish)
                 )
         else:
             assert change.type is not None
@@ -539,18 +683,21 @@ class Engine:
             assert change.value is not None
             record = DnsRecord(change.type, change.name, change.value, priority=change.priority)
             if change.action == "create":
-                await self.dns.add_record(zone, record)
+                await self._call(vendor, lambda: self.dns.add_record(zone, record))
             elif change.action == "update":
                 assert change.old_value is not None
                 old = attrs.evolve(record, value=change.old_value)
-                await self.dns.update_record(zone, old, change.value)
+                new = change.value
+                await self._call(vendor, lambda: self.dns.update_record(zone, old, new))
             else:
-                await self.dns.delete_record(zone, record)
+                await self._call(vendor, lambda: self.dns.delete_record(zone, record))
         return None
 
-    async def _settle(self) -> None:
-        """End the steps a killed run left open, by what the world shows now: those of zones no
-        live worker holds (a live one's steps are its own to end)."""
+    async def _settle(self) -> dict[str, str]:
+        """End the steps a killed run (or an unanswered request) left open, by what the world
+        shows now: those of zones no live worker holds (a live one's steps are its own to
+        end). Steps whose zone or vendor cannot be read stay open; the result says why, by
+        zone."""
         unfinished = await self._j(self.journal.unfinished)
         # A journal from before schema 2 has no zones: the longest configured one holding it.
         zone_of = {s.id: s.zone or self._zone_holding(s.change.domain) for s in unfinished}
@@ -559,25 +706,39 @@ class Engine:
         try:
             mine = [s for s in unfinished if zone_of[s.id] in claimed]
             if not mine:
-                return
+                return {}
             # Only what the steps touched: their zones, the listings of their vendors.
             read_zones = sorted({zone_of[s.id] for s in mine} - {""})
             vendors = sorted({s.change.vendor for s in mine} & set(self.providers))
             zones_read, listings = await asyncio.gather(
-                pool(read_zones, self._zone, self.concurrency),
-                asyncio.gather(*(self._domains(v) for v in vendors)),
+                pool(read_zones, self._read_zone, self.concurrency),
+                asyncio.gather(*(self._read_domains(v) for v in vendors)),
             )
-            world = World(
-                zones={z: zone for z, (zone, _) in zip(read_zones, zones_read, strict=True)},
-                zone_status={},
-                domains=dict(zip(vendors, listings, strict=True)),
-            )
+            world = self._world(read_zones, zones_read, vendors, listings)
+            unsettled: dict[str, str] = {}
             for step in mine:
+                zone = zone_of[step.id]
+                if step.change.kind == "sending_domain":
+                    cannot = world.unreadable("", (step.change.vendor,))
+                else:
+                    cannot = world.unreadable(zone, ())
+                if cannot is not None:
+                    unsettled.setdefault(zone, cannot[0])
+                    continue
                 happened = _happened(step.change, world)
                 await self._j(self.journal.settle, step.id, step.change, happened)
+            return unsettled
         finally:
             for zone in claimed:
                 await self._j(self.journal.release, zone)
+
+
+def _first_error(outcome: Outcome) -> str | None:
+    if outcome.failed:
+        return outcome.failed[0][1]
+    if outcome.unknown:
+        return outcome.unknown[0][1]
+    return outcome.not_started
 
 
 def _happened(change: Change, world: World) -> bool:
@@ -597,148 +758,3 @@ def _happened(change: Change, world: World) -> bool:
             ):
                 return change.action != "delete"
     return change.action == "delete"
-
-
-# --- verify and status ----------------------------------------------------------------------------
-@attrs.frozen
-class RecordCheck:
-    """One record a vendor asks for, and what each authoritative server answered for it."""
-
-    record: DnsRecord
-    answers: tuple[Answer, ...]
-    found: bool
-    """Served by every server (an SPF wish: its mechanisms are in the name's SPF record)."""
-
-
-@attrs.frozen
-class VendorReport:
-    vendor: str
-    status: str
-    """``absent``, ``pending``, ``verified``, ``failed`` or ``unknown``."""
-    records: tuple[RecordCheck, ...] = ()
-
-
-@attrs.frozen
-class DomainReport:
-    domain: str
-    vendors: Mapping[str, VendorReport]
-
-    @property
-    def verified(self) -> bool:
-        """Every vendor says verified and every server serves every record (a record removed
-        since the vendor verified would soon undo it)."""
-        return all(
-            v.status == "verified" and all(c.found for c in v.records)
-            for v in self.vendors.values()
-        )
-
-
-def _served(record: DnsRecord, answer: Answer) -> bool:
-    if answer.error is not None:
-        return False
-    if record.type is RecordType.TXT and is_spf(record.value):
-        # One SPF record holding the wish's mechanisms; two at a name are a permanent error
-        # (RFC 7208 section 4.5) and count for nothing.
-        wanted = {t.key for t in Spf.parse(record.value).mechanisms if not t.is_all}
-        spf = [v for v in answer.values if is_spf(v)]
-        if len(spf) != 1:
-            return False
-        try:
-            return wanted <= {t.key for t in Spf.parse(spf[0]).mechanisms}
-        except SpfError:
-            return False
-    return expected_value(record) in answer.values
-
-
-async def check_records(
-    domain: SendingDomain, servers: Sequence[Server]
-) -> tuple[RecordCheck, ...]:
-    """Every record of ``domain`` asked of every server, all at once."""
-    answered = await asyncio.gather(*(ask_all(servers, r.name, r.type) for r in domain.records))
-    return tuple(
-        RecordCheck(
-            record, tuple(answers), bool(answers) and all(_served(record, a) for a in answers)
-        )
-        for record, answers in zip(domain.records, answered, strict=True)
-    )
-
-
-async def report(
-    engine: Engine,
-    *,
-    verify: bool,
-    servers: Sequence[Server] | None = None,
-    only: Collection[str] | None = None,
-) -> list[DomainReport]:
-    """Each domain at each vendor, its records as the authoritative servers serve them; with
-    ``verify``, the vendor is asked to verify a domain once every server serves its records.
-    ``only`` limits the report to those domain names."""
-    world = await engine.read(zones=False)
-    lookups: dict[str, asyncio.Future[list[Server]]] = {}  # one lookup per zone, not per domain
-
-    def zone_servers(zone: str) -> asyncio.Future[list[Server]]:
-        if zone not in lookups:
-            lookups[zone] = asyncio.ensure_future(authoritative_servers(zone, servers))
-        return lookups[zone]
-
-    async def one(domain: Any) -> DomainReport:
-        zone_servers_found = await zone_servers(domain.zone)
-        vendors: dict[str, VendorReport] = {}
-        for vendor in domain.vendors:
-            found = world.domains.get(vendor, {}).get(domain.name)
-            if found is None:
-                vendors[vendor] = VendorReport(vendor, "absent")
-                continue
-            checks = await check_records(found, zone_servers_found)
-            if (
-                verify
-                and found.status is not DomainStatus.VERIFIED
-                and all(c.found for c in checks)
-            ):
-                # The status is what counts here: no listing per domain to re-read records.
-                provider = engine.providers[vendor]
-                found = await provider.verify_sending_domain(domain.name, fresh=False)
-            vendors[vendor] = VendorReport(vendor, found.status.value, checks)
-        return DomainReport(domain.name, vendors)
-
-    domains = [d for d in engine.config.domains if only is None or d.name in only]
-    try:
-        return await pool(domains, one, engine.concurrency)
-    finally:
-        for lookup in lookups.values():
-            lookup.cancel()  # a lookup no domain waited for to the end
-
-
-LADDER: Final = (2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
-"""Seconds between verify rounds, the last one repeated until the deadline."""
-
-
-async def verify_until(
-    engine: Engine,
-    seconds: float,
-    *,
-    servers: Sequence[Server] | None = None,
-    ladder: Sequence[float] = LADDER,
-    on_wait: Callable[[list[str], float], None] | None = None,
-) -> list[DomainReport]:
-    """Verify, then again on ``ladder`` until every domain is verified or ``seconds`` pass.
-
-    Each round looks only at the domains not verified yet, so it resumes where the last one
-    left off; ``on_wait(pending domains, pause)`` hears of every pause.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    latest: dict[str, DomainReport] = {}
-    pending: set[str] | None = None
-    for round_ in itertools.count():
-        for r in await report(engine, verify=True, servers=servers, only=pending):
-            latest[r.domain] = r
-        pending = {name for name, r in latest.items() if not r.verified}
-        left = deadline - loop.time()
-        if not pending or left <= 0:
-            break
-        pause = min(ladder[min(round_, len(ladder) - 1)], left)
-        if on_wait is not None:
-            on_wait(sorted(pending), pause)
-        await asyncio.sleep(pause)
-    return [latest[d.name] for d in engine.config.domains]

@@ -281,6 +281,14 @@ class Journal:
         with self._tx() as db:
             self._end(db, step, "failed", detail)
 
+    def unknown(self, step: int, detail: str) -> None:
+        """Record that no answer came for the step: it stays open, for the next run to settle
+        by looking at the world."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE steps SET detail = ? WHERE id = ? AND state = 'started'", (detail, step)
+            )
+
     def unfinished(self) -> list[Step]:
         """Steps started and never ended: a run that was killed between its two writes (or,
         on PostgreSQL, a step another worker is making now)."""

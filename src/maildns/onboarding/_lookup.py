@@ -39,6 +39,13 @@ class Answer:
     error: str | None = None
     """``NXDOMAIN``, ``SERVFAIL``, ``timeout``, ... (None: it answered, maybe with nothing)."""
 
+    @property
+    def definitive(self) -> bool:
+        """Whether the server said what it serves: an answer, or NXDOMAIN (the name does not
+        exist there). A time-out, SERVFAIL, REFUSED or a network error says nothing of the
+        record: it is unknown there, never missing."""
+        return self.error is None or self.error == "NXDOMAIN"
+
     def describe(self) -> str:
         where = f"{self.server[0]}:{self.server[1]}"
         if self.error is not None:

@@ -106,14 +106,20 @@ class DomainPlan:
     changes: tuple[Change, ...] = ()
     problems: tuple[str, ...] = ()
     """Refusals: a conflict that needs ``--force``, an SPF over 10 lookups, ..."""
+    error: str | None = None
+    """Why the domain could not be planned: what it needs could not be read (its zone, a
+    vendor's listing), or a vendor was unreachable. Such a domain has no changes."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "domain": self.domain,
             "zone": self.zone,
             "changes": [c.to_json() for c in self.changes],
             "problems": list(self.problems),
         }
+        if self.error is not None:
+            data["error"] = self.error
+        return data
 
 
 @attrs.frozen(repr=False)
@@ -139,6 +145,11 @@ class Plan:
     def has_problems(self) -> bool:
         return any(d.problems for d in self.domains)
 
+    @property
+    def errors(self) -> tuple[tuple[str, str], ...]:
+        """(domain, why) of the domains that could not be planned."""
+        return tuple((d.domain, d.error) for d in self.domains if d.error is not None)
+
     def checksum(self) -> str:
         """sha256 of the planned changes (canonical JSON): equal plans, equal checksums."""
         # The digest of ``json.dumps([...], sort_keys=True, separators=(",", ":"))``, fed one
@@ -157,6 +168,7 @@ class Plan:
             "domains": len(self.domains),
             **{action: counts.get(action, 0) for action in ACTIONS},
             "problems": sum(len(d.problems) for d in self.domains),
+            "errors": sum(1 for d in self.domains if d.error is not None),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -181,6 +193,7 @@ class Plan:
                     zone=str(d["zone"]),
                     changes=tuple(Change.from_json(c) for c in d.get("changes", ())),
                     problems=tuple(str(p) for p in d.get("problems", ())),
+                    error=None if d.get("error") is None else str(d["error"]),
                 )
                 for d in document.get("domains", ())
             )
