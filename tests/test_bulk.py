@@ -121,7 +121,7 @@ def test_a_failing_domain_stops_only_itself(limited: Sandbox, tmp_path: Path) ->
 def test_concurrency_is_checked(limited: Sandbox, tmp_path: Path) -> None:
     config = bulk_config(tmp_path / "bulk.yaml", limited, 1)
     code, _, stderr = run("onboard", "apply", str(config), "--yes", "--concurrency", "0")
-    assert code == 2
+    assert code == 64  # a usage error (EX_USAGE)
     assert "--concurrency" in stderr
     with pytest.raises(onboarding.InvalidInputError, match="concurrency: must be a whole number"):
         onboarding.plan(config, concurrency=1000)

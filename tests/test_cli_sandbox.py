@@ -163,7 +163,7 @@ def test_text_lists_every_vendor_url_the_dns_address_and_the_exports(serve: Any)
 
 def _usage_error(*args: str) -> str:
     result = CliRunner().invoke(app, ["sandbox", *args])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 64, result.output  # EX_USAGE
     # typer draws the message in a box, folded to the width: the words, on one line.
     return " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.stderr).split())
 

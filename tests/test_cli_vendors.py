@@ -81,7 +81,7 @@ def error_line(*args: str, code: int = 1) -> str:
 
 def usage_error(*args: str) -> str:
     code, stdout, stderr = run(*args)
-    assert code == 2, (stdout, stderr)
+    assert code == 64, (stdout, stderr)  # EX_USAGE: never 2, a plan's changes
     assert stdout == ""
     return stderr
 

@@ -2,21 +2,31 @@
 (``tesouro domains …``, ``telecomx zones|records …``, ``ciirus subaccount …``), ``sandbox`` and
 ``doctor``.
 
-Exit codes, the contract for scripts: 0 done or nothing to do; 1 error; 2 the plan has changes
-(plan only) or bad arguments (typer's usage errors); 3 not every domain verified by the deadline
-(verify); 4 refused as unsafe without ``--force``. ``--json`` prints one document on stdout;
-logs, progress and errors go to stderr. An error is one line (a configuration's problems, one
-line each), never a traceback.
+Exit codes, the contract for scripts (each code means one thing, on every command):
+
+- 0: done, or nothing to do;
+- 1: an error (a configuration, a vendor, a failed change);
+- 2: the plan has changes (``onboard plan`` only);
+- 3: not every domain verified by the deadline (``onboard verify``);
+- 4: refused as unsafe without ``--force``;
+- 64: a usage error (EX_USAGE): an unknown option or command, a missing argument, a bad value,
+  a group without its command (``maildns onboard``: the help is shown), with typer's message on
+  stderr; never 2, so ``plan; [ $? -eq 2 ] && apply --yes`` cannot take a typo for changes;
+- 130: interrupted (Ctrl+C).
+
+``--json`` prints one document on stdout; logs, progress and errors go to stderr. An error is
+one line (a configuration's problems, one line each), never a traceback.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
-from ._common import OK, out, parse_duration
+from ._common import OK, USAGE, out, parse_duration
 from ._doctor import doctor_command
 from ._onboard import onboard
 from ._sandbox import sandbox_command
@@ -24,8 +34,50 @@ from ._vendors import add_vendor_commands
 
 __all__ = ["app", "main", "parse_duration"]
 
+
+_USAGE_ERROR: Final[type[Exception]] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+"""Click's ``UsageError``, the class of every usage error. Not ``click.UsageError``: typer 0.2x
+raises its own copy of click's exceptions (the private ``typer._click``); ``typer.BadParameter``,
+public in every typer, is a subclass of whichever it is."""
+
+
+class _Maildns(TyperGroup):
+    """The top-level group: a usage error raised anywhere below it exits :data:`USAGE`.
+
+    Click gives every ``UsageError`` (an unknown option or command, a missing argument, a
+    ``BadParameter``) exit code 2, which ``onboard plan`` means "has changes". A command line is
+    parsed in this group's ``make_context`` (its own options) or ``invoke`` (the subcommand's
+    name, then each nested group's and command's arguments, and a command's body raising
+    ``typer.BadParameter``), so the code is set here, once; typer prints the error as usual and
+    exits with ``exit_code``, both for the installed command and under ``CliRunner``.
+    """
+
+    # Any: the contexts are click's (typer's private copy), which typer.Context only extends.
+    def make_context(self, *args: Any, **extra: Any) -> Any:
+        try:
+            return super().make_context(*args, **extra)
+        except _USAGE_ERROR as error:
+            _as_usage(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _USAGE_ERROR as error:
+            _as_usage(error)
+            raise
+
+
+def _as_usage(error: Exception) -> None:
+    # This instance's code (click's class attribute stays 2: nothing global changes).
+    error.exit_code = USAGE  # type: ignore[attr-defined]
+
+
 app = typer.Typer(
     name="maildns",
+    cls=_Maildns,
     help="Onboard email sending domains and their DNS across Tesouro, TelecomX and CiiRUS.",
     no_args_is_help=True,
     add_completion=True,

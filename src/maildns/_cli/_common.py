@@ -22,6 +22,7 @@ ERROR: Final = 1
 CHANGES: Final = 2
 NOT_VERIFIED: Final = 3
 UNSAFE: Final = 4
+USAGE: Final = 64  # EX_USAGE (sysexits.h): bad arguments, never taken for CHANGES
 INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report it
 DEBUG_ENV: Final = "MAILDNS_DEBUG"
 FORMAT_VERSION: Final = "1"

@@ -3,7 +3,7 @@
 It prints where the sandbox is and how to point maildns at it, then serves. The human listing
 goes to stdout; ``--json`` prints one document there instead (flushed before serving, so a
 script reads it while the sandbox runs). Errors are one line on stderr; a bad argument is a
-usage error (exit 2), a sandbox that cannot start exit 1, a stop by signal exit 0.
+usage error (exit 64), a sandbox that cannot start exit 1, a stop by signal exit 0.
 
 The ``--json`` document (``format_version`` "1"):
 
@@ -45,7 +45,7 @@ DEFAULT_PORT: Final = 8765
 
 
 def _usage(parse: Callable[[str], T]) -> Callable[[str | T], T]:
-    # The shared checks raise ValueError; typer makes BadParameter a usage error (exit 2).
+    # The shared checks raise ValueError; typer makes BadParameter a usage error (exit 64).
     def checked(text: str | T) -> T:
         if not isinstance(text, str):  # the default, already a value
             return text
