@@ -396,7 +396,7 @@ def apply_command(
         if applied.done and len(applied.done) <= SHOWN:
             err.print(_changes_table("applied", applied.done, reasons=False))
         _print_errors(applied)
-        err.print(_summary_line(applied), markup=False, highlight=False)
+        err.print(_summary_line(applied), markup=False, highlight=False, soft_wrap=True)
     if yes and not json_:  # without --yes they were shown with the plan
         _print_problems(applied.plan)
     if not applied.finished:

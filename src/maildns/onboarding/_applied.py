@@ -105,6 +105,9 @@ class Applied:
     """Changes whose effect is unknown (no answer came): the next apply settles them."""
     not_started: tuple[tuple[str, str], ...] = ()
     """(domain, why): nothing was tried, a vendor being unreachable."""
+    stopped: tuple[tuple[str, DomainOutcome, str], ...] = ()
+    """(domain, ``failed`` or ``unknown``, why) of each domain a step stopped: the first error
+    (a zone's change names the zone, not the sending domain it was made for)."""
     skipped: tuple[tuple[str, str], ...] = ()
     """(domain, why): left to another worker, which held its zone or changed it since this
     apply's plan was read."""
@@ -124,8 +127,7 @@ class Applied:
     def domains(self) -> dict[str, tuple[DomainOutcome, str]]:
         """Each domain the apply worked on, or had to (changes, or an error reading it), in the
         plan's order: its outcome and why (the first error, for a domain that failed)."""
-        failed = {c.domain: e for c, e in reversed(self.failed)}
-        unknown = {c.domain: e for c, e in reversed(self.unknown)}
+        stopped = {domain: (outcome, why) for domain, outcome, why in self.stopped}
         not_started = dict(self.not_started)
         skipped = dict(self.skipped)
         out: dict[str, tuple[DomainOutcome, str]] = {}
@@ -145,10 +147,8 @@ class Applied:
                 out[d.domain] = ("not started", not_started[d.domain])
             elif not d.changes:
                 continue
-            elif d.domain in failed:
-                out[d.domain] = ("failed", failed[d.domain])
-            elif d.domain in unknown:
-                out[d.domain] = ("unknown", unknown[d.domain])
+            elif d.domain in stopped:
+                out[d.domain] = stopped[d.domain]
             elif d.domain in skipped:
                 out[d.domain] = ("skipped", skipped[d.domain])
             else:

@@ -171,7 +171,7 @@ class Engine:
         try:
             zone, status = await self._zone(name)
         except MailDnsError as error:
-            return None, None, error
+            return None, None, self._unreachable(self.config.dns_vendor, error)
         return zone, status, None
 
     async def _domains(self, vendor: str) -> dict[str, SendingDomain]:
@@ -185,7 +185,14 @@ class Engine:
         try:
             return await self._domains(vendor)
         except MailDnsError as error:
-            return error
+            return self._unreachable(vendor, error)
+
+    def _unreachable(self, vendor: str, error: MailDnsError) -> MailDnsError:
+        """``error``, as :class:`Unreachable` when it tripped the vendor's breaker: what it
+        stops is "not started", not failed."""
+        if vendor in self.breaker.tripped and not isinstance(error, Unreachable):
+            return Unreachable(vendor, self.breaker.tripped[vendor])
+        return error
 
     async def verify_sending_domain(self, vendor: str, domain: str) -> SendingDomain:
         """Ask ``vendor`` to verify ``domain`` (its status alone: no listing is read again)."""
@@ -488,6 +495,11 @@ class Engine:
             unknown=tuple(u for _, o in outcomes for u in o.unknown),
             not_started=tuple(
                 (domain, o.not_started) for domain, o in outcomes if o.not_started is not None
+            ),
+            stopped=tuple(
+                (domain, "failed" if o.failed else "unknown", why)
+                for domain, o in outcomes
+                if (why := _first_error(o)) is not None and o.not_started is None
             ),
             skipped=tuple((domain, why) for _, domain, why in sorted(skipped)),
         )
