@@ -12,8 +12,8 @@ import pytest
 import maildns
 from maildns import DnsRecord, RecordType
 from maildns.onboarding._engine import Engine, PlanMovedError
-from maildns.onboarding._verify import report
 from maildns.onboarding._journal import SqliteJournal
+from maildns.onboarding._verify import report
 from maildns.sandbox import Sandbox
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
