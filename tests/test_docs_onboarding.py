@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -590,7 +591,9 @@ class Printed:
 def every_case(sb: Sandbox, cwd: Path, postgres: str) -> Printed:
     """plan, apply, status and verify through every case their documents have: changes to
     make, a saved plan, problems, a forced update, a failed change, a prune, nothing to do,
-    and a worker on a PostgreSQL journal leaving a zone another worker holds."""
+    a worker on a PostgreSQL journal leaving a zone another worker holds, a zone that cannot
+    be read, a change whose answer never came, a vendor that cannot be reached, and a vendor
+    that cannot be listed."""
     text, _ = example_config()
     config = cwd / "onboard.yaml"
     one = text.split("  - domain: news.example.com")[0]
@@ -599,9 +602,18 @@ def every_case(sb: Sandbox, cwd: Path, postgres: str) -> Printed:
     saved = cwd / "plan.json"
     plans = [cli("onboard", "plan", config, "--json", "--out", saved, exit_code=2)]
     plans.append(json.loads(read(saved)))
-    reports = [cli("onboard", "status", config, "--json", exit_code=0)]  # absent
-    applies = [cli("onboard", "apply", saved, "--yes", "--json", exit_code=0)]
-    reports.append(cli("onboard", "status", config, "--json", exit_code=0))
+    reports = [cli("onboard", "status", config, "--json", exit_code=3)]  # absent
+    sb.inject_fault("telecomx", "GET", "/dns/{domain}", status=503, times=3)
+    plans.append(cli("onboard", "plan", config, "--json", exit_code=1))  # the zone unread
+    assert plans[-1]["domains"][0]["error"]
+    unreachable = {"TELECOMX_BASE_URL": "http://127.0.0.1:9/telecomx"}  # nothing listens
+    with mock.patch.dict(os.environ, unreachable):
+        applies = [cli("onboard", "apply", config, "--yes", "--json", exit_code=1)]
+    assert applies[-1]["not_started_domains"]
+    applies.append(cli("onboard", "apply", saved, "--yes", "--json", exit_code=0))
+    reports.append(cli("onboard", "status", config, "--json", exit_code=3))
+    sb.inject_fault("ciirus", "GET", "/{version}/emails/subaccount", status=503, times=3)
+    reports.append(cli("onboard", "status", config, "--json", exit_code=3))  # unlisted
     reports.append(cli("onboard", "verify", config, "--json", exit_code=0))
     with maildns.TelecomX() as dns:  # someone else's key at a DKIM selector
         zone = dns.get_zone("example.com")
@@ -615,6 +627,9 @@ def every_case(sb: Sandbox, cwd: Path, postgres: str) -> Printed:
     sb.inject_fault("telecomx", "PUT", "/dns/{domain}/record", status=400)
     applies.append(cli("onboard", "apply", config, "--yes", "--json", "--force", exit_code=1))
     assert applies[-1]["failed"]
+    sb.inject_fault("telecomx", "PUT", "/dns/{domain}/record", status=502, times=3)
+    applies.append(cli("onboard", "apply", config, "--yes", "--json", "--force", exit_code=1))
+    assert applies[-1]["unknown"]
     applies.append(cli("onboard", "apply", config, "--yes", "--json", "--force", exit_code=0))
     config.write_text(one, encoding="utf-8")  # news.example.com dropped
     plans.append(cli("onboard", "plan", config, "--json", "--prune", exit_code=2))

@@ -109,10 +109,13 @@ def _print_plan(plan: Any) -> None:
     _print_problems(plan)
 
 
-def _print_problems(plan: Any) -> None:
+def _print_problems(plan: Any, errors: bool = True) -> None:
+    """A line per refusal, and (``errors``) per domain that could not be planned."""
     for domain in plan.domains:
         for problem in domain.problems:
             err.print(f"refused: {domain.domain}: {problem}", markup=False, soft_wrap=True)
+        if errors and domain.error is not None:
+            err.print(f"error: {domain.domain}: {domain.error}", markup=False, soft_wrap=True)
 
 
 def _report_document(reports: Any) -> dict[str, Any]:
@@ -317,7 +320,7 @@ def plan_command(
             _fail(f"{out_file}: cannot save the plan: {error.strerror}")
     if json_:
         _print_json(document)
-    elif not plan.has_changes and not plan.has_problems:
+    elif not plan.has_changes and not plan.has_problems and not plan.errors:
         err.print("nothing to do")
     else:
         _print_plan(plan)
@@ -325,7 +328,10 @@ def plan_command(
         err.print(
             f"{summary['create']} to create, {summary['update']} to update, "
             f"{summary['delete']} to delete, {summary['problems']} refused"
+            + (f", {summary['errors']} could not be planned" if summary["errors"] else "")
         )
+    if plan.errors:
+        raise typer.Exit(ERROR)  # the plan is not whole: what it could not read is unknown
     if plan.has_problems:
         raise typer.Exit(UNSAFE)
     raise typer.Exit(CHANGES if plan.has_changes else OK)
@@ -398,7 +404,7 @@ def apply_command(
         _print_errors(applied)
         err.print(_summary_line(applied), markup=False, highlight=False, soft_wrap=True)
     if yes and not json_:  # without --yes they were shown with the plan
-        _print_problems(applied.plan)
+        _print_problems(applied.plan, errors=False)  # apply's own lines said them
     if not applied.finished:
         raise typer.Exit(ERROR)
     raise typer.Exit(UNSAFE if applied.plan.has_problems else OK)
