@@ -39,6 +39,45 @@ class Credential:
 
 
 @attrs.frozen
+class RecordShape:
+    """A record a sending-domain vendor may ask a domain to publish, as far as it is known
+    before the vendor has answered: what the plan checks the zone against before anything is
+    created, and what the vendor's real answer must fit.
+
+    ``name`` is relative to the sending domain: ``""`` for the domain itself,
+    ``"mandrill._domainkey"``, or ``"*._domainkey"`` for a label the vendor picks. ``value``
+    (and an MX's ``priority``) is given when the vendor always asks for the same one (an SPF
+    wish, its MX hosts); None when only its answer tells.
+    """
+
+    type: str
+    """A :class:`~maildns.models.RecordType` value."""
+    name: str
+    purpose: str
+    """A :class:`~maildns.models.RecordPurpose` value."""
+    value: str | None = None
+    priority: int | None = None
+
+    def fits(self, domain: str, record_type: str, name: str) -> bool:
+        """Whether a record of ``record_type`` at ``name`` (fully qualified) is this one."""
+        if record_type != self.type:
+            return False
+        if not self.name:
+            return name == domain
+        if self.name.startswith("*."):
+            suffix = f"{self.name[2:]}.{domain}"
+            label, _, rest = name.partition(".")
+            return bool(label) and rest == suffix
+        return name == f"{self.name}.{domain}"
+
+    def at(self, domain: str) -> str | None:
+        """The fully qualified name for ``domain``; None when the vendor picks a label."""
+        if self.name.startswith("*"):
+            return None
+        return f"{self.name}.{domain}" if self.name else domain
+
+
+@attrs.frozen
 class Implementation:
     """The heavy half of a vendor, loaded with its clients.
 
@@ -79,6 +118,10 @@ class Declaration:
     rate_limit: float | None = None
     """The documented requests per second per credential (None: the vendor documents none),
     what its clients keep to unless given another ``rate_limit``."""
+    records: tuple[RecordShape, ...] = ()
+    """What a sending-domain vendor may ask a domain to publish (see :class:`RecordShape`)."""
+    domains_per_account: int | None = None
+    """How many sending domains one account (one set of credentials) holds (None: no limit)."""
 
     @property
     def base_url_env(self) -> str:

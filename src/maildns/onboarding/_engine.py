@@ -22,10 +22,13 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
+from .._core.declaration import RecordShape
 from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
+from ..vendors import DECLARATIONS
 from ._applied import Applied, Breaker, Outcome, Unreachable, effect_unknown
+from ._foreseen import account_taken, foreseen_problems, over_capacity, stray_records
 from ._journal import CreatedDomain, Journal, OwnedRecord
 from ._plan import Change, DomainPlan, Plan, moved, ordered
 from ._records import plan_records
@@ -142,6 +145,10 @@ class Engine:
         self.concurrency = concurrency
         self.breaker = Breaker()
         self._by_name: dict[str, Any] = {d.name: d for d in config.domains}
+        self._over_capacity = over_capacity(
+            [(d.name, list(d.vendors)) for d in config.domains],
+            {v: DECLARATIONS[v] for d in config.domains for v in d.vendors if v in DECLARATIONS},
+        )
 
     async def _call(self, vendor: str, call: Callable[[], Awaitable[R]]) -> R:
         """``call()`` to ``vendor``, unless it was found unreachable (:class:`Unreachable`);
@@ -285,9 +292,12 @@ class Engine:
             )
             if not force:
                 problems.append(f"{message} (--force to do it anyway)")
+        problems += self._over_capacity.get(domain.name, [])
         wanted: list[tuple[str, DnsRecord]] = []
+        foreseen: list[tuple[str, RecordShape]] = []
         for vendor in domain.vendors:
-            found = world.domains.get(vendor, {}).get(domain.name)
+            listed = world.domains.get(vendor, {})
+            found = listed.get(domain.name)
             if found is None:
                 changes.append(
                     Change(
@@ -298,18 +308,39 @@ class Engine:
                         reason="its records are known after apply",
                     )
                 )
+                if vendor in DECLARATIONS:
+                    taken = account_taken(domain.name, vendor, listed, DECLARATIONS[vendor])
+                    if taken is not None:
+                        problems.append(taken)
+                    foreseen += [(vendor, shape) for shape in DECLARATIONS[vendor].records]
             else:
                 wanted += [(vendor, r) for r in found.records]
+        existing = zone.records if zone is not None else ()
+        owned = self.journal.owned(dns_vendor, domain.name)
         records = plan_records(
             domain=domain.name,
             dns_vendor=dns_vendor,
-            existing=zone.records if zone is not None else (),
+            existing=existing,
             wanted=wanted,
-            owned=self.journal.owned(dns_vendor, domain.name),
+            owned=owned,
             force=force,
         )
         changes += records.changes
         problems += records.problems
+        if foreseen:  # judged now, so that a conflict refuses the domain before any create
+            problems += [
+                p
+                for p in foreseen_problems(
+                    domain=domain.name,
+                    dns_vendor=dns_vendor,
+                    existing=existing,
+                    wanted=wanted,
+                    foreseen=foreseen,
+                    owned=owned,
+                    force=force,
+                )
+                if p not in problems
+            ]
         return DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
 
     async def plan(self, *, force: bool = False, prune: bool = False) -> Plan:
@@ -632,10 +663,23 @@ class Engine:
             if isinstance(made, SendingDomain):
                 created[change.vendor] = made
         if created and domain is not None:  # the new domains' records are known now
+            last = domain_plan.changes[-1]
+            for vendor, made in created.items():
+                stray = stray_records(domain.name, made, DECLARATIONS[vendor])
+                if stray and not force:  # the plan judged other records: look before writing
+                    asked = ", ".join(f"{r.type} {r.name}" for r in stray)
+                    why = (
+                        f"{vendor} asks for {asked}, which the plan could not foresee: no "
+                        "record published for this domain (check the zone, then apply again "
+                        "with --force)"
+                    )
+                    outcome.failed.append((last, why))
+                    return outcome
             after = await self._read_domain(domain, world, created)
             again = self._plan_domain(domain, after, force)
-            if again.error is not None:
-                outcome.failed.append((domain_plan.changes[-1], again.error))
+            if again.error is not None or again.problems:
+                why = again.error or "; ".join(again.problems)
+                outcome.failed.append((last, f"{why}: no record published for this domain"))
                 return outcome
             for change in again.changes:
                 if await self._step(change, domain_plan.zone, domain, outcome) is False:

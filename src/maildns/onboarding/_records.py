@@ -171,6 +171,14 @@ def plan_records(
     for name, wishes in spf_wishes.items():
         current = [r for r in here[name] if r.type is RecordType.TXT and _spf.is_spf(r.value)]
         vendors = ", ".join(dict.fromkeys(v for v, _ in wishes))
+        cname = next((r for r in here[name] if r.type is RecordType.CNAME), None)
+        if cname is not None and not force:  # a CNAME's name holds nothing else (RFC 1034)
+            problems += [
+                f"{name} is a CNAME to {cname.value}: it cannot hold the TXT record {vendor} "
+                "needs (--force to do it anyway)"
+                for vendor in dict.fromkeys(v for v, _ in wishes)
+            ]
+            continue
         if len(current) > 1:
             problems.append(
                 f"{name} already holds {len(current)} SPF records: mail fails SPF there; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..._core.declaration import Credential, Declaration, Role
+from ..._core.declaration import Credential, Declaration, RecordShape, Role
 
 DEFAULT_BASE_URL: Final = "https://api.ciiruspartners.com"
 
@@ -23,4 +23,15 @@ DECLARATION: Final = Declaration(
     exports={"CiirusSettings": "_settings"},
     settings={Role.SENDING_DOMAINS: "CiirusSettings"},
     package=__name__,
+    # Where Mandrill's values go (_mapping.py cites Mailchimp Transactional's "Authentication
+    # and Deliverability"): the mandrill_verify TXT and the SPF at the domain, DKIM at the
+    # selector "mandrill".
+    records=(
+        RecordShape("TXT", "", "VERIFICATION"),
+        RecordShape("TXT", "mandrill._domainkey", "DKIM"),
+        RecordShape("TXT", "", "SPF", "v=spf1 include:spf.mandrillapp.com ?all"),
+    ),
+    # The subaccount operations carry no id ("your associated Mandrill subaccount"): one
+    # account, one sending domain (the spec marks this x-unconfirmed).
+    domains_per_account=1,
 )

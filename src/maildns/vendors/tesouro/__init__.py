@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..._core.declaration import Credential, Declaration, Role
+from ..._core.declaration import Credential, Declaration, RecordShape, Role
 
 SANDBOX_URL: Final = "https://api.sandbox.tesouro.com"
 """Tesouro's sandbox, the spec's first server and the default base URL."""
@@ -28,4 +28,17 @@ DECLARATION: Final = Declaration(
     # "30 requests per second per partner client ID":
     # https://docs.tesouro.com/finops/api/concepts/rate-limiting
     rate_limit=30,
+    # Tesouro documents the record types (TXT, MX, CNAME) and purposes (DKIM, SPF) only
+    # (https://docs.tesouro.com/finops/api/reference/mailbox-domains); the names and fixed values
+    # are Mailgun's, which backs the domains ("Verify your domain",
+    # https://documentation.mailgun.com/docs/mailgun/user-manual/get-started/): an SPF include
+    # at the domain, a DKIM key at a selector Mailgun picks, two MX hosts to receive, and the
+    # tracking CNAME email.<domain>.
+    records=(
+        RecordShape("TXT", "", "SPF", "v=spf1 include:mailgun.org ~all"),
+        RecordShape("TXT", "*._domainkey", "DKIM"),
+        RecordShape("MX", "", "RECEIVING", "mxa.mailgun.org", 10),
+        RecordShape("MX", "", "RECEIVING", "mxb.mailgun.org", 10),
+        RecordShape("CNAME", "email", "RECEIVING", "mailgun.org"),
+    ),
 )
