@@ -5,10 +5,29 @@ Two backends share this module's SQL: SQLite (stdlib ``sqlite3``, the default: o
 (``--state postgresql://...``, :mod:`._postgres`: for several workers or machines). A step is
 written as ``started`` before its request and ``done`` (or ``failed``) after; a process killed
 between the two leaves a ``started`` step, which the next run sees (:meth:`Journal.unfinished`)
-and settles by looking at the world. ``owned`` lists the records maildns created (and, for an
-SPF record it merged its mechanisms into, the value it ``replaced``), so that a later plan
-updates a value the vendor rotated instead of adding a second one; ``created`` lists the sending
-domains it created. ``--prune`` undoes only those, for the domains no longer configured.
+and settles by looking at the world. A step whose request went and got no answer can be ended
+``unknown`` (:meth:`Journal.unknown`): it is settled the same way. ``owned`` lists the records
+maildns created (and, for an SPF record it merged its mechanisms into, the value it
+``replaced``), so that a later plan updates a value the vendor rotated instead of adding a
+second one; ``created`` lists the sending domains it created. ``--prune`` undoes only those, for
+the domains no longer configured.
+
+Configurations: a journal belongs to configurations by their identity
+(:attr:`Config.identity`: ``name:``, else the file's name), and one is opened bound to one
+(``open_journal(location, identity)``). Every step, owned record and created sending domain
+carries the identity that wrote it, and ``owned``, ``prunable``, ``unfinished``, ``steps`` and
+the ends of a step act on that identity's rows only: the two configurations of one folder, which
+share its journal, never plan or prune each other's domains. Files (or workers) that give one
+``name`` share their state on purpose; a configuration renamed or moved keeps its state by
+giving its old identity as ``name:`` (:meth:`Journal.elsewhere` finds it). Zones are shared
+things: claims, :meth:`Journal.horizon` and :meth:`Journal.touched_since` are everyone's, so two
+configurations changing one zone still see each other's writes there.
+
+Rows written before schema 4 have no identity (``config`` is ``''``): they are nobody's until a
+configuration claims those of the domains it names, which its apply does
+(:meth:`Journal.adopt`). Until then ``owned`` shows them (a plan still knows what maildns
+made), an unfinished one is settled by whichever configuration finds it (what it made stays
+nobody's), and no prune touches them (:meth:`Journal.unclaimed` lists what a prune leaves).
 
 Workers: an apply works a zone only while it holds the zone's claim (:meth:`Journal.claim`), and
 only if no step touched the zone since its plan was read (:meth:`Journal.touched_since`, by the
@@ -16,9 +35,16 @@ only if no step touched the zone since its plan was read (:meth:`Journal.touched
 worker at a time (:meth:`Journal.exclusive`, a lock on the file beside it); PostgreSQL claims
 zones with session advisory locks, which the server frees when a worker dies.
 
+Checked, not trusted: a journal is marked ``application = maildns`` in its ``meta``. A SQLite
+journal's path is resolved (every path to one file takes one lock); a new one is written under a
+temporary name and linked into place, so an empty (0-byte) journal is never maildns's doing and
+is refused, as is another program's database (nothing is written to it). Every SQLite error in
+use is one :class:`JournalError` naming the file and the reason (the disk is full, the file is
+read-only, locked, corrupt, an I/O error).
+
 Schema version 2 added the zone of every step and owned record, the MX priority, ``replaced``
-and ``created``; version 3 the ``seq`` of every step. Older SQLite journals are migrated in
-place when opened.
+and ``created``; version 3 the ``seq`` of every step; version 4 the configuration of every row
+and the state ``unknown``. Older journals are migrated in place when opened (PostgreSQL from 3).
 """
 
 from __future__ import annotations
