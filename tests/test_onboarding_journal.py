@@ -173,6 +173,13 @@ class JournalContract:
             assert [(s.state, s.detail) for s in journal.steps()] == [("failed", "409 name")]
             assert journal.owned("telecomx") == set()
 
+    def test_a_closed_journal_says_so(self) -> None:
+        journal = self.open()
+        journal.close()
+        journal.close()  # once is enough
+        with pytest.raises(JournalError, match=r": the journal is closed$"):
+            journal.steps()
+
     def test_a_process_killed_between_begin_and_done_leaves_a_step_to_settle(self) -> None:
         script = textwrap.dedent(
             f"""
@@ -681,7 +688,6 @@ def test_every_path_to_one_journal_is_one_journal_with_one_lock(tmp_path: Path) 
         SqliteJournal(folder / "state.sqlite3") as second,
         SqliteJournal(real) as third,
     ):
-        assert first.location == second.location == third.location == str(real)
         with first.exclusive():
             for other in (second, third):
                 with (
@@ -689,6 +695,7 @@ def test_every_path_to_one_journal_is_one_journal_with_one_lock(tmp_path: Path) 
                     other.exclusive(),
                 ):
                     pass
+        assert first.location == second.location == third.location == str(real)
     assert sorted(os.listdir(tmp_path)) == ["folder", "link.sqlite3", "real"]  # no lock by the link
     dangling = tmp_path / "dangling.sqlite3"  # a link to a journal not made yet: made there
     dangling.symlink_to(tmp_path / "real" / "other.sqlite3")

@@ -367,6 +367,8 @@ class PostgresJournal(Journal):
     # --- calls, each with a deadline ----------------------------------------------------------
     def _run(self, call: Callable[[], T], deadline: float, what: str = "the journal failed") -> T:
         """``call`` on the journal's thread, waited for until ``deadline``."""
+        if self._closed:
+            raise JournalError(f"{self.location}: {what}: the journal is closed")
         if self._broken is not None:
             raise JournalError(f"{self.location}: {self._broken}")
         future = self._caller.submit(call)
