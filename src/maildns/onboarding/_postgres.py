@@ -214,6 +214,16 @@ class _Caller:
         self._calls.put(None)
 
 
+def _discard(future: Future[Any]) -> None:
+    """Close what a call given up on made after all (a connection), once it is done."""
+    if future.cancelled() or future.exception() is not None:
+        return
+    close = getattr(future.result(), "close", None)
+    if callable(close):
+        with suppress(Exception):
+            close()
+
+
 class _Fetched:
     """A statement's rows, fetched on the journal's thread."""
 
@@ -380,6 +390,7 @@ class PostgresJournal(Journal):
             if future.done():  # the call's own TimeoutError
                 raise
             future.cancel()
+            future.add_done_callback(_discard)  # a connection made too late: closed
             self._abandon(
                 f"the journal's server stopped answering (no answer within {self.timeout:g} s)"
             )
