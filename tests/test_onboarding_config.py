@@ -123,7 +123,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         """
     assert problems(text) == [
         "onboard.yaml:1: version: must be 1, got 2",
-        "onboard.yaml:2: colour: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:2: colour: unknown key, expected one of: version, name, dns, domains",
         "onboard.yaml:4: dns.vendor: tesouro does not host DNS, expected one of: telecomx",
         "onboard.yaml:8: dns.extra: unknown key, expected one of: vendor, zones",
         "onboard.yaml:11: domains[0].ciirus.approved: "
@@ -211,11 +211,11 @@ def test_yaml_oddities_are_problems_with_their_lines() -> None:
         "onboard.yaml:1: missing required key 'dns'",
         "onboard.yaml:1: missing required key 'domains'",
         "onboard.yaml:2: keys must be strings, got 1",
-        "onboard.yaml:3: base: unknown key, expected one of: version, dns, domains",
-        "onboard.yaml:4: more: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:3: base: unknown key, expected one of: version, name, dns, domains",
+        "onboard.yaml:4: more: unknown key, expected one of: version, name, dns, domains",
         "onboard.yaml:5: more: merge keys (<<) are not supported",
         "onboard.yaml:6: loop[0]: refers to itself (a recursive alias)",
-        "onboard.yaml:6: loop: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:6: loop: unknown key, expected one of: version, name, dns, domains",
         "onboard.yaml:7: when: invalid value: "
         "could not determine a constructor for the tag '!custom'",
     ]
@@ -269,6 +269,56 @@ def test_load_names_the_file_in_every_problem(tmp_path: Path) -> None:
         f"{path}:1: version: must be 1, got 3",
         f"{path}:11: domains[0].ciirus.daily_send_limit: must be an integer of 0 or more, got -1",
     ]
+
+
+def test_the_identity_is_the_name_else_the_file_s_name_else_default(tmp_path: Path) -> None:
+    named = loads("name: customers-eu\n" + EXAMPLE)
+    assert (named.name, named.identity) == ("customers-eu", "customers-eu")
+    assert (loads(EXAMPLE).name, loads(EXAMPLE).identity) == (None, "default")
+    for file, identity in [
+        ("customers-eu.yaml", "customers-eu"),
+        ("Customers EU.yml", "customers-eu"),
+        ("onboard.prod.yaml", "onboard.prod"),
+        ("_big_.yaml", "big_"),
+        ("ÆØÅ.yaml", "default"),
+    ]:
+        path = tmp_path / file
+        path.write_text(EXAMPLE, encoding="utf-8")
+        assert load(path).identity == identity, file
+        path.write_text("name: kept.v2\n" + EXAMPLE, encoding="utf-8")
+        assert load(path).identity == "kept.v2", file
+
+
+def test_a_bad_name_is_a_problem_among_the_others() -> None:
+    text = """\
+        version: 1
+        name: Customers EU
+        dns:
+          vendor: telecomx
+          zones:
+            example.com: {customer: "0123456789abcdef01234567", product: "89abcdef0123456789abcdef"}
+        domains:
+          - domain: mail.example.com
+            tesouro: {colour: red}
+        """
+    rule = (
+        "must be 1 to 64 lower-case letters, digits, '-', '_' or '.', "
+        "starting with a letter or a digit"
+    )
+    assert problems(text) == [
+        f"onboard.yaml:2: name: {rule}, got str 'Customers EU'",
+        "onboard.yaml:9: domains[0].tesouro.colour: unknown key, tesouro takes none",
+    ]
+    for bad, shown in [
+        ("-x", "str '-x'"),
+        ("a" * 65, f"str '{'a' * 57}...'"),
+        ("42", "42"),
+        ("[a]", "a list"),
+        ("''", "str ''"),
+        ("", "None"),
+    ]:
+        found = problems(text.replace("Customers EU", bad).replace("colour: red", ""))
+        assert found == [f"onboard.yaml:2: name: {rule}, got {shown}"], bad
 
 
 def test_problem_and_error_text() -> None:

@@ -109,6 +109,13 @@ def _print_plan(plan: Any) -> None:
     _print_problems(plan)
 
 
+def _print_notes(plan: Any) -> None:
+    """What people should know about the journal (a prune leaving rows alone, state held
+    under another configuration's name), a line each on stderr, even with --json."""
+    for note in plan.notes:
+        err.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_problems(plan: Any, errors: bool = True) -> None:
     """A line per refusal, and (``errors``) per domain that could not be planned."""
     for domain in plan.domains:
@@ -312,6 +319,7 @@ def plan_command(
         lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
     )
     document = plan.to_json()
+    _print_notes(plan)
     if out_file is not None:
         saved = {**document, "config": str(config.resolve())}
         try:
@@ -390,6 +398,7 @@ def apply_command(
             )
         )
     plan = applied.plan
+    _print_notes(plan)
     if not plan.has_changes and not plan.has_problems and not plan.errors:
         if json_:
             _print_json(applied.to_json())

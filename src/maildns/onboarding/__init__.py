@@ -13,6 +13,15 @@
 The configuration is YAML (see :mod:`maildns.onboarding._config`); credentials and base URLs
 come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...). The journal
 is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
+
+A journal keeps each configuration's state apart, under its identity (``name:``, else the
+file's name without its extension: :attr:`Config.identity`), so that the configurations of one
+folder, which share its journal, never plan or prune each other's domains. What maildns wrote
+before the journal kept configurations apart (schema 4) is no configuration's until one
+applies with those domains listed: an apply takes over the rows of the domains it names
+(:meth:`Journal.adopt`), and a prune leaves the others alone. A plan's
+:attr:`Plan.notes` say so, and say when a configuration with no state of its own finds its
+domains' state under another identity (renamed or moved without ``name:``).
 Verify asks the zone's authoritative nameservers directly (``MAILDNS_NAMESERVERS`` or
 ``nameservers=`` replace them) before it asks a vendor to verify.
 
@@ -27,7 +36,9 @@ import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
+
+import attrs
 
 import maildns
 
@@ -68,6 +79,7 @@ __all__ = [
     "averify",
     "load",
     "loads",
+    "notes",
     "open_engine",
     "open_journal",
     "plan",
@@ -75,6 +87,8 @@ __all__ = [
     "status",
     "verify",
 ]
+
+T = TypeVar("T")
 
 STATE_ENV: Final = "MAILDNS_STATE"
 MAX_CONCURRENCY: Final = 256
@@ -123,7 +137,7 @@ async def open_engine(
     loaded = _config(config)
     configured = [v for d in loaded.domains for v in d.vendors]
     async with AsyncExitStack() as stack:
-        journal = stack.enter_context(open_journal(state_path(loaded, state)))
+        journal = stack.enter_context(open_journal(state_path(loaded, state), loaded.identity))
         shared = journal.permits()
         if shared is not None:
             pace.use_store(shared)
@@ -150,6 +164,52 @@ async def open_engine(
         )
 
 
+async def _journal(engine: Engine, call: Callable[..., T], *args: Any) -> T:
+    """A journal call: in a thread when it waits on a server."""
+    if engine.journal.blocking:
+        return await asyncio.to_thread(call, *args)
+    return call(*args)
+
+
+SHOWN_DOMAINS: Final = 3
+"""Domains a note names before it counts the rest."""
+
+
+def _domains(count: int) -> str:
+    return f"{count} domain" if count == 1 else f"{count} domains"
+
+
+async def notes(engine: Engine, *, prune: bool) -> tuple[str, ...]:
+    """Lines for people about the engine's journal and its configuration: which other
+    configuration holds the state of its domains when it has none of its own (renamed or moved
+    without ``name:``), and, for a prune, what it leaves alone because no configuration has
+    claimed it yet."""
+    config, journal = engine.config, engine.journal
+    names = [d.name for d in config.domains]
+    found: list[str] = []
+    others = await _journal(engine, journal.elsewhere, names)
+    if others:
+        (first, count), *rest = others.items()
+        also = "".join(f"; {n} under {other!r}" for other, n in rest)
+        found.append(
+            f"the journal holds state for {count} of these domains under configuration "
+            f"{first!r}{also}, none under this one ({journal.identity!r}); "
+            f"set `name: {first}` in the configuration to keep it"
+        )
+    if prune:
+        left = await _journal(engine, journal.unclaimed, names)
+        if left:
+            shown = ", ".join(left[:SHOWN_DOMAINS])
+            if len(left) > SHOWN_DOMAINS:
+                shown += f" and {len(left) - SHOWN_DOMAINS} more"
+            found.append(
+                f"--prune leaves alone what maildns made for {_domains(len(left))} before its "
+                f"journal kept configurations apart ({shown}): a configuration takes a "
+                "domain's over by applying with it listed"
+            )
+    return tuple(found)
+
+
 async def aplan(
     config: Config | str | os.PathLike[str],
     *,
@@ -158,9 +218,12 @@ async def aplan(
     **kw: Any,
 ) -> Plan:
     """What apply would change; ``prune`` adds the undoing of what maildns made for domains
-    dropped from the configuration (its records and sending domains, nothing else)."""
+    dropped from the configuration (its records and sending domains, nothing else). The plan's
+    ``notes`` say what people should know about the journal (see :func:`notes`)."""
     async with open_engine(config, **kw) as engine:
-        return await engine.plan(force=force, prune=prune)
+        said = await notes(engine, prune=prune)
+        plan = await engine.plan(force=force, prune=prune)
+        return attrs.evolve(plan, notes=said)
 
 
 async def aapply(
@@ -177,11 +240,18 @@ async def aapply(
     the first change for a saved plan or ``prune``; a streamed apply knows it only once every
     zone is read),
     ``on_domain(domain, error)`` of each domain as it finishes (``error`` None when none of
-    its steps failed)."""
+    its steps failed). The plan in the answer carries ``notes``, as :func:`aplan`'s.
+
+    Apply takes over the rows the journal holds from before it kept configurations apart for
+    the domains the configuration names (:meth:`Journal.adopt`)."""
     async with open_engine(config, **kw) as engine:
-        return await engine.apply(
+        pruning = prune or (saved is not None and any(c.prune for c in saved.changes))
+        said = await notes(engine, prune=pruning)
+        await _journal(engine, engine.journal.adopt, [d.name for d in engine.config.domains])
+        applied = await engine.apply(
             saved, force=force, prune=prune, on_domain=on_domain, on_plan=on_plan
         )
+        return attrs.evolve(applied, plan=attrs.evolve(applied.plan, notes=said))
 
 
 def _servers(nameservers: Sequence[Server] | str | None) -> Sequence[Server] | None:

@@ -3,6 +3,7 @@
 Format (``version: 1``)::
 
     version: 1
+    name: customers-eu                 # optional: the configuration's identity in the journal
     dns:
       vendor: telecomx                 # a vendor that hosts DNS
       zones:                           # zone name -> that vendor's zone settings
@@ -13,12 +14,22 @@ Format (``version: 1``)::
         tesouro: {}                    # one key per sending-domain vendor: its settings
         ciirus: {daily_send_limit: 500, approved: true}
 
-``version``, ``dns`` (with ``vendor`` and ``zones``) and ``domains`` are required; no other key
-is allowed at any level. The vendors are the ones :data:`maildns.vendors.DECLARATIONS` declares:
-``dns.vendor`` must play :attr:`Role.DNS`, and every key of a domain besides ``domain`` and
-``zone`` must name a vendor playing :attr:`Role.SENDING_DOMAINS`. The settings under a vendor are
-the keyword arguments of its settings class (``TelecomXZoneSettings``, ``TesouroSettings``,
-``CiirusSettings``); an empty value (``tesouro:``) means no arguments.
+``version``, ``dns`` (with ``vendor`` and ``zones``) and ``domains`` are required, ``name`` is
+optional; no other key is allowed at any level. The vendors are the ones
+:data:`maildns.vendors.DECLARATIONS` declares: ``dns.vendor`` must play :attr:`Role.DNS`, and
+every key of a domain besides ``domain`` and ``zone`` must name a vendor playing
+:attr:`Role.SENDING_DOMAINS`. The settings under a vendor are the keyword arguments of its
+settings class (``TelecomXZoneSettings``, ``TesouroSettings``, ``CiirusSettings``); an empty
+value (``tesouro:``) means no arguments.
+
+``name`` is the configuration's identity (:attr:`Config.identity`): the journal keeps what each
+configuration made under its identity, so that two configurations sharing one journal (two files
+in one folder share ``.maildns/state.sqlite3``) never prune each other's domains. Without
+``name``, the identity is the file's name without its extension (``customers-eu.yaml`` ->
+``customers-eu``, lower case, other characters as ``-``), and ``default`` for a configuration
+read from text. A configuration renamed or moved keeps its state with ``name:`` set to its old
+identity; configurations that give one ``name`` share their state on purpose (the workers of one
+run, say). A name is a short slug: see :data:`NAME_RULE`.
 
 Domain and zone names are normalised as everywhere in maildns (lower case, punycode for
 international names, no trailing dot). A domain must lie inside its zone and be listed once.
@@ -32,10 +43,11 @@ collected with its line and raised together as one :class:`ConfigError`, each re
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeGuard
 
 import attrs
 import yaml
@@ -48,10 +60,37 @@ from ..vendors import DECLARATIONS, Declaration, Role
 __all__ = ["Config", "ConfigError", "ConfigProblem", "Domain", "Zone", "load", "loads"]
 
 VERSION: Final = 1
-_TOP_KEYS: Final = ("version", "dns", "domains")
+_TOP_KEYS: Final = ("version", "name", "dns", "domains")
+_TOP_REQUIRED: Final = ("version", "dns", "domains")
 _DNS_KEYS: Final = ("vendor", "zones")
 _DOMAIN_KEYS: Final = ("domain", "zone")
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+
+DEFAULT_IDENTITY: Final = "default"
+"""The identity of a configuration read from text, with no ``name``."""
+NAME_MAX: Final = 64
+_NAME: Final = re.compile(r"[a-z0-9][a-z0-9._-]*")
+NAME_RULE: Final = (
+    f"1 to {NAME_MAX} lower-case letters, digits, '-', '_' or '.', "
+    "starting with a letter or a digit"
+)
+"""What a configuration's ``name`` may be, in the words its problem uses."""
+
+
+def is_name(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a valid configuration ``name`` (see :data:`NAME_RULE`)."""
+    return isinstance(value, str) and len(value) <= NAME_MAX and bool(_NAME.fullmatch(value))
+
+
+def identity_of(path: str | os.PathLike[str] | None) -> str:
+    """The identity of a configuration without ``name`` loaded from ``path``: the file's name
+    without its extension, made a valid name (lower case, any other character as ``-``);
+    :data:`DEFAULT_IDENTITY` when there is no path or nothing of the name is left."""
+    if path is None:
+        return DEFAULT_IDENTITY
+    stem = Path(path).stem.lower()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", stem).lstrip("._-")[:NAME_MAX]
+    return slug if is_name(slug) else DEFAULT_IDENTITY
 
 
 # --------------------------------------------------------------------------- the result
@@ -76,12 +115,20 @@ class Domain:
 
 @attrs.frozen
 class Config:
-    """A checked configuration; ``path`` is the file it was loaded from (None for text)."""
+    """A checked configuration; ``path`` is the file it was loaded from (None for text),
+    ``name`` its ``name:`` (None when it gives none)."""
 
     path: Path | None
     dns_vendor: str
     zones: Mapping[str, Zone]
     domains: tuple[Domain, ...]
+    name: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """Whose rows of the journal are this configuration's: ``name``, else the file's name
+        without its extension, else ``default`` (see the module's docstring)."""
+        return self.name if self.name is not None else identity_of(self.path)
 
 
 @attrs.frozen
@@ -342,10 +389,11 @@ class _Checker:
         self.report = report
 
     def config(self, root: _Node) -> Config | None:
-        top = self._mapping(root, "", required=_TOP_KEYS, allowed=_TOP_KEYS)
+        top = self._mapping(root, "", required=_TOP_REQUIRED, allowed=_TOP_KEYS)
         if top is None:
             return None
         self._version(top.entries.get("version"))
+        name = self._config_name(top.entries.get("name"))
         dns = top.entries.get("dns")
         vendor, zones = self._dns(dns.node) if dns else (None, {})
         entry = top.entries.get("domains")
@@ -357,6 +405,7 @@ class _Checker:
             dns_vendor=vendor,
             zones=MappingProxyType({name: seen.zone for name, seen in zones.items()}),
             domains=domains,
+            name=name,
         )
 
     # ----------------------------------------------------------------- helpers
@@ -432,6 +481,16 @@ class _Checker:
         value = node.value if isinstance(node, _Scalar) else None
         if not (type(value) is int and value == VERSION):
             self.report.add(node.line, "version", f"must be {VERSION}, got {_shown(node)}")
+
+    def _config_name(self, entry: _Entry | None) -> str | None:
+        if entry is None:
+            return None
+        node = entry.node
+        value = node.value if isinstance(node, _Scalar) else None
+        if not is_name(value):
+            self.report.add(node.line, "name", f"must be {NAME_RULE}, got {_shown(node)}")
+            return None
+        return value
 
     def _dns(self, node: _Node) -> tuple[str | None, dict[str, _ZoneSeen]]:
         dns = self._mapping(node, "dns", required=_DNS_KEYS, allowed=_DNS_KEYS)

@@ -127,6 +127,9 @@ class Plan:
     """Every domain's changes; applied in order, domain by domain."""
 
     domains: tuple[DomainPlan, ...] = ()
+    notes: tuple[str, ...] = attrs.field(default=(), eq=False)
+    """Lines for people about the journal, beside the changes (not part of the plan's JSON or
+    checksum): what a prune leaves alone, a configuration that may have lost its state."""
 
     def __repr__(self) -> str:
         # A count, not ten thousand domains' changes: asyncio.run (3.11) reprs its result.
