@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 USER = "maildns"  # the cluster's superuser, trusted on loopback only
+_RESTARTS: dict[str, list[str]] = {}
+"""A running server's connection string -> the pg_ctl command that restarts it."""
 
 
 def binaries() -> Path | None:
@@ -64,6 +66,8 @@ def running_server() -> Iterator[str]:
         options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
         dsn = f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+        _RESTARTS[dsn] = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log)]
+        _RESTARTS[dsn] += ["-o", options, "-m", "immediate", "-w", "restart"]
         deadline = time.monotonic() + 30
         while True:  # pg_ctl -w waited for it; a connection proves it
             try:
@@ -75,6 +79,7 @@ def running_server() -> Iterator[str]:
                 time.sleep(0.1)
         yield dsn
     finally:
+        _RESTARTS.pop(f"postgresql://{USER}@127.0.0.1:{port}/postgres", None)
         if (data / "postmaster.pid").exists():
             subprocess.run(
                 [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
@@ -84,3 +89,10 @@ def running_server() -> Iterator[str]:
                 check=False,
             )
         shutil.rmtree(base, ignore_errors=True)
+
+
+def restart(dsn: str) -> None:
+    """Restart the server ``running_server`` yielded ``dsn`` for, at once (``-m immediate``:
+    as a crash and recovery; every connection is cut)."""
+    env = {**os.environ, "LC_ALL": "C", "TZ": "UTC"}
+    subprocess.run(_RESTARTS[dsn], check=True, capture_output=True, env=env, timeout=120)

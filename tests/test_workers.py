@@ -145,3 +145,41 @@ def test_a_second_apply_on_one_sqlite_journal_is_refused_in_one_line(
     code, _ = finish(running)
     assert code == 0
     assert_each_made_once(limited)
+
+
+@pytest.mark.parametrize("how", ["terminate", "restart"])
+def test_a_journal_server_that_drops_the_worker_mid_apply_ends_it_in_one_line(
+    limited: Sandbox, tmp_path: Path, how: str
+) -> None:
+    """The server ends every connection of the worker (``pg_terminate_backend``), or restarts:
+    the worker stops with one clear line, exit 1, and no traceback from any of its tasks; a
+    rerun finishes."""
+    import psycopg
+
+    from .postgres import restart, running_server
+
+    with running_server() as dsn:
+        config = bulk_config(tmp_path / "bulk.yaml", limited, DOMAINS)
+        running = worker(config, dsn, "--concurrency", "16")
+        deadline = time.monotonic() + 60
+        while made(limited)[0].get("201", 0) < DOMAINS // 4:  # well under way
+            assert time.monotonic() < deadline, "the worker made no progress"
+            assert running.poll() is None, running.communicate()
+            time.sleep(0.05)
+        if how == "restart":
+            restart(dsn)
+        else:
+            with psycopg.connect(dsn, autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        stdout, stderr = running.communicate(timeout=120)
+        assert running.returncode == 1, stderr
+        assert "Traceback" not in stderr, stderr
+        errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1, stderr
+        assert "journal" in errors[0], errors
+        code, _ = finish(worker(config, dsn))
+        assert code == 0
+        assert_each_made_once(limited)
