@@ -174,7 +174,7 @@ def test_a_journal_server_that_drops_the_worker_mid_apply_ends_it_in_one_line(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
-        stdout, stderr = running.communicate(timeout=120)
+        _, stderr = running.communicate(timeout=120)
         assert running.returncode == 1, stderr
         assert "Traceback" not in stderr, stderr
         errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
