@@ -123,7 +123,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         """
     assert problems(text) == [
         "onboard.yaml:1: version: must be 1, got 2",
-        "onboard.yaml:2: colour: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:2: colour: unknown key, expected one of: version, dns, domains, dmarc",
         "onboard.yaml:4: dns.vendor: tesouro does not host DNS, expected one of: telecomx",
         "onboard.yaml:8: dns.extra: unknown key, expected one of: vendor, zones",
         "onboard.yaml:11: domains[0].ciirus.approved: "
@@ -141,7 +141,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         "onboard.yaml:25: domains[6].ciirus: missing required key 'approved'",
         "onboard.yaml:26: domains[6].tesouro.colour: unknown key, tesouro takes none",
         "onboard.yaml:28: domains[7].telecomx: telecomx does not send mail for domains, "
-        "expected domain, zone or a sending vendor: tesouro, ciirus",
+        "expected domain, zone, dmarc or a sending vendor: tesouro, ciirus",
         "onboard.yaml:30: domains[7].tesouro: duplicate key (first at line 29)",
         "onboard.yaml:31: domains[8]: names no sending vendor, add one of: tesouro, ciirus",
         "onboard.yaml:32: domains[9]: missing required key 'domain'",
@@ -211,11 +211,11 @@ def test_yaml_oddities_are_problems_with_their_lines() -> None:
         "onboard.yaml:1: missing required key 'dns'",
         "onboard.yaml:1: missing required key 'domains'",
         "onboard.yaml:2: keys must be strings, got 1",
-        "onboard.yaml:3: base: unknown key, expected one of: version, dns, domains",
-        "onboard.yaml:4: more: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:3: base: unknown key, expected one of: version, dns, domains, dmarc",
+        "onboard.yaml:4: more: unknown key, expected one of: version, dns, domains, dmarc",
         "onboard.yaml:5: more: merge keys (<<) are not supported",
         "onboard.yaml:6: loop[0]: refers to itself (a recursive alias)",
-        "onboard.yaml:6: loop: unknown key, expected one of: version, dns, domains",
+        "onboard.yaml:6: loop: unknown key, expected one of: version, dns, domains, dmarc",
         "onboard.yaml:7: when: invalid value: "
         "could not determine a constructor for the tag '!custom'",
     ]
