@@ -333,8 +333,9 @@ def problems(text: str) -> tuple[str, ...]:
         return error.problems
 
 
-def _split(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """The tags after ``v=DMARC1`` as (name, value) and the syntax problems."""
+def _split(text: str) -> tuple[list[tuple[str, str]], list[str], set[str]]:
+    """The tags after ``v=DMARC1`` as (name, value), the syntax problems, and the names of
+    every tag written (lower-case), valid or not."""
     if not is_dmarc(text):
         raise DmarcError(["not a DMARC record: it must start with v=DMARC1 (RFC 7489 §6.4)"])
     parts = text.split(";")[1:]
@@ -342,6 +343,7 @@ def _split(text: str) -> tuple[list[tuple[str, str]], list[str]]:
         parts.pop()  # a final ';' is allowed
     tags: list[tuple[str, str]] = []
     found: list[str] = []
+    names: set[str] = set()
     for part in parts:
         spec = part.strip(_WSP)
         if not spec:
@@ -349,6 +351,7 @@ def _split(text: str) -> tuple[list[tuple[str, str]], list[str]]:
             continue
         name, equals, value = spec.partition("=")
         name, value = name.rstrip(_WSP), value.lstrip(_WSP)
+        names.add(name.lower())
         if not equals:
             found.append(f"{spec!r} is not a tag (name=value)")
         elif not _TAG_NAME.fullmatch(name):
@@ -357,7 +360,7 @@ def _split(text: str) -> tuple[list[tuple[str, str]], list[str]]:
             found.append(f"{name}=: its value holds a character outside visible ASCII")
         else:
             tags.append((name, value))
-    return tags, found
+    return tags, found, names
 
 
 def _policy(value: str, tag: str) -> Policy:
@@ -392,7 +395,7 @@ def _words(value: str, tag: str, known: frozenset[str], what: str) -> tuple[str,
 
 def _read(text: str) -> tuple[Dmarc, list[str]]:
     """The lenient reading and every problem a strict one refuses."""
-    tags, found = _split(text)
+    tags, found, names = _split(text)
     counts: dict[str, int] = {}
     for name, _ in tags:
         counts[name.lower()] = counts.get(name.lower(), 0) + 1
@@ -408,7 +411,7 @@ def _read(text: str) -> tuple[Dmarc, list[str]]:
             record = _with(record, tag, value, found)
         except DmarcError as error:
             found.extend(error.problems)
-    if "p" not in counts:
+    if "p" not in names:
         found.append(_NO_P)
     return record, found
 
