@@ -25,6 +25,8 @@ import re
 from typing import Final, Literal, TypeAlias
 
 import attrs
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -100,8 +102,12 @@ def _bits(key_type: str, der: bytes) -> int:
         raise DkimError(
             "p= is not an RSA public key (a DER SubjectPublicKeyInfo or RSAPublicKey)"
         ) from None
+    if isinstance(key, EllipticCurvePublicKey):
+        raise DkimError("p= holds an EC key, which DKIM does not define; k=rsa needs RSA")
+    if isinstance(key, Ed25519PublicKey):
+        raise DkimError("p= holds an ed25519 key: say k=ed25519 and give its 32 raw bytes")
     if not isinstance(key, RSAPublicKey):
-        raise DkimError(f"p= holds {type(key).__name__.removesuffix('PublicKey')}, not RSA")
+        raise DkimError(f"p= holds a {type(key).__name__} key; k=rsa needs RSA")
     return key.key_size
 
 
@@ -149,7 +155,7 @@ class DkimKey:
         if "p" not in tags:
             raise DkimError("no p= tag: a key record needs one (RFC 6376 §3.6.1)")
         encoded = _FWS.sub("", tags["p"])
-        if not _BASE64.fullmatch(encoded):
+        if not _BASE64.fullmatch(encoded) or len(encoded) % 4:
             raise DkimError("p= is not base64")
         try:
             der = base64.b64decode(encoded, validate=True)
