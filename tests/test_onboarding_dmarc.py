@@ -29,6 +29,7 @@ from maildns.onboarding._dmarc import (
     Discovery,
     Dmarc,
     DmarcError,
+    DmarcPlan,
     DmarcPolicy,
     ReportUri,
     aligned,
@@ -39,6 +40,7 @@ from maildns.onboarding._dmarc import (
     is_dmarc,
     merge,
     organisational_domain,
+    plan_record,
     policy_names,
     problems,
 )
@@ -738,3 +740,112 @@ def test_an_authorisation_for_a_psl_organisation() -> None:
     assert [(a.name, a.status) for a in https] == [
         ("example.com._report._dmarc.r.vendor.net", "unknown")
     ]
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def test_a_domain_with_its_own_record_gets_it_merged() -> None:
+    answers = {"_dmarc.mail.example.com": ["v=DMARC1; p=none", "other text"]}
+    plan = plan_record("mail.example.com", DmarcPolicy("reject"), answers)
+    assert plan == DmarcPlan(
+        "_dmarc.mail.example.com",
+        "v=DMARC1; p=reject",
+        "v=DMARC1; p=none",
+        ("raised p=none to p=reject, as configured",),
+    )
+    assert plan_record("mail.example.com", DEFAULT_POLICY, answers).text is None
+
+
+def test_a_domain_covered_by_its_organisation_needs_nothing_more() -> None:
+    answers = {
+        "_dmarc.mail.example.com": [],
+        "_dmarc.example.com": ["v=DMARC1; p=reject; rua=mailto:d@example.com"],
+    }
+    plan = plan_record("mail.example.com", DEFAULT_POLICY, answers)
+    assert plan.text is None
+    assert plan.notes == ("mail.example.com is covered by _dmarc.example.com (p=reject for it)",)
+
+
+def test_a_record_of_its_own_starts_from_the_organisations() -> None:
+    answers = {
+        "_dmarc.mail.example.com": [],
+        "_dmarc.example.com": ["v=DMARC1; p=reject; sp=quarantine; rua=mailto:d@example.com"],
+    }
+    plan = plan_record("mail.example.com", DmarcPolicy(rua="mailto:x@example.com"), answers)
+    assert plan.text == "v=DMARC1; p=quarantine; rua=mailto:d@example.com,mailto:x@example.com"
+    assert plan.old is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        ({}, "no answer for _dmarc.mail.example.com"),
+        ({"_dmarc.mail.example.com": []}, "no answer for _dmarc.example.com"),
+        (
+            {"_dmarc.mail.example.com": ["v=DMARC1; p=none", "v=DMARC1; p=reject"]},
+            "_dmarc.mail.example.com holds 2 DMARC records: keep one and plan again",
+        ),
+        (
+            {"_dmarc.mail.example.com": ["v=DMARC1; p=none; pct=x"]},
+            "the DMARC record there is not valid: pct=x: must be an integer from 0 to 100",
+        ),
+    ],
+)
+def test_what_cannot_be_planned(answers: dict[str, list[str]], problem: str) -> None:
+    plan = plan_record("mail.example.com", DEFAULT_POLICY, answers)
+    assert plan.text is None
+    assert plan.problems == (problem,)
+    assert plan.unknown == problem.startswith("no answer")
+
+
+def applied(table: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """checkdmarc's view of mail from mail.example.com: the policy and the rua addresses."""
+    with oracle_dns({"mail.example.com": [], **table}):
+        try:
+            found = cd.query_dmarc_record("mail.example.com", ignore_unrelated_records=True)
+        except cd.DMARCError:
+            return None, []
+        tags = cd.parse_dmarc_record(found["record"], found["location"])["tags"]
+    own = found["location"] == "mail.example.com"
+    rua = [u["address"] for u in tags.get("rua", {"value": []})["value"]]
+    return tags["p" if own else "sp"]["value"], rua
+
+
+@st.composite
+def org_and_own(draw: st.DrawFn) -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    for name, with_sp in (("_dmarc.example.com", True), ("_dmarc.mail.example.com", False)):
+        if draw(st.booleans()):
+            tags = [f"p={draw(st.sampled_from(POLICIES))}"]
+            if with_sp and draw(st.booleans()):
+                tags.append(f"sp={draw(st.sampled_from(POLICIES))}")
+            if draw(st.booleans()):
+                tags.append(f"rua=mailto:{name.split('.')[1]}@example.com")
+            table[name] = ["v=DMARC1; " + "; ".join(tags)]
+        else:
+            table[name] = []
+    return table
+
+
+@settings(max_examples=150, deadline=None)
+@given(org_and_own(), policies)
+def test_a_plan_never_lowers_what_receivers_apply(
+    table: dict[str, list[str]], policy: DmarcPolicy
+) -> None:
+    before, reports = applied(table)
+    plan = plan_record("mail.example.com", policy, table)
+    assert plan.problems == ()
+    after_table = dict(table)
+    if plan.text is not None:
+        assert table["_dmarc.mail.example.com"] == ([] if plan.old is None else [plan.old])
+        after_table["_dmarc.mail.example.com"] = [plan.text]
+    after, reports_after = applied(after_table)
+    assert after is not None  # receivers apply a policy...
+    assert POLICIES.index(after) >= POLICIES.index(before or "none")  # ...never a lower one
+    if policy.policy is not None:
+        assert POLICIES.index(after) >= POLICIES.index(policy.policy)
+    assert set(reports) <= set(reports_after)  # no reports lost
+    for uri in policy.rua:
+        assert ReportUri.parse(uri).address in reports_after
+    assert plan_record("mail.example.com", policy, after_table).text is None  # done

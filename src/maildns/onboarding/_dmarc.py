@@ -50,6 +50,7 @@ __all__ = [
     "Discovery",
     "Dmarc",
     "DmarcError",
+    "DmarcPlan",
     "DmarcPolicy",
     "Merged",
     "Policy",
@@ -62,6 +63,7 @@ __all__ = [
     "is_dmarc",
     "merge",
     "organisational_domain",
+    "plan_record",
     "policy_names",
     "problems",
 ]
@@ -724,6 +726,74 @@ def _in_force(domain: str, name: str, text: str, *, organisational: bool) -> Dis
         return Discovery(domain, name, text, record, None, (*discarded, problem))
     policy = record.subdomain_policy if organisational else record.p
     return Discovery(domain, name, text, record, policy, tuple(discarded))
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@attrs.frozen
+class DmarcPlan:
+    """What to do at ``name`` (``_dmarc.<domain>``) so that receivers apply the policy.
+
+    ``text`` is the record to write there (``None``: nothing to do), replacing ``old`` (the
+    DMARC record there now, ``None``: a new record). ``problems`` are refusals (nothing is
+    written then); ``unknown`` is true when a name needed got no answer.
+    """
+
+    name: str
+    text: str | None = None
+    old: str | None = None
+    notes: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    unknown: bool = False
+
+
+def _seed(record: Dmarc, policy: Policy) -> str:
+    """A record for a subdomain that says what the organisational domain's says for it."""
+    return str(attrs.evolve(record, p=policy, sp=None, np=None, tags=()))
+
+
+def plan_record(domain: str, policy: DmarcPolicy, answers: Answers) -> DmarcPlan:
+    """The DMARC change for ``domain``, given the TXT ``answers`` at :func:`policy_names`.
+
+    - a record of its own: :func:`merge` (an invalid one, or several, are refused);
+    - none of its own, but its organisational domain's applies to it: nothing, when that
+      record already says all the policy asks; otherwise a record of its own that starts
+      from what the organisational one applies to it (``sp``, else ``p``, and its report
+      URIs), merged with the policy, so that writing it never lowers the domain's protection
+      nor loses the organisation's reports;
+    - no record that applies: :func:`build`.
+    """
+    own = _name(domain)
+    names = policy_names(own)
+    name = names[0]
+    known = _answers(answers)
+    texts = known.get(name)
+    if texts is None:
+        return DmarcPlan(name, problems=(f"no answer for {name}",), unknown=True)
+    records = [t for t in texts if is_dmarc(t)]
+    if len(records) > 1:
+        problem = f"{name} holds {len(records)} DMARC records: keep one and plan again"
+        return DmarcPlan(name, problems=(problem,))
+    if records:
+        try:
+            merged = merge(records[0], policy)
+        except DmarcError as error:
+            return DmarcPlan(name, problems=error.problems)
+        return DmarcPlan(name, merged.text, records[0] if merged.text else None, merged.notes)
+    found = discover(own, known)
+    if found.unknown:
+        return DmarcPlan(name, problems=found.problems, unknown=True)
+    if found.record is None or found.policy is None or found.name == name:
+        notes = () if found.name is None else found.problems
+        return DmarcPlan(name, build(policy), notes=notes)
+    seed = _seed(found.record, found.policy)
+    merged = merge(seed, policy)
+    covered = f"{own} is covered by {found.name} (p={found.policy} for it)"
+    if merged.text is None:
+        return DmarcPlan(name, notes=(covered, *merged.notes))
+    why = f"{covered}; its own record starts from that, so that nothing applies less"
+    return DmarcPlan(name, merged.text, notes=(why, *merged.notes))
 
 
 # --------------------------------------------------------------------------- report authorisation
