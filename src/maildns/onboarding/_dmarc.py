@@ -11,7 +11,8 @@ from a domain without a DMARC policy of at least ``p=none``. This module:
   report URIs are added, a policy is never lowered, and raised only when configured;
 - finds the record in force for a domain from DNS answers the caller fetched
   (:func:`policy_names`, :func:`discover`: ``_dmarc.<domain>``, else the organisational
-  domain's, §6.6.3);
+  domain's, §6.6.3), and plans what to write at ``_dmarc.<domain>`` so that receivers apply
+  the configured policy without ever applying less than they do now (:func:`plan_record`);
 - says which report URIs need the destination's authorisation and judges it
   (:func:`authorisation_names`, :func:`check_authorisations`, §7.1);
 - compares domains as DMARC's identifier alignment does (:func:`aligned`), with the
@@ -260,6 +261,9 @@ class Dmarc:
     (``sp``, else ``p``), :attr:`nonexistent_policy` (``np``, else ``sp``, else ``p``;
     RFC 9091), :attr:`percent` (100), :attr:`dkim_alignment` and :attr:`spf_alignment`
     (relaxed). ``str()`` is the record in canonical tag order.
+
+    ``sp`` and ``np`` take effect only in an organisational domain's record: receivers never
+    look up the record of a name between a domain and its organisational domain (§6.6.3).
     """
 
     p: Policy | None = None
@@ -784,7 +788,7 @@ def plan_record(domain: str, policy: DmarcPolicy, answers: Answers) -> DmarcPlan
     found = discover(own, known)
     if found.unknown:
         return DmarcPlan(name, problems=found.problems, unknown=True)
-    if found.record is None or found.policy is None or found.name == name:
+    if found.record is None or found.policy is None:
         notes = () if found.name is None else found.problems
         return DmarcPlan(name, build(policy), notes=notes)
     seed = _seed(found.record, found.policy)
