@@ -17,6 +17,7 @@ from maildns.onboarding._config import (
     load,
     loads,
 )
+from maildns.onboarding._dmarc import DEFAULT_POLICY, DmarcPolicy, build
 
 CUSTOMER = "0123456789abcdef01234567"
 PRODUCT = "89abcdef0123456789abcdef"
@@ -123,7 +124,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         """
     assert problems(text) == [
         "onboard.yaml:1: version: must be 1, got 2",
-        "onboard.yaml:2: colour: unknown key, expected one of: version, name, dns, domains",
+        "onboard.yaml:2: colour: unknown key, expected one of: version, name, dns, domains, dmarc",
         "onboard.yaml:4: dns.vendor: tesouro does not host DNS, expected one of: telecomx",
         "onboard.yaml:8: dns.extra: unknown key, expected one of: vendor, zones",
         "onboard.yaml:11: domains[0].ciirus.approved: "
@@ -141,7 +142,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         "onboard.yaml:25: domains[6].ciirus: missing required key 'approved'",
         "onboard.yaml:26: domains[6].tesouro.colour: unknown key, tesouro takes none",
         "onboard.yaml:28: domains[7].telecomx: telecomx does not send mail for domains, "
-        "expected domain, zone or a sending vendor: tesouro, ciirus",
+        "expected domain, zone, dmarc or a sending vendor: tesouro, ciirus",
         "onboard.yaml:30: domains[7].tesouro: duplicate key (first at line 29)",
         "onboard.yaml:31: domains[8]: names no sending vendor, add one of: tesouro, ciirus",
         "onboard.yaml:32: domains[9]: missing required key 'domain'",
@@ -211,11 +212,11 @@ def test_yaml_oddities_are_problems_with_their_lines() -> None:
         "onboard.yaml:1: missing required key 'dns'",
         "onboard.yaml:1: missing required key 'domains'",
         "onboard.yaml:2: keys must be strings, got 1",
-        "onboard.yaml:3: base: unknown key, expected one of: version, name, dns, domains",
-        "onboard.yaml:4: more: unknown key, expected one of: version, name, dns, domains",
+        "onboard.yaml:3: base: unknown key, expected one of: version, name, dns, domains, dmarc",
+        "onboard.yaml:4: more: unknown key, expected one of: version, name, dns, domains, dmarc",
         "onboard.yaml:5: more: merge keys (<<) are not supported",
         "onboard.yaml:6: loop[0]: refers to itself (a recursive alias)",
-        "onboard.yaml:6: loop: unknown key, expected one of: version, name, dns, domains",
+        "onboard.yaml:6: loop: unknown key, expected one of: version, name, dns, domains, dmarc",
         "onboard.yaml:7: when: invalid value: "
         "could not determine a constructor for the tag '!custom'",
     ]
@@ -332,3 +333,134 @@ def test_problem_and_error_text() -> None:
     assert str(error) == "2 problems in f.yaml:\nf.yaml:1: a: x\nf.yaml:2: b: y"
     with pytest.raises(ValueError, match="at least one problem"):
         ConfigError(())
+
+
+# --- dmarc -------------------------------------------------------------------------------------
+
+HEAD = f"""\
+version: 1
+dns:
+  vendor: telecomx
+  zones:
+    example.com: {{customer: "{CUSTOMER}", product: "{PRODUCT}"}}
+"""
+
+
+def dmarcs(text: str) -> dict[str, DmarcPolicy | None]:
+    return {d.name: d.dmarc for d in loads(HEAD + textwrap.dedent(text)).domains}
+
+
+def test_without_dmarc_every_domain_gets_p_none() -> None:
+    found = dmarcs("domains:\n  - {domain: a.example.com, tesouro: {}}\n")
+    assert found == {"a.example.com": DEFAULT_POLICY}
+    assert DmarcPolicy() == DEFAULT_POLICY
+    assert build(DEFAULT_POLICY) == "v=DMARC1; p=none"
+    # a Domain built by hand gets it too
+    assert Domain("a.example.com", "example.com", {}).dmarc == DEFAULT_POLICY
+
+
+def test_a_domains_dmarc_replaces_the_top_level_one_key_by_key() -> None:
+    found = dmarcs(
+        """\
+        dmarc:
+          policy: quarantine
+          rua: mailto:dmarc@example.com
+          adkim: s
+        domains:
+          - domain: a.example.com
+            tesouro: {}
+          - domain: b.example.com
+            tesouro: {}
+            dmarc:
+              policy: reject
+              rua: [mailto:b@example.com, mailto:agg@reports.example.net]
+              pct: 50
+          - domain: c.example.com
+            tesouro: {}
+            dmarc: false
+          - domain: d.example.com
+            tesouro: {}
+            dmarc:
+        """
+    )
+    top = DmarcPolicy("quarantine", rua="mailto:dmarc@example.com", adkim="s")
+    assert found == {
+        "a.example.com": top,
+        "b.example.com": DmarcPolicy(
+            "reject",
+            rua=("mailto:b@example.com", "mailto:agg@reports.example.net"),
+            pct=50,
+            adkim="s",  # the top's, since the domain does not say
+        ),
+        "c.example.com": None,  # left alone
+        "d.example.com": top,  # an empty dmarc: adds nothing to the top's
+    }
+
+
+def test_dmarc_false_at_the_top_turns_it_off_where_a_domain_says_nothing() -> None:
+    found = dmarcs(
+        """\
+        dmarc: false
+        domains:
+          - {domain: a.example.com, tesouro: {}}
+          - {domain: b.example.com, tesouro: {}, dmarc: {rua: "mailto:d@example.com"}}
+        """
+    )
+    assert found == {
+        "a.example.com": None,
+        "b.example.com": DmarcPolicy(rua=("mailto:d@example.com",)),
+    }
+
+
+def test_dmarc_problems_are_reported_with_the_rest() -> None:
+    text = f"""\
+        version: 1
+        dns:
+          vendor: telecomx
+          zones:
+            example.com: {{customer: "{CUSTOMER}", product: "{PRODUCT}"}}
+        dmarc:
+          policy: strict
+          pct: "50"
+          colour: red
+        domains:
+          - domain: a.example.com
+            tesouro: {{}}
+            dmarc:
+              rua:
+                - mailto:ok@example.com
+                - dmarc@example.com
+                - MAILTO:OK@example.com
+              ruf:
+              adkim: x
+              aspf: s
+          - domain: b.example.com
+            tesouro: {{colour: blue}}
+            dmarc: true
+          - domain: c.example.com
+            dmarc: [reject]
+          - domain: d.example.com
+            tesouro: {{}}
+            dmarc: {{ruf: mailto:f@localhost, pct: 101}}
+        """
+    assert problems(text) == [
+        "onboard.yaml:7: dmarc.policy: must be one of 'none', 'quarantine', 'reject', "
+        "got str 'strict'",
+        "onboard.yaml:8: dmarc.pct: must be an integer from 0 to 100, got str '50'",
+        "onboard.yaml:9: dmarc.colour: unknown key, expected one of: "
+        "policy, rua, ruf, pct, adkim, aspf",
+        "onboard.yaml:16: domains[0].dmarc.rua[1]: "
+        "must be a mailto: URI (mailto:dmarc@example.com), got str 'dmarc@example.com'",
+        "onboard.yaml:17: domains[0].dmarc.rua[2]: the same address as rua[0]",
+        "onboard.yaml:18: domains[0].dmarc.ruf: "
+        "must have a value (leave the key out for the default)",
+        "onboard.yaml:19: domains[0].dmarc.adkim: must be one of 'r', 's', got str 'x'",
+        "onboard.yaml:22: domains[1].tesouro.colour: unknown key, tesouro takes none",
+        "onboard.yaml:23: domains[1].dmarc: "
+        "must be a mapping, or false to leave DMARC alone, got bool True",
+        "onboard.yaml:24: domains[2]: names no sending vendor, add one of: tesouro, ciirus",
+        "onboard.yaml:25: domains[2].dmarc: must be a mapping, got a list",
+        "onboard.yaml:28: domains[3].dmarc.ruf[0]: is not a valid mailto: URI: "
+        "'mailto:f@localhost': 'localhost' is not a domain name",
+        "onboard.yaml:28: domains[3].dmarc.pct: must be an integer from 0 to 100, got 101",
+    ]

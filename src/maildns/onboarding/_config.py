@@ -13,6 +13,10 @@ Format (``version: 1``)::
         zone: example.com              # optional: the longest listed zone holding the domain
         tesouro: {}                    # one key per sending-domain vendor: its settings
         ciirus: {daily_send_limit: 500, approved: true}
+        dmarc: {policy: quarantine}    # optional: over the top-level dmarc, key by key
+    dmarc:                             # optional: every domain's DMARC record
+      policy: none                     # none | quarantine | reject
+      rua: mailto:dmarc@example.com    # or a list of mailto: URIs
 
 ``version``, ``dns`` (with ``vendor`` and ``zones``) and ``domains`` are required, ``name`` is
 optional; no other key is allowed at any level. The vendors are the ones
@@ -31,6 +35,13 @@ read from text. A configuration renamed or moved keeps its state with ``name:`` 
 identity; configurations that give one ``name`` share their state on purpose (the workers of one
 run, say). A name is a short slug: see :data:`NAME_RULE`.
 
+``dmarc`` (at the top, and in a domain) holds the keyword arguments of
+:class:`~maildns.onboarding._dmarc.DmarcPolicy`; a domain's keys replace the top's one by one.
+Without any, a domain gets :data:`~maildns.onboarding._dmarc.DEFAULT_POLICY` (maildns makes
+sure of a ``p=none`` record, which the large mailbox providers require of bulk senders);
+``dmarc: false`` (at the top: for every domain without its own ``dmarc``) leaves the domain's
+DMARC record alone (``Domain.dmarc`` is ``None``).
+
 Domain and zone names are normalised as everywhere in maildns (lower case, punycode for
 international names, no trailing dot). A domain must lie inside its zone and be listed once.
 
@@ -47,7 +58,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias, TypeGuard
+from typing import Any, Final, Literal, TypeAlias, TypeGuard
 
 import attrs
 import yaml
@@ -56,14 +67,15 @@ from .._core.checks import got, show
 from .._dns.names import domain_name
 from ..errors import InvalidInputError, MailDnsError
 from ..vendors import DECLARATIONS, Declaration, Role
+from ._dmarc import DEFAULT_POLICY, DmarcPolicy
 
 __all__ = ["Config", "ConfigError", "ConfigProblem", "Domain", "Zone", "load", "loads"]
 
 VERSION: Final = 1
-_TOP_KEYS: Final = ("version", "name", "dns", "domains")
 _TOP_REQUIRED: Final = ("version", "dns", "domains")
+_TOP_KEYS: Final = ("version", "name", "dns", "domains", "dmarc")
 _DNS_KEYS: Final = ("vendor", "zones")
-_DOMAIN_KEYS: Final = ("domain", "zone")
+_DOMAIN_KEYS: Final = ("domain", "zone", "dmarc")
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 
 DEFAULT_IDENTITY: Final = "default"
@@ -106,11 +118,13 @@ class Zone:
 
 @attrs.frozen
 class Domain:
-    """A sending domain, its zone, and each sending vendor's settings object (file order)."""
+    """A sending domain, its zone, each sending vendor's settings object (file order), and
+    the DMARC policy maildns makes sure of (``None``: ``dmarc: false``, left alone)."""
 
     name: str
     zone: str
     vendors: Mapping[str, Any]
+    dmarc: DmarcPolicy | None = DEFAULT_POLICY
 
 
 @attrs.frozen
@@ -241,6 +255,8 @@ class _Map:
 
 
 _Node: TypeAlias = "_Scalar | _Seq | _Map"
+_DmarcKeys: TypeAlias = "dict[str, Any] | Literal[False] | None"
+"""A ``dmarc`` key as checked: its settings, ``False`` (turned off) or None (not given)."""
 
 
 def _line(node: yaml.Node) -> int:
@@ -387,6 +403,7 @@ class _Checker:
 
     def __init__(self, report: _Report) -> None:
         self.report = report
+        self.dmarc: _DmarcKeys = None  # the top-level dmarc, once checked
 
     def config(self, root: _Node) -> Config | None:
         top = self._mapping(root, "", required=_TOP_REQUIRED, allowed=_TOP_KEYS)
@@ -396,6 +413,7 @@ class _Checker:
         name = self._config_name(top.entries.get("name"))
         dns = top.entries.get("dns")
         vendor, zones = self._dns(dns.node) if dns else (None, {})
+        self.dmarc = self._dmarc(top.entries.get("dmarc"), "dmarc")
         entry = top.entries.get("domains")
         domains = self._domains(entry.node, zones) if entry else ()
         if vendor is None or self.report.problems:
@@ -464,9 +482,12 @@ class _Checker:
             return cls(**kwargs)
         except InvalidInputError as exc:
             for problem in exc.problems:
-                head = problem.argument.split(".", 1)[0].split("[", 1)[0]
+                head, _, index = problem.argument.split(".", 1)[0].partition("[")
                 found = mapping.entries.get(head)
                 line = mapping.line if found is None else found.node.line
+                if found is not None and isinstance(found.node, _Seq) and index[:-1].isdigit():
+                    items = found.node.items  # a list's problem: the line of its item
+                    line = items[int(index[:-1])].line if int(index[:-1]) < len(items) else line
                 self.report.add(line, _join(path, problem.argument), problem.message)
         except (TypeError, ValueError) as exc:
             self.report.add(mapping.line, path, f"invalid settings: {exc}")
@@ -575,9 +596,55 @@ class _Checker:
             name = self._name(_plain(entry.node), entry.node.line, f"{path}.domain")
         zone = self._zone(item, path, name, zones)
         vendors = self._sending_vendors(item, path)
+        own = self._dmarc(item.entries.get("dmarc"), f"{path}.dmarc")
+        dmarc = self._dmarc_policy(own, f"{path}.dmarc", item.line)
         if name is None or zone is None or vendors is None:
             return name, None
-        return name, Domain(name, zone, MappingProxyType(vendors))
+        return name, Domain(name, zone, MappingProxyType(vendors), dmarc)
+
+    def _dmarc(self, entry: _Entry | None, path: str) -> _DmarcKeys:
+        """A ``dmarc`` key checked: a mapping of DmarcPolicy's arguments, or false."""
+        if entry is None:
+            return None
+        node = entry.node
+        if isinstance(node, _Scalar) and node.value is False:
+            return False
+        if isinstance(node, _Scalar) and node.value is not None:
+            message = f"must be a mapping, or false to leave DMARC alone, got {_shown(node)}"
+            self.report.add(node.line, path, message)
+            return {}
+        mapping = self._mapping(node, path, empty_ok=True)
+        if mapping is None:
+            return {}
+        before = len(self.report.problems)
+        names = tuple(f.name for f in attrs.fields(DmarcPolicy))
+        entries = {}
+        for key, item in mapping.entries.items():
+            if key not in names:  # reported here, so that the values are checked too
+                message = f"unknown key, expected one of: {', '.join(names)}"
+                self.report.add(item.key_line, _join(path, key), message)
+            elif isinstance(item.node, _Scalar) and item.node.value is None:
+                message = "must have a value (leave the key out for the default)"
+                self.report.add(item.node.line, _join(path, key), message)
+            else:
+                entries[key] = item
+        checked = _Map(MappingProxyType(entries), mapping.line)
+        self._settings(DmarcPolicy, checked, path, "dmarc")
+        if len(self.report.problems) > before:
+            return {}
+        return {key: _plain(item.node) for key, item in entries.items()}
+
+    def _dmarc_policy(self, own: _DmarcKeys, path: str, line: int) -> DmarcPolicy | None:
+        """A domain's policy: its own keys over the top-level ones; None when turned off."""
+        if own is False or (own is None and self.dmarc is False):
+            return None
+        keys = {**(self.dmarc or {}), **(own or {})}
+        try:
+            return DmarcPolicy(**keys)
+        except InvalidInputError as exc:  # pragma: no cover - each side was checked alone
+            for problem in exc.problems:
+                self.report.add(line, _join(path, problem.argument), problem.message)
+            return None
 
     def _zone(
         self, item: _Map, path: str, name: str | None, zones: dict[str, _ZoneSeen]
