@@ -60,7 +60,7 @@ def test_a_bulk_apply_keeps_to_the_limit_and_sums_up(limited: Sandbox, tmp_path:
         "unknown": 0,
         "not_started": 0,
         "skipped": 0,
-        "changes": 24 * 6,  # zone, sending domain, SPF, DKIM, two MX
+        "changes": 24 * 7,  # zone, sending domain, SPF, DKIM, two MX, DMARC
         "failed_changes": 0,
         "unknown_changes": 0,
     }
@@ -112,7 +112,7 @@ def test_a_failing_domain_stops_only_itself(limited: Sandbox, tmp_path: Path) ->
         "unknown": 0,
         "not_started": 0,
         "skipped": 0,
-        "changes": 4,  # the records c3 was missing, nothing else
+        "changes": 5,  # the records c3 was missing (DMARC among them), nothing else
         "failed_changes": 0,
         "unknown_changes": 0,
     }

@@ -37,7 +37,8 @@ def test_plan_apply_verify_status_and_their_exit_codes(config: Path, tmp_path: P
     assert code == 2  # changes to make
     document = json.loads(stdout)
     assert document["format_version"] == "1"
-    assert [c["kind"] for c in document["domains"][0]["changes"]] == ["zone", "sending_domain"]
+    kinds = [c["kind"] for c in document["domains"][0]["changes"]]
+    assert kinds == ["zone", "sending_domain", "record"]  # the record: DMARC
 
     code, _, stderr = run("onboard", "apply", str(config))
     assert code == 1
@@ -143,7 +144,7 @@ def test_the_installed_command_runs(config: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 2, done.stderr
-    assert json.loads(done.stdout)["summary"]["create"] == 2
+    assert json.loads(done.stdout)["summary"]["create"] == 3  # zone, domain, DMARC
 
 
 def test_a_journal_that_cannot_be_opened_is_one_line(config: Path, tmp_path: Path) -> None:

@@ -92,6 +92,7 @@ def test_a_foreign_spf_is_merged_both_vendors_verify_and_drift_is_repaired(
     assert [c["kind"] for c in json.loads(stdout)["domains"][0]["changes"]] == [
         "sending_domain",
         "sending_domain",
+        "record",  # DMARC
     ]
     assert run("apply", str(config), "--yes")[0] == 0
     with maildns.TelecomX() as dns:

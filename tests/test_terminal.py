@@ -294,7 +294,7 @@ def test_a_bulk_apply_shows_a_progress_bar_then_only_a_summary(
     (line,) = output
     summary = SUMMARY.match(line)
     assert summary is not None, output
-    assert int(summary.group(1)) == BULK * 6  # zone, sending domain, SPF, DKIM, two MX
+    assert int(summary.group(1)) == BULK * 7  # zone, sending domain, SPF, DKIM, two MX, DMARC
     screen = terminal.screen(history=True)
     for trace in ("applying", "pending", "━"):
         assert trace not in screen, screen

@@ -25,7 +25,7 @@ from .test_bulk import bulk_config
 
 LIMIT = 10
 DOMAINS = 30
-RECORDS = 4  # SPF, DKIM and two MX per domain
+RECORDS = 5  # SPF, DKIM, two MX and DMARC per domain
 
 
 @pytest.fixture

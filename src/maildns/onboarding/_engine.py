@@ -24,10 +24,11 @@ import attrs
 
 from .._core.declaration import RecordShape
 from ..errors import MailDnsError, NotFoundError
-from ..models import DnsRecord, SendingDomain, Zone, ZoneStatus
+from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
 from ..vendors import DECLARATIONS
 from ._applied import Applied, Breaker, Outcome, Unreachable, effect_unknown
+from ._dmarc import plan_record, policy_names
 from ._foreseen import account_taken, foreseen_problems, over_capacity, stray_records
 from ._journal import CreatedDomain, Journal, OwnedRecord
 from ._plan import Change, DomainPlan, Plan, moved, ordered
@@ -95,6 +96,18 @@ class World:
     """zone -> why it could not be read."""
     vendor_errors: Mapping[str, MailDnsError] = attrs.field(factory=dict)
     """vendor -> why its sending domains could not be listed."""
+    txt: Mapping[str, Sequence[str] | None] = attrs.field(factory=dict)
+    """TXT texts at names outside the zones read, from the resolver (None: no answer)."""
+
+    def texts(self, name: str, zone: str) -> Sequence[str] | None:
+        """The TXT texts at ``name``: from ``zone`` when it holds the name (read, or about to
+        be created: then none), else what the resolver answered (None: nothing known)."""
+        if name == zone or name.endswith(f".{zone}"):
+            read = self.zones.get(zone)
+            if read is None:
+                return []
+            return [r.value for r in read.records if r.type is RecordType.TXT and r.name == name]
+        return self.txt.get(name)
 
     def unreadable(self, zone: str, vendors: Iterable[str]) -> tuple[str, bool] | None:
         """Why a domain in ``zone`` with ``vendors`` cannot be planned from this world (its
@@ -327,6 +340,11 @@ class Engine:
         )
         changes += records.changes
         problems += records.problems
+        dmarc = self._plan_dmarc(domain, world)
+        if isinstance(dmarc, Change):
+            changes.append(dmarc)
+        else:
+            problems += dmarc
         if foreseen:  # judged now, so that a conflict refuses the domain before any create
             problems += [
                 p
@@ -342,6 +360,35 @@ class Engine:
                 if p not in problems
             ]
         return DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
+
+    def _plan_dmarc(self, domain: Any, world: World) -> Change | list[str]:
+        """The change that makes receivers find the domain's DMARC policy (see
+        :func:`._dmarc.plan_record`), or why not (none needed: an empty list)."""
+        policy = getattr(domain, "dmarc", None)
+        if policy is None:
+            return []
+        answers = {name: world.texts(name, domain.zone) for name in policy_names(domain.name)}
+        planned = plan_record(domain.name, policy, answers)
+        if planned.problems:
+            if planned.unknown:
+                why = "; ".join(planned.problems)
+                return [f"the DMARC policy of {domain.name} could not be checked ({why})"]
+            return [f"the DMARC record at {planned.name}: {p}" for p in planned.problems]
+        if planned.text is None:
+            return []
+        reason = "; ".join(planned.notes) or "receivers require a DMARC policy of bulk senders"
+        return Change(
+            "update" if planned.old is not None else "create",
+            self.config.dns_vendor,
+            "record",
+            domain.name,
+            RecordType.TXT,
+            planned.name,
+            planned.text,
+            None,
+            planned.old,
+            f"DMARC: {reason}",
+        )
 
     async def plan(self, *, force: bool = False, prune: bool = False) -> Plan:
         """What apply would change now (read-only); with ``prune``, also what undoes what
@@ -656,7 +703,14 @@ class Engine:
         outcome = Outcome()
         domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
         created: dict[str, SendingDomain] = {}
-        for change in domain_plan.changes:
+        first = domain_plan.changes
+        if domain is not None and any(
+            c.kind == "sending_domain" and c.action == "create" for c in first
+        ):
+            # No record before the vendors have answered and their answers are judged: the
+            # records (all of them) are planned again from what they asked for.
+            first = tuple(c for c in first if c.kind != "record")
+        for change in first:
             made = await self._step(change, domain_plan.zone, domain, outcome)
             if made is False:
                 return outcome  # a failed step stops its domain; the others go on
