@@ -238,6 +238,7 @@ def sandbox_exports(sb: Sandbox) -> dict[str, str]:
         for argument, value in sb.credentials(name).items():
             exports[declaration.credential(argument).env] = value
     exports["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    exports["MAILDNS_RESOLVER"] = exports["MAILDNS_NAMESERVERS"]
     return exports
 
 
@@ -250,6 +251,8 @@ def session(
     shown = exports["MAILDNS_NAMESERVERS"]
     assert re.fullmatch(r"127\.0\.0\.1:\d+,127\.0\.0\.1:\d+", shown), shown
     env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    assert exports["MAILDNS_RESOLVER"] == shown  # the same servers answer the includes
+    env["MAILDNS_RESOLVER"] = env["MAILDNS_NAMESERVERS"]
     assert env == sandbox_exports(sb)
     # The in-process Python blocks see the same variables, and none of the host's.
     for name in list(os.environ):
