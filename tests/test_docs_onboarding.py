@@ -52,6 +52,7 @@ from maildns import onboarding
 from maildns._cli import _common, app
 from maildns.models import DomainStatus
 from maildns.onboarding._lookup import NAMESERVERS_ENV
+from maildns.onboarding._resolve import RESOLVER_ENV
 from maildns.sandbox import Sandbox
 from maildns.vendors import DECLARATIONS, Role
 
@@ -513,7 +514,7 @@ def test_the_reference_examples_run_as_written(
 def test_the_environment_variables_are_the_ones_read() -> None:
     rows = table(section(read(REFERENCE), "Environment variables"))
     documented = {code(row["variable"]) for row in rows}
-    used = {onboarding.STATE_ENV, NAMESERVERS_ENV, "MAILDNS_LOG"}
+    used = {onboarding.STATE_ENV, NAMESERVERS_ENV, RESOLVER_ENV, "MAILDNS_LOG"}
     for declaration in DECLARATIONS.values():
         used.add(declaration.base_url_env)
         used |= {c.env for c in declaration.credentials}
