@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 import pytest
 
+from maildns import DnsRecord, RecordType
 from maildns.errors import InvalidInputError
+from maildns.onboarding._records import plan_records
 from maildns.onboarding._resolve import (
     RESOLVER_ENV,
     CachedResolver,
@@ -26,6 +28,7 @@ from maildns.onboarding._spfcheck import (
     Budget,
     check_budget,
     check_host,
+    check_planned,
     check_vendor,
     sending_networks,
 )
@@ -94,6 +97,34 @@ def test_over_ten_through_includes_is_a_problem_naming_the_rule_the_count_and_th
         "(RFC 7208 §4.6.4): "
         + ", ".join(f"include:i{n}.example 2 (include:leaf.example 1)" for n in range(5))
         + ", a:leaf.example 1"
+    )
+
+
+def test_what_the_engine_does_after_planning() -> None:
+    """plan_records has no DNS: it passes a merge whose own terms fit. check_planned, given
+    the plan's changes and the run's resolver, refuses it with the nested count."""
+    world: World = {**MAILGUN}
+    for n in range(5):
+        world[f"i{n}.example"] = [("TXT", "v=spf1 include:leaf.example -all")]
+    world["leaf.example"] = [("TXT", "v=spf1 ip4:192.0.2.1 -all")]
+    existing = "v=spf1 " + " ".join(f"include:i{n}.example" for n in range(5)) + " -all"
+    plan = plan_records(
+        domain=NAME,
+        dns_vendor="telecomx",
+        existing=[DnsRecord(RecordType.TXT, NAME, existing)],
+        wanted=[("tesouro", DnsRecord(RecordType.TXT, NAME, "v=spf1 include:mailgun.org ~all"))],
+        force=True,  # changes nothing: the nested count is never forced either
+    )
+    assert plan.problems == ()
+    (budget,) = asyncio.run(check_planned(plan.changes, StaticResolver(world)))
+    assert budget.lookups == 10 + 4
+    (problem,) = budget.problems
+    assert problem.startswith(
+        f"the merged SPF record at {NAME} needs 14 DNS lookups, over the 10 receivers allow "
+        "(RFC 7208 §4.6.4): include:i0.example 2 (include:leaf.example 1), "
+    )
+    assert problem.endswith(
+        "include:mailgun.org 4 (include:_spf.mailgun.org 3 (a:smtp.mailgun.org 1, mx 1))"
     )
 
 

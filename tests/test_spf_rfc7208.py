@@ -118,7 +118,6 @@ EVALUATED_PERMERRORS: dict[str, str] = {
     "multitxt1": "two SPF records at the name (§4.5): each is valid by itself",
     "multitxt2": "two SPF records at the name (§4.5)",
     "multispf1": "two SPF records at the name (§4.5)",
-    "invalid-domain-long-via-macro": "the name is too long only once %{H} is expanded",
     "include-permerror": "the included record is invalid, not this one",
     "include-none": "the included name has no SPF record (§5.2)",
     "redirect-none": "the redirect's name has no SPF record (§6.1)",
@@ -166,13 +165,26 @@ def test_the_parser_alone_gives_each_syntax_verdict(
         return  # no record, or two: selection (§4.5), not syntax
     name = next(n for n, c in scenario["tests"].items() if c is case)
     results = case["result"] if isinstance(case["result"], list) else [case["result"]]
-    syntax_error = "permerror" in results and name not in EVALUATED_PERMERRORS
+    if "permerror" in results and len(results) > 1:
+        return  # the suite allows either (RFC 7208 leaves it open); maildns refuses, see below
+    syntax_error = results == ["permerror"] and name not in EVALUATED_PERMERRORS
     try:
         Spf.parse(records[0])
         refusal = None
     except SpfError as error:
         refusal = str(error)
     assert (refusal is not None) == syntax_error, f"{records[0]!r}: {refusal or 'accepted'}"
+
+
+@pytest.mark.parametrize("name", ["invalid-domain-empty-label", "invalid-domain-long"])
+def test_names_dns_cannot_hold_are_refused(name: str) -> None:
+    """Where the suite allows fail or permerror for a name that cannot exist (an empty
+    label, a label over 63 octets), maildns's parser refuses it: such a mechanism can only
+    fail to match, or be a permerror at receivers that check."""
+    scenario = next(s for s in SCENARIOS if name in s["tests"])
+    _, (record,) = _domain_and_records(scenario, scenario["tests"][name])
+    with pytest.raises(SpfError, match="not a DNS name"):
+        Spf.parse(record)
 
 
 @pytest.mark.parametrize("name", sorted(BUDGET_PROBLEMS))

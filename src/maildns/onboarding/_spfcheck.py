@@ -29,6 +29,8 @@ from typing import Final, Literal
 
 import attrs
 
+from ..models import RecordType
+from ._plan import Change
 from ._resolve import Lookup, Resolver, is_dns_name, normalized
 from ._spf import MAX_LOOKUPS, MAX_VOID_LOOKUPS, Macro, Spf, SpfError, Term, is_spf, macro_parts
 
@@ -40,6 +42,7 @@ __all__ = [
     "Verdict",
     "check_budget",
     "check_host",
+    "check_planned",
     "check_vendor",
     "sending_networks",
 ]
@@ -286,6 +289,36 @@ async def check_budget(
         tuple(problems),
         tuple(walk.unchecked),
         walk.complete,
+    )
+
+
+async def check_planned(changes: Iterable[Change], resolver: Resolver) -> tuple[Budget, ...]:
+    """The budget of every SPF record ``changes`` create or update (what
+    :func:`~maildns.onboarding._records.plan_records` plans), each through ``resolver``, all
+    at once. Each budget's ``problems`` refuse its domain (a permerror at receivers: never
+    forced); its ``unchecked`` say the count could not be finished (DNS failed)."""
+    planned = [
+        c
+        for c in changes
+        if c.kind == "record"
+        and c.action != "delete"
+        and c.type is RecordType.TXT
+        and c.name
+        and c.value is not None
+        and is_spf(c.value)
+    ]
+    return tuple(
+        await asyncio.gather(
+            *(
+                check_budget(
+                    c.name or "",
+                    c.value or "",
+                    resolver,
+                    what="the merged SPF record" if c.action == "update" else "the SPF record",
+                )
+                for c in planned
+            )
+        )
     )
 
 
