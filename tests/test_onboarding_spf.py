@@ -98,7 +98,7 @@ def test_parse_accepts(text: str) -> None:
 
 
 def test_macro_parts() -> None:
-    assert macro_parts("%{ir}.%{v}.%%%_%-.%{L2r-_}.x") == [
+    assert macro_parts("%{ir}.%{v}.%%%_%-.%{L2r-_}.x") == (
         Macro("i", 0, True),
         ".",
         Macro("v"),
@@ -109,7 +109,7 @@ def test_macro_parts() -> None:
         ".",
         Macro("l", 2, True, "-_", escape=True),
         ".x",
-    ]
+    )
     assert macro_parts("Why %{c} at %{t}?", explanation=True)[1] == Macro("c")
     with pytest.raises(SpfError, match="visible ASCII"):
         macro_parts("a b")  # a space only in an explanation

@@ -135,6 +135,10 @@ class CachedResolver:
         self._done[key] = result
         return result
 
+    def cached(self, name: str, rtype: str) -> Lookup | None:
+        """The answer kept for ``name`` and ``rtype``, if any (asks nothing)."""
+        return self._done.get((normalized(name), rtype.upper()))
+
     def forget(self) -> None:
         """Drop every kept answer (a new run)."""
         self._done.clear()

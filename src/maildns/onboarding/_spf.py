@@ -38,6 +38,7 @@ INCLUDE:Mailgun.org``). A value holding a macro is compared exactly, never case-
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Sequence
@@ -112,7 +113,8 @@ class Macro:
     escape: bool = False
 
 
-def macro_parts(value: str, *, explanation: bool = False) -> list[str | Macro]:
+@functools.lru_cache(maxsize=4096)  # a run meets the same includes' values again and again
+def macro_parts(value: str, *, explanation: bool = False) -> tuple[str | Macro, ...]:
     """``value`` as literal text and :class:`Macro` s, in order (``%%``, ``%_`` and ``%-`` are
     already their text: ``%``, a space, ``%20``); :class:`SpfError` for what §7.1 forbids.
 
@@ -159,10 +161,10 @@ def macro_parts(value: str, *, explanation: bool = False) -> list[str | Macro]:
                 letter.isupper(),
             )
         )
-    return parts
+    return tuple(parts)
 
 
-def _macro_parts_of(value: str, term: str) -> list[str | Macro]:
+def _macro_parts_of(value: str, term: str) -> tuple[str | Macro, ...]:
     try:
         return macro_parts(value)
     except SpfError as error:
@@ -384,13 +386,10 @@ class Spf:
 
         Also refused (permerrors in RFC 7208 §6): ``redirect=`` or ``exp=`` twice.
         """
-        if not is_spf(text):
-            raise SpfError(f"not an SPF record (must start with 'v=spf1' then a space): {text!r}")
-        terms = tuple(Term.parse(part) for part in text.split(" ")[1:] if part)
-        for name in ("redirect", "exp"):
-            if sum(1 for t in terms if t.modifier and t.name == name) > 1:
-                raise SpfError(f"SPF record has {name}= more than once (RFC 7208 §6): {text!r}")
-        return cls(terms)
+        parsed = _parsed(text)
+        if isinstance(parsed, SpfError):
+            raise SpfError(str(parsed))
+        return parsed if cls is Spf else cls(parsed.terms)
 
     @property
     def mechanisms(self) -> tuple[Term, ...]:
@@ -420,6 +419,20 @@ class Spf:
 
     def __str__(self) -> str:
         return " ".join(["v=spf1", *(str(t) for t in self.terms)])
+
+
+@functools.lru_cache(maxsize=4096)  # immutable results: a run parses each include once
+def _parsed(text: str) -> Spf | SpfError:
+    if not is_spf(text):
+        return SpfError(f"not an SPF record (must start with 'v=spf1' then a space): {text!r}")
+    try:
+        terms = tuple(Term.parse(part) for part in text.split(" ")[1:] if part)
+    except SpfError as error:
+        return error
+    for name in ("redirect", "exp"):
+        if sum(1 for t in terms if t.modifier and t.name == name) > 1:
+            return SpfError(f"SPF record has {name}= more than once (RFC 7208 §6): {text!r}")
+    return Spf(terms)
 
 
 @attrs.frozen

@@ -59,6 +59,14 @@ MAX_NODES: Final = 200
 """Terms the budget walk follows at most: past that the record is far over the limit, and a
 hostile tree (every include holding ten more) must not make maildns ask DNS without end."""
 
+_QUERIES: Final[dict[str, tuple[str, ...]]] = {
+    "include": ("TXT",),
+    "redirect": ("TXT",),
+    "a": ("A", "AAAA"),
+    "mx": ("MX",),
+    "exists": ("A",),
+}
+"""What the budget looks up for each term it follows."""
 _RESULTS: Final[dict[str, Result]] = {
     "+": "pass",
     "-": "fail",
@@ -169,7 +177,26 @@ class _Walk:
         redirect = spf.modifier("redirect")
         if spf.redirect is not None and redirect is not None:
             terms.append(redirect)
-        return list(await asyncio.gather(*(self.term(t, domain, chain, via) for t in terms)))
+        await self.prefetch(terms, domain)
+        return [await self.term(t, domain, chain, via) for t in terms]
+
+    async def prefetch(self, terms: Sequence[Term], domain: str) -> None:
+        """Ask at once, concurrently, what the terms will look up and the run's cache does
+        not hold yet; the walk then goes term by term, from the cache. (A resolver without
+        a cache is asked as the walk goes.)"""
+        cached = getattr(self.resolver, "cached", None)
+        if cached is None:
+            return
+        wanted: dict[tuple[str, str], None] = {}
+        for term in terms:
+            target = _static_target(term.value, domain) if term.value else domain
+            if target is None or not is_dns_name(target):
+                continue
+            for rtype in _QUERIES.get(term.name, ()):
+                if cached(target, rtype) is None:
+                    wanted[(target, rtype)] = None
+        if len(wanted) > 1:
+            await asyncio.gather(*(self.resolver.lookup(n, t) for n, t in wanted))
 
     async def term(self, term: Term, domain: str, chain: tuple[str, ...], via: str) -> Node:
         written = str(term)
@@ -203,9 +230,10 @@ class _Walk:
         if term.name == "ptr":
             return Node(written, note="depends on the sending address (ptr, RFC 7208 §5.5)")
         if term.name == "a":
-            both = await asyncio.gather(
-                _lookup(self.resolver, target, "A"), _lookup(self.resolver, target, "AAAA")
-            )
+            both = [
+                await _lookup(self.resolver, target, "A"),
+                await _lookup(self.resolver, target, "AAAA"),
+            ]
             return self._leaf(written, path, target, both, "no address")
         if term.name == "mx":
             mx = await _lookup(self.resolver, target, "MX")
