@@ -16,6 +16,20 @@ say whether a vendor's own sending addresses pass at a name.
 Both take a :class:`~maildns.onboarding._resolve.Resolver`: one
 :func:`~maildns.onboarding._resolve.open_resolver` per run, shared by every domain, so that
 an include common to all of them is asked once.
+
+The engine, after :func:`~maildns.onboarding._records.plan_records` (which has no DNS and
+counts only a record's own terms)::
+
+    resolver = open_resolver(options.resolver)   # once per run: --resolver, else
+                                                 # MAILDNS_RESOLVER, else the system's
+    records = plan_records(...)
+    for budget in await check_planned(records.changes, resolver):
+        problems += budget.problems     # refuses the domain, --force or not
+        unknown += budget.unchecked     # DNS failed: "could not be checked", not a refusal
+
+and verify, for each vendor include of a name (``mailgun.org`` for Tesouro)::
+
+    if (await check_vendor(name, "mailgun.org", resolver)).passes: ...
 """
 
 from __future__ import annotations
