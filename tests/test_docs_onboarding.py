@@ -53,6 +53,7 @@ from maildns._cli import _common, app
 from maildns.models import DomainStatus
 from maildns.onboarding._lookup import NAMESERVERS_ENV
 from maildns.onboarding._postgres import TIMEOUT_ENV
+from maildns.onboarding._resolve import RESOLVER_ENV
 from maildns.sandbox import Sandbox
 from maildns.vendors import DECLARATIONS, Role
 
@@ -239,6 +240,7 @@ def sandbox_exports(sb: Sandbox) -> dict[str, str]:
         for argument, value in sb.credentials(name).items():
             exports[declaration.credential(argument).env] = value
     exports["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    exports["MAILDNS_RESOLVER"] = exports["MAILDNS_NAMESERVERS"]
     return exports
 
 
@@ -251,6 +253,8 @@ def session(
     shown = exports["MAILDNS_NAMESERVERS"]
     assert re.fullmatch(r"127\.0\.0\.1:\d+,127\.0\.0\.1:\d+", shown), shown
     env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    assert exports["MAILDNS_RESOLVER"] == shown  # the same servers answer the includes
+    env["MAILDNS_RESOLVER"] = env["MAILDNS_NAMESERVERS"]
     assert env == sandbox_exports(sb)
     # The in-process Python blocks see the same variables, and none of the host's.
     for name in list(os.environ):
@@ -511,7 +515,7 @@ def test_the_reference_examples_run_as_written(
 def test_the_environment_variables_are_the_ones_read() -> None:
     rows = table(section(read(REFERENCE), "Environment variables"))
     documented = {code(row["variable"]) for row in rows}
-    used = {onboarding.STATE_ENV, TIMEOUT_ENV, NAMESERVERS_ENV, "MAILDNS_LOG"}
+    used = {onboarding.STATE_ENV, TIMEOUT_ENV, NAMESERVERS_ENV, RESOLVER_ENV, "MAILDNS_LOG"}
     for declaration in DECLARATIONS.values():
         used.add(declaration.base_url_env)
         used |= {c.env for c in declaration.credentials}

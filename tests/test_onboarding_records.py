@@ -88,8 +88,39 @@ def test_an_spf_over_ten_lookups_is_refused() -> None:
     )
     assert changes == []
     assert len(problems) == 1
-    assert problems[0].startswith(f"the SPF record at {DOMAIN}: ")
-    assert "11" in problems[0]
+    assert problems[0].startswith(
+        f"the merged SPF record at {DOMAIN} needs 11 DNS lookups, over the 10 receivers allow "
+        "(RFC 7208 §4.6.4)"
+    )
+    # not a conflict --force may override: receivers evaluate such a record as permerror
+    forced = plan_records(
+        domain=DOMAIN,
+        dns_vendor="telecomx",
+        existing=existing,
+        wanted=[("tesouro", txt(DOMAIN, "v=spf1 include:mailgun.org ~all"))],
+        force=True,
+    )
+    assert forced.changes == ()
+    assert forced.problems == tuple(problems)
+
+
+def test_an_invalid_foreign_spf_is_refused_even_when_forced() -> None:
+    foreign = "v=spf1 a:192.0.2.25 include:_spf.google.com ~all"
+    for force in (False, True):
+        result = plan_records(
+            domain=DOMAIN,
+            dns_vendor="telecomx",
+            existing=[txt(DOMAIN, foreign)],
+            wanted=[("tesouro", txt(DOMAIN, "v=spf1 include:mailgun.org ~all"))],
+            force=force,
+        )
+        assert result.changes == ()
+        (problem,) = result.problems
+        assert problem.startswith(
+            f"the SPF record at {DOMAIN}: the existing record {foreign!r} is not valid SPF, "
+            "so receivers evaluate it as permerror: SPF term 'a:192.0.2.25': "
+        )
+        assert "(RFC 7208 §7.1)" in problem
 
 
 def test_a_dkim_selector_holding_another_key_is_a_conflict_unless_maildns_wrote_it() -> None:

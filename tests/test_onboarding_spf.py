@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from maildns.onboarding._spf import (
-    MAX_LOOKUPS,
+    Macro,
     Spf,
     SpfError,
     Term,
     check_lookups,
     is_spf,
     lookup_count,
+    macro_parts,
     merge,
 )
 
@@ -29,14 +28,27 @@ GOOGLE = "v=spf1 ip4:192.0.2.0/24 include:_spf.google.com -all"
 
 @pytest.mark.parametrize(
     "text",
-    ["v=spf1", "v=spf1 -all", "V=SPF1 include:x", "  v=spf1 a  ", "v=spf1\tmx"],
+    ["v=spf1", "v=spf1 -all", "V=SPF1 include:x", "v=spf1 a  ", "v=spf1  mx"],
 )
 def test_is_spf(text: str) -> None:
     assert is_spf(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "v=spf10", "v=spf1-all", "spf1 -all", "v=DKIM1; p=abc", "x v=spf1"]
+    "text",
+    [
+        "",
+        "v=spf10",
+        "v=spf1-all",
+        "spf1 -all",
+        "v=DKIM1; p=abc",
+        "x v=spf1",
+        # receivers select a record by "v=spf1" at its very start, then a space or the end
+        # (RFC 7208 section 4.5): these are skipped, so they are not SPF records
+        "  v=spf1 a",
+        "v=spf1\tmx",
+        "v=spf1\r\nmx",
+    ],
 )
 def test_is_not_spf(text: str) -> None:
     assert not is_spf(text)
@@ -61,6 +73,48 @@ def test_parse_terms() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "v=spf1 a -all ",  # trailing spaces: record = version terms *SP
+        "v=spf1 a  -all",
+        "v=spf1 a:foo.example.xn--zckzah -all",  # a dash in the top label
+        "v=spf1 a:foo:bar/baz.example.com",  # any visible character but '%'
+        "v=spf1 a:macro%%percent%_%_space%-url-space.example.com -all",
+        "v=spf1 redirect=%{d}.d.spf.example.com.",
+        "v=spf1 include:o.spf.example.com. ~all",
+        "v=spf1 exists:%{i}._spf.mta.salesforce.com -all",
+        "v=spf1 exists:%{l2r+-}.user.%{d2}",
+        "v=spf1 -include:_spfh.%{d2} ip4:1.2.3.0/24 -all",
+        "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all",
+        "v=spf1 default=+",
+        "v=spf1 -all exp=msg8.%{D2}",
+        "v=spf1 a/24//64 mx//0 ip4:0.0.0.0/0 ip6:::1.1.1.1/0 ip6:Cafe:Babe:8000::/33",
+        "v=spf1 a:x.123-45",  # a top label may be digits around a dash
+    ],
+)
+def test_parse_accepts(text: str) -> None:
+    assert Spf.parse(text).terms
+
+
+def test_macro_parts() -> None:
+    assert macro_parts("%{ir}.%{v}.%%%_%-.%{L2r-_}.x") == (
+        Macro("i", 0, True),
+        ".",
+        Macro("v"),
+        ".",
+        "%",
+        " ",
+        "%20",
+        ".",
+        Macro("l", 2, True, "-_", escape=True),
+        ".x",
+    )
+    assert macro_parts("Why %{c} at %{t}?", explanation=True)[1] == Macro("c")
+    with pytest.raises(SpfError, match="visible ASCII"):
+        macro_parts("a b")  # a space only in an explanation
+
+
 def test_parse_modifiers_and_macros() -> None:
     spf = Spf.parse("v=spf1 exists:%{i}._spf.%{d} redirect=_spf.example.com exp=Explain.%{d} x-y=Z")
     assert [(t.name, t.modifier) for t in spf.terms] == [
@@ -76,11 +130,15 @@ def test_parse_modifiers_and_macros() -> None:
     # a macro is opaque: compared exactly
     assert Term.parse("exists:%{D}") != Term.parse("exists:%{d}")
     assert Term.parse("include:X.org.") == Term.parse("include:x.org")
+    assert Term.parse("a/24//64").cidr4 == 24
+    assert Term.parse("a/24//64").cidr6 == 64
+    assert (Term.parse("mx").cidr4, Term.parse("mx").cidr6) == (32, 128)
+    assert Term.parse("ip6:2001:db8::/32").cidr6 == 32
 
 
 def test_default_qualifier() -> None:
-    assert Term.parse("+include:x") == Term.parse("include:X")
-    assert Term.parse("~include:x") != Term.parse("include:x")
+    assert Term.parse("+include:x.example") == Term.parse("include:X.example")
+    assert Term.parse("~include:x.example") != Term.parse("include:x.example")
     assert str(Term.parse("+mx")) == "mx"
 
 
@@ -93,20 +151,65 @@ def test_default_qualifier() -> None:
         ("v=spf1 include:", "empty domain"),
         ("v=spf1 exists", "needs a domain"),
         ("v=spf1 -all:x", "takes no value"),
-        ("v=spf1 ip4:300.1.1.1", "is not an address"),
-        ("v=spf1 ip4:2001:db8::1", "is not an ip4 address"),
+        ("v=spf1 ip4:300.1.1.1", "is not an IPv4 address"),
+        ("v=spf1 ip4:2001:db8::1", "is not an IPv4 address"),
         ("v=spf1 ip4:192.0.2.0/33", "CIDR length"),
         ("v=spf1 ip6:::1/129", "CIDR length"),
         ("v=spf1 a/024", "CIDR length"),
         ("v=spf1 ip4", "needs an address"),
         ("v=spf1 mx;x", "expected ':'"),
-        ("v=spf1 include:%{z}.x", "malformed macro"),
-        ("v=spf1 include:a%b", "malformed macro"),
-        ("v=spf1 redirect=a redirect=b", "redirect= more than once"),
-        ("v=spf1 exp=a exp=b", "exp= more than once"),
+        ("v=spf1 include:%{z}.x", "is not a macro|macro letters"),
+        ("v=spf1 include:a%b.example", "a '%' must start a macro"),
+        ("v=spf1 redirect=a.example redirect=b.example", "redirect= more than once"),
+        ("v=spf1 exp=a.example exp=b.example", "exp= more than once"),
         ("v=spf1 redirect=", "needs a domain"),
         ("v=spf1 :x", "not an SPF mechanism or modifier"),
         ("v=spf1 include:é.com", "visible ASCII"),
+        # RFC 7208 section 7.1: a domain-spec ends in a macro or in '.' and a top label
+        # that is not all-numeric
+        ("v=spf1 a:192.0.2.25 include:_spf.google.com ~all", "ends in a number"),
+        ("v=spf1 a:1.2.3.4", "ends in a number"),
+        ("v=spf1 mx:abc.123", "ends in a number"),
+        ("v=spf1 a:museum", "not a domain name"),
+        ("v=spf1 a:museum.", "not a domain name"),
+        ("v=spf1 a:example.-com", "not a top label"),
+        ("v=spf1 include:ip5.example.com/24", "not a top label"),
+        ("v=spf1 exists:mail.example.com/24", "not a top label"),
+        ("v=spf1 a:example.com:8080", "not a top label"),
+        ("v=spf1 redirect=-all ?all", "not a domain name"),
+        ("v=spf1 exp=-all", "not a domain name"),
+        ("v=spf1 %{d}.example.com", "not an SPF mechanism"),
+        ("v=spf1 a:mail.example...com", "not a DNS name"),
+        ("v=spf1 a:" + "x" * 64 + ".example.com", "not a DNS name"),
+        # only spaces separate terms (section 4.6.1)
+        ("v=spf1 a:ctrl.example.com\rptr -all", "visible ASCII"),
+        ("v=spf1 ip4:192.0.2.5\n include:spf.protection.outlook.com ~all", "visible ASCII"),
+        ("v=spf1 a\t-all", "visible ASCII"),
+        ("v=spf1 a:foo.example.com\0", "visible ASCII"),
+        # macros (section 7.1): c, r and t only in an explanation's text
+        ("v=spf1 exists:%{c}.example.com", "only in the text of an exp="),
+        ("v=spf1 -all exp=%{r}.example.com", "only in the text of an exp="),
+        ("v=spf1 -all foo=%{t}", "only in the text of an exp="),
+        ("v=spf1 -exists:%(ir).sbl.example.com", "a '%' must start a macro"),
+        ("v=spf1 exists:foo%.sbl.example.com", "a '%' must start a macro"),
+        ("v=spf1 a:%{a}.example.com", "macro letters"),
+        ("v=spf1 exists:%{d0}.example.com", "not 0"),
+        ("v=spf1 -all foo=%abc", "a '%' must start a macro"),
+        # modifiers (section 6, appendix A)
+        ("v=spf1 1up=foo", "not an SPF mechanism or modifier"),
+        ("v=spf1 =all", "not an SPF mechanism or modifier"),
+        ("v=spf1 ip4:1.2.3.4 redirect:t2.example.com", "unknown SPF mechanism"),
+        ("v=spf1 moo.cow/far_out=man:dog/cat ip4:1.2.3.4 -all", "unknown SPF mechanism"),
+        # addresses and lengths (section 5.6)
+        ("v=spf1 ip4:1.2.3.4/032", "leading zeros"),
+        ("v=spf1 ip4:1.2.03.4", "not an IPv4 address"),
+        ("v=spf1 ip4:1.2.3", "not an IPv4 address"),
+        ("v=spf1 ip4:1.2.3.4//32", "CIDR length"),
+        ("v=spf1 ip6::CAFE::BABE", "not an IPv6 address"),
+        ("v=spf1 ip6:fe80::1%eth0", "not an IPv6 address"),
+        ("v=spf1 a/24/64", "expected ':'|CIDR length"),
+        ("v=spf1 ptr/0", "expected ':'"),
+        ("v=spf1 -all/8", "takes no value"),
     ],
 )
 def test_parse_errors(text: str, words: str) -> None:
@@ -156,7 +259,9 @@ def test_merge_all_choice(alls: list[str], chosen: str | None) -> None:
 
 
 def test_merge_keeps_the_existing_all() -> None:
-    assert merge("v=spf1 mx ?all", ["v=spf1 include:x -all"]).text == "v=spf1 mx include:x ?all"
+    assert merge("v=spf1 mx ?all", ["v=spf1 include:x.example -all"]).text == (
+        "v=spf1 mx include:x.example ?all"
+    )
     result = merge("v=spf1 +all", [TESOURO])
     assert result.text == "v=spf1 include:mailgun.org all"
     assert any("+all" in n for n in result.notes)
@@ -169,8 +274,8 @@ def test_merge_drops_duplicates_in_any_spelling() -> None:
     assert result.text == existing  # verbatim: no needless update
     assert result.added == ()
     # another qualifier is another term
-    assert merge("v=spf1 include:x -all", ["v=spf1 ~include:x"]).text == (
-        "v=spf1 include:x ~include:x -all"
+    assert merge("v=spf1 include:x.example -all", ["v=spf1 ~include:x.example"]).text == (
+        "v=spf1 include:x.example ~include:x.example -all"
     )
     # duplicates inside one record go too
     assert merge(None, ["v=spf1 mx MX +mx"]).text == "v=spf1 mx"
@@ -187,13 +292,13 @@ def test_merge_redirect_beside_all_is_dropped() -> None:
     assert result.text == "v=spf1 mx include:mailgun.org -all"
     assert any("redirect=_spf.example.com dropped" in n for n in result.notes)
     # even with nothing added, dropping the dead redirect is a change
-    assert merge("v=spf1 redirect=x -all", []).changed
+    assert merge("v=spf1 redirect=x.example -all", []).changed
 
 
 def test_merge_wanted_redirect_becomes_include() -> None:
     result = merge(None, ["v=spf1 redirect=_spf.vendor.example", TESOURO])
     assert result.text == "v=spf1 include:_spf.vendor.example include:mailgun.org ~all"
-    assert merge(None, ["v=spf1 redirect=x -all"]).text == "v=spf1 -all"
+    assert merge(None, ["v=spf1 redirect=x.example -all"]).text == "v=spf1 -all"
 
 
 def test_merge_modifiers() -> None:
@@ -213,87 +318,51 @@ def test_merge_edge_cases() -> None:
         merge(None, ["v=DKIM1; p=x"])
 
 
+def test_merge_refuses_an_invalid_foreign_record() -> None:
+    """A record receivers evaluate as permerror is never merged into: adding the vendors'
+    includes would publish a record that still fails for every message."""
+    foreign = "v=spf1 a:192.0.2.25 include:_spf.google.com ~all"
+    with pytest.raises(SpfError) as raised:
+        merge(foreign, [TESOURO])
+    message = str(raised.value)
+    assert message.startswith(f"the existing record {foreign!r} is not valid SPF, so receivers")
+    assert "'a:192.0.2.25'" in message
+    assert "(RFC 7208 §7.1)" in message
+    with pytest.raises(SpfError, match="the wanted record 'v=spf1 include:x/24' is not valid"):
+        merge(None, ["v=spf1 include:x/24"])
+
+
+def test_merge_drops_what_follows_the_all() -> None:
+    """Mechanisms after the first all are never evaluated: moving them before the merged
+    all would authorize hosts the record does not."""
+    result = merge("v=spf1 -all mx", [TESOURO])
+    assert result.text == "v=spf1 include:mailgun.org -all"
+    assert "existing mx dropped: after '-all', it is never evaluated" in result.notes
+    assert merge(None, ["v=spf1 ~all include:x.example"]).text == "v=spf1 ~all"
+
+
 # lookups
 
 
 def test_lookup_count_own_terms() -> None:
     assert lookup_count("v=spf1 ip4:192.0.2.1 ip6:::1 -all") == 0
-    assert lookup_count("v=spf1 include:a a mx ptr exists:%{i}.x redirect=r") == 6
-    assert lookup_count("v=spf1 include:a redirect=r -all") == 1  # redirect ignored
-
-
-def zone(records: dict[str, list[str]]):  # type: ignore[no-untyped-def]
-    asked: list[str] = []
-
-    def resolve(name: str) -> Sequence[str]:
-        asked.append(name)
-        return records.get(name.lower().rstrip("."), [])
-
-    return resolve, asked
-
-
-def test_lookup_count_recursive() -> None:
-    resolve, asked = zone(
-        {
-            "_spf.google.com": ["v=spf1 include:_netblocks.google.com include:_n2.google.com ~all"],
-            "_netblocks.google.com": [
-                "v=spf1 ip4:35.190.247.0/24 ~all",
-                "google-site-verification",
-            ],
-            "_n2.google.com": ["v=spf1 ip6:2001:4860:4000::/36 ~all"],
-            "mailgun.org": ["v=spf1 include:_spf.mailgun.org -all"],
-            "_spf.mailgun.org": ["v=spf1 ip4:209.61.151.0/24 a mx ~all"],
-        }
+    assert (
+        lookup_count("v=spf1 include:a.example a mx ptr exists:%{i}.x.example redirect=r.ex") == 6
     )
-    text = merge(GOOGLE, [TESOURO]).text
-    assert lookup_count(text) == 2
-    assert lookup_count(text, resolve) == 2 + 2 + 1 + 2
-    assert "mailgun.org" in asked
-    # a missing include counts 1 and stops
-    assert lookup_count("v=spf1 include:nowhere.example redirect=x", resolve) == 2
-    # a macro target cannot be fetched
-    assert lookup_count("v=spf1 include:%{d}.x", resolve) == 1
-
-
-def test_lookup_count_loop_and_bad_targets() -> None:
-    resolve, _ = zone(
-        {
-            "a.example": ["v=spf1 include:B.example"],
-            "b.example": ["v=spf1 redirect=a.example"],
-            "two.example": ["v=spf1 -all", "v=spf1 mx"],
-            "bad.example": ["v=spf1 nope"],
-        }
-    )
-    with pytest.raises(SpfError, match=r"loop: a\.example -> b\.example -> a\.example"):
-        lookup_count("v=spf1 include:a.example", resolve)
-    with pytest.raises(SpfError, match="2 SPF records"):
-        lookup_count("v=spf1 include:two.example", resolve)
-    with pytest.raises(SpfError, match=r"bad\.example"):
-        lookup_count("v=spf1 include:bad.example", resolve)
-
-
-def test_lookup_count_diamond_is_not_a_loop() -> None:
-    resolve, _ = zone(
-        {"a.x": ["v=spf1 include:c.x"], "b.x": ["v=spf1 include:c.x"], "c.x": ["v=spf1 mx"]}
-    )
-    assert lookup_count("v=spf1 include:a.x include:b.x", resolve) == 6
-
-
-def test_lookup_count_stops_on_endless_nesting() -> None:
-    def resolve(name: str) -> Sequence[str]:
-        return [f"v=spf1 include:x.{name}"]
-
-    assert lookup_count("v=spf1 include:a", resolve) > MAX_LOOKUPS
+    assert lookup_count("v=spf1 include:a.example redirect=r.example -all") == 1  # §6.1
+    # terms after the first all are never evaluated (section 5.1)
+    assert lookup_count("v=spf1 a -all include:a.example mx") == 1
 
 
 def test_check_lookups() -> None:
     ten = "v=spf1 " + " ".join(f"include:i{n}.example" for n in range(10)) + " -all"
     assert check_lookups(ten) == 10
-    with pytest.raises(SpfError, match="needs 11 DNS lookups, over the limit of 10"):
+    with pytest.raises(
+        SpfError,
+        match=r"needs 11 DNS lookups, over the 10 receivers allow \(RFC 7208 §4\.6\.4\), "
+        r"counting only its own terms: include:i0\.example, .*include:i9\.example, mx$",
+    ):
         check_lookups(ten.replace(" -all", " mx -all"))
-    resolve, _ = zone({"i0.example": ["v=spf1 a"]})
-    with pytest.raises(SpfError, match="needs 11"):
-        check_lookups(ten, resolve)
 
 
 # properties
@@ -339,7 +408,7 @@ def records(draw: st.DrawFn, modifiers: bool = True) -> str:
     if modifiers and draw(st.booleans()):
         parts.append("exp=" + draw(st.sampled_from(DOMAINS)))
     parts = draw(st.permutations(parts))
-    space = draw(st.sampled_from([" ", "  ", "\t"]))
+    space = draw(st.sampled_from([" ", "  "]))
     return (
         _recase(draw, "v=spf1")
         + "".join(space + p for p in parts)
@@ -364,12 +433,17 @@ def test_merge_is_idempotent(existing: str | None, wanted: list[str]) -> None:
 
 @modest
 @given(existings, wanteds)
-def test_merge_keeps_every_mechanism(existing: str | None, wanted: list[str]) -> None:
+def test_merge_keeps_every_evaluated_mechanism(existing: str | None, wanted: list[str]) -> None:
     result = Spf.parse(merge(existing, wanted).text)
     for text in [existing, *wanted]:
         if text is not None:
-            for term in Spf.parse(text).mechanisms:
+            spf = Spf.parse(text)
+            for term in spf.evaluated:
                 assert term.is_all or term in result.terms
+            for term in spf.mechanisms[len(spf.evaluated) :]:  # never evaluated: not revived
+                assert term in result.evaluated or not any(
+                    term in Spf.parse(t).evaluated for t in [existing, *wanted] if t is not None
+                )
 
 
 @modest

@@ -3,8 +3,11 @@
 Email-aware rules (pure: no I/O; the engine feeds it the zone and the journal):
 
 - one SPF record per name: every vendor's SPF wish and the SPF the zone already holds are
-  merged into one ``v=spf1`` record (``_spf.merge``); two SPF records already at a name, or a
-  merged record over 10 DNS lookups, are refused;
+  merged into one ``v=spf1`` record (``_spf.merge``); two SPF records already at a name, an
+  existing record that is not valid SPF, or a merged record whose own terms need more than
+  10 DNS lookups, are refused, even when forced (receivers evaluate such a record as
+  permerror). The count through nested includes needs DNS: the engine checks it after
+  planning (``_spfcheck.check_budget``);
 - names are compared fully qualified and case-insensitively, TXT values as their joined text;
 - conflicts are refused unless forced: a CNAME where other records are needed (or the other
   way round), a DKIM selector that already holds another key, MX records that would join
@@ -186,11 +189,16 @@ def plan_records(
             )
             continue
         previous = current[0].value if current else None
+        # Refusals, never forced: a record receivers evaluate as permerror fails every message
         try:
             merged, changed = _merged(previous, [w for _, w in wishes])
-            _spf.check_lookups(merged)
         except _spf.SpfError as error:
             problems.append(f"the SPF record at {name}: {error}")
+            continue
+        try:
+            _spf.check_lookups(merged)  # its own terms; the nested count needs DNS (_spfcheck)
+        except _spf.SpfError as error:
+            problems.append(f"the merged SPF record at {name} {error}")
             continue
         record = DnsRecord(RecordType.TXT, name, merged)
         if previous is None:

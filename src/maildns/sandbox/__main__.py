@@ -173,7 +173,10 @@ def environment(sb: Sandbox) -> tuple[dict[str, str], list[str]]:
         for argument, value in given.items():
             env[declaration.credential(argument).env] = value
         unset += [c.env for c in declaration.credentials if c.argument not in given]
-    env["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    servers = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    env["MAILDNS_NAMESERVERS"] = servers  # verify and status ask these for the zones' records
+    # the SPF checks' resolver: the same servers also answer for the vendors' includes
+    env["MAILDNS_RESOLVER"] = servers
     return env, unset
 
 

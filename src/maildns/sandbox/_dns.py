@@ -4,6 +4,11 @@ Two nameservers, ``ns1`` and ``ns2``, each on its own free port of the sandbox's
 from the zones the TelecomX sandbox holds *now*: the state is read through the
 :class:`~maildns.sandbox._app.SandboxApp` on every query, because a reset builds a new app.
 
+Beside them they answer for stand-ins of the email vendors' and the common SPF includes
+(``mailgun.org``, ``_spf.google.com``, ... : ``_public.py``), so that either server can act
+as the recursive resolver of maildns's SPF checks (``MAILDNS_RESOLVER``) offline. A TelecomX
+zone of the same name wins over a stand-in; any other name is REFUSED, as before.
+
 Faults (see :meth:`DnsService.add_fault`) make a nameserver answer from an older state of the
 zones (a propagation delay, a lagging ns2), answer SERVFAIL, or not answer at all. Older
 states come from a history of zone snapshots keyed by the sandbox clock: the clock is an
@@ -245,7 +250,7 @@ class DnsBackend:
         result: list[frozenset[str]] = []
         for server in SERVERS:
             action, zones = self.resolve(server, qname, consume=False)
-            found = _find_zone(zones, qname) if action == "answer" else None
+            found = _zone_for(zones, qname) if action == "answer" else None
             values: set[str] = set()
             if found is not None:
                 response = dns.message.make_response(dns.message.make_query(qname, qtype))
@@ -324,6 +329,16 @@ def _nodes(zone: ZoneData, origin: dns.name.Name) -> Nodes:
     return nodes
 
 
+def _zone_for(zones: Snapshot, qname: dns.name.Name) -> tuple[ZoneData, dns.name.Name] | None:
+    """The TelecomX zone holding ``qname``, else the stand-in zone holding it (``_public``)."""
+    found = _find_zone(zones, qname)
+    if found is None:
+        from ._public import zones as public  # imports this module: only once serving
+
+        found = _find_zone(public(), qname)
+    return found
+
+
 def _find_zone(zones: Snapshot, qname: dns.name.Name) -> tuple[ZoneData, dns.name.Name] | None:
     """The zone holding ``qname``: the longest of its names (itself, its parent, ...) that is a
     zone, looked up one by one (zone names are lower case, without the final dot)."""
@@ -397,7 +412,7 @@ def answer(backend: DnsBackend, server: Server, wire: bytes) -> dns.message.Mess
     if action == "servfail":
         response.set_rcode(dns.rcode.SERVFAIL)
         return response
-    found = _find_zone(zones, qname)
+    found = _zone_for(zones, qname)
     if found is None:
         response.set_rcode(dns.rcode.REFUSED)  # not authoritative, and no recursion
         return response
