@@ -13,6 +13,7 @@ import maildns
 from maildns import DnsRecord, RecordType
 from maildns.onboarding._engine import Engine, PlanMovedError
 from maildns.onboarding._journal import SqliteJournal
+from maildns.onboarding._resolve import open_resolver
 from maildns.onboarding._verify import report
 from maildns.sandbox import Sandbox
 
@@ -69,7 +70,11 @@ async def engine(sb: Sandbox, tmp_path: Path) -> AsyncIterator[Engine]:
     ):
         with SqliteJournal(tmp_path / "state.sqlite3") as journal:
             yield Engine(
-                config, dns=dns, providers={"tesouro": tesouro, "ciirus": ciirus}, journal=journal
+                config,
+                dns=dns,
+                providers={"tesouro": tesouro, "ciirus": ciirus},
+                journal=journal,
+                resolver=open_resolver(sb.dns_addresses),  # the sandbox's DNS: no network
             )
 
 

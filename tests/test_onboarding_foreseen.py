@@ -81,7 +81,9 @@ def test_foreign_mx_records_are_refused_before_the_vendor_is_asked(
 def test_a_zone_without_conflicts_is_not_refused_for_what_is_foreseen(
     config: Path, sandbox_env: Sandbox
 ) -> None:
-    _zone_with(sandbox_env, DnsRecord(RecordType.TXT, DOMAIN, "v=spf1 include:_spf.example ~all"))
+    _zone_with(
+        sandbox_env, DnsRecord(RecordType.TXT, DOMAIN, "v=spf1 include:_spf.google.com ~all")
+    )
     (domain,) = onboarding.plan(config).domains
     assert domain.problems == ()
     assert onboarding.apply(config).finished

@@ -65,6 +65,18 @@ Nameserver = Annotated[
 ]
 
 
+Resolver = Annotated[
+    str | None,
+    typer.Option(
+        "--resolver",
+        help="host:port[,host:port...] of the recursive resolver that looks up what lies "
+        "outside the zones (SPF includes, DMARC at the organisational domain); default "
+        "MAILDNS_RESOLVER, else the system's.",
+        show_default=False,
+    ),
+]
+
+
 def _servers(nameserver: list[str] | None) -> str | None:
     return ",".join(nameserver) if nameserver else None
 
@@ -313,10 +325,18 @@ def plan_command(
     force: Force = False,
     prune: Prune = False,
     concurrency: Concurrency = 16,
+    resolver: Resolver = None,
 ) -> None:
     """Show what apply would change (exit 2 when it would change something)."""
     plan = _run(
-        lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
+        lambda o: o.plan(
+            config,
+            state=state,
+            force=force,
+            prune=prune,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
     )
     document = plan.to_json()
     _print_notes(plan)
@@ -354,6 +374,7 @@ def apply_command(
     json_: Json = False,
     state: State = None,
     concurrency: Concurrency = 16,
+    resolver: Resolver = None,
 ) -> None:
     """Make the changes: the configuration's, or exactly a saved plan's.
 
@@ -375,7 +396,14 @@ def apply_command(
         # A person confirms what they were shown: the plan, made here (apply makes it again
         # and changes nothing if the world moved in between: see PlanMovedError).
         shown = saved or _run(
-            lambda o: o.plan(config, state=state, force=force, prune=prune, concurrency=concurrency)
+            lambda o: o.plan(
+                config,
+                state=state,
+                force=force,
+                prune=prune,
+                concurrency=concurrency,
+                resolver=resolver,
+            )
         )
         if shown.has_changes or shown.has_problems:
             if not json_:
@@ -393,6 +421,7 @@ def apply_command(
                 force=force,
                 prune=prune,
                 concurrency=concurrency,
+                resolver=resolver,
                 on_domain=progress.finished,
                 on_plan=progress.planned,
             )
@@ -477,6 +506,7 @@ def verify_command(
     state: State = None,
     nameserver: Nameserver = None,
     concurrency: Concurrency = 16,
+    resolver: Resolver = None,
 ) -> None:
     """Check DNS, ask the vendors to verify; exit 3 if not every domain is verified."""
     seconds = parse_duration(wait) if wait else 0.0
@@ -496,6 +526,7 @@ def verify_command(
                 on_wait=waiting,
                 on_checked=checking.heard,
                 concurrency=concurrency,
+                resolver=resolver,
             )
         )
     _print_reports(reports, json_)
@@ -508,6 +539,7 @@ def status_command(
     state: State = None,
     nameserver: Nameserver = None,
     concurrency: Concurrency = 16,
+    resolver: Resolver = None,
 ) -> None:
     """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
     verify); exit 3 unless every domain is verified and served, as verify."""
@@ -519,6 +551,7 @@ def status_command(
                 nameservers=_servers(nameserver),
                 on_checked=checking.heard,
                 concurrency=concurrency,
+                resolver=resolver,
             )
         )
     _print_reports(reports, json_)

@@ -51,6 +51,7 @@ from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError
 from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
+from ._resolve import open_resolver
 from ._verify import LADDER, DomainReport, RecordCheck, VendorReport, report, verify_until
 
 __all__ = [
@@ -119,11 +120,15 @@ async def open_engine(
     state: str | os.PathLike[str] | None = None,
     clients: dict[str, Any] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
 ) -> AsyncIterator[Engine]:
     """An engine for ``config`` with its vendors' async clients and its journal, closed after.
 
     ``clients`` (vendor name -> async client) replaces the clients built from the environment;
-    ``concurrency`` is how many domains (zones) it works on at once. On a PostgreSQL journal,
+    ``concurrency`` is how many domains (zones) it works on at once; ``resolver``
+    (``"host:port,..."`` or pairs) is where names outside the zones are looked up (SPF
+    includes, DMARC at the organisational domain), else ``MAILDNS_RESOLVER``, else the
+    system's resolver. On a PostgreSQL journal,
     the clients built here take their rate permits from buckets in that database, so that every
     worker sharing the journal shares one budget per vendor credential.
     """
@@ -134,6 +139,7 @@ async def open_engine(
     ):
         problem = f"must be a whole number from 1 to {MAX_CONCURRENCY}, got {concurrency!r:.40}"
         raise InvalidInputError([Problem("concurrency", problem)])
+    looking_up = open_resolver(resolver)  # checked before anything is opened
     loaded = _config(config)
     configured = [v for d in loaded.domains for v in d.vendors]
     async with AsyncExitStack() as stack:
@@ -161,6 +167,7 @@ async def open_engine(
             providers=providers,
             journal=journal,
             concurrency=concurrency,
+            resolver=looking_up,
         )
 
 

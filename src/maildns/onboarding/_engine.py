@@ -33,6 +33,8 @@ from ._foreseen import account_taken, foreseen_problems, over_capacity, stray_re
 from ._journal import CreatedDomain, Journal, OwnedRecord
 from ._plan import Change, DomainPlan, Plan, moved, ordered
 from ._records import plan_records
+from ._resolve import Resolver, open_resolver
+from ._spfcheck import check_planned
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -150,8 +152,12 @@ class Engine:
         providers: Mapping[str, AsyncSendingDomainProvider[Any]],
         journal: Journal,
         concurrency: int = DEFAULT_CONCURRENCY,
+        resolver: Resolver | None = None,
     ) -> None:
         self.config = config
+        self.resolver: Resolver = resolver if resolver is not None else open_resolver()
+        """Where names outside the zones are looked up (SPF includes, DMARC at the
+        organisational domain): ``MAILDNS_RESOLVER``, else the system's; cached for the run."""
         self.dns = dns
         self.providers = providers
         self.journal = journal
@@ -285,10 +291,14 @@ class Engine:
         )
 
     # --- planning -----------------------------------------------------------------------------
-    def _plan_domain(self, domain: Any, world: World, force: bool) -> DomainPlan:
+    def _plan_domain(
+        self, domain: Any, world: World, force: bool
+    ) -> tuple[DomainPlan, tuple[Change, ...]]:
+        """The domain's plan from ``world``, and the changes its vendors' foreseen records
+        would make (for :meth:`_plan_judged` to judge; never applied)."""
         unreadable = world.unreadable(domain.zone, domain.vendors)
         if unreadable is not None:
-            return DomainPlan(domain.name, domain.zone, error=unreadable[0])
+            return DomainPlan(domain.name, domain.zone, error=unreadable[0]), ()
         dns_vendor = self.config.dns_vendor
         changes: list[Change] = []
         problems: list[str] = []
@@ -345,21 +355,53 @@ class Engine:
             changes.append(dmarc)
         else:
             problems += dmarc
+        hypothetical: tuple[Change, ...] = ()
         if foreseen:  # judged now, so that a conflict refuses the domain before any create
-            problems += [
-                p
-                for p in foreseen_problems(
-                    domain=domain.name,
-                    dns_vendor=dns_vendor,
-                    existing=existing,
-                    wanted=wanted,
-                    foreseen=foreseen,
-                    owned=owned,
-                    force=force,
-                )
-                if p not in problems
-            ]
-        return DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
+            refused, hypothetical = foreseen_problems(
+                domain=domain.name,
+                dns_vendor=dns_vendor,
+                existing=existing,
+                wanted=wanted,
+                foreseen=foreseen,
+                owned=owned,
+                force=force,
+            )
+            problems += [p for p in refused if p not in problems]
+        plan = DomainPlan(domain.name, domain.zone, ordered(changes), tuple(problems))
+        return plan, hypothetical
+
+    async def _plan_judged(self, domain: Any, world: World, force: bool) -> DomainPlan:
+        """The domain's plan (:meth:`_plan_domain`), judged as receivers would: every SPF
+        record it would write (or that its vendors will ask for) counted through DNS, every
+        nested include and void lookup; a record receivers would evaluate as permerror
+        refuses the domain, never forced; one that could not be checked (DNS failed) leaves
+        the domain unplanned. The DMARC names outside the zone are looked up first."""
+        outside = [n for n in policy_names(domain.name) if world.texts(n, domain.zone) is None]
+        if outside and getattr(domain, "dmarc", None) is not None:
+            looked = await asyncio.gather(*(self.resolver.lookup(n, "TXT") for n in outside))
+            txt = dict(world.txt)
+            txt.update(
+                {
+                    n: None if r.error else list(r.values)
+                    for n, r in zip(outside, looked, strict=True)
+                }
+            )
+            world = attrs.evolve(world, txt=txt)
+        plan, hypothetical = self._plan_domain(domain, world, force)
+        if plan.error is not None:
+            return plan
+        budgets = await check_planned([*plan.changes, *hypothetical], self.resolver)
+        problems = [p for b in budgets for p in b.problems if p not in plan.problems]
+        unchecked = [u for b in budgets for u in b.unchecked]
+        if unchecked and not problems:
+            return DomainPlan(
+                domain.name,
+                domain.zone,
+                error="the SPF record could not be checked: " + "; ".join(unchecked),
+            )
+        if problems:
+            return attrs.evolve(plan, problems=(*plan.problems, *problems))
+        return plan
 
     def _plan_dmarc(self, domain: Any, world: World) -> Change | list[str]:
         """The change that makes receivers find the domain's DMARC policy (see
@@ -404,7 +446,7 @@ class Engine:
         seen_zones: set[str] = set()
         plans = []
         for domain in self.config.domains:
-            plan = self._plan_domain(domain, world, force)
+            plan = await self._plan_judged(domain, world, force)
             # a zone shared by several domains is created once, by the first
             changes = tuple(
                 c for c in plan.changes if not (c.kind == "zone" and c.domain in seen_zones)
@@ -610,7 +652,7 @@ class Engine:
             )
             group: list[tuple[int, DomainPlan]] = []
             for index, domain in by_zone[zone]:
-                domain_plan = self._plan_domain(domain, zone_world, force)
+                domain_plan = await self._plan_judged(domain, zone_world, force)
                 if group:  # the zone is created once, by its first domain
                     changes = tuple(c for c in domain_plan.changes if c.kind != "zone")
                     domain_plan = attrs.evolve(domain_plan, changes=changes)
@@ -730,7 +772,7 @@ class Engine:
                     outcome.failed.append((last, why))
                     return outcome
             after = await self._read_domain(domain, world, created)
-            again = self._plan_domain(domain, after, force)
+            again = await self._plan_judged(domain, after, force)
             if again.error is not None or again.problems:
                 why = again.error or "; ".join(again.problems)
                 outcome.failed.append((last, f"{why}: no record published for this domain"))

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from .._core.declaration import Declaration, RecordShape
 from ..models import DnsRecord, RecordType, SendingDomain
+from ._plan import Change
 from ._records import Owned, plan_records
 
 
@@ -30,9 +31,11 @@ def foreseen_problems(
     foreseen: Sequence[tuple[str, RecordShape]],
     owned: Owned = (),
     force: bool = False,
-) -> list[str]:
+) -> tuple[list[str], tuple[Change, ...]]:
     """The problems the records ``foreseen`` (vendor, shape) would meet in ``existing``,
-    beside the records already ``wanted`` (vendor, record)."""
+    beside the records already ``wanted`` (vendor, record), and the changes they would make
+    (to be judged further, an SPF record's lookups through DNS; never applied: the vendors'
+    answers are planned after their creates)."""
     problems: list[str] = []
     fixed: list[tuple[str, DnsRecord]] = []
     for vendor, shape in foreseen:
@@ -53,17 +56,18 @@ def foreseen_problems(
                 )
                 if problem not in problems:
                     problems.append(problem)
-    if fixed:
-        checked = plan_records(
-            domain=domain,
-            dns_vendor=dns_vendor,
-            existing=existing,
-            wanted=[*wanted, *fixed],
-            owned=owned,
-            force=force,
-        )
-        problems += [p for p in checked.problems if p not in problems]
-    return problems
+    if not fixed:
+        return problems, ()
+    checked = plan_records(
+        domain=domain,
+        dns_vendor=dns_vendor,
+        existing=existing,
+        wanted=[*wanted, *fixed],
+        owned=owned,
+        force=force,
+    )
+    problems += [p for p in checked.problems if p not in problems]
+    return problems, checked.changes
 
 
 def stray_records(domain: str, made: SendingDomain, declaration: Declaration) -> list[DnsRecord]:
