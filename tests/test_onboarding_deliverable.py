@@ -120,3 +120,75 @@ def test_an_invalid_dmarc_is_refused_with_its_reason(config: Path, sandbox_env: 
     (domain,) = onboarding.plan(config).domains
     assert any(p.startswith(f"the DMARC record at _dmarc.{DOMAIN}: ") for p in domain.problems)
     assert any("maybe" in p for p in domain.problems), domain.problems
+
+
+# --- verify and check: what receivers conclude ---------------------------------------------------
+def _run(*args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    result = CliRunner().invoke(app, ["onboard", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_compliant_domain_passes_check_and_verify(config: Path) -> None:
+    import json
+
+    assert onboarding.apply(config).finished
+    code, stdout, _ = _run("check", str(config), "--json")
+    assert code == 0, stdout
+    (domain,) = json.loads(stdout)["domains"]
+    results = {(f["rule"], f["vendor"]): f["result"] for f in domain["facts"]}
+    assert results[("spf", None)] == "pass"
+    assert results[("spf_sender", "tesouro")] == "pass"
+    assert results[("dmarc", None)] == "pass"
+    assert results[("mx", "tesouro")] == "pass"
+    # the sandbox's Mailgun key is RSA-1024: accepted, with a warning to use 2048
+    assert [r for (rule, _), r in results.items() if rule == "dkim"] == ["warn"]
+    code, stdout, _ = _run("verify", str(config), "--json")
+    assert code == 0
+    facts = json.loads(stdout)["domains"][0]["facts"]
+    assert {f["rule"] for f in facts} >= {"spf", "spf_sender", "dkim", "dmarc", "alignment"}
+
+
+def test_a_broken_domain_fails_check_and_verify_naming_each_fact(
+    config: Path, sandbox_env: Sandbox
+) -> None:
+    import json
+
+    assert onboarding.apply(config).finished
+    assert _run("verify", str(config))[0] == 0
+    with maildns.TelecomX() as dns:  # someone removes DMARC and adds a second SPF record
+        zone = dns.get_zone(ZONE)
+        dmarc = next(r for r in zone.records if r.name == f"_dmarc.{DOMAIN}")
+        dns.delete_record(ZONE, dmarc)
+        dns.add_record(ZONE, DnsRecord(RecordType.TXT, DOMAIN, "v=spf1 -all"))
+    code, stdout, _ = _run("check", str(config), "--json")
+    assert code == 3
+    (domain,) = json.loads(stdout)["domains"]
+    assert domain["compliant"] is False
+    failing = {f["rule"]: f["detail"] for f in domain["facts"] if f["result"] == "fail"}
+    assert "2 SPF records: permerror" in failing["spf"]
+    assert "no DMARC record" in failing["dmarc"]
+    code, _, stderr = _run("verify", str(config))
+    assert code == 3
+    assert "receivers" in stderr
+    assert "dmarc fail" in stderr
+
+
+def test_check_judges_a_domain_maildns_never_onboarded(config: Path, sandbox_env: Sandbox) -> None:
+    _zone_with(sandbox_env, DnsRecord(RecordType.TXT, DOMAIN, FIVE_INCLUDES))
+    compliance = onboarding.check(config)  # no journal: none is made to look
+    (domain,) = compliance
+    assert not domain.compliant
+    facts = {f.rule: f for f in domain.facts}
+    assert facts["spf"].result == "pass"  # valid, and 8 lookups of the 10
+    assert "8 of 10 DNS lookups" in facts["spf"].detail
+    # but it does not authorise Tesouro's (Mailgun's) addresses: their mail fails SPF
+    assert facts["spf_sender"].result == "fail"
+    assert "from mailgun.org" in facts["spf_sender"].detail
+    assert facts["dmarc"].result == "fail"
+    assert not (config.parent / ".maildns").exists()

@@ -24,6 +24,7 @@ from ._common import (
     call,
     err,
     fit_whole,
+    out,
     parse_duration,
 )
 
@@ -164,6 +165,7 @@ def _report_document(reports: Any) -> dict[str, Any]:
                     }
                     for vendor, v in r.vendors.items()
                 },
+                "facts": [f.to_json() for f in r.facts],
             }
             for r in reports
         ],
@@ -199,7 +201,22 @@ def _report_table(reports: Any) -> Table:
     for r in reports:
         for vendor, v in r.vendors.items():
             table.add_row(r.domain, vendor, v.status, _records_cell(v))
+        if r.facts:
+            table.add_row(r.domain, "receivers", *_facts_cells(r.facts))
     return table
+
+
+def _facts_cells(facts: Any) -> tuple[str, str]:
+    """What receivers would conclude: ``pass`` (or the worst result) and, for each fact that
+    does not pass, ``rule: detail``."""
+    order = ("fail", "unknown", "warn", "pass")
+    worst = min((f.result for f in facts), key=order.index)
+    shown = [
+        f"{f.rule}{f' ({f.vendor})' if f.vendor else ''} {f.result}: {f.detail}"
+        for f in facts
+        if f.result != "pass"
+    ]
+    return worst, "; ".join(shown) or f"{len(facts)} checks pass"
 
 
 class _Checking:
@@ -565,3 +582,53 @@ def _print_reports(reports: Any, json_: bool) -> None:
     else:
         err.print(_report_table(reports))
     raise typer.Exit(OK if all(r.verified for r in reports) else NOT_VERIFIED)
+
+
+@onboard.command("check")
+def check_command(
+    config: Config,
+    json_: Json = False,
+    selector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--selector",
+            help="A DKIM selector to judge too (name for name._domainkey.<domain>).",
+        ),
+    ] = None,
+    state: State = None,
+    resolver: Resolver = None,
+) -> None:
+    """Judge each domain as Gmail, Yahoo and Outlook do for bulk senders (SPF, the vendors'
+    sending addresses, DKIM keys, DMARC, alignment, MX), from DNS alone; exit 3 unless
+    every domain passes."""
+    compliance = _run(
+        lambda o: o.check(config, resolver=resolver, selectors=selector or (), state=state)
+    )
+    compliant = all(c.compliant for c in compliance)
+    if json_:
+        _print_json(
+            {
+                "format_version": FORMAT_VERSION,
+                "compliant": compliant,
+                "domains": [
+                    {
+                        "domain": c.domain,
+                        "compliant": c.compliant,
+                        "facts": [f.to_json() for f in c.facts],
+                    }
+                    for c in compliance
+                ],
+            }
+        )
+    else:
+        table = Table(title="check")
+        for column in ("domain", "rule", "result", "detail"):
+            table.add_column(column, overflow="fold")
+        for c in compliance:
+            for f in c.facts:
+                rule = f"{f.rule} ({f.vendor})" if f.vendor else f.rule
+                table.add_row(c.domain, rule, f.result, f.detail)
+        out.print(table)
+        passed = sum(1 for c in compliance if c.compliant)
+        err.print(f"{passed} of {len(compliance)} domains pass", highlight=False)
+    raise typer.Exit(OK if compliant else NOT_VERIFIED)

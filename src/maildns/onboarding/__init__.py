@@ -47,10 +47,12 @@ from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
 from ._applied import Applied
 from ._config import Config, ConfigError, ConfigProblem, load, loads
-from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError
+from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError, pool
 from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
 from ._plan import Change, DomainPlan, Plan
+from ._receivers import Fact, passing
+from ._receivers import judge as judge_receivers
 from ._resolve import open_resolver
 from ._verify import LADDER, DomainReport, RecordCheck, VendorReport, report, verify_until
 
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_CONCURRENCY",
     "Applied",
     "Change",
+    "Compliance",
     "Config",
     "ConfigError",
     "ConfigProblem",
@@ -74,10 +77,12 @@ __all__ = [
     "SqliteJournal",
     "VendorReport",
     "aapply",
+    "acheck",
     "aplan",
     "apply",
     "astatus",
     "averify",
+    "check",
     "load",
     "loads",
     "notes",
@@ -300,6 +305,73 @@ async def astatus(
     servers = _servers(nameservers)
     async with open_engine(config, **kw) as engine:
         return await report(engine, verify=False, servers=servers, on_checked=on_checked)
+
+
+@attrs.frozen
+class Compliance:
+    """What receivers would conclude of one domain's mail (:mod:`._receivers`)."""
+
+    domain: str
+    facts: tuple[Fact, ...]
+
+    @property
+    def compliant(self) -> bool:
+        """Every fact passes (a warning is accepted)."""
+        return passing(self.facts)
+
+
+async def acheck(
+    config: Config | str | os.PathLike[str],
+    *,
+    resolver: str | Sequence[Server] | None = None,
+    selectors: Sequence[str] = (),
+    state: str | os.PathLike[str] | None = None,
+) -> list[Compliance]:
+    """Each configured domain judged by the rules Gmail, Yahoo and Outlook enforce for bulk
+    senders, from DNS alone (no vendor is asked, nothing is written): so it judges domains
+    maildns did not onboard too. The DKIM keys looked at are each vendor's fixed selectors,
+    ``selectors`` (``"name"`` for ``name._domainkey.<domain>``), and those maildns published
+    (from the journal, when there is one already)."""
+    loaded = _config(config)
+    looking_up = open_resolver(resolver)
+    published = _published_keys(loaded, state)
+
+    async def one(domain: Any) -> Compliance:
+        declared = [(v, DECLARATIONS[v]) for v in domain.vendors if v in DECLARATIONS]
+        keys: dict[str, str] = {}
+        for vendor, declaration in declared:
+            for shape in declaration.records:
+                name = shape.at(domain.name)
+                if shape.purpose == "DKIM" and name is not None:
+                    keys[name] = vendor
+        for selector in selectors:
+            keys.setdefault(f"{selector}._domainkey.{domain.name}", "")
+        for name in published.get(domain.name, ()):
+            keys.setdefault(name, "")
+        dkim = [(vendor, name) for name, vendor in sorted(keys.items())]
+        facts = await judge_receivers(domain.name, declared, dkim, looking_up)
+        return Compliance(domain.name, facts)
+
+    return await pool(loaded.domains, one, DEFAULT_CONCURRENCY)
+
+
+def _published_keys(config: Config, state: str | os.PathLike[str] | None) -> dict[str, list[str]]:
+    """Per domain, the DKIM records maildns published (from the journal, when there is one:
+    looking never makes one)."""
+    where = state_path(config, state)
+    if not is_postgres(str(where)) and not Path(where).exists():
+        return {}
+    published: dict[str, list[str]] = {}
+    with open_journal(where, config.identity) as journal:
+        for domain in config.domains:
+            owned = journal.owned(config.dns_vendor, domain.name)
+            published[domain.name] = sorted(n for _, n, _ in owned if "._domainkey." in n)
+    return published
+
+
+def check(config: Config | str | os.PathLike[str], **kw: Any) -> list[Compliance]:
+    """What receivers would conclude of each domain (DNS only); see :func:`acheck`."""
+    return asyncio.run(acheck(config, **kw))
 
 
 def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:

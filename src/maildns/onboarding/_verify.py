@@ -24,7 +24,10 @@ import dns.exception
 
 from ..errors import MailDnsError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
+from ..vendors import DECLARATIONS
 from ._lookup import TIMEOUT, Answer, Server, ask_all, authoritative_servers, expected_value
+from ._receivers import Fact, passing
+from ._receivers import judge as judge_receivers
 from ._spf import Spf, SpfError, is_spf
 
 if TYPE_CHECKING:
@@ -72,15 +75,19 @@ class VendorReport:
 class DomainReport:
     domain: str
     vendors: dict[str, VendorReport]
+    facts: tuple[Fact, ...] = ()
+    """What receivers would conclude (:mod:`._receivers`): SPF, each vendor's sending
+    addresses, DKIM keys, DMARC, alignment, MX."""
 
     @property
     def verified(self) -> bool:
-        """Every vendor says verified and every server serves every record (a record removed
-        since the vendor verified would soon undo it)."""
+        """Every vendor says verified, every server serves every record (a record removed
+        since the vendor verified would soon undo it), and receivers would accept the mail:
+        every fact passes (a warning, such as a 1024-bit key, is accepted)."""
         return all(
             v.status == "verified" and all(c.found for c in v.records)
             for v in self.vendors.values()
-        )
+        ) and passing(self.facts)
 
 
 def _served(record: DnsRecord, answer: Answer) -> bool:
@@ -146,6 +153,9 @@ async def report(
     domain is started after it: those are reported unknown, "not checked before the deadline".
     ``on_checked`` hears of each domain as it is done."""
     loop = asyncio.get_running_loop()
+    forget = getattr(engine.resolver, "forget", None)
+    if forget is not None:
+        forget()  # a round sees DNS as it is now, not as the last round found it
     world = await engine.read(zones=False)
     lookups: dict[str, asyncio.Future[list[Server]]] = {}  # one lookup per zone, not per domain
 
@@ -200,7 +210,15 @@ async def report(
                 vendors[vendor] = VendorReport(vendor, "unknown", checks, unasked)
             else:
                 vendors[vendor] = VendorReport(vendor, found.status.value, checks, unasked)
-        result = DomainReport(domain.name, vendors)
+        keys = [
+            (vendor, r.name)
+            for vendor in domain.vendors
+            for r in getattr(world.domains.get(vendor, {}).get(domain.name), "records", ())
+            if "._domainkey." in r.name
+        ]
+        declared = [(v, DECLARATIONS[v]) for v in domain.vendors if v in DECLARATIONS]
+        facts = await judge_receivers(domain.name, declared, keys, engine.resolver)
+        result = DomainReport(domain.name, vendors, facts)
         if on_checked is not None:
             on_checked(result)
         return result
