@@ -170,3 +170,17 @@ def test_mx_records_that_would_join_different_ones_are_refused() -> None:
     changes, problems = plan(existing, wanted, force=True)
     assert [c[3] for c in changes] == ["mxa.mailgun.org", "mxb.mailgun.org"]
     assert problems == []
+
+
+def test_what_the_spf_merge_dropped_reaches_the_user_in_the_change_s_reason() -> None:
+    result = plan_records(
+        domain=DOMAIN,
+        dns_vendor="telecomx",
+        existing=[txt(DOMAIN, "v=spf1 ip4:192.0.2.1 -all mx")],
+        wanted=[("tesouro", txt(DOMAIN, "v=spf1 include:mailgun.org ~all"))],
+    )
+    (change,) = result.changes
+    assert change.value == "v=spf1 ip4:192.0.2.1 include:mailgun.org -all"
+    assert change.reason == (
+        "SPF merged with tesouro; existing mx dropped: after '-all', it is never evaluated"
+    )

@@ -41,10 +41,11 @@ def _name(name: str) -> str:
     return name.rstrip(".").lower()
 
 
-def _merged(existing: str | None, wishes: Sequence[str]) -> tuple[str, bool]:
-    """The one SPF record, and whether it differs from ``existing`` in substance."""
+def _merged(existing: str | None, wishes: Sequence[str]) -> tuple[str, bool, tuple[str, ...]]:
+    """The one SPF record, whether it differs from ``existing`` in substance, and what the
+    merge dropped or rewrote, for people."""
     result = _spf.merge(existing, wishes)
-    return result.text, result.changed
+    return result.text, result.changed, result.notes
 
 
 def plan_records(
@@ -191,7 +192,7 @@ def plan_records(
         previous = current[0].value if current else None
         # Refusals, never forced: a record receivers evaluate as permerror fails every message
         try:
-            merged, changed = _merged(previous, [w for _, w in wishes])
+            merged, changed, notes = _merged(previous, [w for _, w in wishes])
         except _spf.SpfError as error:
             problems.append(f"the SPF record at {name}: {error}")
             continue
@@ -201,8 +202,9 @@ def plan_records(
             problems.append(f"the merged SPF record at {name} {error}")
             continue
         record = DnsRecord(RecordType.TXT, name, merged)
+        said = "".join(f"; {note}" for note in notes)  # the merge's notes reach the user
         if previous is None:
-            change("create", record, f"SPF for {vendors}")
+            change("create", record, f"SPF for {vendors}{said}")
         elif changed:
-            change("update", record, f"SPF merged with {vendors}", previous)
+            change("update", record, f"SPF merged with {vendors}{said}", previous)
     return RecordPlan(tuple(changes), tuple(problems))
