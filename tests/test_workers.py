@@ -26,6 +26,11 @@ from .test_bulk import bulk_config
 LIMIT = 10
 DOMAINS = 30
 RECORDS = 4  # SPF, DKIM and two MX per domain
+# 429s a busy machine may earn although the workers keep to one budget: the permits' 5% margin
+# absorbs 50 ms of delay on the way; a request held up longer may land in the next second's
+# window and be one too many there (then the pace halves). Two budgets instead of one earn a
+# second's worth (10) as soon as both workers send.
+LATE = 4
 
 
 @pytest.fixture
@@ -93,10 +98,8 @@ def test_two_workers_share_the_domains_and_the_rate_budget(
     assert summary_b["done"] > 0
     assert summary_a["failed"] == summary_b["failed"] == 0
     assert_each_made_once(limited)
-    # One budget: two workers at 10/s each earn 429s. The permits' 5% margin absorbs 50 ms of
-    # delay on the way; a machine loaded enough to delay a request longer (a benchmark beside
-    # the suite) may earn one.
-    assert made(limited)[3] <= 1
+    # One budget: two workers at 10/s each would earn 429s by the second (see LATE).
+    assert made(limited)[3] <= LATE
     assert plan_is_empty(config, postgres_dsn)
 
 
@@ -105,7 +108,7 @@ def test_killing_one_of_two_workers_loses_and_duplicates_nothing(
 ) -> None:
     config = bulk_config(tmp_path / "bulk.yaml", limited, DOMAINS)
     doomed, survivor = worker(config, postgres_dsn), worker(config, postgres_dsn)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a bound on workers that hang, not on their speed
     while made(limited)[0].get("201", 0) < DOMAINS // 4:  # well under way
         assert time.monotonic() < deadline, "the workers made no progress"
         assert doomed.poll() is None, doomed.communicate()
@@ -131,12 +134,12 @@ def test_a_second_apply_on_one_sqlite_journal_is_refused_in_one_line(
     config = bulk_config(tmp_path / "bulk.yaml", limited, DOMAINS)
     state = str(tmp_path / "state.sqlite3")
     running = worker(config, state)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while not made(limited)[0]:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     refused = worker(config, state)
-    stdout, stderr = refused.communicate(timeout=60)
+    stdout, stderr = refused.communicate(timeout=180)
     assert stdout == ""
     assert refused.returncode == 1
     assert stderr.strip().count("\n") == 0
