@@ -34,6 +34,9 @@ SITE = ROOT / "site"
 SCREENSHOTS = ROOT / ".screenshots"
 CHROMIUM = Path(os.environ.get("MAILDNS_CHROMIUM", "/usr/bin/chromium"))
 
+# One worker starts the browser and serves site/ once (module fixtures) for every test here.
+pytestmark = pytest.mark.xdist_group("docs_site")
+
 # page (under site/), spec, title shown on the page, one operation to look for
 VENDOR_PAGES = [
     ("reference/tesouro", "tesouro.yaml", "Tesouro FinOps", "createMailboxDomain"),
