@@ -119,7 +119,7 @@ def _plan_is_empty(config: Path, env: dict[str, str]) -> bool:
     return done.returncode == 0
 
 
-def run(domains: int, limit: int = LIMIT) -> list[Figure]:
+def run(domains: int, limit: int = LIMIT, kill_runs: int = KILLS) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -185,7 +185,7 @@ def run(domains: int, limit: int = LIMIT) -> list[Figure]:
             left = domains / limit * 1.05  # seconds of work, roughly
             kills = []
             rng = random.Random(domains)  # noqa: S311 - reproducible moments, not secrecy
-            for _ in range(KILLS):
+            for _ in range(kill_runs):
                 # Within the first 60% of what is left: each kill lands while the run works.
                 moment = rng.uniform(0.5, max(1.0, left * 0.6))
                 left -= moment

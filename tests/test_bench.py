@@ -207,11 +207,19 @@ def _figures(section: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows]
 
 
-@pytest.mark.bench
-def test_tiny_bench_runs_every_benchmark_and_reports_consistent_figures(tmp_path: Path) -> None:
+def _tiny(tmp_path: Path, only: str) -> str:
+    """The report of ``bench.py --tiny --only <only>``."""
     output = tmp_path / "B.md"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPTS / "bench.py"), "--tiny", "--output", str(output)],
+        [
+            sys.executable,
+            str(SCRIPTS / "bench.py"),
+            "--tiny",
+            "--only",
+            only,
+            "--output",
+            str(output),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -221,8 +229,15 @@ def test_tiny_bench_runs_every_benchmark_and_reports_consistent_figures(tmp_path
     assert proc.returncode == 0, proc.stderr[-5000:]  # 2: a benchmark could not run
     text = output.read_text()
     assert "`scripts/bench.py --tiny`" in text
-    assert f"Each benchmark runs {bench.TINY.rounds} rounds" in text
+    return text
 
+
+@pytest.mark.bench
+def test_tiny_bench_reports_a_consistent_ratio_for_every_benchmark_and_call(
+    tmp_path: Path,
+) -> None:
+    text = _tiny(tmp_path, "abcdf")
+    assert f"Each benchmark runs {bench.TINY.rounds} rounds" in text
     calls = bench.CALLS
     per_call = (
         bench.MOCK_SYNC,
@@ -256,9 +271,19 @@ def test_tiny_bench_runs_every_benchmark_and_reports_consistent_figures(tmp_path
             assert value >= limit - 0.005, key
         assert re.fullmatch(r"[0-9.]+ (µs|ms)", raw), (key, raw)
         assert re.fullmatch(r"[0-9.]+ (µs|ms)", facade), (key, facade)
+    assert "## (e) Bulk onboarding" not in text  # --only: the others only
+    # (f): not measured at this size, and said so
+    generation = text[text.index("## (f) Generation") : text.index("## Where the time goes")]
+    assert [f[1] for f in _figures(generation)] == ["not measured (--tiny)"] * 2
 
-    # (e): a real bulk apply, each figure computed from what the sandbox counted
-    bulk = text[text.index("## (e) Bulk onboarding") : text.index("## (f) Generation")]
+
+@pytest.mark.bench
+def test_tiny_bulk_bench_computes_each_figure_from_what_the_sandbox_counted(
+    tmp_path: Path,
+) -> None:
+    text = _tiny(tmp_path, "e")
+    assert not [line for line in text.splitlines() if line.startswith("| (")]  # (e) alone
+    bulk = text[text.index("## (e) Bulk onboarding") : text.index("## Where the time goes")]
     figures = _figures(bulk)
     starts = ("Tesouro rate / limit (3 domains", "Tesouro 429s", "peak memory growth", "SIGKILL")
     assert [f[0].startswith(s) for f, s in zip(figures, starts, strict=False)] == [True] * 4
@@ -271,15 +296,12 @@ def test_tiny_bench_runs_every_benchmark_and_reports_consistent_figures(tmp_path
     assert float(share[1]) == pytest.approx(100 * int(share[2]) / int(share[3]), abs=0.01)
     assert int(share[3]) == int(rate[3])  # the same requests counted
     assert figures[2][1].endswith("(too few domains to judge)")
-    # correctness, not speed: every domain made once, after kills and by two workers
+    assert re.fullmatch(r"SIGKILL at [0-9.]+ s( \(done\))?, then resume", figures[3][0])
+    # correctness, not speed: every domain made once, after a kill and by two workers
     assert figures[3][1] == "every domain complete; 3 created for 3, 0 conflicts", figures[3]
     assert "; 3 created for 3, 0 conflicts, " in figures[4][1], figures[4]
     assert "exits" not in figures[4][1]
     assert figures[4][1].endswith("(rate not judged under 300 domains)")
-
-    # (f): not measured at this size, and said so
-    generation = text[text.index("## (f) Generation") : text.index("## Where the time goes")]
-    assert [f[1] for f in _figures(generation)] == ["not measured (--tiny)"] * 2
 
 
 def test_every_size_runs_every_benchmark() -> None:
