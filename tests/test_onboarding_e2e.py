@@ -216,7 +216,7 @@ def test_verify_wait_outlasts_a_propagation_delay(config: Path, sandbox_env: San
 
 
 # --- SIGKILL --------------------------------------------------------------------------------------
-HELD = 3.0  # seconds a killed apply's request waits at the vendor
+HELD = 2.0  # seconds a killed apply's request waits at the vendor
 
 
 def _steps(path: Path) -> list[tuple[str, str, str]]:
