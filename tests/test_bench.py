@@ -201,6 +201,12 @@ def test_tiny_sizes_skip_generation_and_say_so() -> None:
     assert bench_bulk.table(figures)[2].endswith("| to come |")
 
 
+def test_a_worker_that_found_nothing_to_do_did_no_domain() -> None:
+    assert bench_bulk._domains_done(b'{"summary": {"done": 3}, "done": []}') == 3
+    assert bench_bulk._domains_done(b'{"format_version": "1", "done": [], "failed": []}') == 0
+    assert bench_bulk._domains_done(b"") == 0
+
+
 # --- the whole script, at the least size ------------------------------------------------------
 def _figures(section: str) -> list[list[str]]:
     rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
@@ -285,6 +291,7 @@ def test_tiny_bulk_bench_computes_each_figure_from_what_the_sandbox_counted(
     assert not [line for line in text.splitlines() if line.startswith("| (")]  # (e) alone
     bulk = text[text.index("## (e) Bulk onboarding") : text.index("## Where the time goes")]
     figures = _figures(bulk)
+    assert len(figures) == 5, figures  # one figure saying "error: ..." when (e) failed
     starts = ("Tesouro rate / limit (3 domains", "Tesouro 429s", "peak memory growth", "SIGKILL")
     assert [f[0].startswith(s) for f, s in zip(figures, starts, strict=False)] == [True] * 4
     assert figures[4][0] == "two workers on one PostgreSQL journal"
