@@ -52,7 +52,7 @@ def serve() -> Iterator[Any]:
     for proc in started:
         if proc.poll() is None:
             proc.kill()
-        proc.communicate(timeout=10)
+        proc.communicate(timeout=60)
 
 
 def _read_until(proc: subprocess.Popen[str], last: str) -> list[str]:
@@ -67,7 +67,7 @@ def _read_until(proc: subprocess.Popen[str], last: str) -> list[str]:
 
 def _stop(proc: subprocess.Popen[str], how: signal.Signals) -> str:
     proc.send_signal(how)
-    _, stderr = proc.communicate(timeout=10)
+    _, stderr = proc.communicate(timeout=60)  # a bound on a hang, not on its speed
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     return stderr

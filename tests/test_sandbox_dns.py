@@ -387,4 +387,4 @@ def test_command_line_prints_dns_address() -> None:
         assert answer.rcode() == dns.rcode.REFUSED  # no zones yet: but it answers
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=60)
