@@ -61,14 +61,20 @@ lint: $(VENV)/.synced spec-lint
 	$(BIN)/mypy
 	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
 
+# In parallel on every core (pytest-xdist; TEST_JOBS=0 for one process): a file whose tests
+# share an expensive fixture is kept on one worker with pytest.mark.xdist_group (--dist loadgroup).
+TEST_JOBS ?= auto
 test: all
-	$(BIN)/pytest --record-mode=none --block-network --allowed-hosts=127.0.0.1 $(TESTS) $(PYTEST_ARGS)
+	$(BIN)/pytest --record-mode=none --block-network --allowed-hosts=127.0.0.1 \
+	  -n $(TEST_JOBS) --dist loadgroup $(TESTS) $(PYTEST_ARGS)
 
 # Re-record cassettes against the local sandbox, or, with VENDOR=<name>, against
 # that vendor's own sandbox with credentials from the environment.
+# Serial (-n 0, whatever PYTEST_ARGS says): tests recording in parallel would interleave the
+# sandbox's ids and the shared cassettes/targets.json.
 record: all
 	MAILDNS_RECORD_VENDOR="$(VENDOR)" $(BIN)/pytest --record-mode=rewrite \
-	  $(if $(VENDOR),-m "not sandbox_only" tests/test_$(VENDOR)*.py,$(TESTS)) $(PYTEST_ARGS)
+	  $(if $(VENDOR),-m "not sandbox_only" tests/test_$(VENDOR)*.py,$(TESTS)) $(PYTEST_ARGS) -n 0
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache dist

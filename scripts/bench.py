@@ -50,8 +50,10 @@ history happened to open.
 
 Writes BENCHMARKS.md (or ``--output``) and prints the same text. The exit status is 0 even
 when a goal is missed (the benchmark reports, it does not gate) unless ``--check`` is given
-(then 1); 2 when a benchmark could not run. ``--quick`` runs everything with tiny counts, as a
-smoke test. Run with ``make bench``.
+(then 1); 2 when a benchmark could not run. ``--quick`` runs everything with small counts, as a
+smoke test; ``--tiny`` runs every benchmark's logic (two alternating rounds of a few calls,
+three bulk domains and one kill; (f) not measured) for the tests, whose figures mean nothing.
+``--only abcd`` runs some benchmarks alone. Run with ``make bench``.
 """
 
 from __future__ import annotations
@@ -167,6 +169,21 @@ QUICK = Settings(
     warmup=3,
     startup_runs=2,
 )
+
+
+# The smallest run that still goes through every benchmark's logic: two rounds (one of each
+# order), a few calls a batch, three domains in (e); ``tests/test_bench.py`` runs it.
+TINY = Settings(
+    rounds=2,
+    mock_batch=3,
+    sandbox_batch=2,
+    async_batch=4,
+    server_batch=20,
+    concurrency=4,
+    warmup=1,
+    startup_runs=2,
+)
+TINY_BULK = 3
 
 
 class BenchError(RuntimeError):
@@ -1303,12 +1320,14 @@ def render(
     notes: str,
     bulk: list[Any] | None = None,
     generation: list[Any] | None = None,
+    tiny: bool = False,
 ) -> str:
     now = datetime.now(UTC)
+    size = " --tiny" if tiny else " --quick" if quick else ""
     lines = [
         "# Benchmarks",
         "",
-        f"Measured by `make bench` (`scripts/bench.py{' --quick' if quick else ''}`) on "
+        f"Measured by `make bench` (`scripts/bench.py{size}`) on "
         f"{now:%Y-%m-%d %H:%M} UTC, in {elapsed:.0f} s.",
         "",
         f"Machine: {platform.platform()}, {os.cpu_count()} cores (load average {load} at the "
@@ -1381,20 +1400,33 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _letters(text: str) -> str:
+    if not text or set(text) - set("abcdef"):
+        raise argparse.ArgumentTypeError(f"letters from a to f, not {text!r}")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny counts, every benchmark")
+    parser.add_argument("--quick", action="store_true", help="small counts, every benchmark")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="the least that runs every benchmark's logic (for the tests: figures mean nothing)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if any goal is missed")
     parser.add_argument("--rounds", type=int, help="rounds per benchmark")
     parser.add_argument("--concurrency", type=int, help="concurrent calls in (b) async")
     parser.add_argument("--startup-runs", type=int, help="interpreter pairs in (c)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument(
-        "--only", choices="abcdef", help="one benchmark alone (the table then holds only it)"
+        "--only",
+        type=_letters,
+        help="some benchmarks alone, by letter: --only e, --only abcd (the report holds only them)",
     )
     args = parser.parse_args(argv)
 
-    settings = QUICK if args.quick else Settings()
+    settings = TINY if args.tiny else QUICK if args.quick else Settings()
     overrides = {
         "rounds": args.rounds,
         "concurrency": args.concurrency,
@@ -1412,41 +1444,45 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     warnings: list[str] = []
-    if args.only in (None, "a"):
+    if args.only is None or "a" in args.only:
         print("(a) client-side cost over MockTransport", file=sys.stderr)
         rows += bench_mock_sync(bodies, settings, names)
         rows += bench_mock_async(bodies, settings, names)
-    if args.only in (None, "b"):
+    if args.only is None or "b" in args.only:
         print("(b) end to end against the sandbox", file=sys.stderr)
         sync_rows, async_rows, warnings = bench_sandbox(records, bodies, settings, names)
         rows += sync_rows + async_rows
-    if args.only in (None, "c"):
+    if args.only is None or "c" in args.only:
         print("(c) startup", file=sys.stderr)
         rows.append(bench_startup(settings))
-    if args.only in (None, "d"):
+    if args.only is None or "d" in args.only:
         print("(d) the sandbox as a server, against a minimal Starlette app", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:
             rows += bench_server(records, settings, Path(tmp))
     bulk: list[Any] = []
-    if args.only in (None, "e"):
-        domains = int(os.environ.get("BULK", bench_bulk.DEFAULT_DOMAINS if not args.quick else 30))
+    if args.only is None or "e" in args.only:
+        size = TINY_BULK if args.tiny else 30 if args.quick else bench_bulk.DEFAULT_DOMAINS
+        domains = int(os.environ.get("BULK", size))
         print(f"(e) bulk onboarding, {domains} domains", file=sys.stderr)
         try:
-            bulk = bench_bulk.run(domains)
+            bulk = bench_bulk.run(domains, kill_runs=1 if args.tiny else bench_bulk.KILLS)
         except Exception as exc:
             bulk = [bench_bulk.Figure("bulk onboarding", f"error: {exc}", "runs", False)]
         for figure in bulk:
             print(f"    (e) {figure.what}: {figure.measured}", file=sys.stderr)
     generation: list[Any] = []
-    if args.only in (None, "f"):
+    if args.only is None or "f" in args.only:
         print("(f) generation", file=sys.stderr)
+        small = args.quick or args.tiny
         generation = bench_generate.run(
-            1 if args.quick else bench_generate.ROUNDS, fresh=not args.quick
+            1 if small else bench_generate.ROUNDS, fresh=not small, measure=not args.tiny
         )
     elapsed = time.perf_counter() - started
 
     notes = _existing_notes(args.output)
-    text = render(rows, settings, args.quick, elapsed, load, warnings, notes, bulk, generation)
+    text = render(
+        rows, settings, args.quick, elapsed, load, warnings, notes, bulk, generation, args.tiny
+    )
     args.output.write_text(text)
     print(text)
     if any(row.error for row in rows):

@@ -119,7 +119,7 @@ def _plan_is_empty(config: Path, env: dict[str, str]) -> bool:
     return done.returncode == 0
 
 
-def run(domains: int, limit: int = LIMIT) -> list[Figure]:
+def run(domains: int, limit: int = LIMIT, kill_runs: int = KILLS) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -185,7 +185,7 @@ def run(domains: int, limit: int = LIMIT) -> list[Figure]:
             left = domains / limit * 1.05  # seconds of work, roughly
             kills = []
             rng = random.Random(domains)  # noqa: S311 - reproducible moments, not secrecy
-            for _ in range(KILLS):
+            for _ in range(kill_runs):
                 # Within the first 60% of what is left: each kill lands while the run works.
                 moment = rng.uniform(0.5, max(1.0, left * 0.6))
                 left -= moment
@@ -234,7 +234,7 @@ def _two_workers(tmp: Path, domains: int, limit: int) -> Figure:
         outputs = [w.communicate() for w in workers]
         wall = time.perf_counter() - started
         codes = [w.returncode for w in workers]
-        done = [json.loads(out)["summary"]["done"] if out else 0 for out, _ in outputs]
+        done = [_domains_done(out) for out, _ in outputs]
         stats = sb.stats()["tesouro"]
         complete = _plan_is_empty(config, env)
     requests = stats["requests"]
@@ -255,6 +255,17 @@ def _two_workers(tmp: Path, domains: int, limit: int) -> Figure:
         goal,
         (rate / limit >= GOAL_RATE and right) if judged else (None if right else False),
     )
+
+
+def _domains_done(out: bytes) -> int:
+    """The domains an apply's ``--json`` document says it did. A worker that started after
+    the other had done everything found nothing to do: its document has no summary."""
+    if not out:
+        return 0
+    document = json.loads(out)
+    if "summary" not in document:
+        return 0
+    return int(document["summary"]["done"])
 
 
 def table(figures: list[Figure]) -> list[str]:

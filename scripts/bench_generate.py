@@ -102,18 +102,28 @@ def fresh_clone(rounds: int) -> Figure:
     )
 
 
-def run(rounds: int = ROUNDS, fresh: bool = True) -> list[Figure]:
+def run(rounds: int = ROUNDS, fresh: bool = True, measure: bool = True) -> list[Figure]:
     """Both figures; without ``fresh`` the fresh-clone one is said to be unmeasured (it makes
-    two virtual environments a round: too slow for ``make bench``'s quick size in the tests)."""
+    two virtual environments a round: too slow for ``make bench --quick``), without
+    ``measure`` both are (``--tiny``: the tests check this module's logic on their own)."""
     figures = []
-    for measure in (regeneration, fresh_clone):
-        if measure is fresh_clone and not fresh:
+    for measurer in (regeneration, fresh_clone):
+        if not measure:
+            what = (
+                f"full regeneration, --jobs {JOBS} / --jobs 1"
+                if measurer is regeneration
+                else ("fresh-clone make")
+            )
+            goal = GOAL_PARALLEL if measurer is regeneration else GOAL_FRESH
+            figures.append(Figure(what, "not measured (--tiny)", f"<= {goal}x", None))
+            continue
+        if measurer is fresh_clone and not fresh:
             figures.append(Figure("fresh-clone make", "not measured (--quick)", "<= 0.5x", None))
             continue
         try:
-            figures.append(measure(rounds))
+            figures.append(measurer(rounds))
         except Exception as exc:  # a figure that could not be measured, not a crash
-            figures.append(Figure(measure.__name__, f"error: {exc}", "runs", False))
+            figures.append(Figure(measurer.__name__, f"error: {exc}", "runs", False))
         print(f"    (f) {figures[-1].what}: {figures[-1].measured}", file=sys.stderr, flush=True)
     return figures
 

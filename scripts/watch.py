@@ -22,6 +22,7 @@ from watchfiles import watch
 ROOT = Path(__file__).resolve().parent.parent
 WATCHED = ("specs", "config")
 COMMAND = "make --no-print-directory generate docs"
+READY_AFTER_MS = 200  # how often the watcher reports that nothing changed (the first: ready)
 
 
 def _relevant(change: object, path: str) -> bool:
@@ -36,9 +37,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = args.paths or [ROOT / p for p in WATCHED]
     command = shlex.split(args.command)
-    print(f"watching {', '.join(map(str, paths))}; Ctrl+C to stop", flush=True)
+    ready = False
     try:
-        for changes in watch(*paths, watch_filter=_relevant, raise_interrupt=False):
+        # The first (empty) yield says the watcher is in place: "watching" is printed then, so
+        # that a change made after it is never missed, however slow the start was.
+        for changes in watch(
+            *paths,
+            watch_filter=_relevant,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=READY_AFTER_MS,
+        ):
+            if not ready:
+                ready = True
+                print(f"watching {', '.join(map(str, paths))}; Ctrl+C to stop", flush=True)
+            if not changes:
+                continue
             changed = sorted({Path(p).name for _, p in changes})
             print(f"changed: {', '.join(changed)}; running {args.command}", flush=True)
             started = time.perf_counter()

@@ -375,3 +375,13 @@ def postgres_dsn(postgres_server: str) -> str:
     with psycopg.connect(postgres_server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     return postgres_server.rsplit("/", 1)[0] + "/" + name
+
+
+# --- the whole collection, before -k/-m deselect (tests/test_cassettes.py reads it) --------------
+COLLECTED: list[pytest.Item] = []
+"""Every test this session collected, before any was deselected (``-k``, ``-m``)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    COLLECTED[:] = items

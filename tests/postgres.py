@@ -55,20 +55,32 @@ def running_server() -> Iterator[str]:
     if as_root:
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
     env = {**os.environ, "LC_ALL": "C", "TZ": "UTC"}
 
     def run(*command: str) -> None:
-        subprocess.run([*prefix, *command], check=True, capture_output=True, env=env, timeout=120)
+        subprocess.run([*prefix, *command], check=True, capture_output=True, env=env, timeout=300)
 
+    dsn = ""
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8")
-        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+        # A free port may be taken by another process (another test worker starting its own
+        # server) before this one binds it: then start again on another.
+        for attempt in range(1, 6):
+            port = _free_port()
+            options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+            try:
+                ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
+                run(*ctl, "-w", "-t", "240", "start")  # waits for readiness, at most 4 minutes
+                break
+            except subprocess.CalledProcessError:
+                said = log.read_text(errors="replace") if log.exists() else ""
+                if attempt == 5 or "in use" not in said:
+                    raise
+                log.unlink()
         dsn = f"postgresql://{USER}@127.0.0.1:{port}/postgres"
         _RESTARTS[dsn] = [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log)]
-        _RESTARTS[dsn] += ["-o", options, "-m", "immediate", "-w", "restart"]
-        deadline = time.monotonic() + 30
+        _RESTARTS[dsn] += ["-o", options, "-m", "immediate", "-w", "-t", "240", "restart"]
+        deadline = time.monotonic() + 120
         while True:  # pg_ctl -w waited for it; a connection proves it
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -79,7 +91,7 @@ def running_server() -> Iterator[str]:
                 time.sleep(0.1)
         yield dsn
     finally:
-        _RESTARTS.pop(f"postgresql://{USER}@127.0.0.1:{port}/postgres", None)
+        _RESTARTS.pop(dsn, None)
         if (data / "postmaster.pid").exists():
             subprocess.run(
                 [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],

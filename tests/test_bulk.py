@@ -67,7 +67,9 @@ def test_a_bulk_apply_keeps_to_the_limit_and_sums_up(limited: Sandbox, tmp_path:
     assert document["failed_domains"] == []
     tesouro = limited.stats()["tesouro"]
     assert tesouro["operations"]["createMailboxDomain"] == {"201": 24}
-    assert tesouro["status"].get("429", 0) == 0  # paced, not refused
+    # Paced, not refused: none on a quiet machine; a busy one may delay a request past the
+    # permits' 5% margin into the next window (unpaced, 25 creates at once earn 22 here).
+    assert tesouro["status"].get("429", 0) <= 4
     # Nothing left to do, and no listing per domain: one for the plan, one for the re-plan.
     assert run("onboard", "plan", str(config))[0] == 0
     assert limited.stats()["tesouro"]["operations"]["listMailboxDomains"]["200"] <= 3

@@ -257,12 +257,13 @@ def test_a_base_url_with_user_info_is_shown_without_it(
 def test_a_nameserver_that_does_not_answer_fails_dns(sandbox_env: Sandbox) -> None:
     dead = f"127.0.0.1:{closed_port(socket.SOCK_DGRAM)}"
     live = "{}:{}".format(*sandbox_env.dns_address)
-    # --nameserver replaces MAILDNS_NAMESERVERS (which names only live servers).
-    code, document, _ = run_json("--nameserver", dead, "--nameserver", live, "--timeout", "0.5")
+    # --nameserver replaces MAILDNS_NAMESERVERS (which names only live servers). The timeout
+    # is what the live one must answer within, on a machine however busy: not a short one.
+    code, document, _ = run_json("--nameserver", dead, "--nameserver", live, "--timeout", "3")
     assert code == 1
     dns = [c for c in document["checks"] if c["check"] == "dns"]
     assert [c["ok"] for c in dns] == [False, True]
-    assert dns[0]["detail"] == f"{dead} (--nameserver) does not answer: no answer in 0.5 s"
+    assert dns[0]["detail"] == f"{dead} (--nameserver) does not answer: no answer in 3 s"
     assert dns[1]["detail"].startswith(f"{live} (--nameserver) answered")
     assert all(c["ok"] for c in document["checks"] if c["check"] != "dns")
 

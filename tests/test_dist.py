@@ -21,6 +21,9 @@ from .specs import ROOT, SPECS
 sys.path.insert(0, str(ROOT / "scripts"))
 import dist
 
+# One worker builds the distributions once (the module's `built`) for every test here.
+pytestmark = pytest.mark.xdist_group("dist")
+
 # What each client does in its fresh environment, against the sandbox: a call that answers 200,
 # or (CiiRUS, no subaccount yet) the documented 404. argv: base URL, then the credentials.
 PROBES = {

@@ -34,6 +34,9 @@ SITE = ROOT / "site"
 SCREENSHOTS = ROOT / ".screenshots"
 CHROMIUM = Path(os.environ.get("MAILDNS_CHROMIUM", "/usr/bin/chromium"))
 
+# One worker starts the browser and serves site/ once (module fixtures) for every test here.
+pytestmark = pytest.mark.xdist_group("docs_site")
+
 # page (under site/), spec, title shown on the page, one operation to look for
 VENDOR_PAGES = [
     ("reference/tesouro", "tesouro.yaml", "Tesouro FinOps", "createMailboxDomain"),
@@ -263,7 +266,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, site_url: str) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # a bound on a page that never shows, not on speed
     elsewhere: list[str] = []
     problems: list[str] = []
 
@@ -333,7 +336,7 @@ def test_browser_first_five_minutes_shows_its_terminal_pictures(page: Any, site_
     for i in range(5):
         picture = pictures.nth(i)
         picture.scroll_into_view_if_needed()
-        assert picture.get_attribute("src", timeout=5_000).endswith(".svg")
+        assert picture.get_attribute("src", timeout=60_000).endswith(".svg")
         loaded = picture.evaluate("img => img.complete ? img.naturalWidth : 0")
         assert loaded > 900, f"picture {i} did not load"  # rich draws 80 columns 994 wide
         shown = picture.evaluate("img => img.getBoundingClientRect().width")

@@ -19,12 +19,16 @@ must still exit 0): look at them, then commit.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import re
 import shlex
 import shutil
 import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,15 +134,26 @@ def test_a_drawing_holds_the_text_and_its_colours_and_nothing_from_elsewhere() -
 
 
 # --- the session ----------------------------------------------------------------------------------
-def _free_port() -> int:
-    """8765 (the page's) when it is free, else one near it: the same width on the screen."""
+@contextmanager
+def _page_port() -> Iterator[int]:
+    """8765 (the page's) when it is free, else one near it: the same width on the screen.
+
+    Held for the session under a lock file, so that no other test process (another xdist
+    worker, another checkout's suite) picks it between this check and the sandbox's bind."""
     for port in range(PAGE_PORT, PAGE_PORT + 100):
-        with socket.socket() as s:
+        lock = Path(tempfile.gettempdir()) / f"maildns-test-port-{port}.lock"
+        with lock.open("a") as held:
             try:
-                s.bind(("127.0.0.1", port))
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                continue
-            return port
+                continue  # another test process holds it
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            yield port  # the lock goes with the file's closing
+            return
     pytest.fail(f"no free port from {PAGE_PORT} to {PAGE_PORT + 99}")
 
 
@@ -170,7 +185,13 @@ def session(home: Path) -> dict[str, tuple[str, str]]:
     first, *rest = steps()
     assert first.command == "maildns sandbox"
     assert first.picture is not None
-    port = _free_port()
+    with _page_port() as port:
+        return _session(home, first, rest, port)
+
+
+def _session(home: Path, first: Step, rest: list[Step], port: int) -> dict[str, tuple[str, str]]:
+    assert first.command is not None
+    assert first.picture is not None
     typed = f"{first.command} --port {port}"
     serving = Terminal(exported_env({}, (), home / "unused.sqlite3"), home)
     terminal: Terminal | None = None

@@ -115,11 +115,12 @@ def test_retry_after_is_honoured(sb: Sandbox) -> None:
 
 @pytest.mark.usefixtures("no_backoff")
 def test_a_timeout_is_retried_then_raised(sb: Sandbox) -> None:
-    with make(sb, timeout=0.2) as client:
+    # A timeout the retry's prompt answer meets even on a busy machine; delays far past it.
+    with make(sb, timeout=2) as client:
         create(client, sb)
-        sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=0.6)
+        sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=8)
         assert client.check_zone(DOMAIN) is maildns.ZoneStatus.OK
-        sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=0.6, times=3)
+        sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=8, times=3)
         with pytest.raises(maildns.APITimeoutError) as info:
             client.check_zone(DOMAIN)
     assert isinstance(info.value, maildns.APIConnectionError)

@@ -57,9 +57,10 @@ def record(action: str, value: str, old: str | None = None) -> Change:
     )
 
 
-def claims(journal: Journal, zone: str, within: float = 10.0) -> bool:
-    """Whether ``journal`` can claim ``zone`` within a few seconds: the server frees a closed
-    session's locks as its backend exits, which is soon after the client has gone, not before."""
+def claims(journal: Journal, zone: str, within: float = 60.0) -> bool:
+    """Whether ``journal`` can claim ``zone`` within a minute: the server frees a closed
+    session's locks as its backend exits, which is soon after the client has gone, not before
+    (a generous bound: a busy machine may take seconds to end the backend)."""
     deadline = time.monotonic() + within
     while not journal.claim(zone):
         if time.monotonic() > deadline:

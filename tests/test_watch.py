@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .specs import ROOT
 
-DEADLINE = 30.0
+DEADLINE = 180.0  # a bound on a watcher that hangs, not on its speed
 
 
 def _wait(until: object, what: str) -> None:
@@ -36,8 +36,7 @@ def test_a_changed_spec_runs_the_command_and_a_swap_file_does_not(tmp_path: Path
     )
     try:
         assert proc.stdout is not None
-        assert proc.stdout.readline().startswith("watching ")
-        time.sleep(0.3)  # the watcher is set up once it has printed; let it settle
+        assert proc.stdout.readline().startswith("watching ")  # printed once it watches
         (specs / ".vendor.yaml.swp").write_text("editor state")
         spec.write_text("openapi: 3.1.0\ninfo: {}\n")
         _wait(lambda: runs.exists(), "the first run")

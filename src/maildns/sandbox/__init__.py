@@ -18,7 +18,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -66,6 +66,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+START_TIMEOUT: float = 120.0
+"""How long :meth:`Sandbox.start_server` waits for the server to be ready at most: a bound on a
+start that hangs, not a measure of speed (a loaded machine may take seconds)."""
+
+
 class SandboxError(RuntimeError):
     """The sandbox could not start, or was used before it started."""
 
@@ -87,14 +92,20 @@ class Sandbox:
         seed: int = DEFAULT_SEED,
         start: datetime = DEFAULT_START,
         rate_limits: Mapping[str, int | None] | None = None,
+        rate_clock: Callable[[], float] | None = None,
     ) -> None:
         from ._ratelimit import check_rate_limits
 
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer from 0 to 65535, not {port!r}")
+        if rate_clock is not None and not callable(rate_clock):
+            raise ValueError(f"rate_clock must be a function giving seconds, not {rate_clock!r}")
         self.rate_limits = check_rate_limits(rate_limits, VENDORS)
         """Requests per second per client, by vendor: the documented limits (Tesouro's 30)
         unless ``rate_limits`` says otherwise (a vendor mapped to None has none)."""
+        self.rate_clock = rate_clock
+        """What the limits' one-second windows count on: real time (``time.monotonic``)
+        unless given, e.g. a test's clock that moves only when the test moves it."""
         self.host = host
         self._requested_port = port
         self.seed = seed
@@ -119,7 +130,12 @@ class Sandbox:
     def _make_context(self) -> SandboxContext:
         from ._dns import ObservedClock
 
-        ctx = SandboxContext(seed=self.seed, start=self.start, rate_limits=self.rate_limits)
+        ctx = SandboxContext(
+            seed=self.seed,
+            start=self.start,
+            rate_limits=self.rate_limits,
+            rate_clock=self.rate_clock,
+        )
         # The DNS backend snapshots the zones before every clock move, for its delay faults,
         # and the vendors verify against what it serves.
         ctx.clock = ObservedClock(ctx.clock.now(), self._before_clock_moves)
@@ -143,7 +159,12 @@ class Sandbox:
     ) -> None:
         self.stop()
 
-    def start_server(self, timeout: float = 10.0) -> None:
+    def start_server(self, timeout: float = START_TIMEOUT) -> None:
+        """Serve in a background thread; return once the server is ready (listening).
+
+        It waits for readiness, not for a fixed time: ``timeout`` only bounds a start that
+        hangs, generously, since a busy machine may take seconds to schedule the thread. A
+        server that stops while starting fails at once."""
         import uvicorn
 
         from ._faults import hide_dropped_connections
@@ -171,8 +192,11 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
+                why = "stopped" if not self._thread.is_alive() else f"not ready in {timeout:g} s"
                 self.stop()
-                raise SandboxError(f"the sandbox did not start on {self.host}:{self._port}")
+                raise SandboxError(
+                    f"the sandbox did not start on {self.host}:{self._port}: the server {why}"
+                )
             time.sleep(0.005)
         from ._dns import DnsService
 

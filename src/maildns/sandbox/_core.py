@@ -167,6 +167,9 @@ class SandboxContext:
     """How the vendors look at DNS: the sandbox's nameservers (nothing when none run)."""
     rate_limits: dict[Vendor, int | None] = field(default_factory=dict)
     """Requests per second per client, by vendor (``_ratelimit.check_rate_limits``)."""
+    rate_clock: Callable[[], float] | None = None
+    """What the rate-limit windows count on, in seconds (None: ``time.monotonic``, real time;
+    a test gives a clock it moves itself, so that no verdict depends on the machine's speed)."""
     limiter: WindowLimiter | None = field(default=None, init=False)
     """This vendor's limiter (a vendor's view only: :meth:`for_vendor`)."""
 
@@ -189,5 +192,10 @@ class SandboxContext:
         digest = hashlib.sha256(f"{self.seed}:{vendor}".encode()).digest()
         view.ids = Ids(int.from_bytes(digest[:8], "big"))
         limit = self.rate_limits.get(vendor)
-        view.limiter = None if limit is None else WindowLimiter(limit)
+        if limit is None:
+            view.limiter = None
+        elif self.rate_clock is None:
+            view.limiter = WindowLimiter(limit)
+        else:
+            view.limiter = WindowLimiter(limit, self.rate_clock)
         return view
