@@ -315,3 +315,24 @@ def test_every_size_runs_every_benchmark() -> None:
     for size in (bench.TINY, bench.QUICK, bench.Settings()):
         assert size.rounds >= 2  # at least one round of each order
         assert min(size.mock_batch, size.sandbox_batch, size.async_batch, size.warmup) >= 1
+
+
+@pytest.mark.bench
+def test_tiny_checks_bench_reports_its_figures_from_what_it_measured(tmp_path: Path) -> None:
+    text = _tiny(tmp_path, "g")
+    checks = text[text.index("## (g) What receivers' checks cost") : text.index("## Where")]
+    figures = _figures(checks)
+    assert [f[0] for f in figures] == [
+        "plan of 5 domains, checks / no checks",
+        "DNS queries per domain (plan)",
+        "check of 5 domains (DNS only)",
+    ], figures
+    ratio = re.fullmatch(r"([0-9.]+)x \(([0-9.]+) s over ([0-9.]+) s, 1 rounds\)", figures[0][1])
+    assert ratio is not None, figures[0]
+    queries = re.fullmatch(r"([0-9.]+) \(([0-9]+) for 5 domains\)", figures[1][1])
+    assert queries is not None, figures[1]
+    assert float(queries[1]) == pytest.approx(int(queries[2]) / 5, abs=0.001)
+    assert int(queries[2]) > 0  # the includes were looked up: the checks ran
+    # correctness, not speed: every domain the bench onboarded passes what receivers check
+    assert figures[2][1].endswith(", 5 of 5 pass"), figures[2]
+    assert figures[2][3] == "meets"
