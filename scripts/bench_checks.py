@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench_bulk import Figure, table
+from bench_bulk import Figure, table, write_config
 
 DOMAINS = 1000
 ROUNDS = 3
@@ -37,14 +37,6 @@ GOAL_PLAN = 1.5
 """Plan time with the checks over plan time without: at most 1.5x."""
 GOAL_QUERIES = 1.0
 """DNS queries per domain the plan's checks send: at most one (the shared includes once)."""
-
-
-def _config(path: Path, sb: Any, n: int) -> Path:
-    account = f'{{customer: "{sb.telecomx_customer_id}", product: "{sb.telecomx_product_id}"}}'
-    zones = "".join(f"    c{i}.example: {account}\n" for i in range(n))
-    domains = "".join(f"  - domain: mail.c{i}.example\n    tesouro: {{}}\n" for i in range(n))
-    path.write_text(f"version: 1\ndns:\n  vendor: telecomx\n  zones:\n{zones}domains:\n{domains}")
-    return path
 
 
 @contextmanager
@@ -94,7 +86,7 @@ def run(domains: int = DOMAINS, rounds: int = ROUNDS) -> list[Figure]:
         tempfile.TemporaryDirectory() as tmp,
         _environment(sb),
     ):
-        config = _config(Path(tmp) / "bench.yaml", sb, domains)
+        config = write_config(Path(tmp) / "bench.yaml", sb, domains, prefix="c")
         state = Path(tmp) / "state.sqlite3"
         measured: list[tuple[float, float]] = []
         queries: list[int] = []

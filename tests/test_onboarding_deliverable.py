@@ -18,6 +18,7 @@ from maildns import DnsRecord, RecordType, onboarding
 from maildns.sandbox import Sandbox
 
 from .conftest import write_onboard_config
+from .test_onboarding_foreseen import _zone_with
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
@@ -32,15 +33,6 @@ FIVE_INCLUDES = (
 @pytest.fixture
 def config(sandbox_env: Sandbox, tmp_path: Path) -> Path:
     return write_onboard_config(tmp_path / "onboard.yaml", sandbox_env, "    tesouro: {}\n")
-
-
-def _zone_with(sb: Sandbox, *records: DnsRecord) -> None:
-    with maildns.TelecomX() as dns:
-        dns.create_zone(
-            ZONE, customer=sb.telecomx_customer_id, product=sb.telecomx_product_id, ttl=3600
-        )
-        for record in records:
-            dns.add_record(ZONE, record)
 
 
 def _tesouro_domains() -> list[str]:

@@ -325,6 +325,19 @@ class _Progress:
         }
 
 
+def _plan_options(
+    state: str | None, force: bool, prune: bool, concurrency: int, resolver: str | None
+) -> dict[str, Any]:
+    """The keyword arguments of ``onboarding.plan`` that plan and apply take alike."""
+    return {
+        "state": state,
+        "force": force,
+        "prune": prune,
+        "concurrency": concurrency,
+        "resolver": resolver,
+    }
+
+
 def _run(action: Any) -> Any:
     from .. import onboarding
 
@@ -345,16 +358,8 @@ def plan_command(
     resolver: Resolver = None,
 ) -> None:
     """Show what apply would change (exit 2 when it would change something)."""
-    plan = _run(
-        lambda o: o.plan(
-            config,
-            state=state,
-            force=force,
-            prune=prune,
-            concurrency=concurrency,
-            resolver=resolver,
-        )
-    )
+    options = _plan_options(state, force, prune, concurrency, resolver)
+    plan = _run(lambda o: o.plan(config, **options))
     document = plan.to_json()
     _print_notes(plan)
     if out_file is not None:
@@ -400,6 +405,7 @@ def apply_command(
     """
     from .. import onboarding
 
+    options = _plan_options(state, force, prune, concurrency, resolver)
     config, saved = target, None
     text = _read(target)
     if text.lstrip().startswith("{"):
@@ -412,16 +418,7 @@ def apply_command(
     if not yes:
         # A person confirms what they were shown: the plan, made here (apply makes it again
         # and changes nothing if the world moved in between: see PlanMovedError).
-        shown = saved or _run(
-            lambda o: o.plan(
-                config,
-                state=state,
-                force=force,
-                prune=prune,
-                concurrency=concurrency,
-                resolver=resolver,
-            )
-        )
+        shown = saved or _run(lambda o: o.plan(config, **options))
         if shown.has_changes or shown.has_problems:
             if not json_:
                 _print_plan(shown)
@@ -434,11 +431,7 @@ def apply_command(
             lambda o: o.apply(
                 config,
                 saved,
-                state=state,
-                force=force,
-                prune=prune,
-                concurrency=concurrency,
-                resolver=resolver,
+                **options,
                 on_domain=progress.finished,
                 on_plan=progress.planned,
             )
