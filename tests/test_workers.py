@@ -28,8 +28,8 @@ DOMAINS = 30
 RECORDS = 5  # SPF, DKIM, two MX and DMARC per domain
 # 429s a busy machine may earn although the workers keep to one budget: the permits' 5% margin
 # absorbs 50 ms of delay on the way; a request held up longer may land in the next second's
-# window and be one too many there (then the pace halves). Two budgets instead of one earn a
-# second's worth (10) as soon as both workers send.
+# window and be one too many there (then the pace halves). Two budgets instead of one would let
+# both workers send 10 a second, and each second's window refuse about 10.
 LATE = 4
 CREATE = "/finops/v1/mailbox-domains"
 HOLD = 3.0  # seconds a create is held at the vendor while its worker is paused
