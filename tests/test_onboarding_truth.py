@@ -168,7 +168,10 @@ def test_a_vendor_that_goes_away_trips_the_breaker_and_the_rest_are_not_started(
     assert len(reasons) == 1, lines
     assert "telecomx is unreachable" in reasons[0]
     assert f"and {not_started - 3} more" in reasons[0]
-    assert len(lines) < 15, lines
+    # A line per distinct error, not one per domain: what failed or is unknown while TelecomX
+    # went (its calls in flight), and the one line for all those not started.
+    said = [line for line in lines if line.split(":")[0] in ("error", "unknown", "not started")]
+    assert len(said) <= 6, said
     assert "Traceback" not in stderr
 
     # The next run, with TelecomX back, settles what was unknown and finishes everything.
