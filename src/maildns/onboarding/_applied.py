@@ -19,9 +19,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from ..errors import APIConnectionError, APIError, MailDnsError
-from ._plan import Change, Plan
-
-FORMAT_VERSION: Final = "1"
+from ._plan import FORMAT_VERSION, Change, Plan
 
 DomainOutcome = Literal["done", "failed", "unknown", "not started", "skipped"]
 

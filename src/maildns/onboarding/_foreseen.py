@@ -20,6 +20,7 @@ from .._core.declaration import Declaration, RecordShape
 from ..models import DnsRecord, RecordType, SendingDomain
 from ._plan import Change
 from ._records import Owned, plan_records
+from ._resolve import normalized as _name
 
 
 def foreseen_problems(
@@ -120,7 +121,3 @@ def account_taken(
         f"the {declaration.title} account already holds {', '.join(others)} "
         f"(one account holds {limit}): {domain} cannot be created there"
     )
-
-
-def _name(name: str) -> str:
-    return name.rstrip(".").lower()

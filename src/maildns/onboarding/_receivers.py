@@ -21,7 +21,7 @@ from .._core.declaration import Declaration
 from ._dkim import judge as judge_dkim
 from ._dmarc import aligned, authorisation_names, check_authorisations, discover, policy_names
 from ._resolve import Resolver
-from ._spf import is_spf
+from ._spf import Spf, is_spf
 from ._spfcheck import check_budget, check_vendor
 
 Result = Literal["pass", "warn", "fail", "unknown"]
@@ -86,11 +86,13 @@ async def _spf(domain: str, resolver: Resolver) -> Fact:
 
 def _includes(declaration: Declaration) -> list[str]:
     """The SPF includes a vendor's declared SPF wish names (its sending addresses)."""
-    out = []
-    for shape in declaration.records:
-        if shape.purpose == "SPF" and shape.value:
-            out += [t.split(":", 1)[1] for t in shape.value.split() if t.startswith("include:")]
-    return out
+    return [
+        term.value
+        for shape in declaration.records
+        if shape.purpose == "SPF" and shape.value
+        for term in Spf.parse(shape.value).mechanisms
+        if term.name == "include"
+    ]
 
 
 async def _sender(domain: str, vendor: str, include: str, resolver: Resolver) -> Fact:
