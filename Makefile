@@ -31,8 +31,11 @@ all: setup generate docs
 
 setup: $(VENV)/.synced
 
+# Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (as on CI machines) no
+# process writes it, and each of the suite's many interpreters would compile every module it
+# imports again.
 $(VENV)/.synced: pyproject.toml uv.lock | $(filter .tools/bin/uv,$(UV))
-	$(UV) sync --frozen --all-extras
+	$(UV) sync --frozen --all-extras --compile-bytecode
 	@touch $@
 
 # --- generation ---------------------------------------------------------------
@@ -61,10 +64,14 @@ lint: $(VENV)/.synced spec-lint
 	$(BIN)/mypy
 	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
 
-# In parallel on every core (pytest-xdist; TEST_JOBS=0 for one process): a file whose tests
-# share an expensive fixture is kept on one worker with pytest.mark.xdist_group (--dist loadgroup).
-TEST_JOBS ?= auto
+# In parallel (pytest-xdist; TEST_JOBS=0 for one process): two workers per core, because most
+# of the suite's time is spent waiting (on servers starting, on subprocesses, on timeouts it
+# provokes), and a waiting worker leaves its core to the other. A file whose tests share an
+# expensive fixture is kept on one worker with pytest.mark.xdist_group (--dist loadgroup); the
+# tests marked long are handed out first (tests/conftest.py).
+TEST_JOBS ?= $(shell echo $$(( $(NPROC) * 2 )))
 test: all
+	@$(PY) -m compileall -q -j 0 src generated >/dev/null
 	$(BIN)/pytest --record-mode=none --block-network --allowed-hosts=127.0.0.1 \
 	  -n $(TEST_JOBS) --dist loadgroup $(TESTS) $(PYTEST_ARGS)
 

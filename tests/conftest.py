@@ -31,6 +31,8 @@ from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
 from maildns.sandbox.__main__ import environment
 from maildns.vendors import DECLARATIONS
 
+from .ordering import long_first
+
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
 TARGETS_FILE = CASSETTES / "targets.json"
@@ -385,3 +387,4 @@ COLLECTED: list[pytest.Item] = []
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     COLLECTED[:] = items
+    long_first(items)

@@ -131,6 +131,7 @@ def test_what_a_killed_run_left_is_tidied_and_the_rest_kept(tmp_path: Path) -> N
     assert _tree(generated) == before
 
 
+@pytest.mark.long
 def test_a_run_killed_midway_loses_nothing_and_the_next_one_finishes(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     generated = root / "generated"

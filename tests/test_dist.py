@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import dist
 
 # One worker builds the distributions once (the module's `built`) for every test here.
-pytestmark = pytest.mark.xdist_group("dist")
+pytestmark = [pytest.mark.xdist_group("dist"), pytest.mark.long]
 
 # What each client does in its fresh environment, against the sandbox: a call that answers 200,
 # or (CiiRUS, no subaccount yet) the documented 404. argv: base URL, then the credentials.
@@ -66,7 +66,8 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
+# Session, not module: a worker that runs another test between two of these must not build twice.
+@pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run(

@@ -289,6 +289,7 @@ CLI_CODES = {_common.OK, _common.ERROR, _common.CHANGES, _common.NOT_VERIFIED, _
 
 
 # --- the guide -----------------------------------------------------------------------------------
+@pytest.mark.long
 def test_the_guide_runs_as_written(
     sandbox_env: Sandbox, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

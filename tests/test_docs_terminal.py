@@ -229,6 +229,7 @@ def _session(home: Path, first: Step, rest: list[Step], port: int) -> dict[str, 
         serving.close()
 
 
+@pytest.mark.long
 def test_each_command_shows_its_picture(tmp_path: Path) -> None:
     stale = []
     for name, (command, screen) in session(tmp_path).items():

@@ -236,6 +236,7 @@ def _steps(path: Path) -> list[tuple[str, str, str]]:
     ],
     ids=["tesouro-domain-made", "ciirus-subaccount-made", "record-made", "record-not-made"],
 )
+@pytest.mark.long
 def test_an_apply_killed_mid_request_finishes_on_the_next_run(
     config: Path,
     sandbox_env: Sandbox,

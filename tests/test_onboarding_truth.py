@@ -280,6 +280,7 @@ async def _create(sb: Sandbox, names: list[str]) -> None:
         await asyncio.gather(*(one(name) for name in names))
 
 
+@pytest.mark.long
 def test_verify_wait_returns_by_its_deadline_whatever_the_number_of_domains(
     sandbox_env: Sandbox, tmp_path: Path, silent_nameserver: tuple[str, int]
 ) -> None:

@@ -263,6 +263,7 @@ def test_a_sending_domain_fits_80_columns_with_its_records_whole(terminal: Termi
     assert dkim_row[2] == dkim["value"].replace(" ", ""), shown
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("target", ["config", "saved plan"])
 def test_a_bulk_apply_shows_a_progress_bar_then_only_a_summary(
     limited_terminal: Terminal, target: str
@@ -316,6 +317,7 @@ def test_an_error_is_one_line_and_exit_status_1(terminal: Terminal) -> None:
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|[34]8;[25])[;m]")
 
 
+@pytest.mark.long
 def test_colours_on_a_terminal_and_none_with_no_color(terminal: Terminal) -> None:
     coloured = terminal.show("maildns doctor")
     assert COLOUR.search(coloured), coloured  # "ok" is green

@@ -23,6 +23,8 @@ from maildns.sandbox import Sandbox
 from .conftest import point_env_at
 from .test_bulk import bulk_config
 
+pytestmark = pytest.mark.long
+
 LIMIT = 10
 DOMAINS = 30
 RECORDS = 5  # SPF, DKIM, two MX and DMARC per domain
