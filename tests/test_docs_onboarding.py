@@ -126,8 +126,14 @@ def code(cell: str) -> str:
 
 
 # --- running a page ------------------------------------------------------------------------------
+# What verify and status print every few seconds while a round lasts: how often depends on the
+# machine's speed, so it is never part of what a page shows.
+PROGRESS = re.compile(r"checked [0-9]+ domains, [0-9]+ verified")
+
+
 def normalised(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+    lines = (line.rstrip() for line in text.splitlines() if not PROGRESS.fullmatch(line))
+    return "\n".join(lines).strip("\n")
 
 
 @dataclass
