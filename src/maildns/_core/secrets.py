@@ -27,7 +27,7 @@ SECRET_QUERY_PARAMS: Final = frozenset({"token", "access_token", "client_secret"
 SECRET_BODY_KEYS: Final = frozenset(
     {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
 )
-_QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#]*")
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#\s]*")
 # scheme://user:password@host: everything between the scheme and the last @ before the host.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
 # A secret this short is masked only where it stands alone (not inside a longer word), so that
