@@ -33,7 +33,7 @@ BOMB_BLOCKS: Final = 1500
 TRICKLE_FOR: Final = 120.0  # seconds a trickle goes on at most: the safety net, never awaited
 RSS_BOUND_KB: Final = 400 * 1024  # a client that held the 300 MB body (or more) is past it
 ADDRESS_SPACE: Final = 3 * 1024 * MiB  # the child's limit: a bomb read whole fails, not the host
-TOKEN: Final = "bounds-test-token-5c2e"  # noqa: S105 - made up; the server asks for none
+TOKEN: Final = "bounds-test-token-5c2e"
 
 
 def _zone(records: int) -> bytes:
@@ -203,7 +203,9 @@ def test_a_300_mb_body_stops_at_the_size_bound(server: str, twin: str) -> None:
     assert "APIResponseLimitError" in facts["classes"]
     assert facts["vendor"] == "telecomx"
     assert facts["operation"] == "get_zone"
-    assert facts["text"].startswith("telecomx get_zone: HTTP 200 with a body over max_response_bytes")
+    assert facts["text"].startswith(
+        "telecomx get_zone: HTTP 200 with a body over max_response_bytes"
+    )
     assert "MAILDNS_MAX_RESPONSE_BYTES" in facts["text"]
     assert facts["may_have_acted"] is False  # a read changes nothing
     assert facts["maxrss_kb"] < RSS_BOUND_KB

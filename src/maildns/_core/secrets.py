@@ -30,9 +30,9 @@ SECRET_BODY_KEYS: Final = frozenset(
 _QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#\s]*")
 # scheme://user:password@host: everything between the scheme and the last @ before the host.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
-# A secret this short is masked only where it stands alone (not inside a longer word), so that
-# a three-letter password does not mask every word that holds those three letters.
-_SHORT: Final = 4
+# A secret shorter than this is not looked for: it cannot be told from ordinary words, and
+# masking it would garble every message (a password "s" would mask "3 s").
+_SHORTEST: Final = 4
 _KEEP: Final = 1024
 """Secrets remembered at most (the oldest forgotten first): a long run renews tokens."""
 _known: dict[str, None] = {}
@@ -55,20 +55,16 @@ def _forms(value: str) -> set[str]:
 
 def remember(value: str) -> None:
     """Mask ``value`` (and its URL-encoded and JSON-escaped forms) wherever :func:`redact`
-    meets it from now on."""
+    meets it from now on (unless it is shorter than four characters)."""
     global _pattern
-    if not value or value in _known:
+    if len(value) < _SHORTEST or value in _known:
         return
     with _lock:
         _known[value] = None
         while len(_known) > _KEEP:
             del _known[next(iter(_known))]
         forms = sorted({f for v in _known for f in _forms(v)}, key=len, reverse=True)
-        alternatives = [
-            re.escape(f) if len(f) >= _SHORT else rf"(?<![0-9A-Za-z]){re.escape(f)}(?![0-9A-Za-z])"
-            for f in forms
-        ]
-        _pattern = re.compile("|".join(alternatives))
+        _pattern = re.compile("|".join(map(re.escape, forms)))
 
 
 def redact(text: str) -> str:
@@ -161,8 +157,10 @@ class RedactLogs(logging.Filter):
     _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
+        message = record.getMessage()
+        shown = redact(message)
+        if shown != message:  # else the record keeps its arguments, for handlers that read them
+            record.msg, record.args = shown, None
         if record.exc_info and not record.exc_text:
             record.exc_text = self._formatter.formatException(record.exc_info)
         if record.exc_text:
