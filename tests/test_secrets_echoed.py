@@ -188,3 +188,13 @@ def test_a_log_level_that_is_not_one_is_refused_by_the_clients(
     monkeypatch.setenv("MAILDNS_LOG", "verbose")
     with pytest.raises(maildns.ConfigurationError, match="debug, info, warning, error"):
         maildns.Tesouro(client_id="id", client_secret="secret")
+
+
+def test_a_base_url_password_is_not_in_a_repr_nor_a_message() -> None:
+    password = "repr-pass-93c1"
+    client = maildns.TelecomX(base_url=f"https://ops:{password}@dns.example", token=TOKEN)
+    assert repr(client) == f"<TelecomX base_url='https://{MASK}@dns.example'>"
+    with pytest.raises(maildns.InvalidInputError) as caught:
+        maildns.TelecomX(base_url=f"ftp://ops:{password}@dns.example", token=TOKEN)
+    assert password not in str(caught.value)
+    assert f"ftp://{MASK}@dns.example" in str(caught.value)
