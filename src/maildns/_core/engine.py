@@ -829,7 +829,8 @@ class AsyncCore(CoreBase):
         except TimeoutError as exc:
             if not within.expired():
                 raise
-            self.note(call, request["method"], exc)
+            if response is None:  # else its status said already whether it was refused
+                self.note(call, request["method"], exc)
             error = self.late(call, response)
             self.log(call, request, type(error).__name__, started, attempt, response)
             raise error from None

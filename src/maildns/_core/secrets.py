@@ -28,8 +28,9 @@ SECRET_BODY_KEYS: Final = frozenset(
     {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
 )
 _QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#\s]*")
-# scheme://user:password@host: everything between the scheme and the last @ before the host.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]+@")
+# scheme://user:password@host: the password (a user alone is a name, as in a connection
+# string; a base URL's whole user info is remembered as a secret besides).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/?#\s@]*:)(?!\*+@)[^/?#\s@]+@")
 # A secret shorter than this is not looked for: it cannot be told from ordinary words, and
 # masking it would garble every message (a password "s" would mask "3 s").
 _SHORTEST: Final = 4
@@ -68,14 +69,16 @@ def remember(value: str) -> None:
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret maildns knows masked, and any URL's user info and
+    """``text`` with every secret maildns knows masked, and any URL's password and
     credential-bearing query values."""
+    pattern = _pattern
+    if pattern is not None:  # first: a base URL's whole user info is one of them
+        text = pattern.sub(_MASK, text)
     if "@" in text:
         text = _USERINFO.sub(lambda m: m.group(1) + _MASK + "@", text)
     if "=" in text:
         text = _QUERY_SECRET.sub(lambda m: m.group(1) + _MASK, text)
-    pattern = _pattern
-    return text if pattern is None else pattern.sub(_MASK, text)
+    return text
 
 
 def redact_bytes(content: bytes) -> bytes:
@@ -129,7 +132,7 @@ class SecretHeaders(dict[str, str]):
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its user info, credential-bearing query values and known secrets."""
+    """``url`` without its password, credential-bearing query values and known secrets."""
     return redact(url)
 
 
