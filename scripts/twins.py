@@ -43,6 +43,8 @@ COMMON = (
     ("timeout", "float | httpx.Timeout | None", "None"),
     ("max_retries", "int", "DEFAULT_MAX_RETRIES"),
     ("rate_limit", "RateLimit", "DOCUMENTED"),
+    ("max_response_bytes", "int | None", "None"),
+    ("deadline", "float | None", "None"),
 )
 # Each role: its protocols (maildns.protocols) and the method whose ``settings`` parameter
 # gives the protocol's type parameter.
@@ -191,7 +193,8 @@ def render_clients(declaration: Any) -> str:
         lines.append(
             f"        super().__init__(credentials={{{creds}}}, options={{{opts}}}, "
             "base_url=base_url, timeout=timeout, max_retries=max_retries, "
-            "rate_limit=rate_limit, http_client=http_client)"
+            "rate_limit=rate_limit, http_client=http_client, "
+            "max_response_bytes=max_response_bytes, deadline=deadline)"
         )
         for name, text in props.items():
             annotation = ops.__annotations__[name]

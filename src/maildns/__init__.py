@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Any
 from . import protocols
 from .errors import (
     APIConnectionError,
+    APIDeadlineError,
     APIError,
+    APIResponseLimitError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -101,7 +104,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "APIConnectionError",
+    "APIDeadlineError",
     "APIError",
+    "APIResponseLimitError",
+    "APIResponseTooLargeError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",

@@ -9,6 +9,10 @@
     └── APIError                                something went wrong talking to a vendor
         ├── APIConnectionError                  no answer: DNS, refused, reset, ...
         │   └── APITimeoutError
+        │       └── APIDeadlineError            the answer did not end within the deadline
+        ├── APIResponseLimitError               an answer past one of maildns's bounds
+        │   ├── APIResponseTooLargeError        a body larger than max_response_bytes decoded
+        │   └── APIDeadlineError
         ├── APIResponseValidationError          an answer that does not fit the vendor's spec
         └── APIStatusError                      a documented error status
             ├── BadRequestError                 400
@@ -25,7 +29,9 @@ called, such as ``create_sending_domain``) and, where a request was answered or 
 ``operation_id`` of that request in the vendor's spec (``createMailboxDomain``; a method may
 make several requests, a token request among them).
 
-No message, repr or attribute of these errors holds a credential or token.
+No message, repr or attribute of these errors holds a credential or token: each text is
+redacted as the error is made (:func:`maildns._core.secrets.redact`), whoever wrote it, a
+vendor echoing a secret back included.
 """
 
 from __future__ import annotations
@@ -35,9 +41,14 @@ from typing import Any
 
 import attrs
 
+from ._core.secrets import redact, redact_body, redact_bytes
+
 __all__ = [
     "APIConnectionError",
+    "APIDeadlineError",
     "APIError",
+    "APIResponseLimitError",
+    "APIResponseTooLargeError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -58,7 +69,11 @@ __all__ = [
 
 
 class MailDnsError(Exception):
-    """The root of every error maildns raises."""
+    """The root of every error maildns raises. Its text arguments are redacted: no secret
+    maildns knows is kept in them."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 @attrs.frozen
@@ -69,7 +84,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.argument}: {self.message}"
+        return redact(f"{self.argument}: {self.message}")
 
 
 class InvalidInputError(MailDnsError, ValueError):
@@ -121,7 +136,7 @@ class APIError(MailDnsError):
         operation_id: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = redact(message)
         self.vendor = vendor
         self.operation = operation
         self.operation_id = operation_id
@@ -139,6 +154,56 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+class APIResponseLimitError(APIError):
+    """An answer went past one of the bounds maildns keeps every answer within: its decoded
+    size (:class:`APIResponseTooLargeError`) or the time it may take
+    (:class:`APIDeadlineError`). ``setting`` names the client option that sets the bound and
+    ``limit`` its value; the message says how to change it.
+
+    It is not retried: the same request would meet the same bound. A request that changes
+    something was answered, so ``may_have_acted`` is true for it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        operation: str = "",
+        operation_id: str | None = None,
+        setting: str,
+        limit: float,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, vendor=vendor, operation=operation, operation_id=operation_id)
+        self.setting = setting
+        self.limit = limit
+        self.status_code = status_code
+        self.request_id = redact(request_id) if request_id else request_id
+
+    def __str__(self) -> str:
+        rid = f" [request id {self.request_id}]" if self.request_id else ""
+        return f"{super().__str__()}{rid}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(vendor={self.vendor!r}, operation={self.operation!r}, "
+            f"operation_id={self.operation_id!r}, setting={self.setting!r}, "
+            f"limit={self.limit!r}, status_code={self.status_code!r})"
+        )
+
+
+class APIResponseTooLargeError(APIResponseLimitError):
+    """The answer's body, decoded (a compressed body is counted as it is inflated, so a
+    compression bomb stops at the bound), is larger than ``max_response_bytes``."""
+
+
+class APIDeadlineError(APIResponseLimitError, APITimeoutError):
+    """The answer did not end within ``deadline`` seconds of the request being sent, however
+    steadily its bytes came (the read ``timeout`` bounds each wait, this bounds the whole)."""
 
 
 class APIResponseValidationError(APIError):
@@ -161,8 +226,8 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, vendor=vendor, operation=operation, operation_id=operation_id)
         self.status_code = status_code
-        self.body = body
-        self.request_id = request_id
+        self.body = redact_bytes(body)
+        self.request_id = redact(request_id) if request_id else request_id
 
     def __str__(self) -> str:
         rid = f" [request id {self.request_id}]" if self.request_id else ""
@@ -186,9 +251,9 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, vendor=vendor, operation=operation, operation_id=operation_id)
         self.status_code = status_code
-        self.field = field
-        self.request_id = request_id
-        self.body = body
+        self.field = redact(field) if field else field
+        self.request_id = redact(request_id) if request_id else request_id
+        self.body = redact_body(body)
 
     def __str__(self) -> str:
         where = f" (field {self.field})" if self.field else ""

@@ -26,7 +26,9 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ._common import OK, USAGE, out, parse_duration
+from .._core.options import log_level_from_env
+from ..errors import ConfigurationError
+from ._common import OK, USAGE, _fail, out, parse_duration
 from ._doctor import doctor_command
 from ._onboard import onboard
 from ._sandbox import sandbox_command
@@ -101,6 +103,10 @@ def _main(
     ] = False,
 ) -> None:
     """maildns: sending domains, end to end."""
+    try:  # checked before any command runs, like every other setting
+        log_level_from_env()
+    except ConfigurationError as error:
+        _fail(str(error))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 
+from .._core.secrets import redact, redact_value
 from ..errors import MailDnsError
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ _DURATION: Final = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$")
 
 
 def _fail(message: str, code: int = ERROR) -> NoReturn:
+    message = redact(message)
     for line in message.splitlines() or [message]:
         err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -61,23 +63,29 @@ def parse_duration(text: str) -> float:
     return value * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
-def _print_json(document: dict[str, Any]) -> None:
+def _print_json(document: dict[str, Any], *, redacted: bool = True) -> None:
     """``document`` as ``json.dumps(document, indent=2)`` prints it; a value that is an iterator
     is a list written one item at a time, so that ten thousand domains' changes are never one
-    string (nor one list of dicts) in memory."""
+    string (nor one list of dicts) in memory. Every string in it is redacted, unless showing
+    a credential is the document's purpose (``redacted=False``: the sandbox's demo ones)."""
+    shown: Callable[[Any], Any] = redact_value if redacted else _as_is
     out = sys.stdout
     out.write("{")
     for i, (key, value) in enumerate(document.items()):
-        out.write(("," if i else "") + "\n  " + json.dumps(key) + ": ")
+        out.write(("," if i else "") + "\n  " + json.dumps(shown(key)) + ": ")
         if isinstance(value, Iterator):
             opening = "["
             for item in value:
-                out.write(opening + "\n    " + _indented(json.dumps(item, indent=2), 4))
+                out.write(opening + "\n    " + _indented(json.dumps(shown(item), indent=2), 4))
                 opening = ","
             out.write("[]" if opening == "[" else "\n  ]")
         else:
-            out.write(_indented(json.dumps(value, indent=2), 2))
+            out.write(_indented(json.dumps(shown(value), indent=2), 2))
     out.write("\n}\n" if document else "}\n")
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _indented(text: str, spaces: int) -> str:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Final
 import typer
 from rich.table import Table
 
+from .._core.secrets import redact_value
 from ._common import (
     CHANGES,
     ERROR,
@@ -365,7 +366,7 @@ def plan_command(
     if out_file is not None:
         saved = {**document, "config": str(config.resolve())}
         try:
-            out_file.write_text(json.dumps(saved, indent=2) + "\n")
+            out_file.write_text(json.dumps(redact_value(saved), indent=2) + "\n")
         except OSError as error:
             _fail(f"{out_file}: cannot save the plan: {error.strerror}")
     if json_:

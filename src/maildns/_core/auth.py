@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
-from .secrets import Secret, SecretHeaders
+from .secrets import Secret, SecretHeaders, remember
 
 if TYPE_CHECKING:
     import httpx
@@ -74,6 +74,9 @@ class HeaderAuth(Auth):
     def prepare(self, request: dict[str, Any]) -> None:
         if self._headers is None:
             self._headers = SecretHeaders(self._make())  # ConfigurationError when incomplete
+            for value in self._headers.values():  # "Basic <base64>": a vendor may echo either
+                remember(value)
+                remember(value.partition(" ")[2])
         headers = request.get("headers")
         if headers is None:
             request["headers"] = dict(self._headers)

@@ -25,10 +25,12 @@ from .options import (
     configure_logging_from_env,
     resolve_base_url,
     resolve_credentials,
+    resolve_deadline,
+    resolve_max_response_bytes,
     resolve_timeout,
 )
 from .pace import DOCUMENTED, Pace, RateLimit, check_rate_limit, pace_for
-from .secrets import hide_secrets_in_httpx_logs
+from .secrets import hide_secrets_in_httpx_logs, redact_url
 
 if TYPE_CHECKING:
     from .auth import Auth
@@ -84,6 +86,8 @@ class _Setup:
         rate_limit: object,
         http_client: object,
         expected: type,
+        max_response_bytes: object = None,
+        deadline: object = None,
     ) -> None:
         configure_logging_from_env()
         hide_secrets_in_httpx_logs()
@@ -109,6 +113,8 @@ class _Setup:
         given_timeout = timeout is not None
         self.timeout: httpx.Timeout | None = check(resolve_timeout, timeout)
         self.max_retries: int = check(check_max_retries, max_retries)
+        self.max_response_bytes: int = check(resolve_max_response_bytes, max_response_bytes)
+        self.deadline: float = check(resolve_deadline, deadline)
         self.rate_limit = check(check_rate_limit, rate_limit)
         if http_client is not None and not isinstance(http_client, expected):
             problems.append(
@@ -146,6 +152,8 @@ class _Setup:
             "auth": self.auth,
             "parse_error": self.parse_error,
             "pace": self.pace,
+            "max_response_bytes": self.max_response_bytes,
+            "deadline": self.deadline,
         }
 
 
@@ -181,8 +189,19 @@ class _ClientBase(Generic[OpsT]):
     def timeout(self) -> httpx.Timeout:
         return self._timeout
 
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest decoded body an answer may have."""
+        return self._core.max_response_bytes
+
+    @property
+    def deadline(self) -> float:
+        """Seconds a request may take from being sent to the end of its answer."""
+        return self._core.deadline
+
     def __repr__(self) -> str:
-        shown = [f"{name}={getattr(self, name)!r}" for name in (*self._properties, "base_url")]
+        shown = [f"{name}={getattr(self, name)!r}" for name in self._properties]
+        shown.append(f"base_url={redact_url(self.base_url)!r}")
         return f"<{type(self).__name__} {' '.join(shown)}>"
 
     def _set_up(self, http_client: object, expected: type, **arguments: Any) -> _Setup:
@@ -210,6 +229,8 @@ class SyncClient(_ClientBase[OpsT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         setup = self._set_up(
             http_client,
@@ -220,6 +241,8 @@ class SyncClient(_ClientBase[OpsT]):
             timeout=timeout,
             max_retries=max_retries,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
         # Your client as given; ours is opened with the first request.
         own = functools.partial(_own_client, self._timeout)
@@ -275,6 +298,8 @@ class AsyncClient(_ClientBase[OpsT]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         setup = self._set_up(
             http_client,
@@ -285,6 +310,8 @@ class AsyncClient(_ClientBase[OpsT]):
             timeout=timeout,
             max_retries=max_retries,
             rate_limit=rate_limit,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
         own = functools.partial(_own_async_client, self._timeout)
         self._core = AsyncCore(http_client, own, **setup.core_kwargs(self._declaration))

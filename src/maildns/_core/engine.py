@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeAlias, TypeVar
 
 from ..errors import (
     APIConnectionError,
+    APIDeadlineError,
     APIError,
+    APIResponseLimitError,
+    APIResponseTooLargeError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -36,7 +39,14 @@ from ..errors import (
     status_error_class,
 )
 from ..models import Deferred
-from .options import logger
+from .body import ACCEPT_ENCODING, BodyReader, TooLarge
+from .options import (
+    DEADLINE_ENV,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_RESPONSE_BYTES_ENV,
+    logger,
+)
 from .secrets import redact_body, redact_url
 
 if TYPE_CHECKING:
@@ -214,6 +224,21 @@ class Pages(Generic[T]):
         return fresh
 
 
+def _within(timeout: httpx.Timeout, deadline: float) -> httpx.Timeout:
+    """``timeout`` with no wait longer than ``deadline``."""
+    import httpx
+
+    def clip(seconds: float | None) -> float:
+        return deadline if seconds is None else min(seconds, deadline)
+
+    return httpx.Timeout(
+        connect=clip(timeout.connect),
+        read=clip(timeout.read),
+        write=clip(timeout.write),
+        pool=clip(timeout.pool),
+    )
+
+
 @functools.lru_cache(maxsize=2048)
 def _url(url: str) -> httpx.URL:
     """The parsed URL; parsed once however often it is called (httpx.URL is immutable)."""
@@ -317,11 +342,16 @@ class CoreBase:
         auth: Auth,
         parse_error: Callable[[int, Any], tuple[str | None, str | None]],
         pace: Pace | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float = DEFAULT_DEADLINE,
     ) -> None:
         self.vendor = vendor
         self.pace = pace
         self.base_url = base_url
-        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.deadline = deadline
+        # No single wait outlasts the deadline (a sync read is checked between chunks only).
+        self.timeout = _within(timeout, deadline) if timeout is not None else None
         self.max_retries = max_retries
         self.auth = auth
         self.parse_error = parse_error
@@ -332,6 +362,13 @@ class CoreBase:
         request["url"] = self.base_url + request["url"]
         if self.timeout is not None:
             request["timeout"] = self.timeout
+        # Only the codings the body reader inflates within its bound (httpx would add br and
+        # zstd when their packages are installed).
+        headers = request.get("headers")
+        if headers is None:
+            request["headers"] = {"Accept-Encoding": ACCEPT_ENCODING}
+        else:
+            headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
         if call.authenticated:
             self.auth.prepare(request)
         return request
@@ -411,6 +448,66 @@ class CoreBase:
             )
         error.__cause__ = exc
         return _Retryable(error, None)
+
+    def reader(self, call: Call, response: httpx.Response) -> BodyReader:
+        """The bounded reader of ``response``'s body (too large already when its announced
+        length is)."""
+        reader = BodyReader(response.headers.get("content-encoding", ""), self.max_response_bytes)
+        try:
+            reader.expect(response.headers.get("content-length"))
+        except TooLarge as exc:
+            raise self.too_large(call, response, exc) from None
+        return reader
+
+    def too_large(
+        self, call: Call, response: httpx.Response, exc: TooLarge
+    ) -> APIResponseTooLargeError:
+        limit = self.max_response_bytes
+        return APIResponseTooLargeError(
+            f"HTTP {response.status_code} with a body over max_response_bytes "
+            f"({limit:,} bytes decoded, {exc.decoded:,} reached); pass max_response_bytes= to "
+            f"the client or set {MAX_RESPONSE_BYTES_ENV} to accept larger answers",
+            vendor=self.vendor,
+            operation_id=call.endpoint.operation_id,
+            setting="max_response_bytes",
+            limit=limit,
+            status_code=response.status_code,
+            request_id=request_id(response.headers),
+        )
+
+    def late(self, call: Call, response: httpx.Response | None) -> APIDeadlineError:
+        status = f"HTTP {response.status_code} but its body was" if response is not None else "it"
+        return APIDeadlineError(
+            f"no complete answer within the deadline of {self.deadline:g} s ({status} still "
+            f"coming); pass deadline= to the client or set {DEADLINE_ENV} to wait longer",
+            vendor=self.vendor,
+            operation_id=call.endpoint.operation_id,
+            setting="deadline",
+            limit=self.deadline,
+            status_code=response.status_code if response is not None else None,
+            request_id=request_id(response.headers) if response is not None else None,
+        )
+
+    @staticmethod
+    def decoded(response: httpx.Response, content: bytes) -> httpx.Response:
+        """``response`` as if httpx had read it: its body ``content``, decoded."""
+        import httpx
+
+        headers = response.headers
+        if "content-encoding" in headers:
+            headers = headers.copy()
+            del headers["content-encoding"]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=response.request,
+            extensions={
+                k: v
+                for k, v in response.extensions.items()
+                if k in ("http_version", "reason_phrase")
+            },
+        )
 
     def closed(self, call: Call) -> ClientClosedError:
         return ClientClosedError(
@@ -575,22 +672,49 @@ class SyncCore(CoreBase):
             while (delay := pace.wait()) > 0:
                 time.sleep(delay)
         started = time.perf_counter()
+        response: httpx.Response | None = None
         try:
-            response = http.request(**request)
+            streamed = response = http.send(http.build_request(**request), stream=True)
+            try:
+                self.note(call, request["method"], response.status_code)
+                response = self._read(call, streamed, started + self.deadline)
+            finally:
+                streamed.close()
         except httpx.TransportError as exc:
             self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
+        except APIResponseLimitError as exc:
+            self.log(call, request, type(exc).__name__, started, attempt, response)
+            raise
         except RuntimeError:
             if http.is_closed:
                 raise self.closed(call) from None
             raise
-        self.note(call, request["method"], response.status_code)
         if pace is not None:
             pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response
+
+    def _read(self, call: Call, response: httpx.Response, deadline: float) -> httpx.Response:
+        """``response`` with its body read within the bounds: ``max_response_bytes`` decoded,
+        and ``deadline`` (checked as each chunk comes; no single read outwaits it)."""
+        if response.is_stream_consumed:  # a transport that read it already (a test's mock)
+            if len(response.content) > self.max_response_bytes:
+                raise self.too_large(call, response, TooLarge(len(response.content)))
+            return response
+        reader = self.reader(call, response)
+        try:
+            for chunk in response.iter_raw():
+                reader.feed(chunk)
+                if time.perf_counter() > deadline:
+                    raise self.late(call, response)
+        except TooLarge as exc:
+            raise self.too_large(call, response, exc) from None
+        if time.perf_counter() > deadline:
+            raise self.late(call, response)
+        return self.decoded(response, reader.content())
 
     def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:
         auth = self.auth
@@ -688,22 +812,55 @@ class AsyncCore(CoreBase):
             while (delay := pace.wait()) > 0:  # noqa: ASYNC110 - the pace is polled: no event to wait on
                 await asyncio.sleep(delay)
         started = time.perf_counter()
+        response: httpx.Response | None = None
+        within = asyncio.timeout(self.deadline)
         try:
-            response = await http.request(**request)
+            async with within:
+                streamed = response = await http.send(http.build_request(**request), stream=True)
+                try:
+                    self.note(call, request["method"], response.status_code)
+                    response = await self._read(call, streamed)
+                finally:
+                    await streamed.aclose()
         except httpx.TransportError as exc:
             self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
             raise self.connection_error(call, exc) from None
+        except TimeoutError as exc:
+            if not within.expired():
+                raise
+            if response is None:  # else its status said already whether it was refused
+                self.note(call, request["method"], exc)
+            error = self.late(call, response)
+            self.log(call, request, type(error).__name__, started, attempt, response)
+            raise error from None
+        except APIResponseLimitError as exc:
+            self.log(call, request, type(exc).__name__, started, attempt, response)
+            raise
         except RuntimeError:
             if http.is_closed:
                 raise self.closed(call) from None
             raise
-        self.note(call, request["method"], response.status_code)
         if pace is not None:
             pace.observe(response.status_code, response.headers)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response
+
+    async def _read(self, call: Call, response: httpx.Response) -> httpx.Response:
+        """``response`` with its body read within ``max_response_bytes`` decoded (the
+        deadline is the caller's ``asyncio.timeout``)."""
+        if response.is_stream_consumed:  # a transport that read it already (a test's mock)
+            if len(response.content) > self.max_response_bytes:
+                raise self.too_large(call, response, TooLarge(len(response.content)))
+            return response
+        reader = self.reader(call, response)
+        try:
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+        except TooLarge as exc:
+            raise self.too_large(call, response, exc) from None
+        return self.decoded(response, reader.content())
 
     async def _attempt(self, call: Call, request: dict[str, Any], url: str, attempt: int) -> Result:
         auth = self.auth

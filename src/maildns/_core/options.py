@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from ..errors import ConfigurationError, InvalidInputError, Problem
-from .secrets import Secret
+from .secrets import Secret, redact, redact_logs, remember
 
 if TYPE_CHECKING:
     import httpx
@@ -25,10 +25,20 @@ if TYPE_CHECKING:
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_CONNECT_TIMEOUT: Final = 5.0
 DEFAULT_READ_TIMEOUT: Final = 30.0
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+"""The largest decoded body an answer may have: a 20,000-record zone is a few megabytes."""
+DEFAULT_DEADLINE: Final = 120.0
+"""Seconds one request may take from sending to its last byte, however the bytes trickle."""
+MAX_RESPONSE_BYTES_ENV: Final = "MAILDNS_MAX_RESPONSE_BYTES"
+DEADLINE_ENV: Final = "MAILDNS_DEADLINE"
+LOG_ENV: Final = "MAILDNS_LOG"
+LOG_LEVELS: Final = ("debug", "info", "warning", "error")
 
 logger = logging.getLogger("maildns")
 # A library's logger stays silent until the application configures logging.
 logger.addHandler(logging.NullHandler())
+# Whoever handles its records (our stderr handler, an application's own) gets them redacted.
+redact_logs("maildns")
 
 
 def default_timeout() -> httpx.Timeout:
@@ -47,9 +57,12 @@ def resolve_base_url(base_url: object, *, env: str, default: str) -> str:
     except (TypeError, httpx.InvalidURL):
         parsed = None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        shown = repr(url)[:80] if isinstance(url, str) else type(url).__name__
+        shown = repr(redact(url))[:80] if isinstance(url, str) else type(url).__name__
         raise InvalidInputError.one("base_url", f"must be an http(s) URL, got {shown}")
     assert isinstance(url, str)
+    if parsed.userinfo:  # httpx sends it as HTTP Basic credentials: a secret like any other
+        remember(parsed.password)
+        remember(parsed.userinfo.decode("ascii", "replace"))
     return url.rstrip("/")
 
 
@@ -66,6 +79,46 @@ def resolve_timeout(timeout: object) -> httpx.Timeout:
         )
     seconds = float(timeout)
     return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
+
+
+def _from_env(value: object, env: str, default: float) -> tuple[object, str]:
+    """The argument, else its environment variable's text, else ``default``; and what to call
+    it in a message."""
+    if value is not None:
+        return value, "got"
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default, "got"
+    try:
+        return float(text), f"{env} is"
+    except ValueError:
+        return text, f"{env} is"
+
+
+def resolve_max_response_bytes(value: object) -> int:
+    """The argument, else ``MAILDNS_MAX_RESPONSE_BYTES``, else the default: a positive whole
+    number of bytes."""
+    size, where = _from_env(value, MAX_RESPONSE_BYTES_ENV, DEFAULT_MAX_RESPONSE_BYTES)
+    whole = isinstance(size, int | float) and not isinstance(size, bool) and size == int(size)
+    if not whole or not isinstance(size, int | float) or size < 1:
+        raise InvalidInputError.one(
+            "max_response_bytes", f"must be a positive whole number of bytes, {where} {size!r:.40}"
+        )
+    return int(size)
+
+
+def resolve_deadline(value: object) -> float:
+    """The argument, else ``MAILDNS_DEADLINE``, else the default: positive seconds."""
+    seconds, where = _from_env(value, DEADLINE_ENV, DEFAULT_DEADLINE)
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds < float("inf")
+    ):
+        raise InvalidInputError.one(
+            "deadline", f"must be a positive number of seconds, {where} {seconds!r:.40}"
+        )
+    return float(seconds)
 
 
 def check_max_retries(max_retries: object) -> int:
@@ -214,14 +267,30 @@ class _Ambiguous(Credentials):
 _configured = False
 
 
+def log_level_from_env() -> int | None:
+    """The level ``MAILDNS_LOG`` names (None when unset); ConfigurationError naming the allowed
+    values for anything else."""
+    text = os.environ.get(LOG_ENV, "").strip()
+    if not text:
+        return None
+    if text.lower() not in LOG_LEVELS:
+        allowed = ", ".join(LOG_LEVELS)
+        raise ConfigurationError(
+            f"{LOG_ENV} must be one of {allowed} (or unset), got {text[:40]!r}"
+        )
+    level: int = getattr(logging, text.upper())
+    return level
+
+
 def configure_logging_from_env() -> None:
-    """``MAILDNS_LOG=debug`` (or info, warning) sends the ``maildns`` logger to stderr."""
+    """``MAILDNS_LOG=debug`` (or info, warning, error) sends the ``maildns`` logger to stderr;
+    any other value is a ConfigurationError."""
     global _configured
-    level = os.environ.get("MAILDNS_LOG", "").strip().upper()
-    if _configured or not level:
+    level = log_level_from_env()
+    if _configured or level is None:
         return
     _configured = True
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(getattr(logging, level, logging.DEBUG))
+    logger.setLevel(level)

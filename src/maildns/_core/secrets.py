@@ -1,10 +1,24 @@
-"""Keep credentials out of reprs, logs and exception messages."""
+"""Keep credentials out of reprs, logs and exception messages.
+
+The one redaction point: every secret maildns learns (a credential, a token, the password of a
+connection string or of a URL's user info) is remembered as it is wrapped in a :class:`Secret`
+(or given to :func:`remember`), and :func:`redact` masks each of them, in the forms a vendor
+may echo them back in (as given, URL-encoded, JSON-escaped), together with any URL's user info
+and credential-bearing query parameters. Every text that leaves maildns goes through it:
+errors (:class:`~maildns.errors.MailDnsError` redacts its message as it is made), log lines
+(:class:`RedactLogs` on the ``maildns`` and ``httpx`` loggers), and what the command line
+prints (one-line errors, JSON documents).
+"""
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
+import threading
 from typing import Any, Final
+from urllib.parse import quote, quote_plus
 
 _MASK: Final = "**********"
 # Query parameters that carry a credential; their values are masked wherever a URL is shown.
@@ -13,7 +27,74 @@ SECRET_QUERY_PARAMS: Final = frozenset({"token", "access_token", "client_secret"
 SECRET_BODY_KEYS: Final = frozenset(
     {"access_token", "refresh_token", "id_token", "token", "client_secret", "password"}
 )
-_QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#]*")
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")=)[^&#\s]*")
+# scheme://user:password@host: the password (a user alone is a name, as in a connection
+# string; a base URL's whole user info is remembered as a secret besides).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/?#\s@]*:)(?!\*+@)[^/?#\s@]+@")
+# A secret shorter than this is not looked for: it cannot be told from ordinary words, and
+# masking it would garble every message (a password "s" would mask "3 s").
+_SHORTEST: Final = 4
+_KEEP: Final = 1024
+"""Secrets remembered at most (the oldest forgotten first): a long run renews tokens."""
+_known: dict[str, None] = {}
+_pattern: re.Pattern[str] | None = None
+_lock = threading.Lock()
+
+
+def _forms(value: str) -> set[str]:
+    """``value`` and the forms a vendor may echo it back in."""
+    forms = {
+        value,
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        html.escape(value),
+    }
+    return {f for f in forms if f}
+
+
+def remember(value: str) -> None:
+    """Mask ``value`` (and its URL-encoded and JSON-escaped forms) wherever :func:`redact`
+    meets it from now on (unless it is shorter than four characters)."""
+    global _pattern
+    if len(value) < _SHORTEST or value in _known:
+        return
+    with _lock:
+        _known[value] = None
+        while len(_known) > _KEEP:
+            del _known[next(iter(_known))]
+        forms = sorted({f for v in _known for f in _forms(v)}, key=len, reverse=True)
+        _pattern = re.compile("|".join(map(re.escape, forms)))
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret maildns knows masked, and any URL's password and
+    credential-bearing query values."""
+    pattern = _pattern
+    if pattern is not None:  # first: a base URL's whole user info is one of them
+        text = pattern.sub(_MASK, text)
+    if "@" in text:
+        text = _USERINFO.sub(lambda m: m.group(1) + _MASK + "@", text)
+    if "=" in text:
+        text = _QUERY_SECRET.sub(lambda m: m.group(1) + _MASK, text)
+    return text
+
+
+def redact_bytes(content: bytes) -> bytes:
+    """:func:`redact` for a body's bytes (whatever their encoding)."""
+    return redact(content.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+
+def redact_value(value: Any) -> Any:
+    """A JSON-like value (dicts, lists, strings) with every string :func:`redact`-ed."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_value(k): redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_value(v) for v in value]
+    return value
 
 
 class Secret:
@@ -23,6 +104,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(value)
 
     def get(self) -> str:
         return self._value
@@ -50,40 +132,54 @@ class SecretHeaders(dict[str, str]):
 
 
 def redact_url(url: str) -> str:
-    """``url`` with the values of credential-bearing query parameters masked."""
-    return _QUERY_SECRET.sub(lambda m: m.group(1) + _MASK, url)
+    """``url`` without its password, credential-bearing query values and known secrets."""
+    return redact(url)
 
 
 def redact_body(value: Any) -> Any:
-    """A JSON value with the values of credential keys masked, at any depth."""
+    """A JSON value with the values of credential keys masked, at any depth, and every string
+    :func:`redact`-ed."""
     if isinstance(value, dict):
-        return {k: (_MASK if k in SECRET_BODY_KEYS else redact_body(v)) for k, v in value.items()}
+        return {
+            redact(k) if isinstance(k, str) else k: (
+                _MASK if k in SECRET_BODY_KEYS else redact_body(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact_body(v) for v in value]
+    if isinstance(value, str):
+        return redact(value)
     return value
 
 
-def _is_url(value: object) -> bool:
-    # httpx.URL, without importing httpx for it
-    return type(value).__name__ == "URL" and type(value).__module__.startswith("httpx")
+class RedactLogs(logging.Filter):
+    """Every line of a logger, its traceback included, through :func:`redact` (httpx logs each
+    request URL at INFO, and a token may travel in its query: TelecomX's does)."""
 
-
-class _RedactUrls(logging.Filter):
-    """httpx logs every request URL at INFO; a token may travel in its query (TelecomX's does)."""
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(
-                redact_url(str(arg)) if isinstance(arg, str) or _is_url(arg) else arg
-                for arg in record.args
-            )
-        elif isinstance(record.msg, str):
-            record.msg = redact_url(record.msg)
+        message = record.getMessage()
+        shown = redact(message)
+        if shown != message:  # else the record keeps its arguments, for handlers that read them
+            record.msg, record.args = shown, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
+def redact_logs(name: str) -> None:
+    """Put :class:`RedactLogs` on the logger ``name`` (idempotent)."""
+    named = logging.getLogger(name)
+    if not any(isinstance(f, RedactLogs) for f in named.filters):
+        named.addFilter(RedactLogs())
+
+
 def hide_secrets_in_httpx_logs() -> None:
-    """Mask credential query parameters in the ``httpx`` logger's lines (idempotent)."""
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactUrls) for f in httpx_logger.filters):
-        httpx_logger.addFilter(_RedactUrls())
+    """Redact the ``httpx`` logger's lines (idempotent)."""
+    redact_logs("httpx")

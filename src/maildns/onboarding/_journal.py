@@ -67,6 +67,7 @@ from typing import Any, Final, Protocol
 import attrs
 
 from .._core.pace import PermitsFactory
+from .._core.secrets import redact
 from ..errors import MailDnsError
 from ..models import RecordType
 from ._plan import Change
@@ -369,7 +370,7 @@ class Journal:
             detail = _SETTLED[found, "started"]
             unknown_detail = _SETTLED[found, "unknown"]
         else:
-            unknown_detail = detail
+            detail = unknown_detail = redact(detail)  # an error's text, whoever wrote it
         # an unknown step ends settled; done and failed end it too
         ending = ("started", "started") if state == "unknown" else ("started", "unknown")
         row = db.execute(

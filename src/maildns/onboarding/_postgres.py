@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .._core.pace import BucketPermits, Permits, PermitsFactory
+from .._core.secrets import remember
 from ._journal import _SCHEMA as SQLITE_SCHEMA
 from ._journal import (
     APPLICATION,
@@ -264,6 +265,8 @@ class PostgresJournal(Journal):
     def __init__(
         self, dsn: str, identity: str = DEFAULT_IDENTITY, *, timeout: float | None = None
     ) -> None:
+        for secret in _secrets(dsn):  # masked in every message from now on, echoed or not
+            remember(secret)
         self.location = redact(dsn)
         self.identity = identity
         self._dsn = dsn

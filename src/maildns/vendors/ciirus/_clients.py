@@ -42,6 +42,8 @@ class Ciirus(SyncClient[CiirusOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -52,6 +54,8 @@ class Ciirus(SyncClient[CiirusOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     @property
@@ -137,6 +141,8 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -147,6 +153,8 @@ class AsyncCiirus(AsyncClient[CiirusOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     @property

@@ -42,6 +42,8 @@ class TelecomX(SyncClient[TelecomXOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -52,6 +54,8 @@ class TelecomX(SyncClient[TelecomXOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     def create_zone(
@@ -129,6 +133,8 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -139,6 +145,8 @@ class AsyncTelecomX(AsyncClient[TelecomXOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     async def create_zone(

@@ -43,6 +43,8 @@ class Tesouro(SyncClient[TesouroOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -53,6 +55,8 @@ class Tesouro(SyncClient[TesouroOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     @property
@@ -109,6 +113,8 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         rate_limit: RateLimit = DOCUMENTED,
+        max_response_bytes: int | None = None,
+        deadline: float | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -119,6 +125,8 @@ class AsyncTesouro(AsyncClient[TesouroOperations]):
             max_retries=max_retries,
             rate_limit=rate_limit,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
         )
 
     @property
