@@ -59,8 +59,8 @@ Concurrency = Annotated[
     ),
 ]
 PLAN_MAX_BYTES: Final = 256 * 1024 * 1024
-"""The largest saved plan (or configuration) ``apply`` reads: a plan of 10,000 domains is
-some 20 MiB."""
+"""The largest saved plan (or configuration) ``apply`` reads: a plan of 10,000 domains with
+every record to publish is some 26 MiB."""
 SHOWN: Final = 50
 """Changes and errors a person is shown one per line; beyond that, counts (--json has all)."""
 Nameserver = Annotated[

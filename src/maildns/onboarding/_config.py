@@ -48,7 +48,16 @@ international names, no trailing dot). A domain must lie inside its zone and be 
 :func:`load` and :func:`loads` check everything before returning anything: every problem is
 collected with its line and raised together as one :class:`ConfigError`, each reading
 ``file:line: path: message``, e.g.
-``onboard.yaml:9: domains[0].ciirus.approved: must be a bool (True or False), got str 'yes'``.
+``onboard.yaml:9: domains[0].ciirus.approved: must be a bool (True or False), got str 'yes'``;
+its message lists the first :data:`SHOWN_PROBLEMS` and counts the rest.
+
+What is read is bounded, so that a hostile file costs no more than a large valid one: a regular
+file only (never a FIFO or a device: see :mod:`._files`), at most :data:`MAX_BYTES` of UTF-8,
+nested at most :data:`MAX_DEPTH` deep (checked on the parser's events, before composing), and
+at most :data:`MAX_VALUES` values. Anchors and aliases stay allowed, since they share vendor
+settings between many domains, but the document with every alias written out may hold at most
+:data:`ALIAS_GROWTH` times the values written plus :data:`ALIAS_ALLOWANCE`: measured on the
+composed nodes, each once, so a "billion laughs" is refused from the few nodes it writes.
 """
 
 from __future__ import annotations
