@@ -91,7 +91,7 @@ _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
 MAX_BYTES: Final = 16 * MIB
 """The largest configuration read: some 150,000 domains written one per three lines."""
 MAX_DEPTH: Final = 64
-"""How deep mappings and lists may nest (a valid configuration needs 6): deeper input is
+"""How deep mappings and lists may nest (a valid configuration nests 5 deep): deeper input is
 refused from the parser's events, before it is composed (libyaml's composer recurses in C and
 crashes on some ten thousand levels; pyyaml's and the checks here recurse in Python)."""
 MAX_VALUES: Final = 4_000_000
