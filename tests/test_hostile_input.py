@@ -15,12 +15,13 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from maildns.sandbox import Sandbox
+from maildns.sandbox.__main__ import environment
 
 from .conftest import write_onboard_config
 
@@ -34,13 +35,30 @@ def _bounded() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
 
-def maildns(*args: str, cwd: Path) -> tuple[int, str, str]:
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox of this module's own, which the commands are pointed at: the shared one may
+    still hear from another test's clients, and what it counts here is what these sent."""
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox_env(sandbox: Sandbox) -> Sandbox:
+    """The sandbox, its counts zeroed; the commands' environment points at it."""
+    sandbox.stats(reset=True)
+    return sandbox
+
+
+def maildns(*args: str, cwd: Path, sb: Sandbox) -> tuple[int, str, str]:
+    given, unset = environment(sb)
+    env = {k: v for k, v in os.environ.items() if k not in unset and k != "MAILDNS_STATE"}
     done = subprocess.run(
         [MAILDNS, *args],
         capture_output=True,
         text=True,
         errors="replace",
-        env={**os.environ, "COLUMNS": "200"},
+        env={**env, **given, "COLUMNS": "200"},
         cwd=cwd,
         timeout=SAFETY_NET,
         preexec_fn=_bounded,
@@ -146,7 +164,9 @@ def test_a_hostile_configuration_is_one_line(
     path = tmp_path / "onboard.yaml"
     make(path)
     extra = ["--yes"] if command == "apply" else []
-    code, stdout, stderr = maildns("onboard", command, str(path), *extra, cwd=tmp_path)
+    code, stdout, stderr = maildns(
+        "onboard", command, str(path), *extra, cwd=tmp_path, sb=sandbox_env
+    )
     assert (code, stdout) == (1, "")
     if command == "apply" and case.startswith("{a:") and "key" not in case:
         # It begins like JSON, so apply reads it as a saved plan: one line all the same.
@@ -159,7 +179,9 @@ def test_a_hostile_configuration_is_one_line(
 @pytest.mark.parametrize("command", ["plan", "apply"])
 def test_dev_zero_is_refused_before_it_is_read(command: str, sandbox_env: Sandbox) -> None:
     extra = ["--yes"] if command == "apply" else []
-    code, stdout, stderr = maildns("onboard", command, "/dev/zero", *extra, cwd=Path("/"))
+    code, stdout, stderr = maildns(
+        "onboard", command, "/dev/zero", *extra, cwd=Path("/"), sb=sandbox_env
+    )
     assert (code, stdout) == (1, "")
     assert one_line(stderr) == "/dev/zero: is a character device, not a regular file"
     nothing_sent(sandbox_env)
@@ -171,7 +193,7 @@ def test_ten_thousand_duplicate_keys_show_the_first_problems(
     path = tmp_path / "onboard.yaml"
     write_onboard_config(path, sandbox_env, "    tesouro: {}\n")
     path.write_text(path.read_text() + "".join(f"domains: [{i}]\n" for i in range(10_000)))
-    code, stdout, stderr = maildns("onboard", "plan", str(path), cwd=tmp_path)
+    code, stdout, stderr = maildns("onboard", "plan", str(path), cwd=tmp_path, sb=sandbox_env)
     assert (code, stdout) == (1, "")
     assert "Traceback" not in stderr
     lines = stderr.strip().splitlines()
@@ -188,7 +210,9 @@ def test_ten_thousand_duplicate_domains_show_the_first_problems(
     path = tmp_path / "onboard.yaml"
     again = "  - domain: mail.example.com\n    tesouro: {}\n"
     write_onboard_config(path, sandbox_env, "    tesouro: {}\n" + again * 10_000)
-    code, stdout, stderr = maildns("onboard", "apply", str(path), "--yes", cwd=tmp_path)
+    code, stdout, stderr = maildns(
+        "onboard", "apply", str(path), "--yes", cwd=tmp_path, sb=sandbox_env
+    )
     assert (code, stdout) == (1, "")
     assert "Traceback" not in stderr
     lines = stderr.strip().splitlines()
@@ -249,7 +273,9 @@ def test_a_hostile_saved_plan_is_one_line(case: str, sandbox_env: Sandbox, tmp_p
     make, said = BAD_PLANS[case]
     path = tmp_path / "plan.json"
     make(path)
-    code, stdout, stderr = maildns("onboard", "apply", str(path), "--yes", cwd=tmp_path)
+    code, stdout, stderr = maildns(
+        "onboard", "apply", str(path), "--yes", cwd=tmp_path, sb=sandbox_env
+    )
     assert (code, stdout) == (1, "")
     assert one_line(stderr).startswith(f"{path}{said}")
     nothing_sent(sandbox_env)

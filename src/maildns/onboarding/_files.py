@@ -50,12 +50,12 @@ def read_regular(path: str | os.PathLike[str], limit: int, what: str) -> bytes:
     except OSError as error:
         raise FileProblem(f"cannot read: {error.strerror or error}") from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((n for test, n in _KINDS if test(status.st_mode)), "not a regular file")
             raise FileProblem(f"is {kind}, not a regular file")
         too_big = f"is larger than {size_text(limit)}, the most {what} may be"
-        if os.fstat(fd).st_size > limit:
+        if status.st_size > limit:
             raise FileProblem(too_big)
         chunks: list[bytes] = []
         left = limit + 1  # one byte more than allowed tells a file that grew past the limit
