@@ -249,7 +249,7 @@ def test_a_file_that_is_not_utf8_is_one_problem(tmp_path: Path) -> None:
     path.write_bytes(b"version: 1\ncomment: caf\xe9\n")
     with pytest.raises(ConfigError) as info:
         load(str(path))
-    assert [str(p) for p in info.value.problems] == [f"{path}: is not UTF-8 text (byte 23)"]
+    assert [str(p) for p in info.value.problems] == [f"{path}:2: is not UTF-8 text (byte 23: 0xe9)"]
 
 
 def test_load_reads_a_real_file(tmp_path: Path) -> None:

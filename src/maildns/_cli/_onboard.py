@@ -59,6 +59,9 @@ Concurrency = Annotated[
         help="Domains worked on at once (the vendors' rate limits still hold).",
     ),
 ]
+PLAN_MAX_BYTES: Final = 256 * 1024 * 1024
+"""The largest saved plan (or configuration) ``apply`` reads: a plan of 10,000 domains with
+every record to publish is some 26 MiB."""
 SHOWN: Final = 50
 """Changes and errors a person is shown one per line; beyond that, counts (--json has all)."""
 Nameserver = Annotated[
@@ -404,18 +407,12 @@ def apply_command(
     Domains are applied concurrently; one that fails stops only itself. On a terminal, a
     progress bar on stderr counts them; --json prints a summary and every change.
     """
-    from .. import onboarding
 
     options = _plan_options(state, force, prune, concurrency, resolver)
     config, saved = target, None
-    text = _read(target)
-    if text.lstrip().startswith("{"):
-        try:
-            document = json.loads(text)
-            saved = onboarding.Plan.from_json(document)
-            config = Path(document["config"])
-        except (ValueError, KeyError, TypeError) as error:
-            _fail(f"{target}: not a saved plan: {error}")
+    data = _read(target)
+    if data.lstrip().startswith(b"{"):
+        saved, config = _saved_plan(target, data)
     if not yes:
         # A person confirms what they were shown: the plan, made here (apply makes it again
         # and changes nothing if the world moved in between: see PlanMovedError).
@@ -500,11 +497,40 @@ def _summary_line(applied: Any) -> str:
     return text
 
 
-def _read(path: Path) -> str:
+def _read(path: Path) -> bytes:
+    """What ``apply`` was given, read as a configuration is (see ``onboarding._files``): a
+    regular file, at most as large as a saved plan may be."""
+    from ..onboarding._files import FileProblem, read_regular
+
     try:
-        return path.read_text()
-    except OSError as problem:
-        _fail(f"{path}: cannot read: {problem.strerror}")
+        return read_regular(path, PLAN_MAX_BYTES, "a saved plan")
+    except FileProblem as problem:
+        _fail(f"{path}: {problem.message}")
+
+
+def _saved_plan(path: Path, data: bytes) -> tuple[Any, Path]:
+    """The plan saved at ``path`` (its bytes ``data``) and the configuration it was made
+    from; one line naming the file and the problem when it is not a saved plan."""
+    from ..onboarding import Plan
+    from ..onboarding._files import FileProblem, utf8_text
+
+    try:
+        document = json.loads(utf8_text(data))
+    except FileProblem as problem:
+        where = f"{path}:{problem.line}" if problem.line else str(path)
+        _fail(f"{where}: not a saved plan: it {problem.message}")
+    except RecursionError:
+        _fail(f"{path}: not a saved plan: nested too deeply to be one")
+    except ValueError as error:
+        _fail(f"{path}: not a saved plan: {error}")
+    try:
+        plan = Plan.from_json(document)
+    except ValueError as error:
+        _fail(f"{path}: not a saved plan: {error}")
+    made_from = document.get("config")
+    if not isinstance(made_from, str) or not made_from:
+        _fail(f"{path}: not a saved plan: it names no configuration (config)")
+    return plan, Path(made_from)
 
 
 @onboard.command("verify")

@@ -48,7 +48,16 @@ international names, no trailing dot). A domain must lie inside its zone and be 
 :func:`load` and :func:`loads` check everything before returning anything: every problem is
 collected with its line and raised together as one :class:`ConfigError`, each reading
 ``file:line: path: message``, e.g.
-``onboard.yaml:9: domains[0].ciirus.approved: must be a bool (True or False), got str 'yes'``.
+``onboard.yaml:9: domains[0].ciirus.approved: must be a bool (True or False), got str 'yes'``;
+its message lists the first :data:`SHOWN_PROBLEMS` and counts the rest.
+
+What is read is bounded, so that a hostile file costs no more than a large valid one: a regular
+file only (never a FIFO or a device: see :mod:`._files`), at most :data:`MAX_BYTES` of UTF-8,
+nested at most :data:`MAX_DEPTH` deep (checked on the parser's events, before composing), and
+at most :data:`MAX_VALUES` values. Anchors and aliases stay allowed, since they share vendor
+settings between many domains, but the document with every alias written out may hold at most
+:data:`ALIAS_GROWTH` times the values written plus :data:`ALIAS_ALLOWANCE`: measured on the
+composed nodes, each once, so a "billion laughs" is refused from the few nodes it writes.
 """
 
 from __future__ import annotations
@@ -68,6 +77,7 @@ from .._dns.names import domain_name
 from ..errors import InvalidInputError, MailDnsError
 from ..vendors import DECLARATIONS, Declaration, Role
 from ._dmarc import DEFAULT_POLICY, DmarcPolicy
+from ._files import MIB, FileProblem, read_regular, size_text, utf8_text
 
 __all__ = ["Config", "ConfigError", "ConfigProblem", "Domain", "Zone", "load", "loads"]
 
@@ -77,6 +87,22 @@ _TOP_KEYS: Final = ("version", "name", "dns", "domains", "dmarc")
 _DNS_KEYS: Final = ("vendor", "zones")
 _DOMAIN_KEYS: Final = ("domain", "zone", "dmarc")
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+
+MAX_BYTES: Final = 16 * MIB
+"""The largest configuration read: some 150,000 domains written one per three lines."""
+MAX_DEPTH: Final = 64
+"""How deep mappings and lists may nest (a valid configuration nests 5 deep): deeper input is
+refused from the parser's events, before it is composed (libyaml's composer recurses in C and
+crashes on some ten thousand levels; pyyaml's and the checks here recurse in Python)."""
+MAX_VALUES: Final = 4_000_000
+"""Mappings, lists and scalars a configuration may hold, aliases counted as written out."""
+ALIAS_GROWTH: Final = 10
+ALIAS_ALLOWANCE: Final = 10_000
+"""Aliases may make a document at most :data:`ALIAS_GROWTH` times the values it writes, plus
+:data:`ALIAS_ALLOWANCE`: sharing vendor settings between ten thousand domains grows it by a
+few times, a "billion laughs" by millions, and is refused before anything is expanded."""
+SHOWN_PROBLEMS: Final = 20
+"""Problems a :class:`ConfigError`'s message lists before it counts the rest."""
 
 DEFAULT_IDENTITY: Final = "default"
 """The identity of a configuration read from text, with no ``name``."""
@@ -171,7 +197,9 @@ class ConfigError(MailDnsError):
             text = str(problems[0])
         else:
             lines = [f"{len(problems)} problems in {problems[0].file}:"]
-            lines += [str(p) for p in problems]
+            lines += [str(p) for p in problems[:SHOWN_PROBLEMS]]
+            if len(problems) > SHOWN_PROBLEMS:
+                lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
             text = "\n".join(lines)
         super().__init__(text)
 
@@ -180,22 +208,24 @@ class ConfigError(MailDnsError):
 
 
 def load(path: str | os.PathLike[str]) -> Config:
-    """Read and check the configuration file at ``path`` (UTF-8)."""
+    """Read and check the configuration file at ``path``: a regular file of UTF-8 text, at
+    most :data:`MAX_BYTES` long."""
     source = os.fspath(path)
     try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigError((ConfigProblem(source, None, "", f"cannot read: {reason}"),)) from None
-    except UnicodeDecodeError as exc:
-        message = f"is not UTF-8 text (byte {exc.start})"
-        raise ConfigError((ConfigProblem(source, None, "", message),)) from None
+        text = utf8_text(read_regular(source, MAX_BYTES, "a configuration"))
+    except FileProblem as problem:
+        raise ConfigError((ConfigProblem(source, problem.line, "", problem.message),)) from None
     return attrs.evolve(loads(text, source), path=Path(source))
 
 
 def loads(text: str, source: str = "<config>") -> Config:
     """Check the configuration ``text``; ``source`` names it in problems."""
     report = _Report(source)
+    if len(text) > MAX_BYTES:
+        report.add(
+            None, "", f"is larger than {size_text(MAX_BYTES)}, the most a configuration may be"
+        )
+        raise ConfigError(report.sorted())
     root = _parse(text, report)
     config = None if root is None else _Checker(report).config(root)
     if report.problems or config is None:
@@ -259,12 +289,114 @@ _DmarcKeys: TypeAlias = "dict[str, Any] | Literal[False] | None"
 """A ``dmarc`` key as checked: its settings, ``False`` (turned off) or None (not given)."""
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+def _line(node: yaml.Node | yaml.Event) -> int:
+    mark = node.start_mark
+    return 0 if mark is None else int(mark.line) + 1
+
+
+class _Refused(Exception):
+    """The document is over a bound; ``line`` is where, when there is a place."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+_OPENING: Final = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSING: Final = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_VALUE: Final = (yaml.ScalarEvent, yaml.AliasEvent, *_OPENING)
+
+
+def _scan(loader_class: Any, text: str) -> int:
+    """Walk the parser's events (the parsers keep their own stack and never recurse) checking
+    the nesting depth and the count of values; the values written when the document uses
+    aliases, else 0 (nothing to expand)."""
+    loader = loader_class(text)
+    try:
+        depth = values = 0
+        aliases = False
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, _VALUE):
+                values += 1
+                if values > MAX_VALUES:
+                    raise _Refused(f"holds more than {MAX_VALUES:,} values", _line(event))
+            if isinstance(event, _OPENING):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _Refused(f"nests more than {MAX_DEPTH} deep", _line(event))
+            elif isinstance(event, _CLOSING):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases = True
+            elif isinstance(event, yaml.StreamEndEvent):
+                break
+        return values if aliases else 0
+    finally:
+        loader.dispose()
+
+
+def _expanded(root: yaml.Node) -> tuple[int, int]:
+    """The values and the depth of the document rooted at ``root`` with every alias written
+    out, from the composed nodes (an alias is its anchor's node again): each node is measured
+    once, so a bomb costs the nodes it writes, not those it would expand to. A node met again
+    while it is measured (a recursive alias, reported by the builder) counts one."""
+    measured: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def measure(node: yaml.Node) -> tuple[int, int]:
+        key = id(node)
+        if key in measured:
+            return measured[key]
+        if key in active:
+            return 1, 1
+        active.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        values, depth = 1, 0
+        for child in children:  # written nodes are at most MAX_DEPTH deep: bounded recursion
+            size, height = measure(child)
+            values += size
+            depth = max(depth, height)
+        active.discard(key)
+        measured[key] = (values, depth + (0 if isinstance(node, yaml.ScalarNode) else 1))
+        return measured[key]
+
+    return measure(root)
+
+
+def _compose(loader_class: Any, text: str) -> tuple[Any, yaml.Node | None]:
+    """The loader and the document's root node, once the events show it within the bounds
+    (and its aliases expand within them)."""
+    written = _scan(loader_class, text)
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None and written:
+            values, depth = _expanded(node)
+            allowed = min(MAX_VALUES, ALIAS_GROWTH * written + ALIAS_ALLOWANCE)
+            if values > allowed:
+                raise _Refused(
+                    f"aliases expand it to {values:,} values, over the {allowed:,} allowed "
+                    f"({ALIAS_GROWTH} times the {written:,} it writes, and "
+                    f"{ALIAS_ALLOWANCE:,} more)"
+                    if allowed < MAX_VALUES
+                    else f"aliases expand it to {values:,} values, over the {allowed:,} allowed"
+                )
+            if depth > MAX_DEPTH:
+                raise _Refused(f"aliases nest it more than {MAX_DEPTH} deep")
+    except BaseException:
+        loader.dispose()
+        raise
+    return loader, node
 
 
 def _parse(text: str, report: _Report) -> _Node | None:
-    """The document as a node tree keeping lines; None (with a problem) when it is not YAML.
+    """The document as a node tree keeping lines; None (with a problem) when it is not YAML
+    or is over a bound (:data:`MAX_DEPTH`, :data:`MAX_VALUES`, aliases).
 
     libyaml's parser first, when pyyaml has it: for ten thousand domains it is several times
     faster and holds a fraction of the memory. A document it refuses is parsed again by pyyaml's
@@ -272,33 +404,40 @@ def _parse(text: str, report: _Report) -> _Node | None:
     """
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
-        loader = fast(text)
         try:
-            node = loader.get_single_node()
-        except (yaml.YAMLError, RecursionError):
+            loader, node = _compose(fast, text)
+        except _Refused as refused:
+            report.add(refused.line, "", refused.message)
+            return None
+        except yaml.YAMLError:
             pass
         else:
-            if node is not None:
-                return _Builder(loader, report).build(node, "")
-        finally:
-            loader.dispose()
-    loader = yaml.SafeLoader(text)
+            try:
+                if node is not None:
+                    return _Builder(loader, report).build(node, "")
+            finally:
+                loader.dispose()
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            what = exc.problem or exc.context or "invalid"
-            if exc.context and exc.problem:
-                what = f"{exc.context}: {exc.problem}"
-            report.add(None if mark is None else mark.line + 1, "", f"invalid YAML: {what}")
-            return None
-        except yaml.YAMLError as exc:
-            report.add(None, "", f"invalid YAML: {exc}")
-            return None
-        except RecursionError:
-            report.add(None, "", "invalid YAML: nested too deeply")
-            return None
+        loader, node = _compose(yaml.SafeLoader, text)
+    except _Refused as refused:
+        report.add(refused.line, "", refused.message)
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid"
+        if exc.context and exc.problem:
+            what = f"{exc.context}: {exc.problem}"
+        report.add(None if mark is None else mark.line + 1, "", f"invalid YAML: {what}")
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"#x{exc.character:04x}" if isinstance(exc.character, int) else "a character"
+        report.add(line, "", f"invalid YAML: {what} is not allowed ({exc.reason})")
+        return None
+    except yaml.YAMLError as exc:
+        report.add(None, "", f"invalid YAML: {exc}")
+        return None
+    try:
         if node is None:
             report.add(None, "", "is empty: expected a mapping with version, dns and domains")
             return None

@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from .._core.checks import got
 from ..models import RecordType
 
 FORMAT_VERSION: Final = "1"
@@ -77,24 +78,74 @@ class Change:
         return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Change:
+    def from_json(cls, data: object, where: str = "change") -> Change:
+        """A change from its JSON; ValueError naming ``where`` in it when it is not one."""
+        data = _object(data, where)
         action, kind = data.get("action"), data.get("kind")
         if action not in ACTIONS or kind not in KINDS:
-            raise ValueError(f"not a change: action {action!r}, kind {kind!r}")
-        record_type = data.get("type")
+            raise ValueError(f"{where}: not a change: action {_got(action)}, kind {_got(kind)}")
+        record_type = _text(data, "type", where, optional=True)
+        if record_type is not None and record_type not in _RECORD_TYPES:
+            raise ValueError(f"{where}.type: not a record type: {_got(record_type)}")
+        priority = data.get("priority")
+        if priority is not None and (type(priority) is not int or not 0 <= priority <= 65535):
+            raise ValueError(f"{where}.priority: must be 0 to 65535 or null, got {_got(priority)}")
+        prune = data.get("prune", False)
+        if not isinstance(prune, bool):
+            raise ValueError(f"{where}.prune: must be true or false, got {_got(prune)}")
         return cls(
             action=action,
-            vendor=str(data["vendor"]),
+            vendor=_text(data, "vendor", where),
             kind=kind,
-            domain=str(data["domain"]),
+            domain=_text(data, "domain", where),
             type=None if record_type is None else RecordType(record_type),
-            name=data.get("name"),
-            value=data.get("value"),
-            priority=data.get("priority"),
-            old_value=data.get("old_value"),
-            reason=str(data.get("reason", "")),
-            prune=data.get("prune") is True,
+            name=_text(data, "name", where, optional=True),
+            value=_text(data, "value", where, optional=True),
+            priority=priority,
+            old_value=_text(data, "old_value", where, optional=True),
+            reason=_text(data, "reason", where, optional=True) or "",
+            prune=prune,
         )
+
+
+_RECORD_TYPES: Final = frozenset(t.value for t in RecordType)
+
+
+def _got(value: object) -> str:
+    """A JSON value as a message shows it: its text cut short, or what kind it is."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return got(value)
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: must be an object, got {_got(value)}")
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{_at(where, key)}: must be a list, got {_got(value)}")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
+    """``data[key]``, a string (or null and missing, when ``optional``)."""
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        what = "a string or null" if optional else "a string"
+        raise ValueError(f"{_at(where, key)}: must be {what}, got {_got(value)}")
+    return value
 
 
 @attrs.frozen
@@ -186,21 +237,35 @@ class Plan:
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> Plan:
         """A saved plan; ValueError when it is not one, or its checksum does not match."""
+        document = _object(document, "the document")
         version = document.get("format_version")
         if version != FORMAT_VERSION:
-            raise ValueError(f"not a version {FORMAT_VERSION} plan (format_version {version!r})")
-        plan = cls(
-            tuple(
-                DomainPlan(
-                    domain=str(d["domain"]),
-                    zone=str(d["zone"]),
-                    changes=tuple(Change.from_json(c) for c in d.get("changes", ())),
-                    problems=tuple(str(p) for p in d.get("problems", ())),
-                    error=None if d.get("error") is None else str(d["error"]),
-                )
-                for d in document.get("domains", ())
+            raise ValueError(
+                f"not a version {FORMAT_VERSION} plan (format_version {_got(version)})"
             )
-        )
+        domains = []
+        for i, item in enumerate(_list(document, "domains", "")):
+            where = f"domains[{i}]"
+            d = _object(item, where)
+            problems = _list(d, "problems", where)
+            for j, problem in enumerate(problems):
+                if not isinstance(problem, str):
+                    raise ValueError(
+                        f"{where}.problems[{j}]: must be a string, got {_got(problem)}"
+                    )
+            domains.append(
+                DomainPlan(
+                    domain=_text(d, "domain", where),
+                    zone=_text(d, "zone", where),
+                    changes=tuple(
+                        Change.from_json(c, f"{where}.changes[{j}]")
+                        for j, c in enumerate(_list(d, "changes", where))
+                    ),
+                    problems=tuple(problems),
+                    error=_text(d, "error", where, optional=True),
+                )
+            )
+        plan = cls(tuple(domains))
         if plan.checksum() != document.get("checksum"):
             raise ValueError("the plan's checksum does not match its changes: it was edited")
         return plan
