@@ -129,7 +129,8 @@ class TokenAuth(Auth):
     def set_token(self, token: str, lifetime: float | None) -> None:
         self._token = Secret(token)
         self._placed = Secret(
-            f"{self.scheme} {token}" if self.header else f"{self.query}={quote(token, safe='')}"
+            f"{self.scheme} {token}" if self.header else f"{self.query}={quote(token, safe='')}",
+            register=False,
         )
         self._expires_at = (
             float("inf") if lifetime is None else self._clock() + max(lifetime - REFRESH_MARGIN, 0)

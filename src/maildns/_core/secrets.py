@@ -102,9 +102,13 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str, *, register: bool = True) -> None:
+        """``register=False`` for a value made from secrets already registered (a header or
+        query pair built around a token): masked whole, it would hide what the text says
+        around the secret (``token=**********`` would read ``**********``)."""
         self._value = value
-        remember(value)
+        if register:
+            remember(value)
 
     def get(self) -> str:
         return self._value
