@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from ..models import RecordType
+from ._accounts import is_account
 
 FORMAT_VERSION: Final = "1"
 
@@ -37,7 +38,9 @@ class Change:
     For records, ``type``, ``name`` (fully qualified), ``value`` (the text to publish) and
     ``priority`` (MX) describe the record after the change; an update also names the value it
     replaces (``old_value``). ``reason`` says why, for people. ``prune`` marks a change that
-    undoes what maildns made for a domain no longer configured (``--prune``).
+    undoes what maildns made for a domain no longer configured (``--prune``). ``account``
+    is the vendor account a sending domain's change is made at (an environment-variable
+    prefix, :mod:`._accounts`; None: the vendor's own variables).
     """
 
     action: Action
@@ -51,6 +54,12 @@ class Change:
     old_value: str | None = None
     reason: str = ""
     prune: bool = False
+    account: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """(vendor, account): whose client makes this change."""
+        return self.vendor, self.account
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -59,6 +68,8 @@ class Change:
             "kind": self.kind,
             "domain": self.domain,
         }
+        if self.account is not None:  # absent for the vendor's own: older plans' checksums hold
+            data["account"] = self.account
         if self.kind == "record":
             data.update(
                 {
@@ -82,6 +93,9 @@ class Change:
         if action not in ACTIONS or kind not in KINDS:
             raise ValueError(f"not a change: action {action!r}, kind {kind!r}")
         record_type = data.get("type")
+        account = data.get("account")
+        if account is not None and not is_account(account):
+            raise ValueError(f"not a change: account {account!r}")
         return cls(
             action=action,
             vendor=str(data["vendor"]),
@@ -94,6 +108,7 @@ class Change:
             old_value=data.get("old_value"),
             reason=str(data.get("reason", "")),
             prune=data.get("prune") is True,
+            account=account,
         )
 
 
@@ -224,7 +239,8 @@ def _describe(change: Change) -> str:
         what = f"{change.type} {change.name} {change.value!r}"
     else:
         what = f"{change.kind} {change.domain}"
-    return f"{change.action} {change.vendor} {what}"
+    vendor = change.vendor if change.account is None else f"{change.vendor} ({change.account})"
+    return f"{change.action} {vendor} {what}"
 
 
 def ordered(changes: Iterable[Change]) -> tuple[Change, ...]:
