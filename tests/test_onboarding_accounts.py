@@ -9,6 +9,7 @@ make of accounts: bad references, schema 4 journals, no secret anywhere.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -193,6 +194,28 @@ def test_a_dropped_domains_account_without_its_variables_is_not_pruned_and_says_
     assert held(accounts_env)["CIIRUS_DEMO3"] == [SECOND]
 
 
+def test_each_account_has_its_own_client_and_rate_budget(
+    accounts_env: Sandbox, tmp_path: Path
+) -> None:
+    config = configure(
+        accounts_env, tmp_path / "onboard.yaml", (FIRST, "CIIRUS_DEMO2"), (SECOND, None)
+    )
+
+    async def clients() -> tuple[Any, Any]:
+        async with onboarding.open_engine(config) as engine:
+            return engine.providers["ciirus"], engine.accounts["ciirus", "CIIRUS_DEMO2"]
+
+    own, named = asyncio.run(clients())
+    assert own is not named
+    assert own._core.pace is not named._core.pace  # one budget per credential
+    # A client of the same credential, made elsewhere in the process, shares the budget.
+    with maildns.Ciirus(
+        base_url=accounts_env.url("ciirus"),
+        **accounts_env.partner_accounts("ciirus")["CIIRUS_DEMO2"],
+    ) as same:
+        assert same._core.pace is named._core.pace
+
+
 # --- the configuration ------------------------------------------------------------------------
 def test_bad_account_references_are_reported_with_the_rest_one_line_each() -> None:
     text = """\
@@ -252,6 +275,18 @@ def test_an_account_whose_variables_are_missing_is_refused_before_any_request(
         "CIIRUS_US_USERNAME and CIIRUS_US_PASSWORD; not set: CIIRUS_US_PASSWORD",
     ], stderr
     assert "someone-in-the-us" not in stdout + stderr  # names, never values
+    monkeypatch.setenv("CIIRUS_EU_USERNAME", "eu")
+    monkeypatch.setenv("CIIRUS_EU_PASSWORD", "eu-password")
+    monkeypatch.setenv("CIIRUS_EU_BASE_URL", "ftp://ciirus.example.net")
+    monkeypatch.setenv("CIIRUS_US_PASSWORD", "us-password")
+    code, stdout, stderr = run("plan", config)
+    assert (code, stderr.splitlines()) == (
+        1,
+        [
+            f"error: {config}:8: domains[0].ciirus.account: account CIIRUS_EU: "
+            "CIIRUS_EU_BASE_URL must be an http(s) URL, got 'ftp://ciirus.example.net'"
+        ],
+    )
     assert all(v["requests"] == 0 for v in accounts_env.stats().values())
     assert not (tmp_path / ".maildns").exists()  # not even the journal was opened
 
@@ -407,8 +442,6 @@ def test_no_secret_of_an_account_is_in_the_plan_journal_outputs_logs_or_errors(
         async with onboarding.open_engine(config) as engine:
             return repr(engine.accounts) + repr(engine.config)
 
-    import asyncio
-
     shown.append(asyncio.run(engine_reprs()))
     # A refused password: the error names the account, not what was sent.
     monkeypatch.setenv("CIIRUS_DEMO3_PASSWORD", "WrongSecret999")
@@ -419,14 +452,3 @@ def test_no_secret_of_an_account_is_in_the_plan_journal_outputs_logs_or_errors(
     for text in shown:
         for secret in (*SECRETS, "WrongSecret999"):
             assert secret not in text
-
-
-def test_a_saved_plan_without_accounts_keeps_its_checksum(
-    sandbox_env: Sandbox, tmp_path: Path
-) -> None:
-    """A change at the vendor's own account has no ``account`` key: plans saved before
-    accounts existed apply as they were."""
-    config = configure(sandbox_env, tmp_path / "onboard.yaml", (FIRST, None))
-    document: dict[str, Any] = onboarding.plan(config).to_json()
-    assert all("account" not in c for d in document["domains"] for c in d["changes"])
-    assert onboarding.Plan.from_json(document).checksum() == document["checksum"]

@@ -45,7 +45,7 @@ import maildns
 from .._core import pace
 from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
-from ._accounts import client_arguments, missing
+from ._accounts import bad_base_url, client_arguments, missing
 from ._applied import Applied
 from ._config import Config, ConfigError, ConfigProblem, load, loads
 from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError, pool
@@ -211,10 +211,13 @@ def _check_accounts(config: Config, given: Mapping[str | tuple[str, str], Any]) 
     for (vendor, account), (line, path) in config.account_uses.items():
         if (vendor, account) in given:
             continue
-        lacking = missing(DECLARATIONS[vendor], account)
-        if lacking is not None:
+        declaration = DECLARATIONS[vendor]
+        lacking = missing(declaration, account)
+        wrong = None if lacking is not None else bad_base_url(declaration, account)
+        if lacking is not None or wrong is not None:
+            why = f"account {account} {lacking}" if wrong is None else f"account {account}: {wrong}"
             source = "<config>" if config.path is None else str(config.path)
-            problems.append(ConfigProblem(source, line, path, f"account {account} {lacking}"))
+            problems.append(ConfigProblem(source, line, path, why))
     if problems:
         raise ConfigError(tuple(problems))
 

@@ -20,6 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Final, TypeAlias, TypeGuard
 
+from .._core.options import resolve_base_url
+from ..errors import InvalidInputError
 from ..vendors import Declaration
 
 Key: TypeAlias = tuple[str, str | None]
@@ -98,6 +100,23 @@ def missing(
     others = "".join(f" (or {' and '.join(names[a] for a in group)})" for group in sets[1:])
     unset = [names[a] for group in sets for a in group if not _set(names[a], env)]
     return f"needs {wanted}{others}; not set: {', '.join(dict.fromkeys(unset))}"
+
+
+def bad_base_url(
+    declaration: Declaration, account: str, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """What is wrong with ``account``'s ``<ACCOUNT>_BASE_URL`` (None: unset, or an http(s)
+    URL)."""
+    env = os.environ if environ is None else environ
+    name = base_url_variable(account)
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        resolve_base_url(value, env=name, default=declaration.default_base_url)
+    except InvalidInputError as error:
+        return f"{name} {error.problems[0].message}"
+    return None
 
 
 def client_arguments(
