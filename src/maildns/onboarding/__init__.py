@@ -11,7 +11,9 @@
         print(domain.domain, {v: r.status for v, r in domain.vendors.items()})
 
 The configuration is YAML (see :mod:`maildns.onboarding._config`); credentials and base URLs
-come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...). The journal
+come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...), or, for a
+domain that names an account (``account: CIIRUS_EU``), from the same variables under that
+prefix (:mod:`._accounts`). The journal
 is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
 
 A journal keeps each configuration's state apart, under its identity (``name:``, else the

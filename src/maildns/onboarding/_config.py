@@ -14,6 +14,8 @@ Format (``version: 1``)::
         tesouro: {}                    # one key per sending-domain vendor: its settings
         ciirus: {daily_send_limit: 500, approved: true}
         dmarc: {policy: quarantine}    # optional: over the top-level dmarc, key by key
+      - domain: news.example.com
+        ciirus: {daily_send_limit: 100, approved: true, account: CIIRUS_EU}
     dmarc:                             # optional: every domain's DMARC record
       policy: none                     # none | quarantine | reject
       rua: mailto:dmarc@example.com    # or a list of mailto: URIs
@@ -24,7 +26,9 @@ optional; no other key is allowed at any level. The vendors are the ones
 every key of a domain besides ``domain`` and ``zone`` must name a vendor playing
 :attr:`Role.SENDING_DOMAINS`. The settings under a vendor are the keyword arguments of its
 settings class (``TelecomXZoneSettings``, ``TesouroSettings``, ``CiirusSettings``); an empty
-value (``tesouro:``) means no arguments.
+value (``tesouro:``) means no arguments. Beside them, ``account`` names the vendor account the
+domain is at, by an environment-variable prefix (:mod:`._accounts`; its variables are checked
+when an engine is opened, not here: reading a configuration needs no credentials).
 
 ``name`` is the configuration's identity (:attr:`Config.identity`): the journal keeps what each
 configuration made under its identity, so that two configurations sharing one journal (two files
