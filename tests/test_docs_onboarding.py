@@ -245,6 +245,7 @@ def sandbox_exports(sb: Sandbox) -> dict[str, str]:
         exports[declaration.base_url_env] = sb.url(name)
         for argument, value in sb.credentials(name).items():
             exports[declaration.credential(argument).env] = value
+        exports |= sb.account_environment(name)  # the vendor's other accounts
     exports["MAILDNS_NAMESERVERS"] = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
     exports["MAILDNS_RESOLVER"] = exports["MAILDNS_NAMESERVERS"]
     return exports
@@ -659,8 +660,16 @@ def every_case(sb: Sandbox, cwd: Path, postgres: str) -> Printed:
 
 
 def test_the_json_tables_list_exactly_the_keys_printed(
-    sandbox_env: Sandbox, tmp_path: Path, postgres_dsn: str
+    sandbox_env: Sandbox, tmp_path: Path, postgres_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The example's accounts: a partner account of the sandbox's CiiRUS, and the sandbox's
+    # Tesouro client under another prefix.
+    ciirus = sandbox_env.partner_accounts("ciirus")["CIIRUS_DEMO2"]
+    tesouro = sandbox_env.credentials("tesouro")
+    monkeypatch.setenv("CIIRUS_EU_USERNAME", ciirus["username"])
+    monkeypatch.setenv("CIIRUS_EU_PASSWORD", ciirus["password"])
+    monkeypatch.setenv("TESOURO_EU_CLIENT_ID", tesouro["client_id"])
+    monkeypatch.setenv("TESOURO_EU_CLIENT_SECRET", tesouro["client_secret"])
     printed = every_case(sandbox_env, tmp_path, postgres_dsn)
     assert check_document("plan", printed.plans) == set(fields("plan"))
     assert check_document("apply", printed.applies) == set(fields("apply"))

@@ -140,7 +140,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
         "(first at domains[0], line 10)",
         "onboard.yaml:25: domains[6].ciirus: missing required key 'daily_send_limit'",
         "onboard.yaml:25: domains[6].ciirus: missing required key 'approved'",
-        "onboard.yaml:26: domains[6].tesouro.colour: unknown key, tesouro takes none",
+        "onboard.yaml:26: domains[6].tesouro.colour: unknown key, expected one of: account",
         "onboard.yaml:28: domains[7].telecomx: telecomx does not send mail for domains, "
         "expected domain, zone, dmarc or a sending vendor: tesouro, ciirus",
         "onboard.yaml:30: domains[7].tesouro: duplicate key (first at line 29)",
@@ -308,7 +308,7 @@ def test_a_bad_name_is_a_problem_among_the_others() -> None:
     )
     assert problems(text) == [
         f"onboard.yaml:2: name: {rule}, got str 'Customers EU'",
-        "onboard.yaml:9: domains[0].tesouro.colour: unknown key, tesouro takes none",
+        "onboard.yaml:9: domains[0].tesouro.colour: unknown key, expected one of: account",
     ]
     for bad, shown in [
         ("-x", "str '-x'"),
@@ -455,7 +455,7 @@ def test_dmarc_problems_are_reported_with_the_rest() -> None:
         "onboard.yaml:18: domains[0].dmarc.ruf: "
         "must have a value (leave the key out for the default)",
         "onboard.yaml:19: domains[0].dmarc.adkim: must be one of 'r', 's', got str 'x'",
-        "onboard.yaml:22: domains[1].tesouro.colour: unknown key, tesouro takes none",
+        "onboard.yaml:22: domains[1].tesouro.colour: unknown key, expected one of: account",
         "onboard.yaml:23: domains[1].dmarc: "
         "must be a mapping, or false to leave DMARC alone, got bool True",
         "onboard.yaml:24: domains[2]: names no sending vendor, add one of: tesouro, ciirus",

@@ -99,8 +99,9 @@ def test_two_ciirus_domains_on_one_account_are_refused_before_anything_is_sent(
     first, second = plan.domains
     assert first.problems == ()
     assert second.problems == (
-        "a CiiRUS account holds 1 sending domain and mail.example.com has it: "
-        "news.example.com needs a CiiRUS account of its own",
+        "the CiiRUS account holds 1 sending domain and mail.example.com has it: "
+        "news.example.com needs a CiiRUS account of its own (give it one with `account:` "
+        "under ciirus)",
     )
     applied = onboarding.apply(config)
     assert applied.domains()["mail.example.com"] == ("done", "")

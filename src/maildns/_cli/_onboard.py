@@ -102,7 +102,8 @@ def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
         value = value[: SHOWN_VALUE - 3] + "..."
     if not value and reasons and change.reason:
         value = f"({change.reason})"  # whole: it is short, and for people
-    return change.action, change.vendor, what, name, value
+    vendor = change.vendor if change.account is None else f"{change.vendor} ({change.account})"
+    return change.action, vendor, what, name, value
 
 
 def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:

@@ -11,7 +11,9 @@
         print(domain.domain, {v: r.status for v, r in domain.vendors.items()})
 
 The configuration is YAML (see :mod:`maildns.onboarding._config`); credentials and base URLs
-come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...). The journal
+come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...), or, for a
+domain that names an account (``account: CIIRUS_EU``), from the same variables under that
+prefix (:mod:`._accounts`). The journal
 is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
 
 A journal keeps each configuration's state apart, under its identity (``name:``, else the
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -45,6 +47,7 @@ import maildns
 from .._core import pace
 from ..errors import InvalidInputError, Problem
 from ..vendors import DECLARATIONS
+from ._accounts import bad_base_url, client_arguments, missing
 from ._applied import Applied
 from ._config import Config, ConfigError, ConfigProblem, load, loads
 from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError, pool
@@ -123,13 +126,17 @@ async def open_engine(
     config: Config | str | os.PathLike[str],
     *,
     state: str | os.PathLike[str] | None = None,
-    clients: dict[str, Any] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     resolver: str | Sequence[Server] | None = None,
 ) -> AsyncIterator[Engine]:
     """An engine for ``config`` with its vendors' async clients and its journal, closed after.
 
-    ``clients`` (vendor name -> async client) replaces the clients built from the environment;
+    A client is made per (vendor, account): a domain's ``account:`` (an environment-variable
+    prefix, :mod:`._accounts`) is read from its variables, checked before anything is opened
+    (:class:`ConfigError` naming each account whose variables are missing).
+    ``clients`` (vendor name, or (vendor, account), -> async client) replaces the clients built
+    from the environment;
     ``concurrency`` is how many domains (zones) it works on at once; ``resolver``
     (``"host:port,..."`` or pairs) is where names outside the zones are looked up (SPF
     includes, DMARC at the organisational domain), else ``MAILDNS_RESOLVER``, else the
@@ -146,7 +153,10 @@ async def open_engine(
         raise InvalidInputError([Problem("concurrency", problem)])
     looking_up = open_resolver(resolver)  # checked before anything is opened
     loaded = _config(config)
+    given = dict(clients or {})
+    _check_accounts(loaded, given)
     configured = [v for d in loaded.domains for v in d.vendors]
+    named = [(v, a) for d in loaded.domains for v, a in d.accounts.items()]
     async with AsyncExitStack() as stack:
         journal = stack.enter_context(open_journal(state_path(loaded, state), loaded.identity))
         shared = journal.permits()
@@ -156,16 +166,35 @@ async def open_engine(
         # The vendors of domains maildns created and the configuration dropped, for --prune:
         # clients are lazy, so one never used costs nothing.
         _, created = journal.prunable(loaded.dns_vendor, {d.name for d in loaded.domains})
-        dropped = [c.vendor for c in created if c.vendor in DECLARATIONS]
+        dropped = [c.vendor for c in created if c.vendor in DECLARATIONS and c.account is None]
         vendors = [loaded.dns_vendor, *dict.fromkeys([*configured, *dropped])]
         made: dict[str, Any] = {}
         for name in vendors:
-            client = (clients or {}).get(name)
+            client = given.get(name)
             if client is None:
                 client = getattr(maildns, DECLARATIONS[name].clients[1])()
                 await stack.enter_async_context(client)
             made[name] = client
         providers = {name: made[name] for name in vendors[1:]}
+        # A dropped domain's account whose variables are gone has no client: its prune says so.
+        dropped_accounts = [
+            (c.vendor, c.account)
+            for c in created
+            if c.account is not None
+            and c.vendor in DECLARATIONS
+            and (
+                (c.vendor, c.account) in given or missing(DECLARATIONS[c.vendor], c.account) is None
+            )
+        ]
+        accounts: dict[tuple[str, str], Any] = {}
+        for vendor, account in dict.fromkeys([*named, *dropped_accounts]):
+            client = given.get((vendor, account))
+            if client is None:
+                declaration = DECLARATIONS[vendor]
+                arguments = client_arguments(declaration, account)
+                client = getattr(maildns, declaration.clients[1])(**arguments)
+                await stack.enter_async_context(client)
+            accounts[vendor, account] = client
         yield Engine(
             loaded,
             dns=made[loaded.dns_vendor],
@@ -173,7 +202,26 @@ async def open_engine(
             journal=journal,
             concurrency=concurrency,
             resolver=looking_up,
+            accounts=accounts,
         )
+
+
+def _check_accounts(config: Config, given: Mapping[str | tuple[str, str], Any]) -> None:
+    """Every account the configuration names has its variables set (or a client given):
+    else a ConfigError, one line per account, at its first use. Names only, never values."""
+    problems = []
+    for (vendor, account), (line, path) in config.account_uses.items():
+        if (vendor, account) in given:
+            continue
+        declaration = DECLARATIONS[vendor]
+        lacking = missing(declaration, account)
+        wrong = None if lacking is not None else bad_base_url(declaration, account)
+        if lacking is not None or wrong is not None:
+            why = f"account {account} {lacking}" if wrong is None else f"account {account}: {wrong}"
+            source = "<config>" if config.path is None else str(config.path)
+            problems.append(ConfigProblem(source, line, path, why))
+    if problems:
+        raise ConfigError(tuple(problems))
 
 
 async def _journal(engine: Engine, call: Callable[..., T], *args: Any) -> T:

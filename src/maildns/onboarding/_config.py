@@ -14,6 +14,8 @@ Format (``version: 1``)::
         tesouro: {}                    # one key per sending-domain vendor: its settings
         ciirus: {daily_send_limit: 500, approved: true}
         dmarc: {policy: quarantine}    # optional: over the top-level dmarc, key by key
+      - domain: news.example.com
+        ciirus: {daily_send_limit: 100, approved: true, account: CIIRUS_EU}
     dmarc:                             # optional: every domain's DMARC record
       policy: none                     # none | quarantine | reject
       rua: mailto:dmarc@example.com    # or a list of mailto: URIs
@@ -24,7 +26,9 @@ optional; no other key is allowed at any level. The vendors are the ones
 every key of a domain besides ``domain`` and ``zone`` must name a vendor playing
 :attr:`Role.SENDING_DOMAINS`. The settings under a vendor are the keyword arguments of its
 settings class (``TelecomXZoneSettings``, ``TesouroSettings``, ``CiirusSettings``); an empty
-value (``tesouro:``) means no arguments.
+value (``tesouro:``) means no arguments. Beside them, ``account`` names the vendor account the
+domain is at, by an environment-variable prefix (:mod:`._accounts`; its variables are checked
+when an engine is opened, not here: reading a configuration needs no credentials).
 
 ``name`` is the configuration's identity (:attr:`Config.identity`): the journal keeps what each
 configuration made under its identity, so that two configurations sharing one journal (two files
@@ -76,6 +80,7 @@ from .._core.checks import got, show
 from .._dns.names import domain_name
 from ..errors import InvalidInputError, MailDnsError
 from ..vendors import DECLARATIONS, Declaration, Role
+from ._accounts import ACCOUNT_RULE, is_account, own_prefix
 from ._dmarc import DEFAULT_POLICY, DmarcPolicy
 from ._files import MIB, FileProblem, read_regular, size_text, utf8_text
 
@@ -87,6 +92,8 @@ _TOP_KEYS: Final = ("version", "name", "dns", "domains", "dmarc")
 _DNS_KEYS: Final = ("vendor", "zones")
 _DOMAIN_KEYS: Final = ("domain", "zone", "dmarc")
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+ACCOUNT_KEY: Final = "account"
+"""The key, beside a sending vendor's settings, that names the domain's account there."""
 
 MAX_BYTES: Final = 16 * MIB
 """The largest configuration read: some 150,000 domains written one per three lines."""
@@ -151,6 +158,13 @@ class Domain:
     zone: str
     vendors: Mapping[str, Any]
     dmarc: DmarcPolicy | None = DEFAULT_POLICY
+    accounts: Mapping[str, str] = attrs.field(factory=lambda: MappingProxyType({}))
+    """vendor -> the account (an environment-variable prefix, :mod:`._accounts`) the domain
+    is at there; a vendor not listed: its own variables."""
+
+    def account(self, vendor: str) -> str | None:
+        """The account the domain is at with ``vendor`` (None: the vendor's own variables)."""
+        return self.accounts.get(vendor)
 
 
 @attrs.frozen
@@ -163,6 +177,11 @@ class Config:
     zones: Mapping[str, Zone]
     domains: tuple[Domain, ...]
     name: str | None = None
+    account_uses: Mapping[tuple[str, str], tuple[int, str]] = attrs.field(
+        factory=lambda: MappingProxyType({}), eq=False, repr=False
+    )
+    """(vendor, account) -> (line, path) of its first use: where a problem with the account's
+    variables is reported (:func:`~maildns.onboarding._accounts.missing`)."""
 
     @property
     def identity(self) -> str:
@@ -543,6 +562,7 @@ class _Checker:
     def __init__(self, report: _Report) -> None:
         self.report = report
         self.dmarc: _DmarcKeys = None  # the top-level dmarc, once checked
+        self.account_uses: dict[tuple[str, str], tuple[int, str]] = {}
 
     def config(self, root: _Node) -> Config | None:
         top = self._mapping(root, "", required=_TOP_REQUIRED, allowed=_TOP_KEYS)
@@ -563,6 +583,7 @@ class _Checker:
             zones=MappingProxyType({name: seen.zone for name, seen in zones.items()}),
             domains=domains,
             name=name,
+            account_uses=MappingProxyType(self.account_uses),
         )
 
     # ----------------------------------------------------------------- helpers
@@ -601,8 +622,11 @@ class _Checker:
                 self.report.add(line, problem.argument, problem.message)
             return None
 
-    def _settings(self, cls: type[Any], node: _Node, path: str, vendor: str) -> Any:
-        """An instance of settings class ``cls`` from the mapping ``node`` (None if it fails)."""
+    def _settings(
+        self, cls: type[Any], node: _Node, path: str, vendor: str, also: tuple[str, ...] = ()
+    ) -> Any:
+        """An instance of settings class ``cls`` from the mapping ``node`` (None if it fails);
+        ``also``: keys taken out before (named when a key is unknown)."""
         fields = attrs.fields(cls)
         names = tuple(f.name for f in fields)
         required = tuple(f.name for f in fields if f.default is attrs.NOTHING)
@@ -610,7 +634,8 @@ class _Checker:
         mapping = self._mapping(node, path, required=required, empty_ok=True)
         if mapping is None:
             return None
-        allowed = f"expected one of: {', '.join(names)}" if names else f"{vendor} takes none"
+        allowed = f"expected one of: {', '.join((*names, *also))}" if names or also else ""
+        allowed = allowed or f"{vendor} takes none"
         for key, entry in mapping.entries.items():
             if key not in names:
                 self.report.add(entry.key_line, _join(path, key), f"unknown key, {allowed}")
@@ -739,7 +764,9 @@ class _Checker:
         dmarc = self._dmarc_policy(own, f"{path}.dmarc", item.line)
         if name is None or zone is None or vendors is None:
             return name, None
-        return name, Domain(name, zone, MappingProxyType(vendors), dmarc)
+        settings = MappingProxyType({v: s for v, (s, _) in vendors.items()})
+        accounts = MappingProxyType({v: a for v, (_, a) in vendors.items() if a is not None})
+        return name, Domain(name, zone, settings, dmarc, accounts)
 
     def _dmarc(self, entry: _Entry | None, path: str) -> _DmarcKeys:
         """A ``dmarc`` key checked: a mapping of DmarcPolicy's arguments, or false."""
@@ -813,10 +840,44 @@ class _Checker:
             return None
         return zone
 
-    def _sending_vendors(self, item: _Map, path: str) -> dict[str, Any] | None:
+    def _account(self, node: _Node, path: str, declaration: Declaration) -> str | None:
+        """The account a vendor's ``account`` key names (None, reported, when it is not one)."""
+        value = node.value if isinstance(node, _Scalar) else None
+        if not is_account(value):
+            self.report.add(node.line, path, f"must be {ACCOUNT_RULE}, got {_shown(node)}")
+            return None
+        if value == own_prefix(declaration):
+            message = (
+                f"{value} is {declaration.title}'s own prefix: leave {ACCOUNT_KEY} out to use "
+                f"{declaration.title}'s own variables"
+            )
+            self.report.add(node.line, path, message)
+            return None
+        self.account_uses.setdefault((declaration.name, value), (node.line, path))
+        return value
+
+    def _vendor_settings(
+        self, node: _Node, path: str, declaration: Declaration
+    ) -> tuple[Any, str | None, bool]:
+        """A sending vendor's settings, the account its ``account`` key names (None: none
+        named), and whether both are valid."""
+        account: str | None = None
+        ok = True
+        if isinstance(node, _Map) and ACCOUNT_KEY in node.entries:
+            entry = node.entries[ACCOUNT_KEY]
+            key_path = _join(path, ACCOUNT_KEY)
+            account = self._account(entry.node, key_path, declaration)
+            ok = account is not None
+            rest = {k: e for k, e in node.entries.items() if k != ACCOUNT_KEY}
+            node = _Map(MappingProxyType(rest), node.line)
+        cls = declaration.settings_class(Role.SENDING_DOMAINS)
+        settings = self._settings(cls, node, path, declaration.name, also=(ACCOUNT_KEY,))
+        return settings, account, ok and settings is not None
+
+    def _sending_vendors(self, item: _Map, path: str) -> dict[str, tuple[Any, str | None]] | None:
         senders = _vendors(Role.SENDING_DOMAINS)
         expected = f"expected {', '.join(_DOMAIN_KEYS)} or a sending vendor: {_names(senders)}"
-        vendors: dict[str, Any] = {}
+        vendors: dict[str, tuple[Any, str | None]] = {}
         ok = True
         keys = [key for key in item.entries if key not in _DOMAIN_KEYS]
         if not keys:
@@ -836,9 +897,7 @@ class _Checker:
                 self.report.add(entry.key_line, key_path, message)
                 ok = False
                 continue
-            cls = declaration.settings_class(Role.SENDING_DOMAINS)
-            settings = self._settings(cls, entry.node, key_path, declaration.name)
-            if settings is None:
-                ok = False
-            vendors[declaration.name] = settings
+            settings, account, valid = self._vendor_settings(entry.node, key_path, declaration)
+            ok = ok and valid
+            vendors[declaration.name] = (settings, account)
         return vendors if ok else None

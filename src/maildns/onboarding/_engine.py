@@ -27,6 +27,8 @@ from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
 from ..vendors import DECLARATIONS
+from ._accounts import Key, describe, missing
+from ._accounts import account_of as _account
 from ._applied import Applied, Breaker, Outcome, Unreachable, effect_unknown
 from ._dmarc import plan_record, policy_names
 from ._foreseen import account_taken, foreseen_problems, over_capacity, stray_records
@@ -92,12 +94,12 @@ class World:
 
     zones: Mapping[str, Zone | None]
     zone_status: Mapping[str, ZoneStatus | None]
-    domains: Mapping[str, Mapping[str, SendingDomain]]
-    """vendor -> domain name -> sending domain."""
+    domains: Mapping[Key, Mapping[str, SendingDomain]]
+    """(vendor, account) -> domain name -> sending domain."""
     zone_errors: Mapping[str, MailDnsError] = attrs.field(factory=dict)
     """zone -> why it could not be read."""
-    vendor_errors: Mapping[str, MailDnsError] = attrs.field(factory=dict)
-    """vendor -> why its sending domains could not be listed."""
+    vendor_errors: Mapping[Key, MailDnsError] = attrs.field(factory=dict)
+    """(vendor, account) -> why its sending domains could not be listed."""
     txt: Mapping[str, Sequence[str] | None] = attrs.field(factory=dict)
     """TXT texts at names outside the zones read, from the resolver (None: no answer)."""
 
@@ -111,17 +113,17 @@ class World:
             return [r.value for r in read.records if r.type is RecordType.TXT and r.name == name]
         return self.txt.get(name)
 
-    def unreadable(self, zone: str, vendors: Iterable[str]) -> tuple[str, bool] | None:
-        """Why a domain in ``zone`` with ``vendors`` cannot be planned from this world (its
-        zone or a vendor's listing could not be read), and whether for want of a vendor found
-        unreachable; None when it can be."""
+    def unreadable(self, zone: str, vendors: Iterable[Key]) -> tuple[str, bool] | None:
+        """Why a domain in ``zone`` at ``vendors`` (vendor, account) cannot be planned from
+        this world (its zone or a vendor's listing could not be read), and whether for want of
+        a vendor found unreachable; None when it can be."""
         if zone in self.zone_errors:
             error = self.zone_errors[zone]
             return _unread(f"cannot read the zone {zone}", error), isinstance(error, Unreachable)
         for vendor in vendors:
             if vendor in self.vendor_errors:
                 error = self.vendor_errors[vendor]
-                what = f"cannot list the {vendor} sending domains"
+                what = f"cannot list the {describe(vendor)} sending domains"
                 return _unread(what, error), isinstance(error, Unreachable)
         return None
 
@@ -153,6 +155,7 @@ class Engine:
         journal: Journal,
         concurrency: int = DEFAULT_CONCURRENCY,
         resolver: Resolver | None = None,
+        accounts: Mapping[tuple[str, str], AsyncSendingDomainProvider[Any]] | None = None,
     ) -> None:
         self.config = config
         self.resolver: Resolver = resolver if resolver is not None else open_resolver()
@@ -160,14 +163,29 @@ class Engine:
         organisational domain): ``MAILDNS_RESOLVER``, else the system's; cached for the run."""
         self.dns = dns
         self.providers = providers
+        """vendor -> the client of the vendor's own account (its own variables)."""
+        self.accounts = dict(accounts or {})
+        """(vendor, account) -> the client of a named account (:mod:`._accounts`)."""
         self.journal = journal
         self.concurrency = concurrency
         self.breaker = Breaker()
         self._by_name: dict[str, Any] = {d.name: d for d in config.domains}
         self._over_capacity = over_capacity(
-            [(d.name, list(d.vendors)) for d in config.domains],
+            [(d.name, _keys(d)) for d in config.domains],
             {v: DECLARATIONS[v] for d in config.domains for v in d.vendors if v in DECLARATIONS},
         )
+
+    def provider(self, key: Key) -> AsyncSendingDomainProvider[Any] | None:
+        """The client of (vendor, account), None when there is none."""
+        vendor, account = key
+        return (
+            self.providers.get(vendor) if account is None else self.accounts.get((vendor, account))
+        )
+
+    @property
+    def keys(self) -> set[Key]:
+        """Every (vendor, account) with a client."""
+        return {(v, None) for v in self.providers} | {(v, a) for v, a in self.accounts}
 
     async def _call(self, vendor: str, call: Callable[[], Awaitable[R]]) -> R:
         """``call()`` to ``vendor``, unless it was found unreachable (:class:`Unreachable`);
@@ -200,18 +218,21 @@ class Engine:
             return None, None, self._unreachable(self.config.dns_vendor, error)
         return zone, status, None
 
-    async def _domains(self, vendor: str) -> dict[str, SendingDomain]:
+    async def _domains(self, key: Key) -> dict[str, SendingDomain]:
+        provider = self.provider(key)
+        assert provider is not None
+
         async def listing() -> dict[str, SendingDomain]:
-            return {d.domain: d async for d in self.providers[vendor].list_sending_domains()}
+            return {d.domain: d async for d in provider.list_sending_domains()}
 
-        return await self._call(vendor, listing)
+        return await self._call(describe(key), listing)
 
-    async def _read_domains(self, vendor: str) -> dict[str, SendingDomain] | MailDnsError:
-        """A vendor's sending domains by name, or why they could not be listed."""
+    async def _read_domains(self, key: Key) -> dict[str, SendingDomain] | MailDnsError:
+        """An account's sending domains by name, or why they could not be listed."""
         try:
-            return await self._domains(vendor)
+            return await self._domains(key)
         except MailDnsError as error:
-            return self._unreachable(vendor, error)
+            return self._unreachable(describe(key), error)
 
     def _unreachable(self, vendor: str, error: MailDnsError) -> MailDnsError:
         """``error``, as :class:`Unreachable` when it tripped the vendor's breaker: what it
@@ -220,16 +241,23 @@ class Engine:
             return Unreachable(vendor, self.breaker.tripped[vendor])
         return error
 
-    async def verify_sending_domain(self, vendor: str, domain: str) -> SendingDomain:
-        """Ask ``vendor`` to verify ``domain`` (its status alone: no listing is read again)."""
-        provider = self.providers[vendor]
-        return await self._call(vendor, lambda: provider.verify_sending_domain(domain, fresh=False))
+    async def verify_sending_domain(
+        self, vendor: str, domain: str, account: str | None = None
+    ) -> SendingDomain:
+        """Ask ``vendor`` (at ``account``) to verify ``domain`` (its status alone: no listing
+        is read again)."""
+        provider = self.provider((vendor, account))
+        assert provider is not None
+        return await self._call(
+            describe((vendor, account)),
+            lambda: provider.verify_sending_domain(domain, fresh=False),
+        )
 
     def _world(
         self,
         zone_names: Sequence[str],
         zones_read: Sequence[_ZoneRead],
-        vendors: Sequence[str],
+        vendors: Sequence[Key],
         listings: Sequence[dict[str, SendingDomain] | MailDnsError],
     ) -> World:
         return World(
@@ -256,15 +284,15 @@ class Engine:
         self,
         *,
         also_zones: Collection[str] = (),
-        also_vendors: Collection[str] = (),
+        also_vendors: Collection[Key] = (),
         zones: bool = True,
     ) -> World:
-        """The configuration's zones and vendors' listings, and those of ``also_zones`` and
-        ``also_vendors`` (a pruned domain's, an unfinished step's); ``zones=False`` reads the
-        listings only. Zones are read ``concurrency`` at a time."""
+        """The configuration's zones and its accounts' listings, and those of ``also_zones``
+        and ``also_vendors`` (vendor, account: a pruned domain's, an unfinished step's);
+        ``zones=False`` reads the listings only. Zones are read ``concurrency`` at a time."""
         zone_names = sorted({*self.config.zones, *(z for z in also_zones if z)}) if zones else []
-        configured = {v for d in self.config.domains for v in d.vendors}
-        vendors = sorted({*configured, *also_vendors} & set(self.providers))
+        configured = {k for d in self.config.domains for k in _keys(d)}
+        vendors = sorted({*configured, *also_vendors} & self.keys, key=_order)
         zones_read, listings = await asyncio.gather(
             pool(zone_names, self._read_zone, self.concurrency),
             asyncio.gather(*(self._read_domains(v) for v in vendors)),
@@ -279,10 +307,11 @@ class Engine:
         the creates (no vendor is listed again: a listing per domain would cost the whole
         listing once per domain)."""
         zone, status, error = await self._read_zone(domain.zone)
-        domains: dict[str, dict[str, SendingDomain]] = {}
+        domains: dict[Key, dict[str, SendingDomain]] = {}
         for vendor in domain.vendors:
-            found = created.get(vendor) or world.domains.get(vendor, {}).get(domain.name)
-            domains[vendor] = {} if found is None else {found.domain: found}
+            key = (vendor, _account(domain, vendor))
+            found = created.get(vendor) or world.domains.get(key, {}).get(domain.name)
+            domains[key] = {} if found is None else {found.domain: found}
         return World(
             zones={domain.zone: zone},
             zone_status={domain.zone: status},
@@ -296,7 +325,7 @@ class Engine:
     ) -> tuple[DomainPlan, tuple[Change, ...]]:
         """The domain's plan from ``world``, and the changes its vendors' foreseen records
         would make (for :meth:`_plan_judged` to judge; never applied)."""
-        unreadable = world.unreadable(domain.zone, domain.vendors)
+        unreadable = world.unreadable(domain.zone, _keys(domain))
         if unreadable is not None:
             return DomainPlan(domain.name, domain.zone, error=unreadable[0]), ()
         dns_vendor = self.config.dns_vendor
@@ -319,7 +348,8 @@ class Engine:
         wanted: list[tuple[str, DnsRecord]] = []
         foreseen: list[tuple[str, RecordShape]] = []
         for vendor in domain.vendors:
-            listed = world.domains.get(vendor, {})
+            account = _account(domain, vendor)
+            listed = world.domains.get((vendor, account), {})
             found = listed.get(domain.name)
             if found is None:
                 changes.append(
@@ -329,10 +359,11 @@ class Engine:
                         "sending_domain",
                         domain.name,
                         reason="its records are known after apply",
+                        account=account,
                     )
                 )
                 if vendor in DECLARATIONS:
-                    taken = account_taken(domain.name, vendor, listed, DECLARATIONS[vendor])
+                    taken = account_taken(domain.name, account, listed, DECLARATIONS[vendor])
                     if taken is not None:
                         problems.append(taken)
                     foreseen += [(vendor, shape) for shape in DECLARATIONS[vendor].records]
@@ -441,7 +472,7 @@ class Engine:
     async def _plan(self, *, force: bool, prune: bool) -> tuple[Plan, World]:
         records, created = self._prunable() if prune else ([], [])
         world = await self.read(
-            also_zones={r.zone for r in records}, also_vendors={d.vendor for d in created}
+            also_zones={r.zone for r in records}, also_vendors={d.key for d in created}
         )
         seen_zones: set[str] = set()
         plans = []
@@ -519,17 +550,24 @@ class Engine:
                 )
         for made in created:
             _, changes, problems = entry(made.domain, made.zone)
-            unreadable = world.unreadable("", (made.vendor,))
+            unreadable = world.unreadable("", (made.key,))
             if unreadable is not None:
                 errors.setdefault(made.domain, unreadable[0])
-            elif made.vendor not in self.providers:
+            elif made.key not in self.keys:
                 problems.append(
-                    f"cannot delete the {made.vendor} sending domain: no {made.vendor} client"
+                    f"cannot delete the {describe(made.key)} sending domain: "
+                    f"no {describe(made.key)} client{_unset(made.key)}"
                 )
-            elif made.domain in world.domains.get(made.vendor, {}):
+            elif made.domain in world.domains.get(made.key, {}):
                 changes.append(
                     Change(
-                        "delete", made.vendor, "sending_domain", made.domain, reason=why, prune=True
+                        "delete",
+                        made.vendor,
+                        "sending_domain",
+                        made.domain,
+                        reason=why,
+                        prune=True,
+                        account=made.account,
                     )
                 )
         # A dropped domain that cannot be read whole is not pruned in part: its error says why.
@@ -705,7 +743,7 @@ class Engine:
         for index, domain_plan in plans:
             if domain_plan.error is not None and not domain_plan.problems:
                 domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
-                vendors = world.vendor_errors if domain is None else domain.vendors
+                vendors = world.vendor_errors if domain is None else _keys(domain)
                 cause = world.unreadable(domain_plan.zone, vendors)
                 outcome = Outcome()
                 if cause is not None and cause[1]:
@@ -744,7 +782,7 @@ class Engine:
     async def _apply_domain(self, domain_plan: DomainPlan, world: World, force: bool) -> Outcome:
         outcome = Outcome()
         domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
-        created: dict[str, SendingDomain] = {}
+        created: dict[str, SendingDomain] = {}  # vendor -> what it made (one account each)
         first = domain_plan.changes
         if domain is not None and any(
             c.kind == "sending_domain" and c.action == "create" for c in first
@@ -787,8 +825,9 @@ class Engine:
     ) -> SendingDomain | bool:
         """Make one change, journaled: False when it failed (or its effect is unknown), a
         created sending domain, or True. A vendor found unreachable is not even asked."""
-        if change.vendor in self.breaker.tripped:
-            error = Unreachable(change.vendor, self.breaker.tripped[change.vendor])
+        who = describe(change.key) if change.kind == "sending_domain" else change.vendor
+        if who in self.breaker.tripped:
+            error = Unreachable(who, self.breaker.tripped[who])
             if outcome.done:
                 outcome.failed.append((change, f"not tried: {error}"))
             else:
@@ -821,13 +860,16 @@ class Engine:
             settings = self.config.zones[change.domain].settings
             await self._call(vendor, lambda: self.dns.create_zone(change.domain, settings))
         elif change.kind == "sending_domain":
-            provider = self.providers[vendor]
+            provider = self.provider(change.key)
+            if provider is None:
+                raise MailDnsError(f"no {describe(change.key)} client{_unset(change.key)}")
+            who = describe(change.key)
             if change.action == "delete":
-                await self._call(vendor, lambda: provider.delete_sending_domain(change.domain))
+                await self._call(who, lambda: provider.delete_sending_domain(change.domain))
             else:
                 wish = domain.vendors[vendor]
                 return await self._call(
-                    vendor, lambda: provider.create_sending_domain(change.domain, wish)
+                    who, lambda: provider.create_sending_domain(change.domain, wish)
                 )
         else:
             assert change.type is not None
@@ -861,7 +903,10 @@ class Engine:
                 return {}
             # Only what the steps touched: their zones, the listings of their vendors.
             read_zones = sorted({zone_of[s.id] for s in mine} - {""})
-            vendors = sorted({s.change.vendor for s in mine} & set(self.providers))
+            vendors = sorted(
+                {s.change.key for s in mine if s.change.kind == "sending_domain"} & self.keys,
+                key=_order,
+            )
             zones_read, listings = await asyncio.gather(
                 pool(read_zones, self._read_zone, self.concurrency),
                 asyncio.gather(*(self._read_domains(v) for v in vendors)),
@@ -871,7 +916,7 @@ class Engine:
             for step in mine:
                 zone = zone_of[step.id]
                 if step.change.kind == "sending_domain":
-                    cannot = world.unreadable("", (step.change.vendor,))
+                    cannot = world.unreadable("", (step.change.key,))
                 else:
                     cannot = world.unreadable(zone, ())
                 if cannot is not None:
@@ -883,6 +928,24 @@ class Engine:
         finally:
             for zone in claimed:
                 await self._j(self.journal.release, zone)
+
+
+def _keys(domain: Any) -> list[Key]:
+    """(vendor, account) of each of ``domain``'s vendors, in the configuration's order."""
+    return [(vendor, _account(domain, vendor)) for vendor in domain.vendors]
+
+
+def _order(key: Key) -> tuple[str, str]:
+    return key[0], key[1] or ""
+
+
+def _unset(key: Key) -> str:
+    """Why an account has no client: the variables it lacks."""
+    vendor, account = key
+    if account is None or vendor not in DECLARATIONS:
+        return ""
+    lacking = missing(DECLARATIONS[vendor], account)
+    return "" if lacking is None else f" (account {account} {lacking})"
 
 
 def _first_error(outcome: Outcome) -> str | None:
@@ -897,7 +960,7 @@ def _happened(change: Change, world: World) -> bool:
     if change.kind == "zone":
         return world.zones.get(change.domain) is not None
     if change.kind == "sending_domain":
-        present = change.domain in world.domains.get(change.vendor, {})
+        present = change.domain in world.domains.get(change.key, {})
         return present if change.action == "create" else not present
     for zone in world.zones.values():
         if zone is None:

@@ -9,7 +9,8 @@ vendor's real answer must fit those shapes, or the domain stops before any recor
 
 A vendor whose accounts hold a limited number of sending domains (CiiRUS: one) is checked too:
 a second configured domain on one account, or an account already holding another domain, is
-refused before anything is sent.
+refused before anything is sent. Accounts are told apart by (vendor, account)
+(:mod:`._accounts`): two domains at two accounts of one vendor are both planned.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from .._core.declaration import Declaration, RecordShape
 from ..models import DnsRecord, RecordType, SendingDomain
+from ._accounts import Key
 from ._plan import Change
 from ._records import Owned, plan_records
 from ._resolve import normalized as _name
@@ -83,41 +85,50 @@ def stray_records(domain: str, made: SendingDomain, declaration: Declaration) ->
     ]
 
 
+def _account(title: str, account: str | None) -> str:
+    return f"the {title} account" if account is None else f"the {title} account {account}"
+
+
 def over_capacity(
-    domains: Sequence[tuple[str, Sequence[str]]], declarations: Mapping[str, Declaration]
+    domains: Sequence[tuple[str, Sequence[Key]]], declarations: Mapping[str, Declaration]
 ) -> dict[str, list[str]]:
-    """Per configured domain, the problems of the vendors whose one account it would share
-    beyond what the account holds: ``domains`` is (domain, its vendors) in the file's order,
+    """Per configured domain, the problems of the accounts it would share beyond what an
+    account holds: ``domains`` is (domain, its (vendor, account) keys) in the file's order,
     and the first ones keep the account."""
-    holders: dict[str, list[str]] = {}
+    holders: dict[Key, list[str]] = {}
     problems: dict[str, list[str]] = {}
-    for domain, vendors in domains:
-        for vendor in vendors:
+    for domain, keys in domains:
+        for key in keys:
+            vendor, account = key
             limit = declarations[vendor].domains_per_account
             if limit is None:
                 continue
-            held = holders.setdefault(vendor, [])
+            held = holders.setdefault(key, [])
             if len(held) < limit:
                 held.append(domain)
                 continue
             title = declarations[vendor].title
             problems.setdefault(domain, []).append(
-                f"a {title} account holds {limit} sending domain{'' if limit == 1 else 's'} "
-                f"and {', '.join(held)} has it: {domain} needs a {title} account of its own"
+                f"{_account(title, account)} holds {limit} sending domain"
+                f"{'' if limit == 1 else 's'} and {', '.join(held)} has it: {domain} needs a "
+                f"{title} account of its own (give it one with `account:` under {vendor})"
             )
     return problems
 
 
 def account_taken(
-    domain: str, vendor: str, listed: Mapping[str, SendingDomain], declaration: Declaration
+    domain: str,
+    account: str | None,
+    listed: Mapping[str, SendingDomain],
+    declaration: Declaration,
 ) -> str | None:
-    """Why ``domain`` cannot be created at ``vendor``: its account already holds as many
-    other sending domains as it can (None: it can be)."""
+    """Why ``domain`` cannot be created at ``account`` of the vendor: the account already
+    holds as many other sending domains as it can (None: it can be)."""
     limit = declaration.domains_per_account
     others = sorted(d for d in listed if d != domain)
     if limit is None or len(others) < limit:
         return None
     return (
-        f"the {declaration.title} account already holds {', '.join(others)} "
+        f"{_account(declaration.title, account)} already holds {', '.join(others)} "
         f"(one account holds {limit}): {domain} cannot be created there"
     )

@@ -44,7 +44,9 @@ read-only, locked, corrupt, an I/O error).
 
 Schema version 2 added the zone of every step and owned record, the MX priority, ``replaced``
 and ``created``; version 3 the ``seq`` of every step; version 4 the configuration of every row
-and the state ``unknown``. Older journals are migrated in place when opened (PostgreSQL from 3).
+and the state ``unknown``; version 5 the ``account`` of every sending domain created (the
+vendor account it is at, :mod:`._accounts`: ``''`` for the vendor's own variables, as every
+row before it). Older journals are migrated in place when opened (PostgreSQL from 3).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ from ..errors import MailDnsError
 from ..models import RecordType
 from ._plan import Change
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 APPLICATION: Final = "maildns"
 """``meta.application`` in every journal: what tells a maildns journal from another program's."""
 UNCLAIMED: Final = ""
@@ -113,8 +115,11 @@ _CREATED: Final = """(
     domain TEXT NOT NULL,
     zone TEXT NOT NULL DEFAULT '',
     config TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (config, vendor, domain)
+    account TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (config, vendor, account, domain)
 )"""
+DEFAULT_ACCOUNT: Final = ""
+"""A created row's ``account`` for the vendor's own variables (every row before schema 5)."""
 INDEXES: Final = f"""
 CREATE INDEX IF NOT EXISTS steps_open ON steps (state) WHERE state IN {_OPEN};
 CREATE INDEX IF NOT EXISTS steps_seq ON steps (seq);
@@ -137,18 +142,20 @@ CREATE TABLE IF NOT EXISTS created {_CREATED};
 """
 
 
-def _rebuilt(table: str, definition: str, columns: str) -> str:
-    """SQLite cannot change a table's primary key or CHECK: a new table, the rows copied (as
-    unclaimed), the old one dropped (its indexes with it)."""
+def _rebuilt(table: str, definition: str, columns: str, added: str = "config") -> str:
+    """SQLite cannot change a table's primary key or CHECK: a new table, the rows copied (the
+    column ``added`` left ``''``: unclaimed, the vendor's own account), the old one dropped
+    (its indexes with it)."""
     template = """
-CREATE TABLE <table>_v4 <definition>;
-INSERT INTO <table>_v4 (<columns>, config) SELECT <columns>, '' FROM <table>;
+CREATE TABLE <table>_new <definition>;
+INSERT INTO <table>_new (<columns>, <added>) SELECT <columns>, '' FROM <table>;
 DROP TABLE <table>;
-ALTER TABLE <table>_v4 RENAME TO <table>;
+ALTER TABLE <table>_new RENAME TO <table>;
 """
     return (
         template.replace("<definition>", definition)
         .replace("<columns>", columns)
+        .replace("<added>", added)
         .replace("<table>", table)
     )
 
@@ -187,6 +194,8 @@ UPDATE meta SET value = '3' WHERE key = 'schema_version';
     + _rebuilt("owned", _OWNED, "vendor, domain, type, name, value, zone, priority, replaced")
     + _rebuilt("created", _CREATED, "vendor, domain, zone")
     + INDEXES,  # the version is written with the mark (MARK) after the migrations
+    # The account of every sending domain created ('' for the rows there: the vendor's own).
+    4: _rebuilt("created", _CREATED, "vendor, domain, zone, config", added="account"),
 }
 
 
@@ -222,11 +231,17 @@ class OwnedRecord:
 
 @attrs.frozen
 class CreatedDomain:
-    """A sending domain maildns created at ``vendor``."""
+    """A sending domain maildns created at ``vendor``, at ``account`` (None: the vendor's own
+    variables)."""
 
     vendor: str
     domain: str
     zone: str
+    account: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return self.vendor, self.account
 
 
 def statements(script: str) -> list[str]:
@@ -455,16 +470,18 @@ class Journal:
         # step) the unclaimed ones it replaces; an unclaimed step's stay unclaimed.
         scope = (config, config) if config == UNCLAIMED else (config, UNCLAIMED)
         if change.kind == "sending_domain":
+            account = change.account or DEFAULT_ACCOUNT
             if change.action == "create":
                 db.execute(
-                    "INSERT INTO created (vendor, domain, zone, config) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    (change.vendor, change.domain, zone, config),
+                    "INSERT INTO created (vendor, domain, zone, config, account) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (change.vendor, change.domain, zone, config, account),
                 )
             elif change.action == "delete":
                 db.execute(
-                    "DELETE FROM created WHERE vendor = ? AND domain = ? AND config IN (?, ?)",
-                    (change.vendor, change.domain, *scope),
+                    "DELETE FROM created WHERE vendor = ? AND domain = ? AND account = ? "
+                    "AND config IN (?, ?)",
+                    (change.vendor, change.domain, account, *scope),
                 )
             return
         if change.kind != "record" or change.type is None or change.name is None:
@@ -531,7 +548,8 @@ class Journal:
             (vendor, self.identity),
         )
         domains = self._read(
-            "SELECT vendor, domain, zone FROM created WHERE config = ? ORDER BY domain, vendor",
+            "SELECT vendor, domain, zone, account FROM created WHERE config = ? "
+            "ORDER BY domain, vendor, account",
             (self.identity,),
         )
         return (
@@ -540,7 +558,7 @@ class Journal:
                 for d, z, t, n, v, p, r in records
                 if d not in keep
             ],
-            [CreatedDomain(v, d, z) for v, d, z in domains if d not in keep],
+            [CreatedDomain(v, d, z, a or None) for v, d, z, a in domains if d not in keep],
         )
 
     # --- configurations -----------------------------------------------------------------------
@@ -571,7 +589,7 @@ class Journal:
                 db.execute(
                     f"DELETE FROM created WHERE config = ? AND domain IN ({marks}) AND EXISTS ("  # noqa: S608
                     "SELECT 1 FROM created AS c WHERE c.config = ? AND c.vendor = created.vendor "
-                    "AND c.domain = created.domain)",
+                    "AND c.account = created.account AND c.domain = created.domain)",
                     (UNCLAIMED, *chunk, self.identity),
                 )
                 args = (self.identity, UNCLAIMED, *chunk)

@@ -17,6 +17,7 @@ import attrs
 
 from .._core.checks import got
 from ..models import RecordType
+from ._accounts import is_account
 
 FORMAT_VERSION: Final = "1"
 
@@ -38,7 +39,9 @@ class Change:
     For records, ``type``, ``name`` (fully qualified), ``value`` (the text to publish) and
     ``priority`` (MX) describe the record after the change; an update also names the value it
     replaces (``old_value``). ``reason`` says why, for people. ``prune`` marks a change that
-    undoes what maildns made for a domain no longer configured (``--prune``).
+    undoes what maildns made for a domain no longer configured (``--prune``). ``account``
+    is the vendor account a sending domain's change is made at (an environment-variable
+    prefix, :mod:`._accounts`; None: the vendor's own variables).
     """
 
     action: Action
@@ -52,6 +55,12 @@ class Change:
     old_value: str | None = None
     reason: str = ""
     prune: bool = False
+    account: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """(vendor, account): whose client makes this change."""
+        return self.vendor, self.account
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -60,6 +69,8 @@ class Change:
             "kind": self.kind,
             "domain": self.domain,
         }
+        if self.account is not None:  # absent for the vendor's own: older plans' checksums hold
+            data["account"] = self.account
         if self.kind == "record":
             data.update(
                 {
@@ -93,6 +104,9 @@ class Change:
         prune = data.get("prune", False)
         if not isinstance(prune, bool):
             raise ValueError(f"{where}.prune: must be true or false, got {_got(prune)}")
+        account = data.get("account")
+        if account is not None and not is_account(account):
+            raise ValueError(f"{where}.account: not an account: {_got(account)}")
         return cls(
             action=action,
             vendor=_text(data, "vendor", where),
@@ -105,6 +119,7 @@ class Change:
             old_value=_text(data, "old_value", where, optional=True),
             reason=_text(data, "reason", where, optional=True) or "",
             prune=prune,
+            account=account,
         )
 
 
@@ -289,7 +304,8 @@ def _describe(change: Change) -> str:
         what = f"{change.type} {change.name} {change.value!r}"
     else:
         what = f"{change.kind} {change.domain}"
-    return f"{change.action} {change.vendor} {what}"
+    vendor = change.vendor if change.account is None else f"{change.vendor} ({change.account})"
+    return f"{change.action} {vendor} {what}"
 
 
 def ordered(changes: Iterable[Change]) -> tuple[Change, ...]:

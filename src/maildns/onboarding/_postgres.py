@@ -87,6 +87,13 @@ ALTER TABLE created ADD PRIMARY KEY (config, vendor, domain);
 """
     + INDEXES
 )
+# Version 4 to 5: the account of every sending domain created ('' for the rows there: the
+# vendor's own variables), in its key.
+_MIGRATE_4: Final = """
+ALTER TABLE created ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE created DROP CONSTRAINT created_pkey;
+ALTER TABLE created ADD PRIMARY KEY (config, vendor, account, domain);
+"""
 _SCHEMA_LOCK: Final = 0x6D61696C646E7300  # "maildns\0": one opener creates the schema at a time
 
 TIMEOUT_ENV: Final = "MAILDNS_STATE_TIMEOUT"
@@ -349,8 +356,9 @@ class PostgresJournal(Journal):
                 db.execute(mark, (APPLICATION, str(SCHEMA_VERSION)))
             else:
                 version = self._version(tables, meta)
-                if version == "3":
-                    for statement in statements(_MIGRATE_3):
+                migrations = {"3": _MIGRATE_3 + _MIGRATE_4, "4": _MIGRATE_4}
+                if version in migrations:
+                    for statement in statements(migrations[version]):
                         db.execute(statement)
                     db.execute(mark, (APPLICATION, str(SCHEMA_VERSION)))
         db.execute(f"SET search_path TO {SCHEMA}")
@@ -370,7 +378,7 @@ class PostgresJournal(Journal):
                 f"({', '.join(tables[:5])}); give maildns a database of its own"
             )
         version = meta.get("schema_version", "")
-        if version not in ("3", str(SCHEMA_VERSION)):
+        if version not in ("3", "4", str(SCHEMA_VERSION)):
             raise JournalError(
                 f"{self.location}: journal schema version {version or 'unknown'}, this maildns "
                 f"reads {SCHEMA_VERSION} and migrates from 3"

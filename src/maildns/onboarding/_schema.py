@@ -24,7 +24,17 @@ import attrs
 
 from .._dns.values import MAX_TTL
 from ..vendors import DECLARATIONS, Role
-from ._config import _DNS_KEYS, _DOMAIN_KEYS, _NAME, _TOP_KEYS, _TOP_REQUIRED, NAME_MAX, VERSION
+from ._accounts import ACCOUNT_MAX, own_prefix
+from ._config import (
+    _DNS_KEYS,
+    _DOMAIN_KEYS,
+    _NAME,
+    _TOP_KEYS,
+    _TOP_REQUIRED,
+    ACCOUNT_KEY,
+    NAME_MAX,
+    VERSION,
+)
 from ._dmarc import DmarcPolicy
 
 __all__ = ["VALUE_RULES", "config_schema"]
@@ -154,10 +164,20 @@ def config_schema() -> dict[str, Any]:
         },
         "domains[]",
     )
-    vendors = {
-        d.name: _settings(d.settings_class(Role.SENDING_DOMAINS), f"Send through {d.name}.")
-        for d in senders
-    }
+    vendors = {}
+    for d in senders:
+        vendor = _settings(d.settings_class(Role.SENDING_DOMAINS), f"Send through {d.name}.")
+        vendor["properties"][ACCOUNT_KEY] = {
+            "description": (
+                f"The {d.name} account the domain is at, by the prefix of its environment "
+                f"variables ({own_prefix(d)}_EU: {own_prefix(d)}_EU_...); default: {own_prefix(d)}_..."
+            ),
+            "type": "string",
+            "maxLength": ACCOUNT_MAX,
+            "pattern": "^[A-Z]([A-Z0-9_]*[A-Z0-9])?$",
+            "not": {"const": own_prefix(d)},
+        }
+        vendors[d.name] = vendor
     domain = {
         "type": "object",
         "additionalProperties": False,

@@ -25,6 +25,7 @@ import dns.exception
 from ..errors import MailDnsError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
+from ._accounts import account_of
 from ._lookup import TIMEOUT, Answer, Server, ask_all, authoritative_servers, expected_value
 from ._receivers import Fact, passing
 from ._receivers import judge as judge_receivers
@@ -185,11 +186,13 @@ async def report(
             no_servers = f"cannot find the nameservers of {domain.zone}: {error}"
         vendors: dict[str, VendorReport] = {}
         for vendor in domain.vendors:
-            if vendor in world.vendor_errors:
-                why = str(world.vendor_errors[vendor])
+            account = account_of(domain, vendor)
+            key = (vendor, account)
+            if key in world.vendor_errors:
+                why = str(world.vendor_errors[key])
                 vendors[vendor] = VendorReport(vendor, "unknown", error=why)
                 continue
-            found = world.domains.get(vendor, {}).get(domain.name)
+            found = world.domains.get(key, {}).get(domain.name)
             if found is None:
                 vendors[vendor] = VendorReport(vendor, "absent")
                 continue
@@ -205,7 +208,7 @@ async def report(
             ):
                 # The status is what counts here: no listing per domain to re-read records.
                 try:
-                    found = await engine.verify_sending_domain(vendor, domain.name)
+                    found = await engine.verify_sending_domain(vendor, domain.name, account)
                 except MailDnsError as failure:
                     unasked = str(failure)
             if unasked is not None and not no_servers:
@@ -215,7 +218,11 @@ async def report(
         keys = [
             (vendor, r.name)
             for vendor in domain.vendors
-            for r in getattr(world.domains.get(vendor, {}).get(domain.name), "records", ())
+            for r in getattr(
+                world.domains.get((vendor, account_of(domain, vendor)), {}).get(domain.name),
+                "records",
+                (),
+            )
             if "._domainkey." in r.name
         ]
         declared = [(v, DECLARATIONS[v]) for v in domain.vendors if v in DECLARATIONS]

@@ -236,6 +236,27 @@ class Sandbox:
         """The demo credentials ``vendor`` accepts, as keyword arguments for a client."""
         return dict(self._context().credentials[_check_vendor(vendor)])
 
+    def partner_accounts(self, vendor: str) -> dict[str, dict[str, str]]:
+        """The other accounts ``vendor`` accepts besides the demo credentials (CiiRUS: two,
+        each with its own subaccount), by the environment-variable prefix an onboarding
+        configuration's ``account:`` names them with; empty for the others."""
+        from . import _registry
+
+        return _registry.partner_accounts()[_check_vendor(vendor)]
+
+    def account_environment(self, vendor: str) -> dict[str, str]:
+        """The variables :meth:`partner_accounts` are read from (``CIIRUS_DEMO2_USERNAME``,
+        ...; the base URL is the vendor's own)."""
+        from ..onboarding._accounts import variables
+        from ..vendors import DECLARATIONS
+
+        declaration = DECLARATIONS[_check_vendor(vendor)]
+        return {
+            variables(declaration, prefix)[argument]: value
+            for prefix, given in self.partner_accounts(vendor).items()
+            for argument, value in given.items()
+        }
+
     def account(self, vendor: str) -> dict[str, str]:
         """The seeded account ids ``vendor``'s calls need (TelecomX: ``customer_id``,
         ``product_id``; empty for the others)."""

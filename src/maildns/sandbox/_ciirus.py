@@ -2,9 +2,11 @@
 
 Routes are the vendor's: ``/v2023.07.31/emails/subaccount`` and ``/v2024.07.31/emails/subaccount``
 (``GET`` retrieve, ``POST`` create, ``PUT`` update, ``DELETE`` delete); the version is the first
-path segment. Both versions see the same state: the sandbox has one partner account (the demo
-credentials, ``ctx.credentials["ciirus"]``) and that account has at most one Mandrill subaccount,
-so a subaccount created through one version is read, updated or deleted through the other.
+path segment. Both versions see the same state: the sandbox has partner accounts (the demo
+credentials, ``ctx.credentials["ciirus"]``, and the seeded :data:`PARTNER_ACCOUNTS`, for trying
+several accounts at once) and each account has at most one Mandrill subaccount, so a subaccount
+created through one version is read, updated or deleted through the other, and never through
+another account.
 
 Behaviour (the choices are recorded in the specs' ``x-unconfirmed`` notes):
 
@@ -39,6 +41,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,12 +59,19 @@ from vendor_models import ciirus_v2023_07_31 as v2023
 from vendor_models import ciirus_v2024_07_31 as v2024
 
 from .._core.checks import clip
-from ._core import SandboxContext, served_everywhere, spf_includes_everywhere
+from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, bounded, loads
 from ._routes import exact_methods
 
 # The pair CiiRUS's quickstart uses.
 DEMO_CREDENTIALS: Final = {"username": "PartnerDemo", "password": "Secret123"}
+PARTNER_ACCOUNTS: Final = {
+    "CIIRUS_DEMO2": {"username": "PartnerDemo2", "password": "Secret234"},
+    "CIIRUS_DEMO3": {"username": "PartnerDemo3", "password": "Secret345"},
+}
+"""More partner accounts the sandbox accepts besides the demo one, each with its own
+subaccount, by the environment-variable prefix a configuration's ``account:`` names them with
+(``CIIRUS_DEMO2_USERNAME``, ``CIIRUS_DEMO2_PASSWORD``)."""
 
 VERSIONS: Final = ("v2023.07.31", "v2024.07.31")
 REQUEST_MODELS: Final[dict[str, type[v2023.SubaccountRequest | v2024.SubaccountRequest]]] = {
@@ -220,28 +231,18 @@ class Subaccount:
 
 
 class CiirusState:
-    """The partner account: its user id and its subaccount, if any."""
+    """One partner account: its user id and its subaccount, if any. The demo account draws
+    from the vendor's ids; each other one from a stream of its own, so that what the demo
+    account hands out is the same whether or not the others are used."""
 
-    def __init__(self, ctx: SandboxContext) -> None:
+    def __init__(self, ctx: SandboxContext, username: str | None = None) -> None:
+        if username is not None:
+            digest = hashlib.sha256(f"{ctx.seed}:ciirus:{username}".encode()).digest()
+            ctx = copy.copy(ctx)
+            ctx.ids = Ids(int.from_bytes(digest[:8], "big"))
         self.ctx = ctx
         self.user_id = ctx.ids.randint(10000, 99999)
         self.subaccount: Subaccount | None = None
-
-    def check_auth(self, request: Request) -> None:
-        expected = self.ctx.credentials["ciirus"]
-        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            decoded = ""
-        username, colon, password = decoded.partition(":")
-        user_ok = secrets.compare_digest(username.encode(), expected["username"].encode())
-        password_ok = secrets.compare_digest(password.encode(), expected["password"].encode())
-        if not (scheme.lower() == "basic" and colon and user_ok and password_ok):
-            _fail(401, headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
-        verdict = self.ctx.admit(expected["username"])
-        if verdict is not None and not verdict.allowed:
-            _fail(429, headers=verdict.headers())
 
     def existing(self) -> Subaccount:
         if self.subaccount is None:
@@ -293,25 +294,63 @@ class CiirusState:
         return JSONResponse(shown.model_dump(mode="json", exclude_none=True))
 
 
-def _routes(state: CiirusState, version: str) -> list[Route]:
+class Partners:
+    """The partner accounts the sandbox accepts, each with its own state, found by its
+    credentials (HTTP Basic)."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+        self.demo = CiirusState(ctx)
+        self.others: dict[str, CiirusState] = {}
+
+    def check_auth(self, request: Request) -> CiirusState:
+        """The account the request's credentials are (401 when they are none's)."""
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        username, colon, password = decoded.partition(":")
+        found: CiirusState | None = None
+        for expected in (self.ctx.credentials["ciirus"], *PARTNER_ACCOUNTS.values()):
+            user_ok = secrets.compare_digest(username.encode(), expected["username"].encode())
+            password_ok = secrets.compare_digest(password.encode(), expected["password"].encode())
+            if user_ok and password_ok and found is None:
+                found = self._state(expected["username"])
+        if not (scheme.lower() == "basic" and colon and found is not None):
+            _fail(401, headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
+        verdict = self.ctx.admit(username)  # each account counts on its own
+        if verdict is not None and not verdict.allowed:
+            _fail(429, headers=verdict.headers())
+        return found
+
+    def _state(self, username: str) -> CiirusState:
+        if username == self.ctx.credentials["ciirus"]["username"]:
+            return self.demo
+        if username not in self.others:
+            self.others[username] = CiirusState(self.ctx, username)
+        return self.others[username]
+
+
+def _routes(partners: Partners, version: str) -> list[Route]:
     path = f"/{version}/emails/subaccount"
 
     async def retrieve_subaccount(request: Request) -> JSONResponse:
-        state.check_auth(request)
+        state = partners.check_auth(request)
         return state.respond(version, "GET", state.existing())
 
     async def create_subaccount(request: Request) -> JSONResponse:
-        state.check_auth(request)
+        state = partners.check_auth(request)
         settings = await _settings(request, version)
         return state.respond(version, "POST", state.create(settings))
 
     async def update_subaccount(request: Request) -> JSONResponse:
-        state.check_auth(request)
+        state = partners.check_auth(request)
         settings = await _settings(request, version)
         return state.respond(version, "PUT", state.update(settings))
 
     async def delete_subaccount(request: Request) -> JSONResponse:
-        state.check_auth(request)
+        state = partners.check_auth(request)
         return state.respond(version, "DELETE", state.delete())
 
     routes = [
@@ -325,13 +364,13 @@ def _routes(state: CiirusState, version: str) -> list[Route]:
 
 
 def create_app(ctx: SandboxContext) -> Starlette:
-    """A fresh CiiRUS app serving both versions: one partner account, no subaccount yet.
+    """A fresh CiiRUS app serving both versions: its partner accounts, no subaccount yet.
 
     A plain Starlette app (every handler reads its request itself: FastAPI's dependency
     machinery would only cost time); each route serves exactly the methods it names (no
     implicit HEAD), as the FastAPI app it replaces did.
     """
-    state = CiirusState(ctx)
+    partners = Partners(ctx)
 
     async def _vendor_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, CiirusError)
@@ -349,7 +388,7 @@ def create_app(ctx: SandboxContext) -> Starlette:
         return _error_response(500)
 
     return Starlette(
-        routes=[route for version in VERSIONS for route in _routes(state, version)],
+        routes=[route for version in VERSIONS for route in _routes(partners, version)],
         exception_handlers={
             CiirusError: _vendor_error,
             StarletteHTTPException: _http_error,

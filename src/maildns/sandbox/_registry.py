@@ -3,8 +3,9 @@
 Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name>``),
 ``DEMO_CREDENTIALS`` (the keyword arguments its client takes, which the sandbox accepts),
 ``error_json(status, message)`` (the vendor's error body for what the sandbox refuses before the
-app sees it: a body over the size limit) and, when the vendor's calls need account ids,
-``ACCOUNT`` (the seeded ids, by name).
+app sees it: a body over the size limit), when the vendor's calls need account ids, ``ACCOUNT``
+(the seeded ids, by name), and when it accepts more accounts than the demo one,
+``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix).
 """
 
 from __future__ import annotations
@@ -29,3 +30,10 @@ def demo_credentials() -> dict[str, dict[str, str]]:
 
 def accounts() -> dict[str, dict[str, str]]:
     return {v: dict(getattr(module(v), "ACCOUNT", {})) for v in VENDORS}
+
+
+def partner_accounts() -> dict[str, dict[str, dict[str, str]]]:
+    return {
+        v: {k: dict(c) for k, c in getattr(module(v), "PARTNER_ACCOUNTS", {}).items()}
+        for v in VENDORS
+    }
