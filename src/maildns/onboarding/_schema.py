@@ -167,15 +167,16 @@ def config_schema() -> dict[str, Any]:
     vendors = {}
     for d in senders:
         vendor = _settings(d.settings_class(Role.SENDING_DOMAINS), f"Send through {d.name}.")
+        own = own_prefix(d)
         vendor["properties"][ACCOUNT_KEY] = {
             "description": (
                 f"The {d.name} account the domain is at, by the prefix of its environment "
-                f"variables ({own_prefix(d)}_EU: {own_prefix(d)}_EU_...); default: {own_prefix(d)}_..."
+                f"variables ({own}_EU: {own}_EU_...); default: {own}_..."
             ),
             "type": "string",
             "maxLength": ACCOUNT_MAX,
             "pattern": "^[A-Z]([A-Z0-9_]*[A-Z0-9])?$",
-            "not": {"const": own_prefix(d)},
+            "not": {"const": own},
         }
         vendors[d.name] = vendor
     domain = {
