@@ -26,6 +26,7 @@ from ._common import (
     fit_whole,
     out,
     parse_duration,
+    summary,
 )
 
 onboard = typer.Typer(
@@ -105,7 +106,7 @@ def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
     rows = [_change_row(change, reasons) for change in changes]
     headers = ("action", "vendor", "what", "name")
     # Names whole while the value keeps room beside them; on a narrow terminal both fold.
-    whole = fit_whole(([h, *(row[i] for row in rows)] for i, h in enumerate(headers)), err.width)
+    whole = fit_whole(([h, *(row[i] for row in rows)] for i, h in enumerate(headers)), out.width)
     table = Table(title=title, show_lines=False)
     for column in headers:
         table.add_column(column, no_wrap=whole or column != "name", overflow="fold")
@@ -116,9 +117,10 @@ def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
 
 
 def _print_plan(plan: Any) -> None:
-    """The plan's table (when it changes anything) and one line per refusal, on stderr."""
+    """The plan's table (when it changes anything) on stdout, and one line per refusal on
+    stderr."""
     if plan.changes:
-        err.print(_changes_table("plan", plan.changes))
+        out.print(_changes_table("plan", plan.changes))
     _print_problems(plan)
 
 
@@ -371,14 +373,14 @@ def plan_command(
     if json_:
         _print_json(document)
     elif not plan.has_changes and not plan.has_problems and not plan.errors:
-        err.print("nothing to do")
+        summary("nothing to do")
     else:
         _print_plan(plan)
-        summary = document["summary"]
-        err.print(
-            f"{summary['create']} to create, {summary['update']} to update, "
-            f"{summary['delete']} to delete, {summary['problems']} refused"
-            + (f", {summary['errors']} could not be planned" if summary["errors"] else "")
+        counts = document["summary"]
+        summary(
+            f"{counts['create']} to create, {counts['update']} to update, "
+            f"{counts['delete']} to delete, {counts['problems']} refused"
+            + (f", {counts['errors']} could not be planned" if counts["errors"] else "")
         )
     if plan.errors:
         raise typer.Exit(ERROR)  # the plan is not whole: what it could not read is unknown
@@ -442,15 +444,15 @@ def apply_command(
         if json_:
             _print_json(applied.to_json())
         else:
-            err.print("nothing to do")
+            summary("nothing to do")
         raise typer.Exit(OK)
     if json_:
         _print_json(applied.to_json())
     else:
         if applied.done and len(applied.done) <= SHOWN:
-            err.print(_changes_table("applied", applied.done, reasons=False))
+            out.print(_changes_table("applied", applied.done, reasons=False))
         _print_errors(applied)
-        err.print(_summary_line(applied), markup=False, highlight=False, soft_wrap=True)
+        summary(_summary_line(applied))
     if yes and not json_:  # without --yes they were shown with the plan
         _print_problems(applied.plan, errors=False)  # apply's own lines said them
     if not applied.finished:
@@ -573,7 +575,7 @@ def _print_reports(reports: Any, json_: bool) -> None:
     if json_:
         _print_json(_report_document(reports))
     else:
-        err.print(_report_table(reports))
+        out.print(_report_table(reports))
     raise typer.Exit(OK if all(r.verified for r in reports) else NOT_VERIFIED)
 
 

@@ -180,6 +180,8 @@ class _NamedError(MailDnsError):
     def __init__(self, vendor: str, operation: str, error: MailDnsError) -> None:
         lines = str(error).splitlines() or [str(error)]
         super().__init__("\n".join(f"{vendor} {operation}: {line}" for line in lines))
+        self.vendor = vendor
+        self.operation = operation
 
 
 def _client_class(declaration: Declaration) -> Any:
