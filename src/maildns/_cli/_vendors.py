@@ -569,8 +569,19 @@ def _vendor_help(declaration: Declaration) -> str:
     envs = ", ".join(c.env for c in declaration.credentials)
     return (
         f"{declaration.title}: {roles}. Credentials from {envs}; the server from "
-        f"{declaration.base_url_env} (default {declaration.default_base_url})."
+        f"{declaration.base_url_env} (default {_server_words(declaration)})."
     )
+
+
+def _server_words(declaration: Declaration) -> str:
+    """The default server and which environment it is: a vendor whose documented default is
+    its own sandbox says so, and names its production server."""
+    kind, url = next(iter(declaration.servers.items()))
+    if kind == "production":
+        return f"{url}, production"
+    production = declaration.servers.get("production")
+    then = f"; for production set {declaration.base_url_env}={production}" if production else ""
+    return f"{url}, {declaration.title}'s sandbox, not production{then}"
 
 
 def add_vendor_commands(app: typer.Typer) -> None:
