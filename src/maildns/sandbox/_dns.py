@@ -545,7 +545,8 @@ class DnsService:
         self.backend = backend
         self.servers: list[Nameserver] = []
         try:
-            for i, server in enumerate(("ns1", "ns2")):
+            names: tuple[Server, Server] = ("ns1", "ns2")
+            for i, server in enumerate(names):
                 self.servers.append(Nameserver(host, self.backend, server, port + i if port else 0))
         except OSError:
             self.stop()
