@@ -93,8 +93,7 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
         assert found[name, "credentials"]["detail"] == f"set: {envs}"
         # Reachable, in words that do not read as a failure (the bare base URL answers 404).
         assert found[name, "base_url"]["detail"] == (
-            f"{sb.url(name)} ({declaration.base_url_env}): local maildns sandbox; "
-            "reachable (HTTP 404 for the bare base URL, as expected)"
+            f"{sb.url(name)} ({declaration.base_url_env}): local maildns sandbox; reachable"
         )
     # Tesouro and TelecomX log in for a token; CiiRUS's HTTP Basic has none to fetch.
     assert found["tesouro", "token"]["detail"].startswith("token obtained;")
@@ -102,10 +101,7 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
     assert found["ciirus", "token"]["detail"].startswith("no token to fetch")
     dns_details = [c["detail"] for c in checks if c["check"] == "dns"]
     for (host, port), detail in zip(sb.dns_addresses, dns_details, strict=True):
-        assert detail == (
-            f"{host}:{port} (MAILDNS_NAMESERVERS) answers DNS (asked for example.com: "
-            "REFUSED, as expected of a server that does not serve example.com)"
-        )
+        assert detail == f"{host}:{port} (MAILDNS_NAMESERVERS) answers DNS queries"
     assert stderr.strip() == f"all {len(checks)} checks passed"
     assert_no_secret(json.dumps(document) + stderr, secrets_of(sb))
 

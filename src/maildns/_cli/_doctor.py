@@ -11,7 +11,7 @@ For each vendor (from its declaration, so no vendor is named here), in this orde
     server) is (:func:`environment`: ``production``, ``vendor sandbox``, ``local maildns
     sandbox`` or ``custom``), and whether it is reachable: any HTTP response counts (the
     bare base URL is rarely an endpoint, so a 404 or a 401 is the usual answer and is said to
-    be fine); a refused connection, a DNS failure or the ``--timeout`` does not. It needs no
+    be ``reachable``); a refused connection, a DNS failure or the ``--timeout`` does not. It needs no
     credentials, so it runs even when they are missing.
 ``token``
     Whether the vendor lets us in: an authenticated, read-only listing (the vendor's role's
@@ -26,8 +26,8 @@ Then ``dns`` (no vendor): one check per nameserver, those of ``--nameserver`` (r
 else ``MAILDNS_NAMESERVERS`` (``host:port,...``: what verify and status ask), else the system
 resolver's (``/etc/resolv.conf``: what verify and status use to find a zone's nameservers when
 none is configured). A server works when it answers a query for ``example.com`` with any
-response code (REFUSED too, said to be fine: an authoritative server need not serve that name);
-no answer within ``--timeout`` fails. No nameserver configured anywhere fails.
+response code (REFUSED too: an authoritative server need not serve that name; the detail says
+``answers DNS queries`` and names only an unusual code); no answer within ``--timeout`` fails. No nameserver configured anywhere fails.
 
 Exit 0 when every check passes, 1 otherwise. One line per check on stdout (or ``--json``: one
 document, ``{"format_version", "checks": [{"vendor", "check", "ok", "skipped", "detail"}],
@@ -175,9 +175,7 @@ def _answered(status: int) -> str:
     """Reachable, in words that read as what they are: a 404 at a bare base URL is normal."""
     if status >= 500:
         return f"reachable, though it answered HTTP {status} (a server error)"
-    if status >= 400:
-        return f"reachable (HTTP {status} for the bare base URL, as expected)"
-    return f"reachable (HTTP {status})"
+    return "reachable"  # a 404 or 401 too: the bare base URL is rarely an endpoint
 
 
 def base_url_check(declaration: Declaration, timeout: float) -> Check:
@@ -287,11 +285,10 @@ def ask_check(server: Server, where: str, timeout: float) -> Check:
         detail = f"{shown} does not answer: {_one_line(error)} ({type(error).__name__})"
         return Check(None, "dns", False, detail)
     rcode = dns.rcode.to_text(response.rcode())
-    if rcode == "REFUSED":  # an authoritative server that does not serve the name: still up
-        said = f"REFUSED, as expected of a server that does not serve {PROBE_NAME}"
-    else:
-        said = rcode
-    return Check(None, "dns", True, f"{shown} answers DNS (asked for {PROBE_NAME}: {said})")
+    # NOERROR, or REFUSED from an authoritative server that does not serve the name: both
+    # the usual answers of a working server, so not worth a word; any other is said.
+    said = "" if rcode in ("NOERROR", "REFUSED") else f" ({rcode} for {PROBE_NAME})"
+    return Check(None, "dns", True, f"{shown} answers DNS queries{said}")
 
 
 def dns_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
