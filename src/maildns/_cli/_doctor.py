@@ -11,8 +11,8 @@ For each vendor (from its declaration, so no vendor is named here), in this orde
     server) is (:func:`environment`: ``production``, ``vendor sandbox``, ``local maildns
     sandbox`` or ``custom``), and whether it is reachable: any HTTP response counts (the
     bare base URL is rarely an endpoint, so a 404 or a 401 is the usual answer and is said to
-    be ``reachable``); a refused connection, a DNS failure or the ``--timeout`` does not. It needs no
-    credentials, so it runs even when they are missing.
+    be ``reachable``); a refused connection, a DNS failure or the ``--timeout`` does not. It
+    needs no credentials, so it runs even when they are missing.
 ``token``
     Whether the vendor lets us in: an authenticated, read-only listing (the vendor's role's
     ``list_*`` method of :mod:`maildns.protocols`, its first page only) by a client built from
@@ -27,12 +27,13 @@ else ``MAILDNS_NAMESERVERS`` (``host:port,...``: what verify and status ask), el
 resolver's (``/etc/resolv.conf``: what verify and status use to find a zone's nameservers when
 none is configured). A server works when it answers a query for ``example.com`` with any
 response code (REFUSED too: an authoritative server need not serve that name; the detail says
-``answers DNS queries`` and names only an unusual code); no answer within ``--timeout`` fails. No nameserver configured anywhere fails.
+``answers DNS queries`` and names only an unusual code); no answer within ``--timeout``
+fails. No nameserver configured anywhere fails.
 
 Exit 0 when every check passes, 1 otherwise. One line per check on stdout (or ``--json``: one
 document, ``{"format_version", "checks": [{"vendor", "check", "ok", "skipped", "detail"}],
-"environments": {vendor: environment or null}, "ok"}``); a summary line on stderr. No output holds a credential's value: details hold
-environment variable names, URLs (user info and credential query parameters removed) and the
+"environments": {vendor: environment or null}, "ok"}``); a summary line on stderr. No output
+holds a credential's value: details hold environment variable names, URLs (user info and credential query parameters removed) and the
 SDK's errors, which never quote a credential.
 """
 

@@ -33,6 +33,7 @@ from typing import Annotated, Final, TypeVar
 import typer
 
 from ..sandbox import Sandbox, SandboxError
+from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
 from ..sandbox._serving import (
     cannot_serve,
     describe,
@@ -44,7 +45,6 @@ from ..sandbox._serving import (
     parse_start,
     stopped_by_signals,
 )
-from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
 from ._common import Json, _fail, _print_json, out
 
 T = TypeVar("T")
