@@ -33,8 +33,8 @@ fails. No nameserver configured anywhere fails.
 Exit 0 when every check passes, 1 otherwise. One line per check on stdout (or ``--json``: one
 document, ``{"format_version", "checks": [{"vendor", "check", "ok", "skipped", "detail"}],
 "environments": {vendor: environment or null}, "ok"}``); a summary line on stderr. No output
-holds a credential's value: details hold environment variable names, URLs (user info and credential query parameters removed) and the
-SDK's errors, which never quote a credential.
+holds a credential's value: details hold environment variable names, URLs (user info and
+credential query parameters removed) and the SDK's errors, which never quote a credential.
 """
 
 from __future__ import annotations
