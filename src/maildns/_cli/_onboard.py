@@ -84,7 +84,9 @@ def _servers(nameserver: list[str] | None) -> str | None:
 
 
 SHOWN_VALUE: Final = 40
-"""Characters of a value the tables show (``--json`` has them whole)."""
+"""Characters of a DKIM key the tables show (``--json`` has it whole): a key is hundreds of
+characters no one reads, while every other value (a merged SPF record, a DMARC policy) is
+shown whole, folded to the width, since it is what a person checks."""
 
 
 def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
@@ -95,7 +97,7 @@ def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
     value = change.value or ""
     if change.kind == "record" and change.priority is not None:
         value = f"{change.priority} {value}"
-    if len(value) > SHOWN_VALUE:
+    if len(value) > SHOWN_VALUE and "._domainkey." in name:
         value = value[: SHOWN_VALUE - 3] + "..."
     if not value and reasons and change.reason:
         value = f"({change.reason})"  # whole: it is short, and for people

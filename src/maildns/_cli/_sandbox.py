@@ -127,8 +127,7 @@ def sandbox_command(
     ] = None,
     json_: Json = False,
 ) -> None:
-    """Serve the local sandbox (HTTP and DNS) and print its URLs, credentials and the export
-    lines that point maildns at it.
+    """Serve the local sandbox (HTTP and DNS); print its URLs, credentials and exports.
 
     It serves until Ctrl+C (or SIGTERM), then exits 0. --env-file writes the export lines to
     a file to source in the shell you work in. --json prints one document on stdout (base_url,
