@@ -17,6 +17,8 @@ from maildns._cli import app
 from maildns.sandbox import Sandbox
 
 from .conftest import write_onboard_config
+from .specs import ROOT
+from .test_docs_onboarding import code, fences, read, section, table
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
@@ -165,3 +167,29 @@ def test_the_installed_command_prints_the_error_document_for_jq(tmp_path: Path) 
     assert done.returncode == 1
     assert error_of(done.stdout)["exit_code"] == 1
     assert len(done.stderr.splitlines()) == 1
+
+
+CLI_PAGE = ROOT / "docs" / "reference" / "cli.md"
+
+
+def documented_error_fields() -> dict[str, str]:
+    rows = table(section(read(CLI_PAGE), "The error document"))
+    return {code(row["field"]): row["type"] for row in rows}
+
+
+def paths(document: Any, prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in document.items():
+        found.add(prefix + key)
+        if isinstance(value, dict):
+            found |= paths(value, f"{prefix}{key}.")
+    return found
+
+
+def test_the_error_document_is_as_the_reference_says(sandbox_env: Sandbox) -> None:
+    code_, stdout, _ = run("tesouro", "domains", "get", "nowhere.example.com", "--json")
+    assert code_ == 1
+    printed = json.loads(stdout)
+    assert paths(printed) == set(documented_error_fields())
+    (example,) = [json.loads(f.body) for f in fences(section(read(CLI_PAGE), "The error document"))]
+    assert printed == example  # the page's example is what the command prints
