@@ -10,9 +10,10 @@
     for domain in onboarding.verify("onboard.yaml"):
         print(domain.domain, {v: r.status for v, r in domain.vendors.items()})
 
-The configuration is YAML (its keys: the onboarding reference of the docs); credentials and base URLs
-come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...). The journal
-is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
+The configuration is YAML (its keys: the onboarding reference of the docs); credentials and
+base URLs come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...).
+The journal is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or
+``state=``.
 
 A journal keeps each configuration's state apart, under its identity (``name:``, else the
 file's name without its extension: :attr:`Config.identity`), so that the configurations of one
