@@ -6,7 +6,8 @@
 #   make spec-lint            lint the specs with Spectral and .spectral.yaml
 #   make spec-diff BASE=<ref> what changed in each spec since <ref>, drafted into CHANGELOG.md;
 #                             fails on a breaking change unless INTENDED=1
-#   make docs-serve           serve the site with live reload on 127.0.0.1:8000
+#   make docs-serve           serve the site with live reload on 127.0.0.1:8000 (search needs a
+#                             server; pages are <page>.html, so site/ also reads from disk)
 
 .PHONY: docs docs-tools docs-serve spec-lint spec-diff
 

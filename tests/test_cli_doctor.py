@@ -70,7 +70,9 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
     sb = sandbox_env
     code, document, stderr = run_json()
     assert code == 0, document
-    assert list(document) == ["format_version", "checks", "ok"]
+    assert list(document) == ["format_version", "checks", "environments", "ok"]
+    # Each vendor points at the sandbox the test started: named as such.
+    assert document["environments"] == dict.fromkeys(VENDORS, "local maildns sandbox")
     assert document["format_version"] == "1"
     assert document["ok"] is True
     checks = document["checks"]
@@ -89,8 +91,9 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
         # The variables' names (the sandbox's credentials are one complete set), never values.
         envs = ", ".join(declaration.credential(a).env for a in sb.credentials(name))
         assert found[name, "credentials"]["detail"] == f"set: {envs}"
-        assert found[name, "base_url"]["detail"].startswith(
-            f"{sb.url(name)} ({declaration.base_url_env}) answered HTTP "
+        # Reachable, in words that do not read as a failure (the bare base URL answers 404).
+        assert found[name, "base_url"]["detail"] == (
+            f"{sb.url(name)} ({declaration.base_url_env}): local maildns sandbox; reachable"
         )
     # Tesouro and TelecomX log in for a token; CiiRUS's HTTP Basic has none to fetch.
     assert found["tesouro", "token"]["detail"].startswith("token obtained;")
@@ -98,7 +101,7 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
     assert found["ciirus", "token"]["detail"].startswith("no token to fetch")
     dns_details = [c["detail"] for c in checks if c["check"] == "dns"]
     for (host, port), detail in zip(sb.dns_addresses, dns_details, strict=True):
-        assert detail.startswith(f"{host}:{port} (MAILDNS_NAMESERVERS) answered a query for ")
+        assert detail == f"{host}:{port} (MAILDNS_NAMESERVERS) answers DNS queries"
     assert stderr.strip() == f"all {len(checks)} checks passed"
     assert_no_secret(json.dumps(document) + stderr, secrets_of(sb))
 
@@ -235,7 +238,7 @@ def test_a_base_url_refusing_connections_does_not_answer(
     base = found["ciirus", "base_url"]
     assert base["ok"] is False
     assert base["skipped"] is False
-    assert base["detail"].startswith(f"{url} (CIIRUS_BASE_URL) does not answer: ")
+    assert base["detail"].startswith(f"{url} (CIIRUS_BASE_URL): custom; does not answer: ")
     assert "ConnectError" in base["detail"]
     assert found["ciirus", "token"]["skipped"] is True
     assert found["ciirus", "token"]["detail"] == "skipped: the base URL does not answer"
@@ -251,7 +254,9 @@ def test_a_base_url_with_user_info_is_shown_without_it(
     assert "hunter2-secret" not in json.dumps(document) + stderr
     base = by_key(document)["ciirus", "base_url"]
     assert base["ok"] is True
-    assert base["detail"].startswith(f"{sandbox_env.url('ciirus')} (CIIRUS_BASE_URL) answered")
+    assert base["detail"].startswith(
+        f"{sandbox_env.url('ciirus')} (CIIRUS_BASE_URL): local maildns sandbox; reachable"
+    )
 
 
 def test_a_nameserver_that_does_not_answer_fails_dns(sandbox_env: Sandbox) -> None:
@@ -264,7 +269,7 @@ def test_a_nameserver_that_does_not_answer_fails_dns(sandbox_env: Sandbox) -> No
     dns = [c for c in document["checks"] if c["check"] == "dns"]
     assert [c["ok"] for c in dns] == [False, True]
     assert dns[0]["detail"] == f"{dead} (--nameserver) does not answer: no answer in 3 s"
-    assert dns[1]["detail"].startswith(f"{live} (--nameserver) answered")
+    assert dns[1]["detail"].startswith(f"{live} (--nameserver) answers DNS")
     assert all(c["ok"] for c in document["checks"] if c["check"] != "dns")
 
 
@@ -290,7 +295,7 @@ def test_without_configured_nameservers_the_system_resolvers_are_checked(
     assert code == 0, document
     (dns,) = [c for c in document["checks"] if c["check"] == "dns"]
     host, port = sandbox_env.dns_address
-    assert dns["detail"].startswith(f"{host}:{port} (system resolver) answered")
+    assert dns["detail"].startswith(f"{host}:{port} (system resolver) answers DNS")
 
     def no_configuration() -> list[tuple[str, int]]:
         import dns.resolver
@@ -323,3 +328,32 @@ def test_the_installed_command_runs(sandbox_env: Sandbox) -> None:
         done.stdout + done.stderr,
         [*secrets_of(sandbox_env), "wrong-secret-for-the-subprocess"],
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (None, "tesouro: vendor sandbox"),  # Tesouro's documented default is its sandbox
+        ("https://api.tesouro.com", "tesouro: production"),
+        ("https://api.sandbox.tesouro.com/", "tesouro: vendor sandbox"),
+        ("https://tesouro.internal.example", "tesouro: custom"),
+    ],
+)
+def test_each_vendor_names_the_environment_it_points_at(
+    sandbox_env: Sandbox, monkeypatch: pytest.MonkeyPatch, url: str | None, expected: str
+) -> None:
+    """Which server each vendor's base URL is; nothing is sent to Tesouro's real hosts
+    here (the network is closed to tests): the environment is read from the URL alone."""
+    if url is None:
+        monkeypatch.delenv("TESOURO_BASE_URL")
+    else:
+        monkeypatch.setenv("TESOURO_BASE_URL", url)
+    _, document, _ = run_json("--timeout", "0.5")
+    vendor, _, kind = expected.partition(": ")
+    assert document["environments"][vendor] == kind
+    assert document["environments"]["ciirus"] == "local maildns sandbox"
+    detail = by_key(document)[vendor, "base_url"]["detail"]
+    if kind == "vendor sandbox":
+        assert ": Tesouro's own sandbox, not production; " in detail
+    else:
+        assert f": {kind}; " in detail

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -205,3 +206,125 @@ def test_a_port_in_use_is_one_line_and_exit_1() -> None:
     )
     # The command's signal handlers are gone with it.
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
+def _free_ports(count: int) -> int:
+    """The first of ``count`` consecutive ports free for TCP and UDP on loopback right now."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count > 65535:
+            continue
+        held: list[socket.socket] = []
+        try:
+            for port in range(first, first + count):
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    s = socket.socket(socket.AF_INET, kind)
+                    held.append(s)
+                    s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+    raise AssertionError("no free consecutive ports")
+
+
+def _soa(host: str, port: int) -> int:
+    answer = dns.query.udp(
+        dns.message.make_query("example.com", "SOA"), host, port=port, timeout=TIMEOUT
+    )
+    return answer.rcode()
+
+
+def test_dns_port_and_env_file_survive_a_restart(serve: Any, tmp_path: Path) -> None:
+    """The environment file written by one start is right for the next: same ports."""
+    dns_port = _free_ports(2)
+    env_file = tmp_path / "sandbox.env"
+    written = []
+    for _ in range(2):
+        proc = serve("--port", "0", "--dns-port", str(dns_port), "--env-file", str(env_file))
+        lines = _read_until(proc, "Press Ctrl+C")
+        text = env_file.read_text()
+        exports = [line.strip() for line in lines if line.startswith(("  export", "  unset"))]
+        assert text.splitlines()[1:] == exports  # the lines printed, after a comment
+        assert f"to point maildns at it, . {env_file} (it holds these):\n" in lines
+        nameservers = f"export MAILDNS_NAMESERVERS=127.0.0.1:{dns_port},127.0.0.1:{dns_port + 1}"
+        assert nameservers in exports
+        assert _soa("127.0.0.1", dns_port) == dns.rcode.REFUSED  # no zones yet: it answers
+        assert _soa("127.0.0.1", dns_port + 1) == dns.rcode.REFUSED
+        written.append([line for line in text.splitlines() if "NAMESERVERS" in line])
+        _stop(proc, signal.SIGINT)
+    assert written[0] == written[1]
+
+
+def test_the_env_file_is_sourced_by_a_shell(serve: Any, tmp_path: Path) -> None:
+    env_file = tmp_path / "sandbox.env"
+    proc = serve("--port", "0", "--dns-port", "0", "--env-file", str(env_file))
+    document_lines = _read_until(proc, "Press Ctrl+C")
+    base = document_lines[0].split(" on ", 1)[1].split()[0]
+    shell = subprocess.run(
+        ["bash", "-c", f". {env_file} && echo $TESOURO_BASE_URL ${{TELECOMX_TOKEN-unset}}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TELECOMX_TOKEN": "stale"},
+        timeout=60,
+    )
+    assert shell.stdout.split() == [f"{base}/tesouro", "unset"]
+    _stop(proc, signal.SIGTERM)
+
+
+def test_dns_ports_default_to_the_two_after_the_http_port(serve: Any) -> None:
+    port = _free_ports(3)
+    proc = serve("--port", str(port))
+    lines = _read_until(proc, "Press Ctrl+C")
+    (dns_line,) = [line for line in lines if line.lstrip().startswith("dns ")]
+    assert f"127.0.0.1:{port + 1} and 127.0.0.1:{port + 2}" in dns_line
+    _stop(proc, signal.SIGTERM)
+
+
+def test_dns_ports_in_use_are_one_line_and_exit_1() -> None:
+    with Sandbox() as sb:
+        taken = sb.dns_addresses[0][1]
+        result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--dns-port", str(taken)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: cannot serve DNS on 127.0.0.1, {taken} and {taken + 1}: Address already in use\n"
+    )
+
+
+def test_an_env_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "sandbox.env"
+    result = CliRunner().invoke(
+        app, ["sandbox", "--port", "0", "--dns-port", "0", "--env-file", str(target)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"error: {target}: cannot write the environment file: No such file or directory\n"
+    )
+
+
+def test_python_m_maildns_sandbox_is_an_alias(tmp_path: Path) -> None:
+    env_file = tmp_path / "sandbox.env"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "maildns.sandbox", "--port", "0", "--env-file", str(env_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    threading.Timer(180, proc.kill).start()
+    try:
+        lines = _read_until(proc, "Press Ctrl+C")
+        assert any(line.startswith("  export MAILDNS_NAMESERVERS=") for line in lines)
+        assert env_file.read_text().startswith("# maildns sandbox on http://127.0.0.1:")
+    finally:
+        _stop(proc, signal.SIGINT)
+
+
+@pytest.mark.parametrize("value", ["65535", "-1", "dns"])
+def test_a_bad_dns_port_is_a_usage_error(value: str) -> None:
+    assert "Invalid value for '--dns-port': must be an integer from 0 to 65534" in _usage_error(
+        "--dns-port", value
+    )

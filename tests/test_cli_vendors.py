@@ -242,7 +242,7 @@ def test_bad_arguments_are_usage_errors() -> None:
     assert "Missing argument" in usage_error("tesouro", "domains", "get")
     assert "No such command" in usage_error("tesouro", "domains", "update", DOMAIN)
     assert "No such option" in usage_error("tesouro", "domains", "create", DOMAIN, "--ttl", "1")
-    assert "No such command" in usage_error("ciirus", "subaccount", "list")
+    assert "No such command" in usage_error("ciirus", "subaccount", "lst")
     assert "--approved" in usage_error(
         "ciirus", "subaccount", "create", DOMAIN, "--daily-send-limit", "5"
     )

@@ -55,6 +55,7 @@ from maildns.onboarding._lookup import NAMESERVERS_ENV
 from maildns.onboarding._postgres import TIMEOUT_ENV
 from maildns.onboarding._resolve import RESOLVER_ENV
 from maildns.sandbox import Sandbox
+from maildns.sandbox._serving import describe, env_file_text
 from maildns.vendors import DECLARATIONS, Role
 
 from .specs import ROOT
@@ -226,6 +227,18 @@ class Session:
         return ran
 
 
+SANDBOX_START = "maildns sandbox --env-file sandbox.env"
+"""How README.md and every guide start the sandbox from a shell."""
+PAGE_NAMESERVERS = "127.0.0.1:8766,127.0.0.1:8767"
+"""The nameservers of a sandbox started as the pages start it (on 8765)."""
+
+
+def as_on_the_page(text: str, sb: Sandbox) -> str:
+    """``text`` with ``sb``'s addresses as a sandbox started on the page's ports has them."""
+    servers = ",".join(f"{h}:{p}" for h, p in sb.dns_addresses)
+    return text.replace(sb.base_url, PAGE_SANDBOX).replace(servers, PAGE_NAMESERVERS)
+
+
 def page_exports(page: Path) -> dict[str, str]:
     """The ``export`` lines of the page's sh blocks."""
     exports = {}
@@ -303,15 +316,14 @@ def test_the_guide_runs_as_written(
     reader = session(GUIDE, sandbox_env, tmp_path, cache, monkeypatch)
     assert reader.run(GUIDE) >= 15
     text = read(GUIDE)
-    # The one set-up command besides the exports starts the sandbox where they point.
-    typed = [
-        line
-        for fence in fences(text)
-        if fence.lang == "sh"
-        for line in fence.body.splitlines()
-        if line and not line.startswith("export ")
-    ]
-    assert typed == [f"python -m maildns.sandbox --port {PAGE_SANDBOX.rpartition(':')[2]}"]
+    # The set-up: the sandbox started as everywhere, and the file it writes loaded; the
+    # file's lines are what the page shows.
+    blocks = [fence.body for fence in fences(text) if fence.lang == "sh"]
+    written = [body for body in blocks if body.startswith("# maildns sandbox on ")]
+    assert len(written) == 1
+    typed = [line for body in blocks if body not in written for line in body.splitlines()]
+    assert typed == [SANDBOX_START, ". ./sandbox.env"]
+    assert written[0] == as_on_the_page(env_file_text(describe(sandbox_env)), sandbox_env)
     # Every exit code the page lists is one the command has, and the session shows each one.
     assert exit_codes(text) == CLI_CODES == reader.exits
     assert (tmp_path / ".maildns" / "state.sqlite3").is_file()  # where the page says
@@ -685,3 +697,30 @@ def test_the_json_tables_list_exactly_the_keys_printed(
     assert documented == {"absent", *(s.value for s in DomainStatus)}
     assert statuses <= documented
     assert {"absent", "pending", "verified"} <= statuses
+
+
+def test_every_page_starts_the_sandbox_the_same_way() -> None:
+    """README.md and every guide start the sandbox with ``maildns sandbox --env-file
+    sandbox.env`` and load it with ``. ./sandbox.env``; none with ``python -m``."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    starts = {}
+    for page in pages:
+        if "dev" in page.relative_to(ROOT).parts:
+            continue
+        for fence in fences(read(page)):
+            if fence.lang not in ("sh", "console", "bash"):
+                continue
+            for line in fence.body.splitlines():
+                command = line.removeprefix("$ ").split("#")[0].strip()
+                assert "python -m maildns.sandbox" not in command, (page, line)
+                if command.startswith("maildns sandbox"):
+                    starts[page.relative_to(ROOT).as_posix()] = command
+    assert set(starts) >= {
+        "README.md",
+        "docs/guide/first-five-minutes.md",
+        "docs/guide/onboarding.md",
+        "docs/guide/sandbox.md",
+    }
+    assert set(starts.values()) == {SANDBOX_START}, starts
+    for page in starts:
+        assert ". ./sandbox.env" in read(ROOT / page), page

@@ -191,7 +191,7 @@ def _notes(node: Any) -> Iterator[dict[str, Any]]:
 def test_vendor_page_shows_every_operation_error_source_and_note(
     page: str, spec_file: str, title: str, _op: str
 ) -> None:
-    html = (SITE / page / "index.html").read_text()
+    html = (SITE / f"{page}.html").read_text()
     spec = yaml.safe_load((ROOT / "specs" / spec_file).read_text())
     ids = [m.start() for m in re.finditer(r'<h3 id="', html)]
     for method, path, op in _operations(spec):
@@ -216,12 +216,44 @@ def test_vendor_page_shows_every_operation_error_source_and_note(
 
 
 def test_python_api_reference_is_rendered() -> None:
-    text = _plain((SITE / "python" / "models" / "index.html").read_text())
+    text = _plain((SITE / "python" / "models.html").read_text())
     for name in ("SendingDomain", "DnsRecord", "Zone", "RecordType", "DomainStatus"):
         assert name in text
-    errors = _plain((SITE / "python" / "errors" / "index.html").read_text())
+    errors = _plain((SITE / "python" / "errors.html").read_text())
     for name in ("MailDnsError", "APIStatusError", "NotFoundError", "RateLimitError"):
         assert name in errors
+
+
+def test_the_onboarding_api_page_shows_real_signatures() -> None:
+    """Every keyword each function takes, by name: no ``**kw`` to read the source for."""
+    text = _plain((SITE / "python" / "onboarding.html").read_text())
+    assert "**kw" not in text
+    assert "in progress" not in text
+    for function, keywords in {
+        "plan": ("force", "prune", "state", "clients", "concurrency", "resolver"),
+        "apply": ("saved", "force", "prune", "on_domain", "on_plan", "state", "concurrency"),
+        "verify": ("wait", "nameservers", "on_wait", "on_checked", "state", "resolver"),
+        "status": ("nameservers", "on_checked", "state", "concurrency", "resolver"),
+        "check": ("resolver", "selectors", "state"),
+    }.items():
+        for name in (function, f"a{function}"):
+            start = text.index(f"{name} ( config")
+            signature = text[start : text.index(")", text.index("->", start))]
+            for keyword in keywords:
+                assert f" {keyword} :" in signature, (name, keyword, signature)
+
+
+def test_every_page_is_a_file_linked_by_its_name() -> None:
+    """``use_directory_urls: false``: ``guide/quickstart.html``, linked as such, so that the
+    site opened from disk (file://) shows pages, not folders' listings."""
+    index = (SITE / "index.html").read_text()
+    links = set(re.findall(r'href="([^"#:]+)"', index))
+    pages = {link for link in links if not link.startswith("assets/")}
+    assert "guide/first-five-minutes.html" in pages
+    assert "python/onboarding.html" in pages
+    for link in pages:
+        assert not link.endswith("/"), link
+        assert (SITE / link).is_file(), link
 
 
 # --- the browser check ---------------------------------------------------------------------------
@@ -305,7 +337,7 @@ def test_browser_index_to_each_vendor_page_and_an_operation(page: Any, site_url:
     for path, _spec, title, operation_id in VENDOR_PAGES:
         page.goto(f"{site_url}/")
         nav.get_by_role("link", name=title, exact=True).click()
-        page.wait_for_url(f"{site_url}/{path}/")
+        page.wait_for_url(f"{site_url}/{path}.html")
         expect(page.locator("h1").first).to_be_visible()
         operation = page.locator(f"h3#{operation_id}".replace(".", r"\."))
         operation.scroll_into_view_if_needed()
@@ -314,7 +346,7 @@ def test_browser_index_to_each_vendor_page_and_an_operation(page: Any, site_url:
         _shot(page, path.replace("/", "-"))
 
     # One operation, from the page's own index of operations.
-    page.goto(f"{site_url}/reference/tesouro/")
+    page.goto(f"{site_url}/reference/tesouro.html")
     page.locator("table a", has_text="createMailboxDomain").first.click()
     page.wait_for_url("**#createMailboxDomain")
     heading = page.locator("h3#createMailboxDomain")
@@ -329,7 +361,7 @@ def test_browser_index_to_each_vendor_page_and_an_operation(page: Any, site_url:
 def test_browser_first_five_minutes_shows_its_terminal_pictures(page: Any, site_url: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(f"{site_url}/guide/first-five-minutes/")
+    page.goto(f"{site_url}/guide/first-five-minutes.html")
     expect(page.locator("h1").first).to_contain_text("The first five minutes")
     pictures = page.locator("article img")
     expect(pictures).to_have_count(5)
@@ -359,8 +391,67 @@ def test_browser_search_works_offline(page: Any, site_url: str) -> None:
 
 def test_spec_prose_in_tables_keeps_placeholders_and_code() -> None:
     """Markdown is not read inside the renderer's HTML tables: the build makes the cells safe."""
-    html = (SITE / "reference" / "tesouro" / "index.html").read_text()
+    html = (SITE / "reference" / "tesouro.html").read_text()
     assert "Bearer authentication header of the form Bearer <token>, where <token>" in _plain(html)
     assert "<code>POST /openid/connect/token</code>" in html
-    telecomx = _plain((SITE / "reference" / "telecomx" / "index.html").read_text())
+    telecomx = _plain((SITE / "reference" / "telecomx.html").read_text())
     assert "Record type ( MX <priority> for MX records)" in telecomx
+
+
+def test_browser_onboarding_api_page_from_the_python_index(page: Any, site_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{site_url}/python/index.html")
+    page.locator("article").get_by_role("link", name="Onboarding", exact=True).click()
+    page.wait_for_url(f"{site_url}/python/onboarding.html")
+    expect(page.locator("h1").first).to_contain_text("Onboarding")
+    plan = page.locator("h2#maildns.onboarding.plan".replace(".", r"\."))
+    plan.scroll_into_view_if_needed()
+    expect(plan).to_be_visible()
+    expect(page.locator("article")).to_contain_text("concurrency")
+    _shot(page, "python-onboarding")
+
+
+@pytest.fixture
+def disk_page(browser: Any) -> Iterator[Any]:
+    """A page that may load only the built site's own files, from disk (file://)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    elsewhere: list[str] = []
+    problems: list[str] = []
+    root = SITE.resolve().as_uri()
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(root):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    yield page
+    context.close()
+    assert elsewhere == [], "the site asked for something outside itself"
+    # From disk, Material looks for the offline plugin's search index, which is left out
+    # (its shim comes from unpkg.com): search needs the site served.
+    assert [p for p in problems if "search/search_index.js" not in p] == []
+
+
+def test_browser_site_opened_from_disk_links_pages(disk_page: Any) -> None:
+    """Opened as files, a link leads to a page, not a folder's listing (search needs the site
+    served: the README says so)."""
+    from playwright.sync_api import expect
+
+    page = disk_page
+    page.goto((SITE / "index.html").resolve().as_uri())
+    nav = page.locator("nav.md-nav--primary")
+    nav.get_by_role("link", name="Quickstart", exact=True).click()
+    page.wait_for_url("**/guide/quickstart.html")
+    expect(page.locator("h1").first).to_contain_text("Quickstart")
+    assert "Index of" not in page.content()
+    page.locator("article").get_by_role("link", name="sandbox", exact=True).first.click()
+    page.wait_for_url("**/guide/sandbox.html")
+    expect(page.locator("h1").first).to_contain_text("The sandbox")
+    _shot(page, "from-disk")

@@ -7,11 +7,12 @@ is written as shown. The test types each command into a real terminal (tmux, 80x
 the screen with its colours (``capture-pane -e``) and draws it as rich draws a terminal
 (``Console.export_svg``); the drawing must be the picture, byte for byte.
 
-The first command, ``maildns sandbox``, runs in a terminal of its own and keeps serving; the
-test exports the lines it prints in the second terminal, where the rest is typed, as the page
-tells a reader to. The sandbox listens on a free port (8765 when it is free; ``--port`` is
-added to what is typed) and its nameservers on any: the pictures show 8765 and the
-nameservers in ``PAGE_NAMESERVERS``, and the command as the page writes it.
+The first command, ``maildns sandbox --env-file sandbox.env``, runs in a terminal of its own and
+keeps serving; the rest is typed in a second terminal, which loads the file it wrote with the
+page's ``. ./sandbox.env`` (an sh block without a picture: typed, its status checked, not
+drawn). The sandbox listens on 8765 and its nameservers on the two ports after it when they
+are free (else on the first three free ports after 8765; ``--port`` is added to what is
+typed): the pictures show the page's ports, and the command as the page writes it.
 
 ``MAILDNS_DOCS_UPDATE=1`` redraws the pictures from what the commands show now (every command
 must still exit 0): look at them, then commit.
@@ -47,7 +48,9 @@ pytestmark = pytest.mark.skipif(
 PAGE = ROOT / "docs" / "guide" / "first-five-minutes.md"
 PICTURES = ROOT / "docs" / "assets" / "terminal"
 PAGE_PORT = 8765
-PAGE_NAMESERVERS = ("127.0.0.1:38157", "127.0.0.1:41329")
+PAGE_NAMESERVERS = ("127.0.0.1:8766", "127.0.0.1:8767")
+SOURCE = ". ./sandbox.env"
+"""The one command the page types without a picture: loading what the sandbox wrote."""
 UPDATE = os.environ.get("MAILDNS_DOCS_UPDATE") == "1"
 SERVING = "Press Ctrl+C to stop."
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -88,15 +91,16 @@ def steps() -> list[Step]:
             continue
         lines = m["body"].strip().splitlines()
         assert len(lines) == 1, f"one command per sh block, not {lines}"
-        assert m["picture"], f"{lines[0]!r} has no picture after it"
+        assert m["picture"] or lines[0] == SOURCE, f"{lines[0]!r} has no picture after it"
         found.append(Step(lines[0], picture=m["picture"]))
     return found
 
 
 def test_the_page_is_a_session_with_a_picture_per_command() -> None:
     found = steps()
-    commands = [s.command for s in found if s.command]
-    assert commands[0] == "maildns sandbox"
+    commands = [s.command for s in found if s.command and s.picture]
+    assert commands[0] == "maildns sandbox --env-file sandbox.env"
+    assert [s.command for s in found if s.picture is None and s.command] == [SOURCE]
     assert {"maildns doctor", "maildns onboard apply onboard.yaml --yes"} <= set(commands)
     pictures = [s.picture for s in found if s.picture]
     assert len(set(pictures)) == len(pictures) == len(commands)
@@ -136,7 +140,8 @@ def test_a_drawing_holds_the_text_and_its_colours_and_nothing_from_elsewhere() -
 # --- the session ----------------------------------------------------------------------------------
 @contextmanager
 def _page_port() -> Iterator[int]:
-    """8765 (the page's) when it is free, else one near it: the same width on the screen.
+    """8765 (the page's) when it and the two after it (the nameservers') are free, else one
+    near it: the same width on the screen.
 
     Held for the session under a lock file, so that no other test process (another xdist
     worker, another checkout's suite) picks it between this check and the sandbox's bind."""
@@ -147,14 +152,22 @@ def _page_port() -> Iterator[int]:
                 fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # another test process holds it
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
+            if not all(_free(p) for p in range(port, port + 3)):
+                continue
             yield port  # the lock goes with the file's closing
             return
     pytest.fail(f"no free port from {PAGE_PORT} to {PAGE_PORT + 99}")
+
+
+def _free(port: int) -> bool:
+    """Whether ``port`` is free for TCP and UDP on loopback."""
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 def _exports(screen: str) -> tuple[dict[str, str], list[str]]:
@@ -183,7 +196,7 @@ def session(home: Path) -> dict[str, tuple[str, str]]:
     """Each picture's name: the page's command and what the terminal showed after it, with
     the page's addresses for the sandbox's."""
     first, *rest = steps()
-    assert first.command == "maildns sandbox"
+    assert first.command == "maildns sandbox --env-file sandbox.env"
     assert first.picture is not None
     with _page_port() as port:
         return _session(home, first, rest, port)
@@ -211,14 +224,18 @@ def _session(home: Path, first: Step, rest: list[Step], port: int) -> dict[str, 
             return screen
 
         shown = {first.picture: (first.command, as_on_the_page(screen))}
-        terminal = Terminal(exported_env(given, unset, home / "state.sqlite3"), home)
+        # Nothing of the sandbox's in the working terminal until the page's line loads it.
+        terminal = Terminal(exported_env({}, [*given, *unset], home / "state.sqlite3"), home)
         terminal.start()
         for step in rest:
             if step.command is None:
                 assert step.path is not None
                 (home / step.path).write_text(step.body or "", encoding="utf-8")
                 continue
-            assert step.picture is not None
+            if step.picture is None:  # typed, not drawn
+                code, frames = terminal.run(step.command)
+                assert code == 0, frames[-1]
+                continue
             screen = terminal.show(step.command)
             assert _status(terminal) == 0, _ANSI.sub("", screen)
             shown[step.picture] = (step.command, as_on_the_page(screen))

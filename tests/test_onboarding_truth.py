@@ -155,8 +155,7 @@ def test_a_vendor_that_goes_away_trips_the_breaker_and_the_rest_are_not_started(
     proxied.away_after = 12  # then TelecomX refuses every connection
     code, stdout, stderr = run("apply", str(config), "--yes", "--concurrency", "4")
     assert code == 1
-    lines = stderr.strip().splitlines()
-    summary = lines[-1]
+    summary = stdout.strip().splitlines()[-1]  # the line closing the table, on stdout
     assert re.fullmatch(
         r"\d+ changes? made, \d+ failed(, \d+ unknown)? \(\d+ of 30 domains done.*"
         r", (\d+) not started\); run apply again to settle what is unknown and finish the rest",
@@ -164,6 +163,7 @@ def test_a_vendor_that_goes_away_trips_the_breaker_and_the_rest_are_not_started(
     ), summary
     not_started = int(re.search(r"(\d+) not started", summary).group(1))  # type: ignore[union-attr]
     assert not_started >= n - 12
+    lines = stderr.strip().splitlines()  # the errors, on stderr
     # One line for all those not started (the same reason), not one line per domain.
     reasons = [line for line in lines if line.startswith("not started: ")]
     assert len(reasons) == 1, lines
@@ -234,11 +234,11 @@ def test_a_nameserver_without_an_answer_makes_records_unknown_not_missing(
     said = "timeout" if fault == "drop" else "SERVFAIL"
     assert all(f"{ns2} {said}" in r["answers"] for r in records)
 
-    code, _, stderr = run("status", str(applied))
+    code, stdout, _ = run("status", str(applied))
     assert code == 3
-    assert "missing" not in stderr
-    assert "unknown, no answer" in stderr
-    assert said in stderr
+    assert "missing" not in stdout  # the report's table, on stdout
+    assert "unknown, no answer" in stdout
+    assert said in stdout
 
 
 def test_a_record_one_server_lacks_is_missing_even_when_another_gives_no_answer(

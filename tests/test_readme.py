@@ -87,6 +87,8 @@ def test_the_command_line_section_names_real_commands_and_options() -> None:
     lines = [shlex.split(line.split("  #")[0]) for line in block.splitlines() if line.strip()]
     assert len(lines) >= 6
     for words in lines:
+        if words == [".", "./sandbox.env"]:  # loading what `maildns sandbox --env-file` wrote
+            continue
         assert words[0] == "maildns"
         command, node = [], typer.main.get_command(app)
         for word in words[1:]:  # the subcommands, as far as the app has them

@@ -28,7 +28,16 @@ from typer.core import TyperGroup
 from .. import __version__
 from .._core.options import log_level_from_env
 from ..errors import ConfigurationError
-from ._common import OK, USAGE, _fail, out, parse_duration
+from ._common import (
+    OK,
+    USAGE,
+    _fail,
+    json_wanted,
+    out,
+    parse_duration,
+    print_error_document,
+    want_json,
+)
 from ._doctor import doctor_command
 from ._onboard import onboard
 from ._sandbox import sandbox_command
@@ -57,9 +66,10 @@ class _Maildns(TyperGroup):
     """
 
     # Any: the contexts are click's (typer's private copy), which typer.Context only extends.
-    def make_context(self, *args: Any, **extra: Any) -> Any:
+    def make_context(self, info_name: Any, args: Any, *rest: Any, **extra: Any) -> Any:
+        want_json(args)  # the whole command line: an error met parsing it prints a document too
         try:
-            return super().make_context(*args, **extra)
+            return super().make_context(info_name, args, *rest, **extra)
         except _USAGE_ERROR as error:
             _as_usage(error)
             raise
@@ -75,6 +85,9 @@ class _Maildns(TyperGroup):
 def _as_usage(error: Exception) -> None:
     # This instance's code (click's class attribute stays 2: nothing global changes).
     error.exit_code = USAGE  # type: ignore[attr-defined]
+    if json_wanted():  # typer still prints its message on stderr
+        message = error.format_message()  # type: ignore[attr-defined]
+        print_error_document([" ".join(message.split())], USAGE, error)
 
 
 app = typer.Typer(

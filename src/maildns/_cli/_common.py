@@ -6,7 +6,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Annotated, Any, Final, NoReturn, TypeVar
 
 import typer
@@ -47,11 +48,76 @@ Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on s
 _DURATION: Final = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smh]?)\s*$")
 
 
-def _fail(message: str, code: int = ERROR) -> NoReturn:
+_JSON_WANTED: ContextVar[bool] = ContextVar("maildns_json_wanted", default=False)
+"""Whether the command line asked for ``--json``: an error then prints its document too."""
+
+
+def want_json(args: Sequence[str]) -> None:
+    """Note whether ``args`` (the whole command line) ask for ``--json`` (before any ``--``),
+    so that an error, even one met while the line is parsed, prints its JSON document."""
+    words = list(args)
+    _JSON_WANTED.set("--json" in words[: words.index("--") if "--" in words else None])
+
+
+def json_wanted() -> bool:
+    return _JSON_WANTED.get()
+
+
+def error_document(lines: Sequence[str], code: int, error: BaseException | None) -> dict[str, Any]:
+    """What ``--json`` prints on stdout for an error (the same lines go to stderr): its exit
+    code, its lines, and the vendor, operation and status of a vendor's error (else null)."""
+    status = getattr(error, "status_code", None)
+    return {
+        "format_version": FORMAT_VERSION,
+        "error": {
+            "exit_code": code,
+            "type": _error_type(error, code),
+            "messages": list(lines),
+            "vendor": getattr(error, "vendor", None),
+            "operation": getattr(error, "operation", None),
+            "status_code": status if isinstance(status, int) else None,
+        },
+    }
+
+
+def _error_type(error: BaseException | None, code: int) -> str:
+    """A stable word for scripts: ``usage``, ``interrupted``, the class of a maildns error
+    (``NotFoundError``, ``ConfigError``), else ``error``."""
+    if code == USAGE:
+        return "usage"
+    if code == INTERRUPTED:
+        return "interrupted"
+    if isinstance(error, MailDnsError):
+        cause = error.__cause__  # a CLI wrapper's (private) class names nothing: its cause's
+        shown = cause if type(error).__name__.startswith("_") and cause is not None else error
+        return type(shown).__name__
+    return "error"
+
+
+def print_error_document(lines: Sequence[str], code: int, error: BaseException | None) -> None:
+    sys.stdout.flush()
+    _print_json(error_document(lines, code, error))
+    sys.stdout.flush()
+
+
+def _fail(message: str, code: int = ERROR, error: BaseException | None = None) -> NoReturn:
+    """``message`` as ``error:`` lines on stderr (and, under ``--json``, its document on
+    stdout), then exit ``code``."""
     message = redact(message)
-    for line in message.splitlines() or [message]:
+    lines = message.splitlines() or [message]
+    for line in lines:
         err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+    if json_wanted():
+        print_error_document(lines, code, error)
     raise typer.Exit(code)
+
+
+def summary(text: str) -> None:
+    """The line that ends a plan's or an apply's table (``2 to create, ...``, ``nothing to
+    do``): part of the result on stdout, except beside a ``--json`` document, which stdout
+    holds alone."""
+    console = err if json_wanted() else out
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def parse_duration(text: str) -> float:
@@ -97,13 +163,16 @@ def call(action: Callable[[], T]) -> T:
     try:
         return action()
     except MailDnsError as error:  # a ConfigError too: one line per problem
-        _fail(str(error))
+        _fail(str(error), error=error)
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        _fail(f"{where}{error.strerror or error}")
-    except KeyboardInterrupt:
-        _fail("interrupted", INTERRUPTED)
+        _fail(f"{where}{error.strerror or error}", error=error)
+    except KeyboardInterrupt as error:
+        _fail("interrupted", INTERRUPTED, error)
     except Exception as error:  # a bug: still one line, the traceback on request
         if os.environ.get(DEBUG_ENV):
             raise
-        _fail(f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)")
+        _fail(
+            f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the traceback)",
+            error=error,
+        )

@@ -7,9 +7,12 @@ For each vendor (from its declaration, so no vendor is named here), in this orde
     the variables (set or missing), never their values; two complete alternative sets (TelecomX's
     username and password, and its token) fail, as a client would refuse them.
 ``base_url``
-    Whether ``<VENDOR>_BASE_URL`` (else the documented server) answers: any HTTP response, even
-    a 404 or a 401, counts; a refused connection, a DNS failure or the ``--timeout`` does not.
-    It needs no credentials, so it runs even when they are missing.
+    Which environment the vendor's base URL (``<VENDOR>_BASE_URL``, else the documented
+    server) is (:func:`environment`: ``production``, ``vendor sandbox``, ``local maildns
+    sandbox`` or ``custom``), and whether it is reachable: any HTTP response counts (the
+    bare base URL is rarely an endpoint, so a 404 or a 401 is the usual answer and is said to
+    be ``reachable``); a refused connection, a DNS failure or the ``--timeout`` does not. It
+    needs no credentials, so it runs even when they are missing.
 ``token``
     Whether the vendor lets us in: an authenticated, read-only listing (the vendor's role's
     ``list_*`` method of :mod:`maildns.protocols`, its first page only) by a client built from
@@ -23,14 +26,15 @@ Then ``dns`` (no vendor): one check per nameserver, those of ``--nameserver`` (r
 else ``MAILDNS_NAMESERVERS`` (``host:port,...``: what verify and status ask), else the system
 resolver's (``/etc/resolv.conf``: what verify and status use to find a zone's nameservers when
 none is configured). A server works when it answers a query for ``example.com`` with any
-response code (REFUSED too: an authoritative server need not serve that name); no answer within
-``--timeout`` fails. No nameserver configured anywhere fails.
+response code (REFUSED too: an authoritative server need not serve that name; the detail says
+``answers DNS queries`` and names only an unusual code); no answer within ``--timeout``
+fails. No nameserver configured anywhere fails.
 
 Exit 0 when every check passes, 1 otherwise. One line per check on stdout (or ``--json``: one
 document, ``{"format_version", "checks": [{"vendor", "check", "ok", "skipped", "detail"}],
-"ok"}``); a summary line on stderr. No output holds a credential's value: details hold
-environment variable names, URLs (user info and credential query parameters removed) and the
-SDK's errors, which never quote a credential.
+"environments": {vendor: environment or null}, "ok"}``); a summary line on stderr. No output
+holds a credential's value: details hold environment variable names, URLs (user info and
+credential query parameters removed) and the SDK's errors, which never quote a credential.
 """
 
 from __future__ import annotations
@@ -66,6 +70,9 @@ class Check:
     ok: bool
     detail: str
     skipped: bool = False
+    environment: str | None = None
+    """A base_url check's: which environment the vendor's base URL is (not in the JSON of the
+    check: the document's ``environments`` holds it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,6 +136,49 @@ def _base_url(declaration: Declaration) -> tuple[str, str]:
     return url, where
 
 
+PRODUCTION: Final = "production"
+VENDOR_SANDBOX: Final = "vendor sandbox"
+LOCAL_SANDBOX: Final = "local maildns sandbox"
+CUSTOM: Final = "custom"
+_LOOPBACK: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def environment(declaration: Declaration, url: str, timeout: float) -> str:
+    """Which environment ``url`` is for ``declaration``'s vendor: one of its documented
+    servers (``production``, or ``vendor sandbox`` for any other it documents), a maildns
+    sandbox on this machine (its ``/_sandbox/clock`` answers), else ``custom``."""
+    import httpx
+
+    for kind, server in declaration.servers.items():
+        if url.rstrip("/") == server.rstrip("/"):
+            return PRODUCTION if kind == "production" else VENDOR_SANDBOX
+    try:
+        parsed = httpx.URL(url)
+        if parsed.host not in _LOOPBACK:
+            return CUSTOM  # nothing is asked of a remote host beyond the base URL itself
+        clock = parsed.copy_with(path="/_sandbox/clock", query=None, fragment=None)
+        with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+            answer = http.get(clock)
+        if answer.status_code == 200 and "now" in answer.json():
+            return LOCAL_SANDBOX
+    except (httpx.HTTPError, OSError, ValueError, TypeError):
+        pass
+    return CUSTOM
+
+
+def _environment_words(declaration: Declaration, kind: str) -> str:
+    if kind == VENDOR_SANDBOX:
+        return f"{declaration.title}'s own sandbox, not production"
+    return kind
+
+
+def _answered(status: int) -> str:
+    """Reachable, in words that read as what they are: a 404 at a bare base URL is normal."""
+    if status >= 500:
+        return f"reachable, though it answered HTTP {status} (a server error)"
+    return "reachable"  # a 404 or 401 too: the bare base URL is rarely an endpoint
+
+
 def base_url_check(declaration: Declaration, timeout: float) -> Check:
     import httpx
 
@@ -137,21 +187,23 @@ def base_url_check(declaration: Declaration, timeout: float) -> Check:
         url, where = _base_url(declaration)
     except MailDnsError as error:
         return Check(name, "base_url", False, f"{declaration.base_url_env} {_one_line(error)}")
-    shown = f"{_shown_url(url)} ({where})"
+    kind = environment(declaration, url, timeout)
+    shown = f"{_shown_url(url)} ({where}): {_environment_words(declaration, kind)}"
     try:
         # Any status is an answer: the base URL itself is rarely an endpoint.
         with httpx.Client(timeout=timeout, follow_redirects=False) as http:
             response = http.get(url)
     except httpx.TimeoutException:
-        detail = f"{shown} does not answer: no answer in {timeout:g} s"
-        return Check(name, "base_url", False, detail)
+        detail = f"{shown}; does not answer: no answer in {timeout:g} s"
+        return Check(name, "base_url", False, detail, environment=kind)
     except (httpx.HTTPError, OSError) as error:
         from .._core.secrets import redact_url
 
         why = redact_url(_one_line(error))  # httpx may quote the URL
-        detail = f"{shown} does not answer: {why} ({type(error).__name__})"
-        return Check(name, "base_url", False, detail)
-    return Check(name, "base_url", True, f"{shown} answered HTTP {response.status_code}")
+        detail = f"{shown}; does not answer: {why} ({type(error).__name__})"
+        return Check(name, "base_url", False, detail, environment=kind)
+    detail = f"{shown}; {_answered(response.status_code)}"
+    return Check(name, "base_url", True, detail, environment=kind)
 
 
 def _fetches_tokens(declaration: Declaration, url: str) -> bool:
@@ -234,7 +286,10 @@ def ask_check(server: Server, where: str, timeout: float) -> Check:
         detail = f"{shown} does not answer: {_one_line(error)} ({type(error).__name__})"
         return Check(None, "dns", False, detail)
     rcode = dns.rcode.to_text(response.rcode())
-    return Check(None, "dns", True, f"{shown} answered a query for {PROBE_NAME} ({rcode})")
+    # NOERROR, or REFUSED from an authoritative server that does not serve the name: both
+    # the usual answers of a working server, so not worth a word; any other is said.
+    said = "" if rcode in ("NOERROR", "REFUSED") else f" ({rcode} for {PROBE_NAME})"
+    return Check(None, "dns", True, f"{shown} answers DNS queries{said}")
 
 
 def dns_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
@@ -328,6 +383,11 @@ def doctor_command(
             {
                 "format_version": FORMAT_VERSION,
                 "checks": [check.to_json() for check in checks],
+                "environments": {
+                    check.vendor: check.environment
+                    for check in checks
+                    if check.vendor is not None and check.check == "base_url"
+                },
                 "ok": passed,
             }
         )

@@ -27,6 +27,7 @@ from ._common import (
     fit_whole,
     out,
     parse_duration,
+    summary,
 )
 
 onboard = typer.Typer(
@@ -87,7 +88,9 @@ def _servers(nameserver: list[str] | None) -> str | None:
 
 
 SHOWN_VALUE: Final = 40
-"""Characters of a value the tables show (``--json`` has them whole)."""
+"""Characters of a DKIM key the tables show (``--json`` has it whole): a key is hundreds of
+characters no one reads, while every other value (a merged SPF record, a DMARC policy) is
+shown whole, folded to the width, since it is what a person checks."""
 
 
 def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
@@ -98,7 +101,7 @@ def _change_row(change: Any, reasons: bool) -> tuple[str, str, str, str, str]:
     value = change.value or ""
     if change.kind == "record" and change.priority is not None:
         value = f"{change.priority} {value}"
-    if len(value) > SHOWN_VALUE:
+    if len(value) > SHOWN_VALUE and "._domainkey." in name:
         value = value[: SHOWN_VALUE - 3] + "..."
     if not value and reasons and change.reason:
         value = f"({change.reason})"  # whole: it is short, and for people
@@ -110,7 +113,7 @@ def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
     rows = [_change_row(change, reasons) for change in changes]
     headers = ("action", "vendor", "what", "name")
     # Names whole while the value keeps room beside them; on a narrow terminal both fold.
-    whole = fit_whole(([h, *(row[i] for row in rows)] for i, h in enumerate(headers)), err.width)
+    whole = fit_whole(([h, *(row[i] for row in rows)] for i, h in enumerate(headers)), out.width)
     table = Table(title=title, show_lines=False)
     for column in headers:
         table.add_column(column, no_wrap=whole or column != "name", overflow="fold")
@@ -121,9 +124,10 @@ def _changes_table(title: str, changes: Any, reasons: bool = True) -> Table:
 
 
 def _print_plan(plan: Any) -> None:
-    """The plan's table (when it changes anything) and one line per refusal, on stderr."""
+    """The plan's table (when it changes anything) on stdout, and one line per refusal on
+    stderr."""
     if plan.changes:
-        err.print(_changes_table("plan", plan.changes))
+        out.print(_changes_table("plan", plan.changes))
     _print_problems(plan)
 
 
@@ -376,14 +380,14 @@ def plan_command(
     if json_:
         _print_json(document)
     elif not plan.has_changes and not plan.has_problems and not plan.errors:
-        err.print("nothing to do")
+        summary("nothing to do")
     else:
         _print_plan(plan)
-        summary = document["summary"]
-        err.print(
-            f"{summary['create']} to create, {summary['update']} to update, "
-            f"{summary['delete']} to delete, {summary['problems']} refused"
-            + (f", {summary['errors']} could not be planned" if summary["errors"] else "")
+        counts = document["summary"]
+        summary(
+            f"{counts['create']} to create, {counts['update']} to update, "
+            f"{counts['delete']} to delete, {counts['problems']} refused"
+            + (f", {counts['errors']} could not be planned" if counts["errors"] else "")
         )
     if plan.errors:
         raise typer.Exit(ERROR)  # the plan is not whole: what it could not read is unknown
@@ -441,15 +445,15 @@ def apply_command(
         if json_:
             _print_json(applied.to_json())
         else:
-            err.print("nothing to do")
+            summary("nothing to do")
         raise typer.Exit(OK)
     if json_:
         _print_json(applied.to_json())
     else:
         if applied.done and len(applied.done) <= SHOWN:
-            err.print(_changes_table("applied", applied.done, reasons=False))
+            out.print(_changes_table("applied", applied.done, reasons=False))
         _print_errors(applied)
-        err.print(_summary_line(applied), markup=False, highlight=False, soft_wrap=True)
+        summary(_summary_line(applied))
     if yes and not json_:  # without --yes they were shown with the plan
         _print_problems(applied.plan, errors=False)  # apply's own lines said them
     if not applied.finished:
@@ -601,7 +605,7 @@ def _print_reports(reports: Any, json_: bool) -> None:
     if json_:
         _print_json(_report_document(reports))
     else:
-        err.print(_report_table(reports))
+        out.print(_report_table(reports))
     raise typer.Exit(OK if all(r.verified for r in reports) else NOT_VERIFIED)
 
 

@@ -2,8 +2,12 @@
 
 It prints where the sandbox is and how to point maildns at it, then serves. The human listing
 goes to stdout; ``--json`` prints one document there instead (flushed before serving, so a
-script reads it while the sandbox runs). Errors are one line on stderr; a bad argument is a
-usage error (exit 64), a sandbox that cannot start exit 1, a stop by signal exit 0.
+script reads it while the sandbox runs). ``--env-file PATH`` also writes the ``export`` lines
+to PATH once the sandbox serves (whole or not at all: written beside and renamed), for a shell
+to source. Its two nameservers listen on ``--dns-port`` and the next port, by default the two
+after ``--port`` (8766 and 8767), so that the exports stay right when the sandbox is started
+again. Errors are one line on stderr; a bad argument is a usage error (exit 64), a sandbox that
+cannot start exit 1, a stop by signal exit 0. ``python -m maildns.sandbox`` is an alias.
 
 The ``--json`` document (``format_version`` "1"):
 
@@ -19,24 +23,28 @@ The ``--json`` document (``format_version`` "1"):
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Final, TypeVar
 
 import typer
 
 from ..sandbox import Sandbox, SandboxError
-from ..sandbox.__main__ import (
+from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
+from ..sandbox._serving import (
     cannot_serve,
     describe,
+    env_file_text,
     listing,
+    parse_dns_port,
     parse_port,
     parse_rate_limit,
     parse_start,
     stopped_by_signals,
 )
-from ..sandbox._core import DEFAULT_SEED, DEFAULT_START
 from ._common import Json, _fail, _print_json, out
 
 T = TypeVar("T")
@@ -73,6 +81,28 @@ def sandbox_command(
             help="Port of the HTTP server (0: any free one).",
         ),
     ] = DEFAULT_PORT,
+    dns_port: Annotated[
+        int | None,
+        typer.Option(
+            "--dns-port",
+            parser=_usage(parse_dns_port),
+            metavar="PORT",
+            help="Port of the first nameserver; the second answers on the next one. Default: "
+            "the two ports after --port (8766 and 8767), so MAILDNS_NAMESERVERS stays right "
+            "across restarts; 0: any free ones.",
+            show_default=False,
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--env-file",
+            metavar="PATH",
+            help="Also write the export lines to PATH once serving; load them in another "
+            "shell with: . ./PATH",
+            show_default=False,
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     seed: Annotated[int, typer.Option(help="Seed for ids and tokens.")] = DEFAULT_SEED,
     start: Annotated[
@@ -97,13 +127,18 @@ def sandbox_command(
     ] = None,
     json_: Json = False,
 ) -> None:
-    """Serve the local sandbox (HTTP and DNS) and print its URLs, credentials and DNS address.
+    """Serve the local sandbox (HTTP and DNS); print its URLs, credentials and exports.
 
-    It serves until Ctrl+C (or SIGTERM), then exits 0. --json prints one document on stdout
-    (base_url, vendors with url, credentials, account and rate_limit, dns, env, controls).
+    It serves until Ctrl+C (or SIGTERM), then exits 0. --env-file writes the export lines to
+    a file to source in the shell you work in. --json prints one document on stdout (base_url,
+    vendors with url, credentials, account and rate_limit, dns, env, controls).
     """
     limits = dict(parse_rate_limit(value) for value in rate_limit or [])
-    sb = Sandbox(host=host, port=port, seed=seed, start=start, rate_limits=limits)
+    if dns_port is None:  # the two after a fixed HTTP port; any free ones beside a free one
+        dns_port = port + 1 if 0 < port < 65534 else 0
+    sb = Sandbox(
+        host=host, port=port, seed=seed, start=start, rate_limits=limits, dns_port=dns_port
+    )
     with stopped_by_signals() as stop:
         try:
             sb.start_server()
@@ -113,12 +148,33 @@ def sandbox_command(
             _fail(f"the sandbox needs the sandbox extra (pip install 'maildns[sandbox]'): {error}")
         try:
             document = describe(sb)
+            if env_file is not None:
+                _write_env_file(env_file, env_file_text(document))
             if json_:
                 _print_json(document, redacted=False)  # demo credentials, to be exported
             else:
-                for line in listing(document):
+                shown = None if env_file is None else _sourced(env_file)
+                for line in listing(document, env_file=shown):
                     out.print(line, markup=False, highlight=False, soft_wrap=True)
             sys.stdout.flush()  # a script reads it while the sandbox serves
             stop.wait()
         finally:
             sb.stop()
+
+
+def _write_env_file(path: Path, text: str) -> None:
+    """``text`` at ``path``, whole or not at all: a shell that sources it as soon as it
+    appears never reads half of it."""
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
+    except OSError as error:
+        part.unlink(missing_ok=True)
+        _fail(f"{path}: cannot write the environment file: {error.strerror or error}")
+
+
+def _sourced(path: Path) -> str:
+    """``path`` as ``.`` needs it: a bare name is looked up on PATH, so ``./`` before it."""
+    text = str(path)
+    return text if "/" in text else f"./{text}"

@@ -5,14 +5,16 @@ Built from :data:`maildns.vendors.DECLARATIONS`, so a vendor added there gets it
 - a vendor playing ``Role.SENDING_DOMAINS`` gets ``list|get|create|update|verify|delete``
   (``update`` when its client has ``update_sending_domain``) under its noun (below);
 - a vendor playing ``Role.DNS`` gets ``zones list|get|create|update|delete|check`` (``update``
-  when its client has ``update_zone``) and ``records add|update|delete``.
+  when its client has ``update_zone``) and ``records list|add|update|delete``.
 
 The options come from the vendor's own code: its settings class's fields for ``create`` (and
 ``update``, which replaces them), the keyword-only parameters of the client method for the
 rest (``zones update --ttl --product``, ``zones list --customer``), the client's properties
-(``api_version``) on every command, and each command's help from the client method's
-docstring. Every command is one call through the facade, so its validation, retries and
-environment variables (credentials, ``<VENDOR>_BASE_URL``) hold; ``--json`` prints one document
+(``api_version``) on every command. The help is written here, for the command line (what the
+command shows, its exit code on failure), by operation and option name: never the Python
+docstrings, which speak of exceptions and classes. Every command is one call through the
+facade, so its validation, retries and environment variables (credentials,
+``<VENDOR>_BASE_URL``) hold; ``--json`` prints one document
 (``format_version`` "1" and the models' fields, through one serializer per model).
 """
 
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import re
 import sys
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -60,9 +61,69 @@ class _Noun:
 # noun; any other sending-domain vendor gets `domains`.
 _SENDING_NOUNS: Final = {
     "tesouro": _Noun("domains", True, "Mailbox domains: register, verify, delete."),
-    "ciirus": _Noun("subaccount", False, "The account's email subaccount (one per account)."),
+    # `list` too, though an account holds one subaccount: every sending vendor lists alike.
+    "ciirus": _Noun("subaccount", True, "The account's email subaccount (one per account)."),
 }
 _DEFAULT_NOUN: Final = _Noun("domains", True, "Sending domains.")
+
+# --- help, for the command line ----------------------------------------------------------------
+_COMMAND_HELP: Final = {
+    "list_sending_domains": "List the {noun}: domain, status, id and how many DNS records each "
+    "asks for.",
+    "get_sending_domain": "Show DOMAIN's id and status and the DNS records to publish for it "
+    "(exit 1 if there is none).",
+    "create_sending_domain": "Register DOMAIN and show the DNS records to publish for it (exit 1 "
+    "if it exists already{one}).",
+    "update_sending_domain": "Replace DOMAIN's settings with the options given (exit 1 if there "
+    "is none).",
+    "verify_sending_domain": "Ask the vendor to check DOMAIN's DNS records now, and show its "
+    "status and each record's.",
+    "delete_sending_domain": "Delete DOMAIN at the vendor (asks first unless --yes).",
+    "list_zones": "List the hosted zones: domain, TTL, status, customer, product, records.",
+    "get_zone": "Show the zone DOMAIN and its records (exit 1 if it is not hosted).",
+    "create_zone": "Host the zone DOMAIN (exit 1 if it is hosted already).",
+    "update_zone": "Change the zone's TTL or product (give at least one).",
+    "delete_zone": "Delete the zone DOMAIN and all its records (asks first unless --yes).",
+    "check_zone": "Show whether DOMAIN is delegated to the vendor's nameservers.",
+    "list_records": "List the records of the zone DOMAIN (--type and --name narrow them).",
+    "add_record": "Add a record to the zone DOMAIN (its name fully qualified, inside DOMAIN).",
+    "update_record": "Change the value of the record given by --type, --name and --value to "
+    "--new-value.",
+    "delete_record": "Delete the record given by --type, --name and --value (asks first unless "
+    "--yes).",
+}
+"""Each command's help, by the operation it calls (the protocols' method names)."""
+
+_OPTION_HELP: Final = {
+    "daily_send_limit": "Emails a day the domain may send (a whole number, 0 or more).",
+    "approved": "Whether the domain is approved to send.",
+    "customer": "The customer id the zone belongs to (24 hexadecimal characters).",
+    "product": "The product id that invoices the zone (24 hexadecimal characters).",
+    "ttl": "The zone's TTL, in seconds.",
+    "api_version": "The vendor API version to call.",
+}
+"""Each option's help, by the settings field or the method parameter it sets."""
+
+_LIST_OPTION_HELP: Final = {
+    "customer": "Only the zones of this customer id (default: the account's own).",
+}
+
+
+def _command_help(operation: str, noun: str = "", one: bool = False) -> str:
+    if operation == "list_sending_domains" and one:
+        return (
+            f"List the account's {noun} (it holds one at most): domain, status, id and how "
+            "many DNS records it asks for."
+        )
+    text = _COMMAND_HELP[operation]
+    return text.format(noun=noun, one=" or the account holds one already" if one else "")
+
+
+def _option_help(name: str, listing: bool = False) -> str:
+    if listing and name in _LIST_OPTION_HELP:
+        return _LIST_OPTION_HELP[name]
+    return _OPTION_HELP.get(name, name.replace("_", " ").capitalize() + ".")
+
 
 # --- serializers: one per model, the model's fields and nothing of the vendor's payload ------
 
@@ -180,6 +241,8 @@ class _NamedError(MailDnsError):
     def __init__(self, vendor: str, operation: str, error: MailDnsError) -> None:
         lines = str(error).splitlines() or [str(error)]
         super().__init__("\n".join(f"{vendor} {operation}: {line}" for line in lines))
+        self.vendor = vendor
+        self.operation = operation
 
 
 def _client_class(declaration: Declaration) -> Any:
@@ -245,17 +308,16 @@ def _settings_options(declaration: Declaration, role: Role) -> list[inspect.Para
             default = default.factory()
         if default is attrs.NOTHING:
             default = inspect.Parameter.empty
-        options.append(
-            _option(field.name, hints[field.name], f"{cls.__name__}.{field.name}", default)
-        )
+        options.append(_option(field.name, hints[field.name], _option_help(field.name), default))
     return options
 
 
 def _method_options(method: Callable[..., Any]) -> list[inspect.Parameter]:
     """The client method's keyword-only parameters (all optional), as options."""
     hints = typing.get_type_hints(method)
+    listing = method.__name__.startswith("list_")
     return [
-        _option(p.name, hints[p.name], f"See the client's {method.__name__}.", p.default)
+        _option(p.name, hints[p.name], _option_help(p.name, listing), p.default)
         for p in inspect.signature(method).parameters.values()
         if p.kind is _KW
     ]
@@ -265,16 +327,9 @@ def _property_options(client_class: Any) -> list[inspect.Parameter]:
     """The client's properties (``api_version``): each is a constructor option of its name."""
     options = []
     for name in getattr(client_class, "_properties", ()):
-        doc = _help(getattr(client_class, name)) or name
-        options.append(_option(name, str | None, f"{doc} (default: the client's)", None))
+        help = f"{_option_help(name)} Default: the newest the client knows."
+        options.append(_option(name, str | None, help, None))
     return options
-
-
-def _help(thing: object) -> str:
-    """The first paragraph of a docstring, without its reST markup."""
-    doc = inspect.getdoc(thing) or ""
-    first = doc.split("\n\n", 1)[0].replace("\n", " ")
-    return re.sub(r":\w+:`~?([^`]*)`", r"\1", first).replace("``", "")
 
 
 def _command(
@@ -302,7 +357,7 @@ def _command(
     parameters = [*own, *extra]
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
-    group.command(name, help=help or inspect.getdoc(body))(command)
+    group.command(name, help=help)(command)
 
 
 def _split(arguments: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
@@ -320,6 +375,13 @@ Name = Annotated[str, typer.Option("--name", help="Fully qualified (mail.example
 Value = Annotated[str, typer.Option("--value", help="The text to publish (TXT: no quotes).")]
 Priority = Annotated[int | None, typer.Option("--priority", help="MX preference.")]
 NewValue = Annotated[str, typer.Option("--new-value", help="The record's new value.")]
+RecordTypeFilter = Annotated[
+    RecordType | None,
+    typer.Option("--type", case_sensitive=False, help="Only records of this type."),
+]
+NameFilter = Annotated[
+    str | None, typer.Option("--name", help="Only records at this fully qualified name.")
+]
 
 
 def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
@@ -398,8 +460,9 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
         ("verify", by_name("verify_sending_domain"), [], "verify_sending_domain"),
         ("delete", delete_body, [], "delete_sending_domain"),
     ]
+    single = declaration.domains_per_account == 1
     for name, body, extra, method in commands:
-        help = _help(getattr(client_class, method))
+        help = _command_help(method, noun.word, single)
         _command(group, name, body, [*extra, *properties], help)
     return group
 
@@ -485,7 +548,7 @@ def _zones(declaration: Declaration) -> typer.Typer:
         ("check", check_body, [], "check_zone"),
     ]
     for name, body, extra, method in commands:
-        _command(group, name, body, [*extra, *properties], _help(getattr(client_class, method)))
+        _command(group, name, body, [*extra, *properties], _command_help(method))
     return group
 
 
@@ -552,12 +615,38 @@ def _records(declaration: Declaration) -> typer.Typer:
         _using(declaration, options, "delete_record", lambda c: c.delete_record(domain, record))
         show("deleted", domain, record, json_)
 
+    def list_body(
+        domain: Domain,
+        type_: RecordTypeFilter = None,
+        name: NameFilter = None,
+        json_: Json = False,
+        **options: Any,
+    ) -> None:
+        zone: Zone = _using(declaration, options, "get_zone", lambda c: c.get_zone(domain))
+        wanted = name.lower().rstrip(".") if name else None
+        records = [
+            r
+            for r in zone.records
+            if (type_ is None or r.type is type_) and (wanted is None or r.name == wanted)
+        ]
+        if json_:
+            _print_json(
+                _document(vendor, domain=zone.domain, records=[record_json(r) for r in records])
+            )
+        elif records:
+            table = _records_table(records)
+            table.title = f"records of {zone.domain}"
+            out.print(table)
+        else:
+            out.print(f"no records in {zone.domain}", markup=False, highlight=False)
+
     for command, body, method in (
+        ("list", list_body, "list_records"),
         ("add", add_body, "add_record"),
         ("update", update_body, "update_record"),
         ("delete", delete_body, "delete_record"),
     ):
-        _command(group, command, body, properties, _help(getattr(client_class, method)))
+        _command(group, command, body, properties, _command_help(method))
     return group
 
 
@@ -567,8 +656,19 @@ def _vendor_help(declaration: Declaration) -> str:
     envs = ", ".join(c.env for c in declaration.credentials)
     return (
         f"{declaration.title}: {roles}. Credentials from {envs}; the server from "
-        f"{declaration.base_url_env} (default {declaration.default_base_url})."
+        f"{declaration.base_url_env} (default {_server_words(declaration)})."
     )
+
+
+def _server_words(declaration: Declaration) -> str:
+    """The default server and which environment it is: a vendor whose documented default is
+    its own sandbox says so, and names its production server."""
+    kind, url = next(iter(declaration.servers.items()))
+    if kind == "production":
+        return f"{url}, production"
+    production = declaration.servers.get("production")
+    then = f"; for production set {declaration.base_url_env}={production}" if production else ""
+    return f"{url}, {declaration.title}'s sandbox, not production{then}"
 
 
 def add_vendor_commands(app: typer.Typer) -> None:

@@ -10,11 +10,11 @@
     for domain in onboarding.verify("onboard.yaml"):
         print(domain.domain, {v: r.status for v, r in domain.vendors.items()})
 
-The configuration is YAML (see :mod:`maildns.onboarding._config`); credentials and base URLs
-come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...), or, for a
-domain that names an account (``account: CIIRUS_EU``), from the same variables under that
-prefix (:mod:`._accounts`). The journal
-is ``.maildns/state.sqlite3`` beside the configuration, ``MAILDNS_STATE``, or ``state=``.
+The configuration is YAML (its keys: the onboarding reference of the docs); credentials and
+base URLs come from the environment variables the clients read (``TESOURO_CLIENT_ID``, ...),
+or, for a domain that names an account (``account: CIIRUS_EU``), from the same variables under
+that prefix (:mod:`._accounts`). The journal is ``.maildns/state.sqlite3`` beside the
+configuration, ``MAILDNS_STATE``, or ``state=``.
 
 A journal keeps each configuration's state apart, under its identity (``name:``, else the
 file's name without its extension: :attr:`Config.identity`), so that the configurations of one
@@ -275,12 +275,19 @@ async def aplan(
     *,
     force: bool = False,
     prune: bool = False,
-    **kw: Any,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
 ) -> Plan:
     """What apply would change; ``prune`` adds the undoing of what maildns made for domains
-    dropped from the configuration (its records and sending domains, nothing else). The plan's
-    ``notes`` say what people should know about the journal (see :func:`notes`)."""
-    async with open_engine(config, **kw) as engine:
+    dropped from the configuration (its records and sending domains, nothing else); ``force``
+    plans the changes refused as unsafe. The plan's ``notes`` say what people should know
+    about the journal (see :func:`notes`). ``state``, ``clients``, ``concurrency`` and
+    ``resolver`` are :func:`open_engine`'s."""
+    async with open_engine(
+        config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
+    ) as engine:
         said = await notes(engine, prune=prune)
         plan = await engine.plan(force=force, prune=prune)
         return attrs.evolve(plan, notes=said)
@@ -294,7 +301,10 @@ async def aapply(
     prune: bool = False,
     on_domain: OnDomain | None = None,
     on_plan: Callable[[Plan], None] | None = None,
-    **kw: Any,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
 ) -> Applied:
     """Make the changes; ``on_plan(plan)`` hears of the whole plan once it is known (before
     the first change for a saved plan or ``prune``; a streamed apply knows it only once every
@@ -303,8 +313,12 @@ async def aapply(
     its steps failed). The plan in the answer carries ``notes``, as :func:`aplan`'s.
 
     Apply takes over the rows the journal holds from before it kept configurations apart for
-    the domains the configuration names (:meth:`Journal.adopt`)."""
-    async with open_engine(config, **kw) as engine:
+    the domains the configuration names (:meth:`Journal.adopt`). ``force`` and ``prune`` are
+    :func:`aplan`'s; ``state``, ``clients``, ``concurrency`` and ``resolver`` are
+    :func:`open_engine`'s."""
+    async with open_engine(
+        config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
+    ) as engine:
         pruning = prune or (saved is not None and any(c.prune for c in saved.changes))
         said = await notes(engine, prune=pruning)
         await _journal(engine, engine.journal.adopt, [d.name for d in engine.config.domains])
@@ -327,15 +341,23 @@ async def averify(
     nameservers: Sequence[Server] | str | None = None,
     on_wait: Callable[[list[str], float], None] | None = None,
     on_checked: Callable[[DomainReport], None] | None = None,
-    **kw: Any,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
 ) -> list[DomainReport]:
     """Verify; with ``wait`` (seconds), again on the :data:`LADDER` until all are verified or
     the time is up, each round only for the domains not verified yet, returning within
     ``wait`` and half a DNS query timeout (what could not be checked in time is unknown).
-    ``on_checked`` hears of each domain as it is checked."""
+    ``on_wait(pending, pause)`` hears of each pause between rounds, ``on_checked`` of each
+    domain as it is checked. ``nameservers`` (``"host:port,..."`` or pairs) are asked instead
+    of the zones' own (else ``MAILDNS_NAMESERVERS``). ``state``, ``clients``, ``concurrency``
+    and ``resolver`` are :func:`open_engine`'s."""
     started = asyncio.get_running_loop().time()  # the deadline counts opening the engine
     servers = _servers(nameservers)
-    async with open_engine(config, **kw) as engine:
+    async with open_engine(
+        config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
+    ) as engine:
         return await verify_until(
             engine, wait, servers=servers, on_wait=on_wait, on_checked=on_checked, started=started
         )
@@ -346,12 +368,19 @@ async def astatus(
     *,
     nameservers: Sequence[Server] | str | None = None,
     on_checked: Callable[[DomainReport], None] | None = None,
-    **kw: Any,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
 ) -> list[DomainReport]:
     """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
-    verify); ``on_checked`` hears of each domain as it is checked."""
+    verify); ``on_checked`` hears of each domain as it is checked. ``nameservers`` are
+    :func:`averify`'s; ``state``, ``clients``, ``concurrency`` and ``resolver`` are
+    :func:`open_engine`'s."""
     servers = _servers(nameservers)
-    async with open_engine(config, **kw) as engine:
+    async with open_engine(
+        config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
+    ) as engine:
         return await report(engine, verify=False, servers=servers, on_checked=on_checked)
 
 
@@ -417,28 +446,121 @@ def _published_keys(config: Config, state: str | os.PathLike[str] | None) -> dic
     return published
 
 
-def check(config: Config | str | os.PathLike[str], **kw: Any) -> list[Compliance]:
+def check(
+    config: Config | str | os.PathLike[str],
+    *,
+    resolver: str | Sequence[Server] | None = None,
+    selectors: Sequence[str] = (),
+    state: str | os.PathLike[str] | None = None,
+) -> list[Compliance]:
     """What receivers would conclude of each domain (DNS only); see :func:`acheck`."""
-    return asyncio.run(acheck(config, **kw))
+    return asyncio.run(acheck(config, resolver=resolver, selectors=selectors, state=state))
 
 
-def plan(config: Config | str | os.PathLike[str], **kw: Any) -> Plan:
+def plan(
+    config: Config | str | os.PathLike[str],
+    *,
+    force: bool = False,
+    prune: bool = False,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> Plan:
     """What apply would change now (read-only); see :func:`aplan`."""
-    return asyncio.run(aplan(config, **kw))
+    return asyncio.run(
+        aplan(
+            config,
+            force=force,
+            prune=prune,
+            state=state,
+            clients=clients,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
+    )
 
 
-def apply(config: Config | str | os.PathLike[str], saved: Plan | None = None, **kw: Any) -> Applied:
-    """Make the changes (exactly ``saved``'s, or refuse with PlanMovedError); see :func:`aapply`."""
-    return asyncio.run(aapply(config, saved, **kw))
+def apply(
+    config: Config | str | os.PathLike[str],
+    saved: Plan | None = None,
+    *,
+    force: bool = False,
+    prune: bool = False,
+    on_domain: OnDomain | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> Applied:
+    """Make the changes (exactly ``saved``'s, or refuse with :class:`PlanMovedError`); see
+    :func:`aapply`."""
+    return asyncio.run(
+        aapply(
+            config,
+            saved,
+            force=force,
+            prune=prune,
+            on_domain=on_domain,
+            on_plan=on_plan,
+            state=state,
+            clients=clients,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
+    )
 
 
-def verify(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
+def verify(
+    config: Config | str | os.PathLike[str],
+    *,
+    wait: float = 0.0,
+    nameservers: Sequence[Server] | str | None = None,
+    on_wait: Callable[[list[str], float], None] | None = None,
+    on_checked: Callable[[DomainReport], None] | None = None,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> list[DomainReport]:
     """Look at DNS, then ask each vendor to verify what every server serves (``wait=``
     seconds: until verified or the time is up); see :func:`averify`."""
-    return asyncio.run(averify(config, **kw))
+    return asyncio.run(
+        averify(
+            config,
+            wait=wait,
+            nameservers=nameservers,
+            on_wait=on_wait,
+            on_checked=on_checked,
+            state=state,
+            clients=clients,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
+    )
 
 
-def status(config: Config | str | os.PathLike[str], **kw: Any) -> list[DomainReport]:
+def status(
+    config: Config | str | os.PathLike[str],
+    *,
+    nameservers: Sequence[Server] | str | None = None,
+    on_checked: Callable[[DomainReport], None] | None = None,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> list[DomainReport]:
     """Each domain at each vendor, its records served, missing or unknown (asks no vendor to
     verify); see :func:`astatus`."""
-    return asyncio.run(astatus(config, **kw))
+    return asyncio.run(
+        astatus(
+            config,
+            nameservers=nameservers,
+            on_checked=on_checked,
+            state=state,
+            clients=clients,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
+    )

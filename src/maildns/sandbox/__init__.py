@@ -82,7 +82,8 @@ def _check_vendor(vendor: str) -> Vendor:
 
 
 class Sandbox:
-    """Serve the sandbox on ``host`` in a background thread, on a free port unless one is given."""
+    """Serve the sandbox on ``host`` in a background thread, on a free port unless one is given,
+    and its two nameservers on ``dns_port`` and the next port (free ones unless given)."""
 
     def __init__(
         self,
@@ -93,11 +94,19 @@ class Sandbox:
         start: datetime = DEFAULT_START,
         rate_limits: Mapping[str, int | None] | None = None,
         rate_clock: Callable[[], float] | None = None,
+        dns_port: int = 0,
     ) -> None:
         from ._ratelimit import check_rate_limits
 
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an integer from 0 to 65535, not {port!r}")
+        if isinstance(dns_port, bool) or not isinstance(dns_port, int):
+            raise ValueError(f"dns_port must be an integer from 0 to 65534, not {dns_port!r}")
+        if not 0 <= dns_port <= 65534:  # ns2 listens on the next port
+            raise ValueError(f"dns_port must be an integer from 0 to 65534, not {dns_port!r}")
+        self.dns_port = dns_port
+        """ns1's port, ns2's the next one (0: each on a free port): fixed ports keep
+        ``MAILDNS_NAMESERVERS`` right across restarts."""
         if rate_clock is not None and not callable(rate_clock):
             raise ValueError(f"rate_clock must be a function giving seconds, not {rate_clock!r}")
         self.rate_limits = check_rate_limits(rate_limits, VENDORS)
@@ -201,10 +210,12 @@ class Sandbox:
         from ._dns import DnsService
 
         try:
-            self._dns = DnsService(self.host, self._backend())
+            self._dns = DnsService(self.host, self._backend(), self.dns_port)
         except OSError as exc:
             self.stop()
-            raise SandboxError(f"the sandbox's DNS server did not start on {self.host}") from exc
+            ports = f"{self.dns_port} and {self.dns_port + 1}" if self.dns_port else "free ports"
+            reason = f": {exc.strerror}" if exc.strerror else ""
+            raise SandboxError(f"cannot serve DNS on {self.host}, {ports}{reason}") from exc
 
     def stop(self) -> None:
         if self._dns is not None:

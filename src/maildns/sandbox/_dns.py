@@ -497,12 +497,13 @@ class _TCPHandler(socketserver.StreamRequestHandler):
 
 
 class Nameserver:
-    """One nameserver: UDP and TCP on the same port, each in a background thread."""
+    """One nameserver: UDP and TCP on the same port (``port``, else a free one), each in a
+    background thread."""
 
-    def __init__(self, host: str, backend: DnsBackend, server: Server) -> None:
+    def __init__(self, host: str, backend: DnsBackend, server: Server, port: int = 0) -> None:
         last: OSError | None = None
-        for _ in range(20):  # the free TCP port may be taken for UDP: try another
-            tcp = _TCPServer((host, 0), backend, server)
+        for _ in range(1 if port else 20):  # a free TCP port may be taken for UDP: another
+            tcp = _TCPServer((host, port), backend, server)
             try:
                 udp = _UDPServer((host, tcp.server_address[1]), backend, server)
             except OSError as exc:
@@ -512,6 +513,8 @@ class Nameserver:
             self.tcp, self.udp = tcp, udp
             break
         else:
+            if port and last is not None:
+                raise last
             raise OSError(f"no free port for UDP and TCP on {host}") from last
         self.address: tuple[str, int] = (host, int(tcp.server_address[1]))
         self._threads = [
@@ -535,14 +538,16 @@ class Nameserver:
 
 
 class DnsService:
-    """Both nameservers and their shared backend."""
+    """Both nameservers and their shared backend: ns1 on ``port`` and ns2 on the next one,
+    or each on a free port when ``port`` is 0."""
 
-    def __init__(self, host: str, backend: DnsBackend) -> None:
+    def __init__(self, host: str, backend: DnsBackend, port: int = 0) -> None:
         self.backend = backend
         self.servers: list[Nameserver] = []
         try:
-            for server in ("ns1", "ns2"):
-                self.servers.append(Nameserver(host, self.backend, server))
+            names: tuple[Server, Server] = ("ns1", "ns2")
+            for i, server in enumerate(names):
+                self.servers.append(Nameserver(host, self.backend, server, port + i if port else 0))
         except OSError:
             self.stop()
             raise
