@@ -322,7 +322,12 @@ def test_the_guide_runs_as_written(
     written = [body for body in blocks if body.startswith("# maildns sandbox on ")]
     assert len(written) == 1
     typed = [line for body in blocks if body not in written for line in body.splitlines()]
-    assert typed == [SANDBOX_START, ". ./sandbox.env"]
+    # Besides, the section on accounts has the reader export the sandbox's other CiiRUS
+    # accounts, as a user exports a second account's credentials.
+    exported = [line for line in typed if line.startswith("export ")]
+    assert [line for line in typed if line not in exported] == [SANDBOX_START, ". ./sandbox.env"]
+    accounts = sandbox_env.account_environment("ciirus")
+    assert exported == [f"export {name}={value}" for name, value in accounts.items()]
     assert written[0] == as_on_the_page(env_file_text(describe(sandbox_env)), sandbox_env)
     # Every exit code the page lists is one the command has, and the session shows each one.
     assert exit_codes(text) == CLI_CODES == reader.exits

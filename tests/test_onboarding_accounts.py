@@ -97,9 +97,10 @@ def test_two_ciirus_domains_on_one_account_are_refused_before_anything_is_sent(
         "news.example.com needs a CiiRUS account of its own (give it one with `account:` "
         "under ciirus)",
     )
-    code, _, stderr = run("plan", config)
+    code, stdout, stderr = run("plan", config)
     assert code == 4
-    assert "│ create │ ciirus (CIIRUS_DEMO2) │ sending domain │" in stderr  # the table says where
+    assert "│ create │ ciirus (CIIRUS_DEMO2) │ sending domain │" in stdout  # the table says where
+    assert "refused: news.example.com: the CiiRUS account CIIRUS_DEMO2 holds" in stderr
     assert creates(accounts_env) == 0  # planning asks for nothing
     code, _, stderr = run("apply", config, "--yes")
     assert code == 4, stderr  # a refused domain
