@@ -5,6 +5,7 @@ from uv's cache or index), imports, and makes a call against the sandbox."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,6 +21,8 @@ from .specs import ROOT, SPECS
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import dist
+
+QUICKSTART = ROOT / "docs" / "guide" / "quickstart.md"
 
 # One worker builds the distributions once (the module's `built`) for every test here.
 pytestmark = [pytest.mark.xdist_group("dist"), pytest.mark.long]
@@ -87,7 +90,7 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-def _fresh_venv(where: Path, *wheels: Path) -> Path:
+def _fresh_venv(where: Path, *wheels: Path | str) -> Path:
     subprocess.run([dist.UV, "venv", "--quiet", "--python", sys.executable, str(where)], check=True)
     python = where / "bin" / "python"
     subprocess.run(
@@ -154,9 +157,14 @@ def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(
         tops = {n.split("/")[0] for n in archive.namelist()}
     packages = {"maildns", "vendor_models", *(f"{name}_client" for name in SPECS)}
     assert {t for t in tops if not t.endswith(".dist-info")} == packages  # nothing loose
-    python = _fresh_venv(tmp_path / "venv", wheel)
+    # as the quickstart says: maildns is not on PyPI, so the wheel's path, with the extra
+    documented = re.findall(
+        r"pip install '(dist/maildns-[^']+\.whl)\[sandbox\]'", QUICKSTART.read_text()
+    )
+    assert documented == [f"dist/{wheel.name}"]
+    python = _fresh_venv(tmp_path / "venv", f"{wheel}[sandbox]")
     probe = (
-        "import json, sys, maildns\n"
+        "import json, sys, maildns, maildns.sandbox\n"
         "with maildns.TelecomX(base_url=sys.argv[1], username=sys.argv[2], password=sys.argv[3])"
         " as dns:\n"
         "    print(json.dumps([maildns.__file__, len(list(dns.list_zones()))]))\n"
@@ -174,3 +182,10 @@ def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(
     where, zones = json.loads(done.stdout)
     assert where.startswith(str(tmp_path / "venv")), where
     assert zones == 0
+
+
+def test_no_page_installs_maildns_from_an_index() -> None:
+    """maildns is installed from a clone or its wheel: ``pip install 'maildns[...]'`` fails."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    said = [p.name for p in pages if re.search(r"pip install '?maildns\[", p.read_text())]
+    assert said == []
