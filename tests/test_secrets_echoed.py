@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 import maildns
+from maildns._core.secrets import redact, redact_value
 from maildns.sandbox import Sandbox
 from tests.conftest import write_onboard_config
 
@@ -198,3 +199,17 @@ def test_a_base_url_password_is_not_in_a_repr_nor_a_message() -> None:
         maildns.TelecomX(base_url=f"ftp://ops:{password}@dns.example", token=TOKEN)
     assert password not in str(caught.value)
     assert f"ftp://{MASK}@dns.example" in str(caught.value)
+
+
+def test_a_word_length_secret_leaves_a_saved_plan_whole(sb: Sandbox) -> None:
+    """A client secret as short as a word ("example") is not looked for: masked, it would
+    rewrite the domains and the configuration's path in a saved plan (redacted as the command
+    line writes it), which would then not apply. A credential of eight characters or more is
+    masked wherever it appears."""
+    with maildns.Tesouro(client_id="id", client_secret="example", base_url=sb.url("tesouro")):
+        pass  # the client knows its secret from here on
+    saved = {"config": "/srv/example/onboard.yaml", "domains": [{"domain": "mail.example.com"}]}
+    assert redact_value(saved) == saved
+    with maildns.Tesouro(client_id="id", client_secret="exampleX", base_url=sb.url("tesouro")):
+        pass
+    assert redact("exampleX at mail.example.com") == "********** at mail.example.com"

@@ -32,8 +32,10 @@ _QUERY_SECRET = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_QUERY_PARAMS) + r")
 # string; a base URL's whole user info is remembered as a secret besides).
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/?#\s@]*:)(?!\*+@)[^/?#\s@]+@")
 # A secret shorter than this is not looked for: it cannot be told from ordinary words, and
-# masking it would garble every message (a password "s" would mask "3 s").
-_SHORTEST: Final = 4
+# masking it would garble messages (a password "s" would mask "3 s") and corrupt documents
+# (a client secret "example" would rewrite every "mail.example.com" of a saved plan, and the
+# path of its configuration, so that it no longer applies). Credentials and tokens are longer.
+_SHORTEST: Final = 8
 _KEEP: Final = 1024
 """Secrets remembered at most (the oldest forgotten first): a long run renews tokens."""
 _known: dict[str, None] = {}
@@ -56,7 +58,7 @@ def _forms(value: str) -> set[str]:
 
 def remember(value: str) -> None:
     """Mask ``value`` (and its URL-encoded and JSON-escaped forms) wherever :func:`redact`
-    meets it from now on (unless it is shorter than four characters)."""
+    meets it from now on (unless it is shorter than eight characters)."""
     global _pattern
     if len(value) < _SHORTEST or value in _known:
         return
