@@ -228,6 +228,15 @@ class Rfc2136Contract(DnsHostContract):
             ).get_zone("contract.example")
         assert seen == []
 
+    def test_repr_and_vars_hold_no_secret(self, dns_server: dnsservers.DnsServer) -> None:
+        for cls in (Rfc2136, AsyncRfc2136):
+            client = cls(**_kwargs(dns_server))
+            if cls is Rfc2136:
+                client.check_zone("contract.example")  # connected: the key is built
+            text = repr(client) + repr(vars(client))
+            assert text.startswith(f"<{cls.__name__} ")
+            assert dns_server.secret not in text
+
     def test_every_hmac_algorithm_name_is_known(self) -> None:
         assert {"hmac-sha256", "hmac-sha512", "hmac-sha1"} <= set(ALGORITHMS)
 

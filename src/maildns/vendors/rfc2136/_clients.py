@@ -25,6 +25,7 @@ import dns.xfr
 import dns.zone
 
 from ..._core.checks import Checker
+from ..._core.secrets import Secret
 from ..._dns.names import domain_name
 from ..._dns.rules import cname_at_apex
 from ..._dns.values import dns_record
@@ -85,7 +86,11 @@ class _Base:
         c.raise_if_any()
         self.timeout = float(timeout)
         self.zones: tuple[str, ...] = tuple(listed)
-        self._given = given
+        # The secret is kept masked: the client's repr and vars show no credential.
+        self._given: dict[str, str | Secret | None] = {
+            **given,
+            "key_secret": Secret(key_secret) if key_secret else None,
+        }
         self._connection: Connection | None = None
         self._closed = False
 
@@ -102,7 +107,7 @@ class _Base:
         if self._closed:
             raise ClientClosedError(f"{type(self).__name__} is closed")
         if self._connection is None:
-            self._connection = connection(**self._given)
+            self._connection = connection(self._given)
         return self._connection
 
     def _signed(self, message: dns.message.Message, conn: Connection) -> None:

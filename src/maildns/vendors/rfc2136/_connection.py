@@ -7,6 +7,7 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
@@ -16,7 +17,7 @@ import dns.tsig
 import dns.tsigkeyring
 
 from ..._core.checks import fail, got
-from ..._core.secrets import remember
+from ..._core.secrets import Secret, remember
 from ...errors import ConfigurationError
 
 ALGORITHMS: Final = {
@@ -84,15 +85,15 @@ def check_option(value: object, argument: str) -> str | None:
     return value
 
 
-def connection(
-    server: str | None,
-    key_name: str | None,
-    key_algorithm: str | None,
-    key_secret: str | None,
-    key_file: str | None,
-) -> Connection:
-    """The connection from the arguments, each falling back to its environment variable;
-    ConfigurationError naming what is missing (never a secret's value)."""
+def connection(given: Mapping[str, str | Secret | None]) -> Connection:
+    """The connection from the client's arguments, each falling back to its environment
+    variable; ConfigurationError naming what is missing (never a secret's value)."""
+    server, key_name, key_algorithm, key_file = (
+        _plain(given.get(argument))
+        for argument in ("server", "key_name", "key_algorithm", "key_file")
+    )
+    secret = given.get("key_secret")
+    key_secret = secret.get() if isinstance(secret, Secret) else secret
     server = server or os.environ.get("RFC2136_SERVER") or None
     key_file = key_file or os.environ.get("RFC2136_KEY_FILE") or None
     given_secret = key_secret is not None or key_name is not None
@@ -134,6 +135,10 @@ def connection(
     name = dns.name.from_text(key_name)
     keyring = {name: dns.tsig.Key(name, key_secret, algorithm)}
     return Connection(host, port, name, algorithm, keyring)
+
+
+def _plain(value: str | Secret | None) -> str | None:
+    return value.get() if isinstance(value, Secret) else value
 
 
 def _read_key_file(path: Path) -> tuple[str, str, str]:
