@@ -37,6 +37,7 @@ DECLARATION: Final = Declaration(
     exports={"Rfc2136ZoneSettings": "_settings"},
     settings={Role.DNS: "Rfc2136ZoneSettings"},
     package=__name__,
+    creates_zones=False,
 )
 
 _LAZY: Final = {
