@@ -1,9 +1,9 @@
-"""``maildns onboard`` end to end into a zone on a real BIND 9, updated by RFC 2136.
+"""``maildns onboard`` end to end into a zone on a real BIND 9 and a real Knot, by RFC 2136.
 
-The sending-domain vendor (Tesouro) is the sandbox's; the DNS host is BIND
+The sending-domain vendor (Tesouro) is the sandbox's; the DNS host is BIND or Knot
 (``tests/dnsservers.py``), its server and key from the environment as a user exports them, and
-``verify`` asks BIND itself (``MAILDNS_NAMESERVERS``). What BIND serves is looked at with
-``dig``, never through maildns alone.
+``verify`` asks that server itself (``MAILDNS_NAMESERVERS``). What it serves is looked at with
+``dig``/``kdig``, never through maildns alone.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maildns import RecordType
+from maildns import DnsRecord, RecordType
 from maildns._cli import app
 from maildns.sandbox import Sandbox
 from maildns.vendors.rfc2136 import Rfc2136
@@ -28,12 +28,13 @@ ZONE = "example.com"
 DOMAIN = "mail.example.com"
 
 
-@pytest.fixture(scope="module")
-def bind() -> Iterator[dnsservers.DnsServer]:
-    why = dnsservers.missing("bind")
+@pytest.fixture(scope="module", params=dnsservers.KINDS)
+def bind(request: pytest.FixtureRequest) -> Iterator[dnsservers.DnsServer]:
+    """A fresh server per kind, serving example.com (its SOA and NS only)."""
+    why = dnsservers.missing(request.param)
     if why is not None:
         pytest.skip(why)
-    with dnsservers.running_server("bind", (ZONE,)) as server:
+    with dnsservers.running_server(request.param, (ZONE,)) as server:
         yield server
 
 
@@ -100,6 +101,19 @@ def test_plan_apply_verify_and_drift_repair_on_bind(
     code, _, stderr = run("apply", str(config), "--yes")
     assert code == 0, stderr
     assert any("v=spf1" in line for line in dnsservers.served(bind, DOMAIN, "TXT"))
+
+    # Prune: the domain dropped from the configuration; what maildns made goes, the rest stays.
+    with Rfc2136(**_arguments(bind)) as dns:
+        dns.add_record(ZONE, DnsRecord(RecordType.A, "www.example.com", "192.0.2.10"))
+    text = config.read_text()
+    config.write_text(text[: text.index("  - domain:")].replace("domains:\n", "domains: []\n"))
+    code, _, stderr = run("apply", str(config), "--yes", "--prune")
+    assert code == 0, stderr
+    assert dnsservers.served(bind, DOMAIN, "TXT") == []
+    assert dnsservers.served(bind, DOMAIN, "MX") == []
+    assert dnsservers.served(bind, f"_dmarc.{DOMAIN}", "TXT") == []
+    assert dnsservers.served(bind, "www.example.com", "A") == ["192.0.2.10"]
+    assert run("plan", str(config), "--prune")[0] == 0
 
 
 def test_a_zone_the_server_does_not_serve_is_a_plan_problem(
