@@ -114,6 +114,14 @@ class Rfc2136Contract(DnsHostContract):
     def settings(self, target: Target) -> Any:
         return Rfc2136ZoneSettings()
 
+    # The contract's lifecycles, against the live server: without the suite's cassette mark
+    # (nothing here is HTTP, so nothing is recorded).
+    def test_zone_and_record_lifecycle(self, vendor_target: Callable[[str], Target]) -> None:
+        super().test_zone_and_record_lifecycle(vendor_target)
+
+    async def test_async_zone_lifecycle(self, vendor_target: Callable[[str], Target]) -> None:
+        await super().test_async_zone_lifecycle(vendor_target)
+
     # --- what only RFC 2136 does --------------------------------------------------------------
     def test_zone_is_checked_by_soa_and_ns(self, dns_server: dnsservers.DnsServer) -> None:
         with Rfc2136(**_kwargs(dns_server)) as dns:
