@@ -398,6 +398,10 @@ class DnsHostContract(_Vendor):
     """Vendors that host zones (``DnsHost``), through its methods."""
 
     zone: ClassVar[str] = "contract.example"
+    creates_zones: ClassVar[bool] = True
+    """False for a host that only updates zones its server serves already (RFC 2136): there
+    ``create_zone`` and ``delete_zone`` are refused before anything is sent, and the zone under
+    test exists before the test."""
 
     def settings(self, target: Target) -> Any:
         """The vendor's settings object for a new zone."""
@@ -409,7 +413,13 @@ class DnsHostContract(_Vendor):
         spf = DnsRecord(RecordType.TXT, f"mail.{self.zone}", "v=spf1 include:x.example ~all")
         mx = DnsRecord(RecordType.MX, f"mail.{self.zone}", "mx.example.net", priority=10)
         with self.make(target) as dns:
-            created = dns.create_zone(self.zone.upper() + ".", self.settings(target))
+            if self.creates_zones:
+                created = dns.create_zone(self.zone.upper() + ".", self.settings(target))
+            else:
+                with pytest.raises(maildns.InvalidInputError) as refused:
+                    dns.create_zone(self.zone.upper() + ".", self.settings(target))
+                assert [p.argument for p in refused.value.problems] == ["domain"]
+                created = dns.get_zone(self.zone.upper() + ".")
             assert isinstance(created, Zone)
             assert created.domain == self.zone
             assert self.zone in [z.domain for z in dns.list_zones()]
@@ -429,9 +439,15 @@ class DnsHostContract(_Vendor):
             dns.delete_record(self.zone, mx)
             assert mx not in dns.get_zone(self.zone).records
 
-            dns.delete_zone(self.zone)
+            gone = self.zone
+            if self.creates_zones:
+                dns.delete_zone(self.zone)
+            else:
+                with pytest.raises(maildns.InvalidInputError):
+                    dns.delete_zone(self.zone)
+                gone = "absent.example"
             with pytest.raises(maildns.NotFoundError) as info:
-                dns.get_zone(self.zone)
+                dns.get_zone(gone)
             assert (info.value.vendor, info.value.operation) == (self.vendor, "get_zone")
 
     def test_bad_records_are_refused_together_before_any_request(
@@ -453,9 +469,14 @@ class DnsHostContract(_Vendor):
         target = vendor_target(self.vendor)
         record = DnsRecord(RecordType.CNAME, f"www.{self.zone}", "web.example.net")
         async with self.make_async(target) as dns:
-            await dns.create_zone(self.zone, self.settings(target))
+            if self.creates_zones:
+                await dns.create_zone(self.zone, self.settings(target))
             await dns.add_record(self.zone, record)
             assert record in (await dns.get_zone(self.zone)).records
             assert [z.domain async for z in dns.list_zones()] == [self.zone]
+            if not self.creates_zones:
+                await dns.delete_record(self.zone, record)
+                assert record not in (await dns.get_zone(self.zone)).records
+                return
             await dns.delete_zone(self.zone)
             assert [z.domain async for z in dns.list_zones()] == []

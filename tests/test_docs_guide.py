@@ -12,11 +12,13 @@ import contextlib
 import io
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from . import dnsservers
 from .specs import ROOT
 
 GUIDE = ROOT / "docs" / "guide"
@@ -56,15 +58,31 @@ BLOCKS = _blocks()
 def test_the_guide_has_examples_with_their_output() -> None:
     pages = {b.page.name for b in BLOCKS if b.run}
     assert {"quickstart.md", "sending-domains.md", "zones-and-records.md"} <= pages
-    assert {"errors-and-retries.md", "configuration.md", "sandbox.md"} <= pages
+    assert {"errors-and-retries.md", "configuration.md", "sandbox.md", "rfc2136.md"} <= pages
     assert any(b.expected for b in BLOCKS if b.page.name == "quickstart.md")
 
 
+@pytest.fixture(scope="module")
+def own_dns_server() -> Iterator[dnsservers.DnsServer]:
+    """The server the RFC 2136 page's examples update: BIND serving example.com."""
+    why = dnsservers.missing("bind")
+    if why is not None:
+        pytest.skip(why)
+    with dnsservers.running_server("bind", ("example.com",)) as server:
+        yield server
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.name)
-def test_guide_example_runs_as_written(block: Block, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guide_example_runs_as_written(
+    block: Block, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     code = compile(block.code, str(block.page), "exec")
     if not block.run:
         return
+    if block.page.name == "rfc2136.md":  # the reader exports their server and key
+        server: dnsservers.DnsServer = request.getfixturevalue("own_dns_server")
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
     # The examples must not depend on the reader's environment.
     for var in ("TESOURO", "TELECOMX", "CIIRUS"):
         for suffix in ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD", "TOKEN", "BASE_URL"):

@@ -125,7 +125,7 @@ def test_many_problems_are_reported_together_with_their_lines() -> None:
     assert problems(text) == [
         "onboard.yaml:1: version: must be 1, got 2",
         "onboard.yaml:2: colour: unknown key, expected one of: version, name, dns, domains, dmarc",
-        "onboard.yaml:4: dns.vendor: tesouro does not host DNS, expected one of: telecomx",
+        "onboard.yaml:4: dns.vendor: tesouro does not host DNS, expected one of: telecomx, rfc2136",
         "onboard.yaml:8: dns.extra: unknown key, expected one of: vendor, zones",
         "onboard.yaml:11: domains[0].ciirus.approved: "
         "must be a bool (True or False), got str 'yes'",
@@ -190,7 +190,7 @@ def test_sections_of_the_wrong_shape() -> None:
     assert problems("dns:\n  vendor: nobody\n  zones: {}\n") == [
         "onboard.yaml:1: missing required key 'version'",
         "onboard.yaml:1: missing required key 'domains'",
-        "onboard.yaml:2: dns.vendor: unknown vendor 'nobody', expected one of: telecomx",
+        "onboard.yaml:2: dns.vendor: unknown vendor 'nobody', expected one of: telecomx, rfc2136",
         "onboard.yaml:3: dns.zones: must list at least one zone",
     ]
     assert problems("") == [

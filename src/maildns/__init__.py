@@ -40,6 +40,7 @@ from .errors import (
     PermissionDeniedError,
     Problem,
     RateLimitError,
+    RecordsChangedError,
     ServerError,
     UnprocessableEntityError,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
+    "RecordsChangedError",
     "RecordPurpose",
     "RecordType",
     "SendingDomain",

@@ -20,6 +20,7 @@
             ├── PermissionDeniedError           403
             ├── NotFoundError                   404
             ├── ConflictError                   409
+            │   └── RecordsChangedError         the records changed since they were read
             ├── UnprocessableEntityError        422
             ├── RateLimitError                  429
             └── ServerError                     5xx
@@ -63,6 +64,7 @@ __all__ = [
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
+    "RecordsChangedError",
     "ServerError",
     "UnprocessableEntityError",
 ]
@@ -288,6 +290,11 @@ class NotFoundError(APIStatusError):
 
 class ConflictError(APIStatusError):
     """409: the resource already exists."""
+
+
+class RecordsChangedError(ConflictError):
+    """409: a change made only if the records are as they were read, and they no longer are
+    (a DNS server's NXRRSET or YXRRSET, RFC 2136 section 3.2): read them again and re-plan."""
 
 
 class UnprocessableEntityError(APIStatusError):

@@ -122,6 +122,9 @@ class Declaration:
     """What a sending-domain vendor may ask a domain to publish (see :class:`RecordShape`)."""
     domains_per_account: int | None = None
     """How many sending domains one account (one set of credentials) holds (None: no limit)."""
+    creates_zones: bool = True
+    """Whether a DNS host can create and delete zones (RFC 2136 cannot: its zones exist on the
+    server first, and a plan says so instead of creating one)."""
 
     @property
     def base_url_env(self) -> str:

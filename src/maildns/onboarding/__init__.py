@@ -34,6 +34,7 @@ its coroutines, for callers that already have an event loop.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -46,7 +47,7 @@ import maildns
 
 from .._core import pace
 from ..errors import InvalidInputError, Problem
-from ..vendors import DECLARATIONS
+from ..vendors import DECLARATIONS, DNS_HOSTS
 from ._accounts import bad_base_url, client_arguments, missing
 from ._applied import Applied
 from ._config import Config, ConfigError, ConfigProblem, load, loads
@@ -172,7 +173,7 @@ async def open_engine(
         for name in vendors:
             client = given.get(name)
             if client is None:
-                client = getattr(maildns, DECLARATIONS[name].clients[1])()
+                client = _async_client(name)()
                 await stack.enter_async_context(client)
             made[name] = client
         providers = {name: made[name] for name in vendors[1:]}
@@ -204,6 +205,16 @@ async def open_engine(
             resolver=looking_up,
             accounts=accounts,
         )
+
+
+def _async_client(vendor: str) -> Any:
+    """The async client class of ``vendor``: a vendor's from :mod:`maildns`, a DNS host without
+    an HTTP API (not in DECLARATIONS) from its package."""
+    if vendor in DECLARATIONS:
+        return getattr(maildns, DECLARATIONS[vendor].clients[1])
+    declaration = DNS_HOSTS[vendor]
+    name = declaration.clients[1]
+    return getattr(importlib.import_module(declaration.public_names[name]), name)
 
 
 def _check_accounts(config: Config, given: Mapping[str | tuple[str, str], Any]) -> None:

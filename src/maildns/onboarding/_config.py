@@ -79,7 +79,7 @@ import yaml
 from .._core.checks import got, show
 from .._dns.names import domain_name
 from ..errors import InvalidInputError, MailDnsError
-from ..vendors import DECLARATIONS, Declaration, Role
+from ..vendors import DECLARATIONS, DNS_HOSTS, Declaration, Role
 from ._accounts import ACCOUNT_RULE, is_account, own_prefix
 from ._dmarc import DEFAULT_POLICY, DmarcPolicy
 from ._files import MIB, FileProblem, read_regular, size_text, utf8_text
@@ -543,6 +543,8 @@ def _shown(node: _Node) -> str:
 
 
 def _vendors(role: Role) -> tuple[Declaration, ...]:
+    if role is Role.DNS:
+        return tuple(DNS_HOSTS.values())
     return tuple(d for d in DECLARATIONS.values() if role in d.roles)
 
 
@@ -717,7 +719,7 @@ class _Checker:
         if not isinstance(value, str):
             self.report.add(node.line, "dns.vendor", f"must be a vendor name, got {_shown(node)}")
             return None
-        declaration = DECLARATIONS.get(value)
+        declaration = DECLARATIONS.get(value) or DNS_HOSTS.get(value)
         if declaration is None:
             self.report.add(node.line, "dns.vendor", f"unknown vendor {show(value)}, {expected}")
             return None

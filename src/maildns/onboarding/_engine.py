@@ -26,7 +26,7 @@ from .._core.declaration import RecordShape
 from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
 from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
-from ..vendors import DECLARATIONS
+from ..vendors import DECLARATIONS, DNS_HOSTS
 from ._accounts import Key, describe, missing
 from ._accounts import account_of as _account
 from ._applied import Applied, Breaker, Outcome, Unreachable, effect_unknown
@@ -332,7 +332,12 @@ class Engine:
         changes: list[Change] = []
         problems: list[str] = []
         zone = world.zones.get(domain.zone)
-        if zone is None:
+        if zone is None and not DNS_HOSTS[dns_vendor].creates_zones:
+            problems.append(
+                f"the zone {domain.zone} is not served by {dns_vendor}, which cannot create "
+                "zones: add it to the server first"
+            )
+        elif zone is None:
             changes.append(
                 Change("create", dns_vendor, "zone", domain.zone, reason="the zone is missing")
             )

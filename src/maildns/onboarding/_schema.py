@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from .._dns.values import MAX_TTL
-from ..vendors import DECLARATIONS, Role
+from ..vendors import DECLARATIONS, DNS_HOSTS, Role
 from ._accounts import ACCOUNT_MAX, own_prefix
 from ._config import (
     _DNS_KEYS,
@@ -110,7 +110,7 @@ def _checked(keys: tuple[str, ...], properties: dict[str, Any], where: str) -> d
 
 def config_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of the onboarding configuration."""
-    hosts = [d for d in DECLARATIONS.values() if Role.DNS in d.roles]
+    hosts = list(DNS_HOSTS.values())
     senders = [d for d in DECLARATIONS.values() if Role.SENDING_DOMAINS in d.roles]
     zones: dict[str, Any] = {
         "description": "Zone name -> the DNS vendor's settings for that zone.",

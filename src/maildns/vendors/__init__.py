@@ -13,13 +13,21 @@ from typing import Final
 
 from .._core.declaration import Declaration, Role
 from .ciirus import DECLARATION as _CIIRUS
+from .rfc2136 import DECLARATION as _RFC2136
 from .telecomx import DECLARATION as _TELECOMX
 from .tesouro import DECLARATION as _TESOURO
 
-__all__ = ["DECLARATIONS", "Declaration", "Role", "declaration"]
+__all__ = ["DECLARATIONS", "DNS_HOSTS", "Declaration", "Role", "declaration"]
 
 DECLARATIONS: Final = MappingProxyType({d.name: d for d in (_TESOURO, _TELECOMX, _CIIRUS)})
 """Every vendor's declaration, by name, in a stable order."""
+
+DNS_HOSTS: Final = MappingProxyType(
+    {**{n: d for n, d in DECLARATIONS.items() if Role.DNS in d.roles}, _RFC2136.name: _RFC2136}
+)
+"""Every DNS host onboarding can publish records at: the HTTP vendors that host DNS, and the
+hosts that speak DNS itself (RFC 2136), which have no HTTP API, spec or sandbox and so are not in
+:data:`DECLARATIONS`."""
 
 
 def declaration(name: str) -> Declaration:
