@@ -33,6 +33,9 @@ def test_a_changed_spec_runs_the_command_and_a_swap_file_does_not(tmp_path: Path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl+C reaches a command in the foreground: a suite started in the background by a
+        # shell without job control inherits SIGINT ignored, and so would the watcher.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert proc.stdout is not None
