@@ -417,7 +417,7 @@ class Sandbox:
         A record outside ``zone``, or one TelecomX would refuse, raises ``ValueError`` before
         any is added.
         """
-        from ..vendors.telecomx._mapping import wire as telecomx_wire
+        from ..vendors.telecomx import wire as telecomx_wire
         from ._telecomx import TelecomXError, publish
 
         # InvalidInputError (a ValueError) for a name outside the zone
