@@ -122,6 +122,14 @@ class Declaration:
     """What a sending-domain vendor may ask a domain to publish (see :class:`RecordShape`)."""
     domains_per_account: int | None = None
     """How many sending domains one account (one set of credentials) holds (None: no limit)."""
+    fault_body: Mapping[str, Any] | None = None
+    """The JSON error body the sandbox answers an injected fault with, in the shape the
+    vendor's spec gives its errors (None: the vendor has no HTTP API in the sandbox)."""
+    noun: str = "domains"
+    """What a sending-domain vendor's domains are called on the command line
+    (``maildns <name> <noun> list``): the vendor's own word."""
+    noun_help: str = "Sending domains."
+    """The help of that command group."""
 
     @property
     def base_url_env(self) -> str:

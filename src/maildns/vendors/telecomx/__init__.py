@@ -29,6 +29,8 @@ DECLARATION: Final = Declaration(
     exports={"TelecomXZoneSettings": "_settings"},
     settings={Role.DNS: "TelecomXZoneSettings"},
     package=__name__,
+    # The spec's error shape (Error: an error key and a message)
+    fault_body={"error": "internal_error", "message": "Injected fault"},
 )
 
 
