@@ -55,6 +55,17 @@ def client_model(name: str, component: str) -> Any:
 
 
 @dataclass(frozen=True)
+class SpecPromise:
+    """What maildns promises of one spec (``SPEC_PROMISES`` in the vendor's own
+    ``tests/test_<vendor>.py``; ``tests/test_specs.py`` checks every spec against it)."""
+
+    operations: frozenset[tuple[str, str]]
+    """The ``(METHOD, path)`` operations maildns covers."""
+    open_questions: tuple[str, ...]
+    """Topics an ``x-unconfirmed`` note of the spec must mention."""
+
+
+@dataclass(frozen=True)
 class Operation:
     spec: str
     method: str

@@ -43,8 +43,25 @@ from tesouro_client.types import Response
 import maildns
 
 from .conftest import Target
+from .specs import SpecPromise
 
 DOMAINS = "/finops/v1/mailbox-domains"
+
+# The operations maildns covers, and the open questions the spec's x-unconfirmed notes answer.
+SPEC_PROMISES = {
+    "tesouro": SpecPromise(
+        operations=frozenset(
+            {
+                ("POST", "/openid/connect/token"),
+                ("GET", DOMAINS),
+                ("POST", DOMAINS),
+                ("DELETE", DOMAINS + "/{domain_id}"),
+                ("POST", DOMAINS + "/{domain_id}/verify"),
+            }
+        ),
+        open_questions=("x-tesouro-version", "201"),
+    )
+}
 # An id no domain has (not one the vendor assigned): the nil UUID's version-4 sibling.
 UNKNOWN_ID = UUID("00000000-0000-4000-8000-000000000000")
 
