@@ -11,13 +11,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 if TYPE_CHECKING:
     from .auth import Auth
     from .options import Credentials
+
+
+JSON_SCHEMA: Final = "json_schema"
+"""The ``metadata`` key of a settings class's attrs field that holds what its type does not say
+(a pattern, a range) as JSON Schema: the onboarding configuration's schema reads it."""
 
 
 class Role(StrEnum):
