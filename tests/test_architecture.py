@@ -22,9 +22,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "maildns"
 
 # Shared modules allowed to name a vendor, each with why, and the one literal each may hold.
 ALLOWED: dict[str, tuple[str, str]] = {
-    # The public namespace's names of each vendor's clients and settings, for type checkers and
-    # `__all__`: Python's static typing needs them written out. tests/test_facade_api.py checks
-    # them against Declaration.public_names.
+    # The public namespace's names of each vendor's clients and settings, for type checkers:
+    # static typing needs them written out. scripts/twins.py writes them from the declarations
+    # (a new vendor edits nothing here); tests/test_facade_api.py checks them.
     "__init__.py": (r"^(Async)?(Tesouro|TelecomX|Ciirus)(Settings|ZoneSettings)?$", "exports"),
     # The sandbox's nameserver serves the TelecomX fake's zones (its nameserver names too):
     # the sandbox has one DNS host today, and no interface yet for a second one.
@@ -40,7 +40,7 @@ ALLOWED: dict[str, tuple[str, str]] = {
 
 
 def _vendor_words() -> re.Pattern[str]:
-    names = sorted({d.name for d in DECLARATIONS.values()} | {d.title for d in DECLARATIONS.values()})
+    names = sorted({word for d in DECLARATIONS.values() for word in (d.name, d.title)})
     return re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
 
 
@@ -111,7 +111,8 @@ def test_the_check_sees_a_vendor_named_in_a_shared_module(tmp_path: Path) -> Non
     name = next(iter(DECLARATIONS))
     module = tmp_path / "shared.py"
     module.write_text(
-        f'"""About {name}."""\n# {name}\nX = 1\n"""{name}, documented."""\nLIMITS = {{"{name}": 1}}\n'
+        f'"""About {name}."""\n# {name}\nX = 1\n"""{name}, documented."""\n'
+        f'LIMITS = {{"{name}": 1}}\n'
     )
     hits = [text for _, text in _literals(module) if _vendor_words().search(text)]
     assert hits == [name]
