@@ -73,6 +73,24 @@ SPEC_PROMISES = {
 }
 
 
+# What this vendor's generated client does alone, installed from its wheel in a fresh
+# environment (tests/test_dist.py), against the sandbox (a call that answers 200),
+# and the line it prints. argv: base URL, the credentials, the client's package.
+WHEEL_PROBE = (
+    """
+import sys
+from telecomx_client import Client
+from telecomx_client.api.auth import login
+from telecomx_client.models import LoginRequest
+client = Client(base_url=sys.argv[1])
+body = LoginRequest(username=sys.argv[2], password=sys.argv[3])
+response = login.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "200 LoginResponse",
+)
+
+
 def parsed(response: Response[Any], status: int, cls: type[P]) -> P:
     """The parsed body, after checking the status and the model the client chose."""
     assert response.status_code == status, response.content

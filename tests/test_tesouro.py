@@ -62,6 +62,26 @@ SPEC_PROMISES = {
         open_questions=("x-tesouro-version", "201"),
     )
 }
+
+
+# What this vendor's generated client does alone, installed from its wheel in a fresh
+# environment (tests/test_dist.py), against the sandbox (a call that answers 200),
+# and the line it prints. argv: base URL, the credentials, the client's package.
+WHEEL_PROBE = (
+    """
+import sys
+from tesouro_client import Client
+from tesouro_client.api.access_tokens import create_access_token
+from tesouro_client.models import AccessTokenRequest
+client = Client(base_url=sys.argv[1])
+body = AccessTokenRequest(
+    grant_type="client_credentials", client_id=sys.argv[2], client_secret=sys.argv[3]
+)
+response = create_access_token.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "200 AccessTokenResponse",
+)
 # An id no domain has (not one the vendor assigned): the nil UUID's version-4 sibling.
 UNKNOWN_ID = UUID("00000000-0000-4000-8000-000000000000")
 
