@@ -61,14 +61,15 @@ pytestmark = pytest.mark.vcr
 
 P = TypeVar("P")
 
-# The operations maildns covers in each dated version, and the open questions the specs'
-# x-unconfirmed notes answer.
+# What maildns promises of each dated spec (tests/test_specs.py, tests/test_spec_evidence.py).
 SPEC_PROMISES = {
     f"ciirus_{version.replace('.', '_')}": SpecPromise(
         operations=frozenset(
             (m, f"/{version}/emails/subaccount") for m in ("GET", "POST", "PUT", "DELETE")
         ),
         open_questions=("error",),
+        documentation_hosts=frozenset({"docs.ciiruspartners.com"}),
+        our_examples=((f"GET /{version}/emails/subaccount 404", "noSubaccount"),),
     )
     for version in ("v2023.07.31", "v2024.07.31")
 }

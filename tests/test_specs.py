@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from typing import Any
@@ -10,26 +9,16 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from maildns.vendors import DECLARATIONS, Declaration
-
-from .specs import SPECS, Operation, SpecPromise, load, operations, pydantic_model, responses
-
-
-def _vendor(spec: str) -> Declaration:
-    """The declared vendor a spec belongs to: its id is the vendor's name, or starts with it
-    and ``_`` (``ciirus_v2024_07_31``)."""
-    found = [d for d in DECLARATIONS.values() if spec == d.name or spec.startswith(d.name + "_")]
-    assert len(found) == 1, f"specs/ holds {spec!r}, which is no declared vendor's"
-    return found[0]
-
-
-def _promise(spec: str) -> SpecPromise:
-    """What the vendor's own tests (``tests/test_<vendor>.py``) promise of ``spec``."""
-    module = importlib.import_module(f"{__package__}.test_{_vendor(spec).name}")
-    promises: dict[str, SpecPromise] = getattr(module, "SPEC_PROMISES", {})
-    assert spec in promises, f"{module.__name__}.SPEC_PROMISES has no entry for {spec!r}"
-    return promises[spec]
-
+from .specs import (
+    SPECS,
+    Operation,
+    load,
+    operations,
+    promise,
+    pydantic_model,
+    responses,
+    vendor_of,
+)
 
 ALL_OPS = [op for name in SPECS for op in operations(name)]
 
@@ -48,10 +37,10 @@ def test_spec_is_valid_openapi_31(name: str) -> None:
 @pytest.mark.parametrize("name", SPECS)
 def test_spec_has_the_promised_operations_and_servers(name: str) -> None:
     present = {(op.method, op.path) for op in operations(name)}
-    required = _promise(name).operations
+    required = promise(name).operations
     assert required <= present, f"missing: {sorted(required - present)}"
     # every server the vendor's declaration documents is one the spec lists
-    assert set(_vendor(name).servers.values()) <= {s["url"] for s in load(name)["servers"]}
+    assert set(vendor_of(name).servers.values()) <= {s["url"] for s in load(name)["servers"]}
 
 
 @pytest.mark.parametrize("op", ALL_OPS, ids=_op_id)
@@ -109,7 +98,7 @@ def test_open_questions_are_recorded(name: str) -> None:
                 f"x-unconfirmed needs question+choice: {item}"
             )
     text = json.dumps(notes).lower()
-    for topic in _promise(name).open_questions:
+    for topic in promise(name).open_questions:
         assert topic.lower() in text, f"no x-unconfirmed note mentions {topic!r}"
 
 

@@ -51,7 +51,7 @@ P = TypeVar("P")
 UNKNOWN_ID = "0123456789abcdef01234567"
 TOKEN_LIFETIME = 15 * 60
 
-# The operations maildns covers, and the open questions the spec's x-unconfirmed notes answer.
+# What maildns promises of the spec (tests/test_specs.py, tests/test_spec_evidence.py).
 SPEC_PROMISES = {
     "telecomx": SpecPromise(
         operations=frozenset(
@@ -69,6 +69,14 @@ SPEC_PROMISES = {
             }
         ),
         open_questions=("token",),
+        documentation_hosts=frozenset({"wiki.telecomx.dk"}),
+        our_examples=(
+            ("POST /auth/login 200", "loggedIn"),
+            ("GET /dns 422", "limit"),
+            ("GET /dns/{domain} 200", "zone"),
+            ("POST /dns/{domain} 200", "published"),  # not the page's: it shows ttl 600, records
+            ("POST /dns 500", "internalError"),  # the pages say "<unspecified>"
+        ),
     )
 }
 

@@ -47,7 +47,7 @@ from .specs import SpecPromise
 
 DOMAINS = "/finops/v1/mailbox-domains"
 
-# The operations maildns covers, and the open questions the spec's x-unconfirmed notes answer.
+# What maildns promises of the spec (tests/test_specs.py, tests/test_spec_evidence.py).
 SPEC_PROMISES = {
     "tesouro": SpecPromise(
         operations=frozenset(
@@ -60,6 +60,27 @@ SPEC_PROMISES = {
             }
         ),
         open_questions=("x-tesouro-version", "201"),
+        documentation_hosts=frozenset({"docs.tesouro.com", "docs2.tesouro.com", "docs.monite.com"}),
+        our_examples=(
+            ("GET /finops/v1/mailbox-domains 200", "mailgun-domain"),
+            ("GET /finops/v1/mailbox-domains 200", "empty"),
+            ("GET /finops/v1/mailbox-domains 401", "missing-token"),
+            ("GET /finops/v1/mailbox-domains 401", "invalid-token"),
+            ("GET /finops/v1/mailbox-domains 403", "forbidden"),
+            ("GET /finops/v1/mailbox-domains 422", "bad-version"),
+            ("GET /finops/v1/mailbox-domains 500", "internal-error"),
+            ("POST /finops/v1/mailbox-domains 201", "mailgun-domain"),
+            ("POST /finops/v1/mailbox-domains 409", "duplicate-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "bad-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "missing-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "extra-field"),
+            ("DELETE /finops/v1/mailbox-domains/{domain_id} 404", "not-found"),
+            ("DELETE /finops/v1/mailbox-domains/{domain_id} 422", "bad-domain-id"),
+            ("POST /finops/v1/mailbox-domains/{domain_id}/verify 200", "verified"),
+            ("POST /finops/v1/mailbox-domains/{domain_id}/verify 409", "business-logic-error"),
+            ("POST /openid/connect/token 400", "invalid-request"),
+            ("POST /openid/connect/token 401", "invalid-client"),
+        ),
     )
 }
 
