@@ -144,6 +144,15 @@ class Declaration:
     def default_base_url(self) -> str:
         return next(iter(self.servers.values()))
 
+    def account_variables(self, account: str) -> dict[str, str]:
+        """Credential argument -> the environment variable it is read from for the account
+        named by the prefix ``account`` (``CIIRUS_EU``: ``CIIRUS_EU_USERNAME``, ...)."""
+        own = self.name.upper() + "_"
+        return {
+            c.argument: account + "_" + (c.env[len(own) :] if c.env.startswith(own) else c.argument)
+            for c in self.credentials
+        }
+
     def credential(self, argument: str) -> Credential:
         for credential in self.credentials:
             if credential.argument == argument:
