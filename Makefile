@@ -62,6 +62,7 @@ lint: $(VENV)/.synced spec-lint
 	$(BIN)/ruff check src tests $(wildcard scripts)
 	$(BIN)/ruff format --check src tests $(wildcard scripts)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	@for s in $(SPECS); do $(BIN)/openapi-spec-validator $$s || exit 1; done
 
 # In parallel (pytest-xdist; TEST_JOBS=0 for one process): two workers per core, because most

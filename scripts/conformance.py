@@ -30,7 +30,7 @@ import httpx
 
 import maildns
 from maildns import DnsRecord, RecordType
-from maildns.sandbox import Sandbox
+from maildns.sandbox import VENDORS, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -107,7 +107,7 @@ def run_spec(spec: Path, *, max_examples: int, seed: int, update: bool) -> int:
     allowed = ALLOWED / f"{spec.stem}.json"
     # No rate limit: the fuzzer sends far more than 30/s and must reach the operations' logic
     # (the 429 has its own tests).
-    with Sandbox(rate_limits={"tesouro": None}) as sb, tempfile.TemporaryDirectory() as tmp:
+    with Sandbox(rate_limits=dict.fromkeys(VENDORS)) as sb, tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "schemathesis.toml"
         config.write_text(CONFIG[vendor](sb, _seed(sb)))
         command = [

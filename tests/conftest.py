@@ -28,6 +28,7 @@ import stamina
 from maildns import DnsRecord
 from maildns._core.pace import forget_paces
 from maildns.sandbox import DEMO_CREDENTIALS, Sandbox
+from maildns.sandbox import VENDORS as SANDBOX_VENDORS
 from maildns.sandbox.__main__ import environment
 from maildns.vendors import DECLARATIONS
 
@@ -46,7 +47,7 @@ VENDOR_ENV = {
     name: {c.argument: c.env for c in d.credentials if c.argument in d.credential_sets[0]}
     for name, d in DECLARATIONS.items()
 }
-SANDBOX_EXTRA = {name: Sandbox().account(name) for name in DECLARATIONS}
+SANDBOX_EXTRA = {name: Sandbox().account(name) for name in SANDBOX_VENDORS}
 VENDOR_EXTRA_ENV = {
     name: {key: f"{name}_{key}".upper() for key in extra} for name, extra in SANDBOX_EXTRA.items()
 }
@@ -235,7 +236,7 @@ class _SandboxHolder:
         if self.sandbox is None:
             # No rate limit: its headers count real time, and a recording must not depend on
             # how fast it ran (tests/test_sandbox_limits.py tests the limits).
-            self.sandbox = Sandbox(rate_limits={"tesouro": None})
+            self.sandbox = Sandbox(rate_limits=dict.fromkeys(SANDBOX_VENDORS))
             self.sandbox.start_server()
         return self.sandbox
 

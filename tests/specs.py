@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from maildns.vendors import DECLARATIONS, Declaration
+
 ROOT = Path(__file__).resolve().parent.parent
 # Every spec in specs/, by its id: the file name with '-' and '.' as '_' (as the Makefile names
 # the generated packages: ciirus-v2024.07.31.yaml -> ciirus_v2024_07_31_client).
@@ -52,6 +54,39 @@ def client_model(name: str, component: str) -> Any:
         if _norm(attr) == _norm(component):
             return getattr(models, attr)
     raise LookupError(f"{name}_client.models has no class for component {component!r}")
+
+
+@dataclass(frozen=True)
+class SpecPromise:
+    """What maildns promises of one spec (``SPEC_PROMISES`` in the vendor's own
+    ``tests/test_<vendor>.py``; ``tests/test_specs.py`` checks every spec against it)."""
+
+    operations: frozenset[tuple[str, str]]
+    """The ``(METHOD, path)`` operations maildns covers."""
+    open_questions: tuple[str, ...]
+    """Topics an ``x-unconfirmed`` note of the spec must mention."""
+    documentation_hosts: frozenset[str]
+    """The hosts of the vendor's documentation, which every published example cites."""
+    our_examples: tuple[tuple[str, str], ...] = ()
+    """Bodies we wrote (``("METHOD path status", example name)``), whatever their summary
+    said before: each must stay labelled as ours."""
+
+
+def vendor_of(spec: str) -> Declaration:
+    """The declared vendor a spec belongs to: its id is the vendor's name, or starts with it
+    and ``_`` (``ciirus_v2024_07_31``)."""
+    found = [d for d in DECLARATIONS.values() if spec == d.name or spec.startswith(d.name + "_")]
+    assert len(found) == 1, f"specs/ holds {spec!r}, which is no declared vendor's"
+    return found[0]
+
+
+def promise(spec: str) -> SpecPromise:
+    """What the vendor's own tests (``SPEC_PROMISES`` in ``tests/test_<vendor>.py``) promise
+    of ``spec``."""
+    module = importlib.import_module(f"{__package__}.test_{vendor_of(spec).name}")
+    promises: dict[str, SpecPromise] = getattr(module, "SPEC_PROMISES", {})
+    assert spec in promises, f"{module.__name__}.SPEC_PROMISES has no entry for {spec!r}"
+    return promises[spec]
 
 
 @dataclass(frozen=True)

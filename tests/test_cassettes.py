@@ -22,7 +22,7 @@ import yaml
 from maildns.sandbox import DEMO_CREDENTIALS
 
 from .conftest import CASSETTES, COLLECTED, REDACTED, ROOT, scrub_request, scrub_response
-from .specs import SPECS, operations
+from .specs import SPECS, load, operations
 
 CASSETTE_FILES = sorted(CASSETTES.rglob("*.yaml"))
 
@@ -68,18 +68,27 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _spec_for(uri: str) -> str | None:
+    """The spec a recorded request was made under: the one whose servers include the URI's
+    host; when several do (a vendor's dated versions), the one whose paths start with the
+    URI's first segment."""
     parts = urlsplit(uri)
-    host = parts.hostname or ""
-    if host.endswith("tesouro.com"):
-        return "tesouro"
-    if host.endswith("telecomx.dk"):
-        return "telecomx"
-    if host.endswith("ciiruspartners.com"):
-        version = parts.path.split("/")[1] if parts.path.count("/") > 1 else ""
-        return {"v2023.07.31": "ciirus_v2023_07_31", "v2024.07.31": "ciirus_v2024_07_31"}.get(
-            version
+    found = [name for name, (hosts, _) in _spec_places().items() if parts.hostname in hosts]
+    if len(found) > 1:
+        first = parts.path.split("/")[1] if parts.path.count("/") > 1 else ""
+        found = [name for name in found if first in _spec_places()[name][1]]
+    return found[0] if len(found) == 1 else None
+
+
+@functools.cache
+def _spec_places() -> dict[str, tuple[set[str | None], set[str]]]:
+    """Each spec's server hosts and the first segments of its paths."""
+    return {
+        name: (
+            {urlsplit(server["url"]).hostname for server in load(name)["servers"]},
+            {op.path.split("/")[1] for op in operations(name)},
         )
-    return None
+        for name in SPECS
+    }
 
 
 @functools.cache

@@ -55,10 +55,41 @@ from ciirus_v2024_07_31_client.types import Response
 import maildns
 
 from .conftest import Target
+from .specs import SpecPromise
 
 pytestmark = pytest.mark.vcr
 
 P = TypeVar("P")
+
+# What maildns promises of each dated spec (tests/test_specs.py, tests/test_spec_evidence.py).
+SPEC_PROMISES = {
+    f"ciirus_{version.replace('.', '_')}": SpecPromise(
+        operations=frozenset(
+            (m, f"/{version}/emails/subaccount") for m in ("GET", "POST", "PUT", "DELETE")
+        ),
+        open_questions=("error",),
+        documentation_hosts=frozenset({"docs.ciiruspartners.com"}),
+        our_examples=((f"GET /{version}/emails/subaccount 404", "noSubaccount"),),
+    )
+    for version in ("v2023.07.31", "v2024.07.31")
+}
+
+
+# What this vendor's generated client does alone, installed from its wheel in a fresh
+# environment (tests/test_dist.py), against the sandbox (no subaccount yet: the documented 404),
+# and the line it prints. argv: base URL, the credentials, the client's package.
+WHEEL_PROBE = (
+    """
+import sys, importlib
+package = sys.argv[4]
+Client = importlib.import_module(package).Client
+retrieve = importlib.import_module(package + ".api.subaccount.retrieve_subaccount")
+client = Client(base_url=sys.argv[1], httpx_args={"auth": (sys.argv[2], sys.argv[3])})
+response = retrieve.sync_detailed(client=client)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "404 Error",
+)
 
 AUTH_MESSAGE = "The provided Authentication values are not valid"  # the error manual's words
 SPF_VALUE = "v=spf1 include:spf.mandrillapp.com ?all"

@@ -19,7 +19,7 @@ import pytest
 import maildns
 from maildns._core.engine import RETRY_AFTER_CAP, _backoff, _Retryable, retry_after_seconds
 from maildns._core.secrets import Secret, redact_body
-from maildns.sandbox import Sandbox
+from maildns.sandbox import VENDORS, Sandbox
 
 DOMAINS = "/finops/v1/mailbox-domains"
 NOW = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
@@ -304,7 +304,7 @@ def _reprs(root: object, depth: int = 4) -> Iterator[str]:
                 todo += [(v, level + 1) for v in attrs.values()]
 
 
-@pytest.mark.parametrize("vendor", ["tesouro", "telecomx", "ciirus"])
+@pytest.mark.parametrize("vendor", VENDORS)
 def test_no_credential_or_token_in_any_repr_a_client_holds(sb: Sandbox, vendor: str) -> None:
     """After a call (the token fetched and cached), no repr of the client or of anything it
     holds shows a credential or the token."""

@@ -4,6 +4,7 @@ from uv's cache or index), imports, and makes a call against the sandbox."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
@@ -26,47 +27,6 @@ QUICKSTART = ROOT / "docs" / "guide" / "quickstart.md"
 
 # One worker builds the distributions once (the module's `built`) for every test here.
 pytestmark = [pytest.mark.xdist_group("dist"), pytest.mark.long]
-
-# What each client does in its fresh environment, against the sandbox: a call that answers 200,
-# or (CiiRUS, no subaccount yet) the documented 404. argv: base URL, then the credentials.
-PROBES = {
-    "tesouro": """
-import sys
-from tesouro_client import Client
-from tesouro_client.api.access_tokens import create_access_token
-from tesouro_client.models import AccessTokenRequest
-client = Client(base_url=sys.argv[1])
-body = AccessTokenRequest(
-    grant_type="client_credentials", client_id=sys.argv[2], client_secret=sys.argv[3]
-)
-response = create_access_token.sync_detailed(client=client, body=body)
-print(response.status_code.value, type(response.parsed).__name__)
-""",
-    "telecomx": """
-import sys
-from telecomx_client import Client
-from telecomx_client.api.auth import login
-from telecomx_client.models import LoginRequest
-client = Client(base_url=sys.argv[1])
-body = LoginRequest(username=sys.argv[2], password=sys.argv[3])
-response = login.sync_detailed(client=client, body=body)
-print(response.status_code.value, type(response.parsed).__name__)
-""",
-    "ciirus": """
-import sys, importlib
-package = sys.argv[4]
-Client = importlib.import_module(package).Client
-retrieve = importlib.import_module(package + ".api.subaccount.retrieve_subaccount")
-client = Client(base_url=sys.argv[1], httpx_args={"auth": (sys.argv[2], sys.argv[3])})
-response = retrieve.sync_detailed(client=client)
-print(response.status_code.value, type(response.parsed).__name__)
-""",
-}
-EXPECTED = {
-    "tesouro": "200 AccessTokenResponse",
-    "telecomx": "200 LoginResponse",
-    "ciirus": "404 Error",
-}
 
 
 # Session, not module: a worker that runs another test between two of these must not build twice.
@@ -134,9 +94,11 @@ def test_each_client_is_a_wheel_of_its_own_that_works_alone(
 
     python = _fresh_venv(tmp_path / "venv", wheel)
     vendor = name.split("_")[0]
+    # the vendor's own tests give the probe: a call and the line it prints
+    probe, expected = importlib.import_module(f"{__package__}.test_{vendor}").WHEEL_PROBE
     credentials = list(sandbox.credentials(vendor).values())
     done = subprocess.run(
-        [str(python), "-c", PROBES[vendor], sandbox.url(vendor), *credentials, project],
+        [str(python), "-c", probe, sandbox.url(vendor), *credentials, project],
         capture_output=True,
         text=True,
         timeout=120,
@@ -144,7 +106,7 @@ def test_each_client_is_a_wheel_of_its_own_that_works_alone(
         cwd=tmp_path,  # not this checkout: the import must come from the installed wheel
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == EXPECTED[vendor]
+    assert done.stdout.strip() == expected
 
 
 def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(

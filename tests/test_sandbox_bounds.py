@@ -29,6 +29,7 @@ from maildns.sandbox import (
     MAX_DNS_FAULT_SECONDS,
     MAX_FAULT_DELAY,
     MAX_FAULT_TIMES,
+    VENDORS,
     Sandbox,
 )
 
@@ -449,7 +450,7 @@ def _spec_operations(vendor: str) -> dict[str, set[str]]:
 
 def test_faults_know_exactly_the_operations_of_each_spec(sb: Sandbox) -> None:
     """The sandbox reads what it serves from its vendor apps' routes: they are the specs'."""
-    for vendor in ("tesouro", "telecomx", "ciirus"):
+    for vendor in VENDORS:
         for path, methods in _spec_operations(vendor).items():
             template = path.replace("{}", "{x}")
             for method in methods:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .specs import SPECS, load, operations, resolve, responses
+from .specs import SPECS, load, operations, promise, resolve, responses
 
 # --- no text cites maildns's sandbox --------------------------------------------------------
 
@@ -93,12 +93,6 @@ def test_no_text_cites_the_sandbox_as_evidence(name: str) -> None:
 # --- every example is the vendor's (cited) or labelled ours ---------------------------------
 
 LABEL = "Illustrative"
-VENDOR_HOSTS = {
-    "tesouro": {"docs.tesouro.com", "docs2.tesouro.com", "docs.monite.com"},
-    "telecomx": {"wiki.telecomx.dk"},
-    "ciirus_v2023_07_31": {"docs.ciiruspartners.com"},
-    "ciirus_v2024_07_31": {"docs.ciiruspartners.com"},
-}
 
 
 def _media_examples(name: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -132,7 +126,7 @@ def _vendor_pages(name: str, urls: Any) -> list[str]:
         str(url)
         for url in urls
         if not str(url).startswith("https://")
-        or urlsplit(str(url)).hostname not in VENDOR_HOSTS[name]
+        or urlsplit(str(url)).hostname not in promise(name).documentation_hosts
     ]
 
 
@@ -168,43 +162,9 @@ def test_every_published_example_cites_its_page(name: str) -> None:
     assert found == [], "\n".join(found)
 
 
-# Bodies we wrote, whatever their summary said before: each must stay labelled as ours.
-OURS = {
-    "tesouro": [
-        ("GET /finops/v1/mailbox-domains 200", "mailgun-domain"),
-        ("GET /finops/v1/mailbox-domains 200", "empty"),
-        ("GET /finops/v1/mailbox-domains 401", "missing-token"),
-        ("GET /finops/v1/mailbox-domains 401", "invalid-token"),
-        ("GET /finops/v1/mailbox-domains 403", "forbidden"),
-        ("GET /finops/v1/mailbox-domains 422", "bad-version"),
-        ("GET /finops/v1/mailbox-domains 500", "internal-error"),
-        ("POST /finops/v1/mailbox-domains 201", "mailgun-domain"),
-        ("POST /finops/v1/mailbox-domains 409", "duplicate-domain"),
-        ("POST /finops/v1/mailbox-domains 422", "bad-domain"),
-        ("POST /finops/v1/mailbox-domains 422", "missing-domain"),
-        ("POST /finops/v1/mailbox-domains 422", "extra-field"),
-        ("DELETE /finops/v1/mailbox-domains/{domain_id} 404", "not-found"),
-        ("DELETE /finops/v1/mailbox-domains/{domain_id} 422", "bad-domain-id"),
-        ("POST /finops/v1/mailbox-domains/{domain_id}/verify 200", "verified"),
-        ("POST /finops/v1/mailbox-domains/{domain_id}/verify 409", "business-logic-error"),
-        ("POST /openid/connect/token 400", "invalid-request"),
-        ("POST /openid/connect/token 401", "invalid-client"),
-    ],
-    "telecomx": [
-        ("POST /auth/login 200", "loggedIn"),
-        ("GET /dns 422", "limit"),
-        ("GET /dns/{domain} 200", "zone"),
-        ("POST /dns/{domain} 200", "published"),  # not the page's: it shows ttl 600 and records
-        ("POST /dns 500", "internalError"),  # the pages say "<unspecified>"
-    ],
-    "ciirus_v2023_07_31": [("GET /v2023.07.31/emails/subaccount 404", "noSubaccount")],
-    "ciirus_v2024_07_31": [("GET /v2024.07.31/emails/subaccount 404", "noSubaccount")],
-}
-
-
 @pytest.mark.parametrize(
     ("name", "where", "example"),
-    [(name, where, ex) for name, items in OURS.items() for where, ex in items],
+    [(name, where, ex) for name in SPECS for where, ex in promise(name).our_examples],
 )
 def test_bodies_we_wrote_are_labelled_ours(name: str, where: str, example: str) -> None:
     found = {w: ex for w, ex in _media_examples(name) if w.startswith(f"{where} ")}

@@ -41,6 +41,7 @@ from telecomx_client.models import (
 from telecomx_client.types import UNSET, Response
 
 from .conftest import Target
+from .specs import SpecPromise
 
 pytestmark = pytest.mark.vcr
 
@@ -49,6 +50,53 @@ P = TypeVar("P")
 # Well-formed ids (24 hex characters) that name no customer and no product.
 UNKNOWN_ID = "0123456789abcdef01234567"
 TOKEN_LIFETIME = 15 * 60
+
+# What maildns promises of the spec (tests/test_specs.py, tests/test_spec_evidence.py).
+SPEC_PROMISES = {
+    "telecomx": SpecPromise(
+        operations=frozenset(
+            {
+                ("POST", "/auth/login"),
+                ("GET", "/dns"),
+                ("POST", "/dns"),
+                ("GET", "/dns/{domain}"),
+                ("POST", "/dns/{domain}"),
+                ("DELETE", "/dns/{domain}"),
+                ("GET", "/dns/{domain}/check"),
+                ("POST", "/dns/{domain}/record"),
+                ("PUT", "/dns/{domain}/record"),
+                ("DELETE", "/dns/{domain}/record"),
+            }
+        ),
+        open_questions=("token",),
+        documentation_hosts=frozenset({"wiki.telecomx.dk"}),
+        our_examples=(
+            ("POST /auth/login 200", "loggedIn"),
+            ("GET /dns 422", "limit"),
+            ("GET /dns/{domain} 200", "zone"),
+            ("POST /dns/{domain} 200", "published"),  # not the page's: it shows ttl 600, records
+            ("POST /dns 500", "internalError"),  # the pages say "<unspecified>"
+        ),
+    )
+}
+
+
+# What this vendor's generated client does alone, installed from its wheel in a fresh
+# environment (tests/test_dist.py), against the sandbox (a call that answers 200),
+# and the line it prints. argv: base URL, the credentials, the client's package.
+WHEEL_PROBE = (
+    """
+import sys
+from telecomx_client import Client
+from telecomx_client.api.auth import login
+from telecomx_client.models import LoginRequest
+client = Client(base_url=sys.argv[1])
+body = LoginRequest(username=sys.argv[2], password=sys.argv[3])
+response = login.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "200 LoginResponse",
+)
 
 
 def parsed(response: Response[Any], status: int, cls: type[P]) -> P:

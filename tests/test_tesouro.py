@@ -43,8 +43,66 @@ from tesouro_client.types import Response
 import maildns
 
 from .conftest import Target
+from .specs import SpecPromise
 
 DOMAINS = "/finops/v1/mailbox-domains"
+
+# What maildns promises of the spec (tests/test_specs.py, tests/test_spec_evidence.py).
+SPEC_PROMISES = {
+    "tesouro": SpecPromise(
+        operations=frozenset(
+            {
+                ("POST", "/openid/connect/token"),
+                ("GET", DOMAINS),
+                ("POST", DOMAINS),
+                ("DELETE", DOMAINS + "/{domain_id}"),
+                ("POST", DOMAINS + "/{domain_id}/verify"),
+            }
+        ),
+        open_questions=("x-tesouro-version", "201"),
+        documentation_hosts=frozenset({"docs.tesouro.com", "docs2.tesouro.com", "docs.monite.com"}),
+        our_examples=(
+            ("GET /finops/v1/mailbox-domains 200", "mailgun-domain"),
+            ("GET /finops/v1/mailbox-domains 200", "empty"),
+            ("GET /finops/v1/mailbox-domains 401", "missing-token"),
+            ("GET /finops/v1/mailbox-domains 401", "invalid-token"),
+            ("GET /finops/v1/mailbox-domains 403", "forbidden"),
+            ("GET /finops/v1/mailbox-domains 422", "bad-version"),
+            ("GET /finops/v1/mailbox-domains 500", "internal-error"),
+            ("POST /finops/v1/mailbox-domains 201", "mailgun-domain"),
+            ("POST /finops/v1/mailbox-domains 409", "duplicate-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "bad-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "missing-domain"),
+            ("POST /finops/v1/mailbox-domains 422", "extra-field"),
+            ("DELETE /finops/v1/mailbox-domains/{domain_id} 404", "not-found"),
+            ("DELETE /finops/v1/mailbox-domains/{domain_id} 422", "bad-domain-id"),
+            ("POST /finops/v1/mailbox-domains/{domain_id}/verify 200", "verified"),
+            ("POST /finops/v1/mailbox-domains/{domain_id}/verify 409", "business-logic-error"),
+            ("POST /openid/connect/token 400", "invalid-request"),
+            ("POST /openid/connect/token 401", "invalid-client"),
+        ),
+    )
+}
+
+
+# What this vendor's generated client does alone, installed from its wheel in a fresh
+# environment (tests/test_dist.py), against the sandbox (a call that answers 200),
+# and the line it prints. argv: base URL, the credentials, the client's package.
+WHEEL_PROBE = (
+    """
+import sys
+from tesouro_client import Client
+from tesouro_client.api.access_tokens import create_access_token
+from tesouro_client.models import AccessTokenRequest
+client = Client(base_url=sys.argv[1])
+body = AccessTokenRequest(
+    grant_type="client_credentials", client_id=sys.argv[2], client_secret=sys.argv[3]
+)
+response = create_access_token.sync_detailed(client=client, body=body)
+print(response.status_code.value, type(response.parsed).__name__)
+""",
+    "200 AccessTokenResponse",
+)
 # An id no domain has (not one the vendor assigned): the nil UUID's version-4 sibling.
 UNKNOWN_ID = UUID("00000000-0000-4000-8000-000000000000")
 

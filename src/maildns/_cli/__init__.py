@@ -28,6 +28,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from .._core.options import log_level_from_env
 from ..errors import ConfigurationError
+from ..vendors import DECLARATIONS
 from ._common import (
     OK,
     USAGE,
@@ -90,10 +91,16 @@ def _as_usage(error: Exception) -> None:
         print_error_document([" ".join(message.split())], USAGE, error)
 
 
+def _vendor_titles() -> str:
+    """The declared vendors as people write them: ``A, B and C``."""
+    *rest, last = (d.title for d in DECLARATIONS.values())
+    return f"{', '.join(rest)} and {last}" if rest else last
+
+
 app = typer.Typer(
     name="maildns",
     cls=_Maildns,
-    help="Onboard email sending domains and their DNS across Tesouro, TelecomX and CiiRUS.",
+    help=f"Onboard email sending domains and their DNS across {_vendor_titles()}.",
     no_args_is_help=True,
     add_completion=True,
 )

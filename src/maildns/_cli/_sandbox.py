@@ -45,6 +45,7 @@ from ..sandbox._serving import (
     parse_start,
     stopped_by_signals,
 )
+from ..vendors import DECLARATIONS
 from ._common import Json, _fail, _print_json, out
 
 T = TypeVar("T")
@@ -63,6 +64,12 @@ def _usage(parse: Callable[[str], T]) -> Callable[[str | T], T]:
             raise typer.BadParameter(str(error)) from None
 
     return checked
+
+
+# What each vendor's declaration documents, as the option's help shows it ("tesouro=30").
+_DOCUMENTED_LIMITS: Final = ", ".join(
+    f"{d.name}={d.rate_limit:g}" for d in DECLARATIONS.values() if d.rate_limit is not None
+)
 
 
 def _rate_limits(values: list[str] | None) -> list[str] | None:
@@ -122,7 +129,7 @@ def sandbox_command(
             metavar="VENDOR=N|off",
             callback=_rate_limits,
             help="Requests per second per client for VENDOR (repeatable; default: the "
-            "documented limits only, tesouro=30).",
+            f"documented limits only, {_DOCUMENTED_LIMITS}).",
         ),
     ] = None,
     json_: Json = False,

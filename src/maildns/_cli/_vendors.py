@@ -3,7 +3,7 @@
 Built from :data:`maildns.vendors.DECLARATIONS`, so a vendor added there gets its commands:
 
 - a vendor playing ``Role.SENDING_DOMAINS`` gets ``list|get|create|update|verify|delete``
-  (``update`` when its client has ``update_sending_domain``) under its noun (below);
+  (``update`` when its client has ``update_sending_domain``) under its declared ``noun``;
 - a vendor playing ``Role.DNS`` gets ``zones list|get|create|update|delete|check`` (``update``
   when its client has ``update_zone``) and ``records list|add|update|delete``.
 
@@ -47,24 +47,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-
-@attrs.frozen
-class _Noun:
-    word: str
-    lists: bool
-    help: str
-
-
-# The one per-vendor table: what a vendor's sending domains are called on its command line.
-# The vendors' own words differ (Tesouro's mailbox *domains*, many per partner; CiiRUS's one
-# email *subaccount* per partner account, so no `list`), and a declaration carries no CLI
-# noun; any other sending-domain vendor gets `domains`.
-_SENDING_NOUNS: Final = {
-    "tesouro": _Noun("domains", True, "Mailbox domains: register, verify, delete."),
-    # `list` too, though an account holds one subaccount: every sending vendor lists alike.
-    "ciirus": _Noun("subaccount", True, "The account's email subaccount (one per account)."),
-}
-_DEFAULT_NOUN: Final = _Noun("domains", True, "Sending domains.")
 
 # --- help, for the command line ----------------------------------------------------------------
 _COMMAND_HELP: Final = {
@@ -384,8 +366,8 @@ NameFilter = Annotated[
 ]
 
 
-def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
-    group = typer.Typer(help=noun.help, no_args_is_help=True)
+def _sending_domains(declaration: Declaration) -> typer.Typer:
+    group = typer.Typer(help=declaration.noun_help, no_args_is_help=True)
     vendor = declaration.name
     client_class = _client_class(declaration)
     properties = _property_options(client_class)
@@ -408,7 +390,7 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
         if json_:
             _print_json(_document(vendor, domains=[sending_domain_json(d) for d in domains]))
             return
-        table = Table(title=f"{declaration.title} {noun.word}")
+        table = Table(title=f"{declaration.title} {declaration.noun}")
         for column in ("domain", "status", "id", "records"):
             table.add_column(column, overflow="fold")
         for d in domains:
@@ -446,10 +428,8 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
             out.print(f"deleted {domain}", markup=False, highlight=False)
 
     # The properties (api_version) stay in **options: they go to the client's constructor.
-    commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = []
-    if noun.lists:
-        commands.append(("list", list_body, [], "list_sending_domains"))
-    commands += [
+    commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = [
+        ("list", list_body, [], "list_sending_domains"),
         ("get", by_name("get_sending_domain"), [], "get_sending_domain"),
         ("create", with_settings("create_sending_domain"), settings, "create_sending_domain"),
     ]
@@ -462,7 +442,7 @@ def _sending_domains(declaration: Declaration, noun: _Noun) -> typer.Typer:
     ]
     single = declaration.domains_per_account == 1
     for name, body, extra, method in commands:
-        help = _command_help(method, noun.word, single)
+        help = _command_help(method, declaration.noun, single)
         _command(group, name, body, [*extra, *properties], help)
     return group
 
@@ -676,8 +656,7 @@ def add_vendor_commands(app: typer.Typer) -> None:
     for declaration in DECLARATIONS.values():
         vendor = typer.Typer(help=_vendor_help(declaration), no_args_is_help=True)
         if Role.SENDING_DOMAINS in declaration.roles:
-            noun = _SENDING_NOUNS.get(declaration.name, _DEFAULT_NOUN)
-            vendor.add_typer(_sending_domains(declaration, noun), name=noun.word)
+            vendor.add_typer(_sending_domains(declaration), name=declaration.noun)
         if Role.DNS in declaration.roles:
             vendor.add_typer(_zones(declaration), name="zones")
             vendor.add_typer(_records(declaration), name="records")

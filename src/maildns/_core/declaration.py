@@ -11,13 +11,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 if TYPE_CHECKING:
     from .auth import Auth
     from .options import Credentials
+
+
+JSON_SCHEMA: Final = "json_schema"
+"""The ``metadata`` key of a settings class's attrs field that holds what its type does not say
+(a pattern, a range) as JSON Schema: the onboarding configuration's schema reads it."""
 
 
 class Role(StrEnum):
@@ -125,6 +130,14 @@ class Declaration:
     creates_zones: bool = True
     """Whether a DNS host can create and delete zones (RFC 2136 cannot: its zones exist on the
     server first, and a plan says so instead of creating one)."""
+    fault_body: Mapping[str, Any] | None = None
+    """The JSON error body the sandbox answers an injected fault with, in the shape the
+    vendor's spec gives its errors (None: the vendor has no HTTP API in the sandbox)."""
+    noun: str = "domains"
+    """What a sending-domain vendor's domains are called on the command line
+    (``maildns <name> <noun> list``): the vendor's own word."""
+    noun_help: str = "Sending domains."
+    """The help of that command group."""
 
     @property
     def base_url_env(self) -> str:
@@ -133,6 +146,15 @@ class Declaration:
     @property
     def default_base_url(self) -> str:
         return next(iter(self.servers.values()))
+
+    def account_variables(self, account: str) -> dict[str, str]:
+        """Credential argument -> the environment variable it is read from for the account
+        named by the prefix ``account`` (``CIIRUS_EU``: ``CIIRUS_EU_USERNAME``, ...)."""
+        own = self.name.upper() + "_"
+        return {
+            c.argument: account + "_" + (c.env[len(own) :] if c.env.startswith(own) else c.argument)
+            for c in self.credentials
+        }
 
     def credential(self, argument: str) -> Credential:
         for credential in self.credentials:

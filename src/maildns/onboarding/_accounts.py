@@ -53,11 +53,7 @@ def own_prefix(declaration: Declaration) -> str:
 
 def variables(declaration: Declaration, account: str) -> dict[str, str]:
     """Credential argument -> the variable it is read from for ``account``."""
-    own = own_prefix(declaration) + "_"
-    return {
-        c.argument: account + "_" + (c.env[len(own) :] if c.env.startswith(own) else c.argument)
-        for c in declaration.credentials
-    }
+    return declaration.account_variables(account)
 
 
 def base_url_variable(account: str) -> str:

@@ -5,8 +5,9 @@ The keys come from the loader's own lists (``_TOP_KEYS``, ``_DNS_KEYS``, ``_DOMA
 the vendors from :data:`maildns.vendors.DECLARATIONS` (who hosts DNS, who sends), and a
 vendor's settings from the fields of its settings class: a field's type gives its JSON type, a
 field without a default is required. What a type cannot say (a pattern, a range) is in
-:data:`VALUE_RULES`, keyed by class and field. A key the loader learns must be given a schema
-in :func:`config_schema` too: ``tests/test_config_schema.py`` fails until it is.
+the field's metadata (``JSON_SCHEMA``), or for onboarding's own classes in :data:`VALUE_RULES`.
+A key the loader learns must be given a schema in :func:`config_schema` too:
+``tests/test_config_schema.py`` fails until it is.
 
 The schema is draft-07, the newest the YAML language server reads. It checks the shape and the
 values one by one; what needs the whole file (a domain inside a listed zone, listed once) is
@@ -22,7 +23,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from .._dns.values import MAX_TTL
+from .._core.declaration import JSON_SCHEMA
 from ..vendors import DECLARATIONS, DNS_HOSTS, Role
 from ._accounts import ACCOUNT_MAX, own_prefix
 from ._config import (
@@ -42,15 +43,13 @@ __all__ = ["VALUE_RULES", "config_schema"]
 _MAILTO: Final = {"type": "string", "pattern": "^[mM][aA][iI][lL][tT][oO]:"}
 
 VALUE_RULES: Final[dict[tuple[str, str], dict[str, Any]]] = {
-    ("TelecomXZoneSettings", "customer"): {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"},
-    ("TelecomXZoneSettings", "product"): {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"},
-    ("TelecomXZoneSettings", "ttl"): {"type": "integer", "minimum": 1, "maximum": MAX_TTL},
-    ("CiirusSettings", "daily_send_limit"): {"type": "integer", "minimum": 0},
     ("DmarcPolicy", "rua"): {"anyOf": [_MAILTO, {"type": "array", "items": _MAILTO}]},
     ("DmarcPolicy", "ruf"): {"anyOf": [_MAILTO, {"type": "array", "items": _MAILTO}]},
     ("DmarcPolicy", "pct"): {"type": "integer", "minimum": 0, "maximum": 100},
 }
-"""What a settings field's type does not say: (class name, field) -> its schema."""
+"""What a field of onboarding's own settings classes does not say by its type: (class name,
+field) -> its schema. A vendor's settings class says it in its fields' metadata
+(``JSON_SCHEMA``)."""
 
 _SIMPLE: Final[dict[object, dict[str, Any]]] = {
     str: {"type": "string"},
@@ -87,7 +86,9 @@ def _settings(cls: type[Any], description: str) -> dict[str, Any]:
         "type": "object" if required else ["object", "null"],
         "additionalProperties": False,
         "properties": {
-            f.name: VALUE_RULES.get((cls.__name__, f.name), _of_type(hints[f.name])) for f in fields
+            f.name: f.metadata.get(JSON_SCHEMA)
+            or VALUE_RULES.get((cls.__name__, f.name), _of_type(hints[f.name]))
+            for f in fields
         },
     }
     if required:

@@ -258,12 +258,11 @@ class Sandbox:
     def account_environment(self, vendor: str) -> dict[str, str]:
         """The variables :meth:`partner_accounts` are read from (``CIIRUS_DEMO2_USERNAME``,
         ...; the base URL is the vendor's own)."""
-        from ..onboarding._accounts import variables
         from ..vendors import DECLARATIONS
 
         declaration = DECLARATIONS[_check_vendor(vendor)]
         return {
-            variables(declaration, prefix)[argument]: value
+            declaration.account_variables(prefix)[argument]: value
             for prefix, given in self.partner_accounts(vendor).items()
             for argument, value in given.items()
         }
@@ -417,7 +416,7 @@ class Sandbox:
         A record outside ``zone``, or one TelecomX would refuse, raises ``ValueError`` before
         any is added.
         """
-        from ..vendors.telecomx._mapping import wire as telecomx_wire
+        from ..vendors.telecomx import wire as telecomx_wire
         from ._telecomx import TelecomXError, publish
 
         # InvalidInputError (a ValueError) for a name outside the zone

@@ -14,6 +14,7 @@ from typing import Any, Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._core.checks import got, show
+from ..vendors import DECLARATIONS
 from ._core import Vendor
 from ._limits import (
     MAX_FAULT_DELAY,
@@ -23,12 +24,12 @@ from ._limits import (
     finite_number,
 )
 
-# A default error body per vendor, in the shape each spec gives its errors.
-_DEFAULT_BODIES: dict[Vendor, dict[str, Any]] = {
-    "tesouro": {"error": {"message": "Injected fault"}},
-    "telecomx": {"error": "internal_error", "message": "Injected fault"},
-    "ciirus": {"message": "Injected fault"},
-}
+
+def _default_body(vendor: Vendor) -> Mapping[str, Any]:
+    body = DECLARATIONS[vendor].fault_body
+    # only vendors with an HTTP app are served (sandbox/_registry.py), and each declares one
+    assert body is not None, f"{vendor} declares no fault_body"
+    return body
 
 
 class ConnectionDropped(Exception):
@@ -87,7 +88,8 @@ class Fault:
         if self.body is not None:
             guess = "text/html" if self.body.lstrip().startswith(b"<") else "application/json"
             return self.body, self.content_type or guess
-        return json.dumps(_DEFAULT_BODIES[self.vendor]).encode(), "application/json"
+        # the vendor's error shape, as its declaration gives it
+        return json.dumps(_default_body(self.vendor)).encode(), "application/json"
 
 
 Operations = Mapping[str, frozenset[str]]

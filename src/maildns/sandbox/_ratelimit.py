@@ -2,8 +2,9 @@
 
 Tesouro documents "30 requests per second per partner client ID" with Kong's headers and 429
 body (``specs/tesouro.yaml``, ``RateLimitLimit``); the sandbox counts the same way for any
-vendor given a limit. The window runs on the monotonic clock, not the sandbox clock (which
-stands still): a limit is about how fast requests arrive. Counting real time is the one thing
+vendor given a limit, by default the one its declaration documents (``rate_limit``). The
+window runs on the monotonic clock, not the sandbox clock (which stands still): a limit is
+about how fast requests arrive. Counting real time is the one thing
 in the sandbox that is not deterministic, so it is off wherever byte-identical answers matter
 (``Sandbox(rate_limits={"tesouro": None})``).
 """
@@ -15,13 +16,18 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from .._core.checks import got
+from ..vendors import DECLARATIONS
 from ._limits import MAX_RATE_LIMIT
 
-DOCUMENTED: Final[Mapping[str, int]] = {"tesouro": 30}
-"""The limits the vendors document, per second; the others have none unless one is given."""
+
+def documented(vendor: str) -> int | None:
+    """The limit ``vendor`` documents (its declaration's ``rate_limit``), in whole requests per
+    one-second window; None when it documents none."""
+    limit = DECLARATIONS[vendor].rate_limit
+    # a window counts whole requests: a fractional limit still lets one through
+    return None if limit is None else max(1, math.floor(limit))
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def check_rate_limits(
 
     Every problem is reported together, as a ValueError naming each vendor and value.
     """
-    limits: dict[str, int | None] = {v: DOCUMENTED.get(v) for v in vendors}
+    limits: dict[str, int | None] = {v: documented(v) for v in vendors}
     if given is None:
         return limits
     if not isinstance(given, Mapping):

@@ -1,4 +1,4 @@
-"""The vendors the sandbox serves: one module ``maildns.sandbox._<name>`` per declared vendor.
+"""The vendors the sandbox serves: each declared vendor with a module ``maildns.sandbox._<name>``.
 
 Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name>``),
 ``DEMO_CREDENTIALS`` (the keyword arguments its client takes, which the sandbox accepts),
@@ -11,12 +11,16 @@ app sees it: a body over the size limit), when the vendor's calls need account i
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import cache
 from types import ModuleType
 
 from ..vendors import DECLARATIONS
 
-VENDORS: tuple[str, ...] = tuple(DECLARATIONS)
+# A declared vendor without a module here (a DNS host that is not an HTTP API) is not served.
+VENDORS: tuple[str, ...] = tuple(
+    name for name in DECLARATIONS if importlib.util.find_spec(f"{__package__}._{name}") is not None
+)
 
 
 @cache

@@ -23,6 +23,11 @@ DECLARATION: Final = Declaration(
     exports={"CiirusSettings": "_settings"},
     settings={Role.SENDING_DOMAINS: "CiirusSettings"},
     package=__name__,
+    # One email subaccount per partner account; `list` too, as every sending vendor lists alike
+    noun="subaccount",
+    noun_help="The account's email subaccount (one per account).",
+    # The spec's error shape (Error: message, reasons)
+    fault_body={"message": "Injected fault"},
     # Where Mandrill's values go (_mapping.py cites Mailchimp Transactional's "Authentication
     # and Deliverability"): the mandrill_verify TXT and the SPF at the domain, DKIM at the
     # selector "mandrill".

@@ -27,8 +27,9 @@ from ..._core.options import logger
 from ..._dns.names import domain_name
 from ...errors import InvalidInputError
 from ...models import DnsRecord, DomainStatus, RecordPurpose, RecordType, SendingDomain
+from . import DECLARATION
 
-VENDOR: Final = "ciirus"
+VENDOR: Final = DECLARATION.name
 DKIM_SELECTOR: Final = "mandrill._domainkey"
 _VALUES: Final = (
     ("dns_value", RecordPurpose.VERIFICATION, "dns_validation_status"),

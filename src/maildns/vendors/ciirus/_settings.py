@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ..._core.checks import Checker, fail, non_negative
+from ..._core.declaration import JSON_SCHEMA
 
 
 def approved_flag(value: object, argument: str = "approved") -> bool:
@@ -22,8 +23,8 @@ class CiirusSettings:
     Checked when built: every problem is reported together as an ``InvalidInputError``.
     """
 
-    daily_send_limit: int
-    approved: bool
+    daily_send_limit: int = attrs.field(metadata={JSON_SCHEMA: {"type": "integer", "minimum": 0}})
+    approved: bool = attrs.field()
 
     def __attrs_post_init__(self) -> None:
         c = Checker()

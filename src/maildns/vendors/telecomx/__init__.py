@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ..._core.declaration import Credential, Declaration, Role
+
+if TYPE_CHECKING:
+    from ...models import DnsRecord
+    from ._mapping import Wire
+
+__all__ = ["DECLARATION", "wire"]
 
 DEFAULT_BASE_URL: Final = "https://api.telecomx.dk"
 
@@ -23,4 +29,15 @@ DECLARATION: Final = Declaration(
     exports={"TelecomXZoneSettings": "_settings"},
     settings={Role.DNS: "TelecomXZoneSettings"},
     package=__name__,
+    # The spec's error shape (Error: an error key and a message)
+    fault_body={"error": "internal_error", "message": "Injected fault"},
 )
+
+
+def wire(record: DnsRecord, zone: str) -> Wire:
+    """``record`` (fully qualified, inside ``zone``) as TelecomX spells it: relative name, type
+    (``MX 10``), rData; ``InvalidInputError`` for a name outside ``zone``. What the sandbox's
+    TelecomX is given when records are published into it directly."""
+    from ._mapping import wire as _wire  # loaded on use: the declaration stays cheap to import
+
+    return _wire(record, zone)

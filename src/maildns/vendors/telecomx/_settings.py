@@ -8,10 +8,13 @@ from typing import Final
 import attrs
 
 from ..._core.checks import Checker, char, fail, got, show
+from ..._core.declaration import JSON_SCHEMA
+from ..._dns.values import MAX_TTL
 from ..._dns.values import ttl as check_ttl
 
 DEFAULT_TTL: Final = 86400
 _HEX24: Final = re.compile(r"[0-9a-fA-F]{24}")
+_HEX24_SCHEMA: Final = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}
 
 
 def telecomx_id(value: object, argument: str = "id") -> str:
@@ -36,9 +39,12 @@ class TelecomXZoneSettings:
     Checked when built: every problem is reported together as an ``InvalidInputError``.
     """
 
-    customer: str
-    product: str
-    ttl: int = DEFAULT_TTL
+    customer: str = attrs.field(metadata={JSON_SCHEMA: _HEX24_SCHEMA})
+    product: str = attrs.field(metadata={JSON_SCHEMA: _HEX24_SCHEMA})
+    ttl: int = attrs.field(
+        default=DEFAULT_TTL,
+        metadata={JSON_SCHEMA: {"type": "integer", "minimum": 1, "maximum": MAX_TTL}},
+    )
 
     def __attrs_post_init__(self) -> None:
         c = Checker()

@@ -25,6 +25,11 @@ DECLARATION: Final = Declaration(
     exports={"TesouroSettings": "_settings"},
     settings={Role.SENDING_DOMAINS: "TesouroSettings"},
     package=__name__,
+    # Mailbox domains, many per partner (the spec's tag)
+    noun="domains",
+    noun_help="Mailbox domains: register, verify, delete.",
+    # The spec's error shape (ErrorSchemaResponse)
+    fault_body={"error": {"message": "Injected fault"}},
     # "30 requests per second per partner client ID":
     # https://docs.tesouro.com/finops/api/concepts/rate-limiting
     rate_limit=30,

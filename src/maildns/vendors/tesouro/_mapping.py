@@ -12,8 +12,9 @@ from typing import Any, Final
 
 from ..._core.options import logger
 from ...models import DnsRecord, DomainStatus, RecordPurpose, RecordType, SendingDomain
+from . import DECLARATION
 
-VENDOR: Final = "tesouro"
+VENDOR: Final = DECLARATION.name
 
 # Only "waiting_to_be_verified" and valid "unknown" are documented (see the spec's x-unconfirmed):
 # the rest are Mailgun's words, guessed; any other value maps to UNKNOWN / None, never an error.
