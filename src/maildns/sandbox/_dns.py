@@ -47,6 +47,7 @@ import dns.rrset
 from .._core.checks import got, show
 from ._core import Clock
 from ._limits import MAX_DNS_FAULT_SECONDS, MAX_FAULT_TIMES, finite_number
+from ._public import zones as public_zones
 from ._zoneindex import ZoneData, fill
 
 if TYPE_CHECKING:
@@ -303,9 +304,7 @@ def _zone_for(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
     """The TelecomX zone holding ``qname``, else the stand-in zone holding it (``_public``)."""
     found = _find_zone(zones, qname)
     if found is None:
-        from ._public import zones as public  # imports this module: only once serving
-
-        found = _find_zone(public(), qname)
+        found = _find_zone(public_zones(), qname)
     return found
 
 
@@ -447,6 +446,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # accepted (and perhaps closed) at once, not left to time out
 
     def __init__(
         self,
