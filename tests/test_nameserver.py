@@ -61,8 +61,16 @@ def _dig(sb: Sandbox, *args: str) -> dict[str, Any]:
     """dig's reading of the answer: its ``response_message_data`` (``+yaml``)."""
     host, port = sb.dns_address
     out = subprocess.run(
-        ["dig", "+yaml", "+tries=1", f"+timeout={int(TIMEOUT)}", f"@{host}", "-p", str(port)]
-        + list(args),
+        [
+            "dig",
+            "+yaml",
+            "+tries=1",
+            f"+timeout={int(TIMEOUT)}",
+            f"@{host}",
+            "-p",
+            str(port),
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -282,9 +290,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], list[tuple[str, int]]]]:
         vendor = document["vendors"]["telecomx"]
         with maildns.TelecomX(base_url=vendor["url"], **vendor["credentials"]) as client:
             account = vendor["account"]
-            client.create_zone(
-                ZONE, customer=account["customer_id"], product=account["product_id"]
-            )
+            client.create_zone(ZONE, customer=account["customer_id"], product=account["product_id"])
         yield proc, [(d["host"], d["port"]) for d in document["dns"]]
     finally:
         if proc.poll() is None:
@@ -395,3 +401,55 @@ def test_connections_and_their_threads_are_bounded() -> None:
         finally:
             for sock in held:
                 sock.close()
+
+
+# --- cost and determinism ----------------------------------------------------------------------
+def test_a_zone_is_indexed_once_per_change_not_per_query(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from maildns.sandbox import _zoneindex
+
+    records = [DnsRecord(RecordType.A, f"h{i}.example.com", "192.0.2.1") for i in range(200)]
+    _zone(sb, None, *records)
+    built: list[str] = []
+    real = _zoneindex.ZoneIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[_zoneindex.ZoneIndex], zone: _zoneindex.ZoneData) -> Any:
+        built.append(zone.domain)
+        return real(cls, zone)
+
+    monkeypatch.setattr(_zoneindex.ZoneIndex, "build", classmethod(counted))
+    host, port = sb.dns_address
+    for i in range(50):
+        query = dns.message.make_query(f"h{i}.example.com", "A")
+        reply = dns.query.udp(query, host, port=port, timeout=TIMEOUT)
+        assert [rd.to_text() for rrset in reply.answer for rd in rrset] == ["192.0.2.1"]
+    assert built == [ZONE]
+    with maildns.TelecomX(base_url=sb.url("telecomx"), **sb.credentials("telecomx")) as client:
+        client.add_record(ZONE, DnsRecord(RecordType.A, "new.example.com", "192.0.2.9"))
+    for name in ("new.example.com", "h1.example.com", "new.example.com"):
+        reply = dns.query.udp(dns.message.make_query(name, "A"), host, port=port, timeout=TIMEOUT)
+        assert reply.rcode() == dns.rcode.NOERROR
+    assert built == [ZONE, ZONE]  # the change, once
+
+
+def _dkim_records(seed_order: list[str]) -> dict[str, list[tuple[str, str]]]:
+    with (
+        Sandbox(rate_limits={"tesouro": None}) as sb,
+        maildns.Tesouro(base_url=sb.url("tesouro"), **sb.credentials("tesouro")) as tesouro,
+    ):
+        made = {}
+        for domain in seed_order:
+            created = tesouro.create_sending_domain(domain)
+            made[domain] = sorted(
+                (r.name, r.value) for r in created.records if "_domainkey" in r.name
+            )
+        return made
+
+
+def test_dkim_keys_come_from_the_domain_not_the_order_of_creates() -> None:
+    domains = ["a.example.com", "b.example.com", "c.example.com"]
+    first = _dkim_records(domains)
+    again = _dkim_records(list(reversed(domains)))
+    assert all(first[d] for d in domains)
+    assert first == again
