@@ -182,6 +182,7 @@ class DnsBackend:
         self._history: list[tuple[datetime, dict[str, ZoneData]]] = []
         self._faults: list[DnsFault] = []
         self._copies = _Copies()
+        self._generation = 0  # moves whenever faults or the context change
 
     def _sync(self, app: SandboxApp) -> None:
         # A reset (Python or HTTP) builds a new context: forget the old history and faults,
@@ -191,6 +192,7 @@ class DnsBackend:
             self._history = []
             self._faults = []
             self._copies.clear()
+            self._generation += 1
 
     def note(self) -> None:
         """Record the zones as of the clock's current time (called before the clock moves)."""
@@ -212,10 +214,29 @@ class DnsBackend:
             if app is not None:
                 self._sync(app)
             self._faults.append(fault)
+            self._generation += 1
 
     def clear_faults(self) -> None:
         with self._lock:
             self._faults = []
+            self._generation += 1
+
+    def quiet(self) -> tuple[Snapshot, int] | None:
+        """The live zones and the generation they hold for, when no fault is pending: what a
+        query gets then depends on the zones alone. None while a fault may apply."""
+        app = self._get_app()
+        if app is None:
+            return None
+        with self._lock:
+            self._sync(app)
+            if any(f.times is None or f.times > 0 for f in self._faults):
+                return None
+            generation = self._generation
+        return _LiveZones(app, self._copies), generation
+
+    def generation(self) -> int:
+        with self._lock:
+            return self._generation
 
     def pending_faults(self) -> list[DnsFault]:
         app = self._get_app()
@@ -404,6 +425,49 @@ def to_wire(response: dns.message.Message, limit: int | None) -> bytes:
         return response.to_wire(max_size=limit or 65535)
 
 
+MAX_KEPT_ANSWERS: Final = 4096
+"""Answers kept per zone copy; past it the kept ones are forgotten."""
+
+
+def respond(backend: DnsBackend, server: Server, wire: bytes, *, tcp: bool) -> bytes | None:
+    """The response to ``wire`` in wire form (over UDP, cut to the client's size), or None.
+
+    While no fault is pending, the answer to the same query bytes from the same copy of a zone
+    is the same: it is kept with the copy and sent again with the new query's id, without
+    parsing the query or rendering the answer (a change of the zone makes a new copy)."""
+    kept: dict[tuple[bool, bytes], bytes] | None = None
+    key = (tcp, wire[2:])
+    generation = 0
+    if len(wire) >= 12 and not wire[2] & 0x80:
+        quiet = backend.quiet()
+        if quiet is not None:
+            zones, generation = quiet
+            try:
+                qname = dns.name.from_wire(wire, 12)[0]
+            except Exception:  # malformed: the full path below says how
+                qname = None
+            zone = None if qname is None else _zone_for(zones, qname)
+            if zone is not None:
+                kept = zone.answers
+                hit = kept.get(key)
+                if hit is not None:
+                    return wire[:2] + hit
+    response = answer(backend, server, wire)
+    if response is None:
+        return None
+    out = to_wire(response, None if tcp else _udp_limit(response))
+    if (
+        kept is not None
+        and response.flags & dns.flags.AA
+        and response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+        and backend.generation() == generation
+    ):
+        if len(kept) >= MAX_KEPT_ANSWERS:
+            kept.clear()
+        kept[key] = out[2:]
+    return out
+
+
 def _udp_limit(response: dns.message.Message) -> int:
     """The largest UDP response the client takes: its EDNS payload size, else 512."""
     return max(512, response.request_payload) if response.edns >= 0 else 512
@@ -433,10 +497,10 @@ class _UDPHandler(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         data, sock = self.request
-        response = answer(self.server.backend, self.server.ns, data)
-        if response is not None:
+        out = respond(self.server.backend, self.server.ns, data, tcp=False)
+        if out is not None:
             with contextlib.suppress(OSError):  # the client's port may be gone
-                sock.sendto(to_wire(response, _udp_limit(response)), self.client_address)
+                sock.sendto(out, self.client_address)
 
 
 class _TCPServer(socketserver.ThreadingTCPServer):
@@ -521,10 +585,9 @@ class _TCPHandler(socketserver.BaseRequestHandler):
             data = _receive(sock, int.from_bytes(head, "big"), deadline)
             if data is None:
                 return
-            response = answer(self.server.backend, self.server.ns, data)
-            if response is None:
+            out = respond(self.server.backend, self.server.ns, data, tcp=True)
+            if out is None:
                 return  # drop: close without answering
-            out = to_wire(response, None)
             try:
                 sock.sendall(len(out).to_bytes(2, "big") + out)
             except OSError:

@@ -47,6 +47,12 @@ class ZoneData:
         """The zone's records by owner name, built once per copy."""
         return ZoneIndex.build(self)
 
+    @cached_property
+    def answers(self) -> dict[tuple[bool, bytes], bytes]:
+        """Answers already given from this copy: ``(over TCP, query less its id)`` -> the
+        response less its id (see ``_dns.respond``)."""
+        return {}
+
 
 @dataclass
 class ZoneIndex:
