@@ -214,9 +214,7 @@ def figure(size: int, measured: list[Round]) -> Figure:
     )
 
 
-def run(
-    sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, count: int = QUERIES
-) -> list[Figure]:
+def run(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, count: int = QUERIES) -> list[Figure]:
     import maildns
     from maildns import DnsRecord, RecordType
 
@@ -224,7 +222,8 @@ def run(
     with sandbox_server() as (ns1, vendor):
         account = vendor["account"]
         credentials = vendor["credentials"]
-        assert isinstance(account, dict) and isinstance(credentials, dict)
+        assert isinstance(account, dict)
+        assert isinstance(credentials, dict)
         with maildns.TelecomX(base_url=str(vendor["url"]), **credentials) as client:
             client.create_zone(
                 ZONE, customer=account["customer_id"], product=account["product_id"], ttl=TTL
