@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.rcode
@@ -91,14 +92,24 @@ class Round:
         return self.sandbox_qps / self.minimal_qps
 
 
-def queries(size: int) -> list[bytes]:
-    """One query per record, without EDNS (as both servers get them), fixed ids."""
+def queries(size: int, distinct: int = 0) -> list[bytes]:
+    """One query per record in turn, fixed ids: without EDNS; or, given ``distinct``, that many
+    queries each with its own EDNS client cookie (RFC 7873), so that no two are the same bytes
+    and no answer the sandbox kept can serve them (the answers are the same)."""
     wires = []
     for i in range(size):
         query = dns.message.make_query(f"h{i}.{ZONE}", "A", use_edns=False)
         query.id = i % 65536
         wires.append(query.to_wire())
-    return wires
+    if not distinct:
+        return wires
+    cookied = []
+    for i in range(size):
+        query = dns.message.make_query(f"h{i}.{ZONE}", "A", use_edns=0)
+        query.id = i % 65536
+        query.use_edns(0, options=[dns.edns.GenericOption(dns.edns.OptionType.COOKIE, bytes(8))])
+        cookied.append(query.to_wire())
+    return [cookied[k % size][:-8] + k.to_bytes(8, "big") for k in range(distinct)]
 
 
 def expected_answers(server: tuple[str, int], wires: list[bytes]) -> list[bytes]:
@@ -122,8 +133,11 @@ def expected_answers(server: tuple[str, int], wires: list[bytes]) -> list[bytes]
     return answers
 
 
-def blast(server: tuple[str, int], wires: list[bytes], answers: list[bytes], count: int) -> float:
-    """Queries per second over ``count`` queries, ``WINDOW`` in flight; every answer checked."""
+def blast(
+    server: tuple[str, int], wires: list[bytes], answers: list[bytes], count: int, start: int = 0
+) -> float:
+    """Queries per second over ``count`` queries (``wires`` from ``start`` on, in a cycle),
+    ``WINDOW`` in flight; every answer checked."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(TIMEOUT)
         sock.connect(server)
@@ -131,13 +145,13 @@ def blast(server: tuple[str, int], wires: list[bytes], answers: list[bytes], cou
         started = time.perf_counter()
         while received < count:
             while sent < count and sent - received < WINDOW:
-                sock.send(wires[sent % len(wires)])
+                sock.send(wires[(start + sent) % len(wires)])
                 sent += 1
             try:
                 reply = sock.recv(65535)
             except TimeoutError:
                 raise BenchError(f"(h): no answer from {server} in {TIMEOUT:g} s") from None
-            if reply != answers[received % len(answers)]:
+            if reply != answers[(start + received) % len(answers)]:
                 raise BenchError(f"(h): {server} answered query {received} differently")
             received += 1
         return count / (time.perf_counter() - started)
@@ -185,27 +199,44 @@ def sandbox_server() -> Iterator[tuple[tuple[str, int], dict[str, object]]]:
 
 
 def measure(
-    sandbox: tuple[str, int], minimal: tuple[str, int], size: int, rounds: int, count: int
+    sandbox: tuple[str, int],
+    minimal: tuple[str, int],
+    size: int,
+    rounds: int,
+    count: int,
+    *,
+    distinct: bool = False,
 ) -> list[Round]:
-    wires = queries(size)
-    answers = expected_answers(sandbox, wires)
+    """Alternating rounds; ``distinct``: no query sent twice in the whole run (see ``queries``)."""
+    warmup = min(count, 200)
+    total = -(-(warmup + rounds * count) // size) * size  # whole cycles of the names
+    wires = queries(size, total if distinct else 0)
+    answers = expected_answers(sandbox, wires[:size])
     servers = {"sandbox": sandbox, "minimal": minimal}
-    for server in servers.values():  # warm-up, and the minimal server answers alike
-        blast(server, wires, answers, min(count, 200))
+    sent = dict.fromkeys(servers, 0)
+
+    def timed(side: str, n: int) -> float:
+        qps = blast(servers[side], wires, answers, n, sent[side])
+        sent[side] += n
+        return qps
+
+    for side in servers:  # warm-up, and the minimal server answers alike
+        timed(side, warmup)
     measured = []
     for round_no in range(rounds):
         order = ("sandbox", "minimal") if round_no % 2 == 0 else ("minimal", "sandbox")
-        qps = {side: blast(servers[side], wires, answers, count) for side in order}
+        qps = {side: timed(side, count) for side in order}
         measured.append(Round(order[0], qps["sandbox"], qps["minimal"]))
     return measured
 
 
-def figure(size: int, measured: list[Round]) -> Figure:
+def figure(size: int, measured: list[Round], *, distinct: bool = False) -> Figure:
     ratios = [r.ratio for r in measured]
     ratio = statistics.median(ratios)
     records = "1 record" if size == 1 else f"{size} records"
+    kind = ", every query new" if distinct else ""
     return Figure(
-        f"nameserver, {records}: sandbox / minimal dnspython server",
+        f"nameserver, {records}{kind}: sandbox / minimal dnspython server",
         f"{ratio:.2f}x ({statistics.median(r.sandbox_qps for r in measured):.0f} over "
         f"{statistics.median(r.minimal_qps for r in measured):.0f} queries/s, spread "
         f"{min(ratios):.2f}-{max(ratios):.2f}, {len(ratios)} rounds)",
@@ -234,7 +265,9 @@ def run(sizes: tuple[int, ...] = SIZES, rounds: int = ROUNDS, count: int = QUERI
                     client.add_record(ZONE, DnsRecord(RecordType.A, f"h{i}.{ZONE}", address(i)))
                 made = size
                 with minimal_server(size) as minimal:
-                    figures.append(figure(size, measure(ns1, minimal, size, rounds, count)))
+                    for distinct in (False, True):
+                        measured = measure(ns1, minimal, size, rounds, count, distinct=distinct)
+                        figures.append(figure(size, measured, distinct=distinct))
     return figures
 
 

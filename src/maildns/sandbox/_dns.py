@@ -332,6 +332,22 @@ def _zone_for(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
 def _find_zone(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
     """The zone holding ``qname``: the longest of its names (itself, its parent, ...) that is a
     zone, looked up one by one (zone names are lower case, without the final dot)."""
+    labels = qname.labels[:-1] if qname.is_absolute() else qname.labels
+    try:
+        text = b".".join(labels).decode("ascii").lower()
+    except UnicodeDecodeError:
+        text = ""
+    if text and not any(b"." in label or b"\\" in label for label in labels):
+        # The plain case, without building a Name per level: each suffix after a dot.
+        at = 0
+        while True:
+            zone = zones.get(text[at:])
+            if zone is not None:
+                return zone
+            dot = text.find(".", at)
+            if dot < 0:
+                return None
+            at = dot + 1
     name = qname
     while len(name) > 1:  # the root has one (empty) label
         zone = zones.get(name.to_text(omit_final_dot=True).lower())
@@ -359,7 +375,12 @@ def _header_reply(wire: bytes, rcode: dns.rcode.Rcode) -> dns.message.Message:
     return reply
 
 
-def answer(backend: DnsBackend, server: Server, wire: bytes) -> dns.message.Message | None:
+_UNKNOWN: Final = object()
+
+
+def answer(
+    backend: DnsBackend, server: Server, wire: bytes, *, zone: object = _UNKNOWN
+) -> dns.message.Message | None:
     """The response to the query ``wire``, or None to send nothing.
 
     Nothing answers a message too short for a header or a response (QR set: answering it could
@@ -393,13 +414,16 @@ def answer(backend: DnsBackend, server: Server, wire: bytes) -> dns.message.Mess
         response.set_rcode(dns.rcode.REFUSED)
         return response
     try:
-        action, zones = backend.resolve(server, qname)
-        if action == "drop":
-            return None
-        if action == "servfail":
-            response.set_rcode(dns.rcode.SERVFAIL)
-            return response
-        found = _zone_for(zones, qname)
+        if zone is _UNKNOWN:
+            action, zones = backend.resolve(server, qname)
+            if action == "drop":
+                return None
+            if action == "servfail":
+                response.set_rcode(dns.rcode.SERVFAIL)
+                return response
+            found = _zone_for(zones, qname)
+        else:  # looked up already by ``respond``, with no fault pending
+            found = zone if isinstance(zone, ZoneData) else None
         if found is None:
             response.set_rcode(dns.rcode.REFUSED)  # not authoritative, and no recursion
             return response
@@ -438,6 +462,7 @@ def respond(backend: DnsBackend, server: Server, wire: bytes, *, tcp: bool) -> b
     kept: dict[tuple[bool, bytes], bytes] | None = None
     key = (tcp, wire[2:])
     generation = 0
+    known: object = _UNKNOWN
     if len(wire) >= 12 and not wire[2] & 0x80:
         quiet = backend.quiet()
         if quiet is not None:
@@ -452,7 +477,9 @@ def respond(backend: DnsBackend, server: Server, wire: bytes, *, tcp: bool) -> b
                 hit = kept.get(key)
                 if hit is not None:
                     return wire[:2] + hit
-    response = answer(backend, server, wire)
+            if qname is not None:
+                known = zone
+    response = answer(backend, server, wire, zone=known)
     if response is None:
         return None
     out = to_wire(response, None if tcp else _udp_limit(response))
