@@ -501,33 +501,59 @@ def _udp_limit(response: dns.message.Message) -> int:
 
 
 # --- serving ---------------------------------------------------------------------------------
-class _UDPServer(socketserver.UDPServer):
-    allow_reuse_address = False
+class _UDPServer:
+    """One thread answering datagrams in turn: receive, respond, send, with nothing between
+    (the server's time goes to answering, not to a framework's per-request objects)."""
 
     def __init__(self, address: tuple[str, int], backend: DnsBackend, server: Server) -> None:
         self.backend = backend
         self.ns: Server = server
-        super().__init__(address, _UDPHandler)
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.socket.bind(address)
+        except OSError:
+            self.socket.close()
+            raise
+        self.server_address: tuple[str, int] = self.socket.getsockname()
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        _log_error(self.ns, "udp", client_address)
+    def serve_forever(self, poll_interval: float = 0.02) -> None:
+        sock = self.socket
+        sock.settimeout(poll_interval)  # how soon ``shutdown`` is noticed
+        try:
+            while not self._stopping.is_set():
+                try:
+                    data, client = sock.recvfrom(65535)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    if self._stopping.is_set():
+                        return
+                    continue  # e.g. an ICMP error from an earlier send
+                try:
+                    out = respond(self.backend, self.ns, data, tcp=False)
+                    if out is not None:
+                        sock.sendto(out, client)
+                except OSError:
+                    pass  # the client's port may be gone
+                except Exception:
+                    _log_error(self.ns, "udp", client)
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        self._stopped.wait(timeout=5)
+
+    def server_close(self) -> None:
+        self.socket.close()
 
 
 def _log_error(server: Server, proto: str, client: Any) -> None:
     # One line, never a traceback: a client's packet must not fill the sandbox's stderr.
     exc = sys.exc_info()[1]
     log.warning("%s %s: dropped a request from %s: %r", server, proto, client, exc)
-
-
-class _UDPHandler(socketserver.BaseRequestHandler):
-    server: _UDPServer
-
-    def handle(self) -> None:
-        data, sock = self.request
-        out = respond(self.server.backend, self.server.ns, data, tcp=False)
-        if out is not None:
-            with contextlib.suppress(OSError):  # the client's port may be gone
-                sock.sendto(out, self.client_address)
 
 
 class _TCPServer(socketserver.ThreadingTCPServer):
