@@ -3,6 +3,8 @@
 Two nameservers, ``ns1`` and ``ns2``, each on its own free port of the sandbox's host, answer
 from the zones the TelecomX sandbox holds *now*: the state is read through the
 :class:`~maildns.sandbox._app.SandboxApp` on every query, because a reset builds a new app.
+A zone is copied and indexed (``_zoneindex.py``) once per change, not per query, and while no
+fault is pending an answer is kept with the copy it came from and sent again for the same query.
 
 Beside them they answer for stand-ins of the email vendors' and the common SPF includes
 (``mailgun.org``, ``_spf.google.com``, ... : ``_public.py``), so that either server can act
