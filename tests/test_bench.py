@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import dns.message
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ if str(SCRIPTS) not in sys.path:
 import bench  # noqa: E402
 import bench_bulk  # noqa: E402
 import bench_generate  # noqa: E402
+import bench_nameserver  # noqa: E402
 
 RATIO = re.compile(r"[0-9]+\.[0-9]+x")
 
@@ -336,3 +338,82 @@ def test_tiny_checks_bench_reports_its_figures_from_what_it_measured(tmp_path: P
     # correctness, not speed: every domain the bench onboarded passes what receivers check
     assert figures[2][1].endswith(", 5 of 5 pass"), figures[2]
     assert figures[2][3] == "meets"
+
+
+def test_nameserver_rounds_alternate_and_the_ratio_is_the_median_of_per_round_ratios(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sandbox, minimal = ("127.0.0.1", 1), ("127.0.0.1", 2)
+    monkeypatch.setattr(bench_nameserver, "expected_answers", lambda server, wires: [b"x"])
+    calls: list[tuple[int, int]] = []
+    # Per-round ratios 0.5, 2.0, 1.0 (sandbox qps / minimal qps): the median is 1.0.
+    scripted = {1: iter([100.0, 400.0, 300.0]), 2: iter([200.0, 200.0, 300.0])}
+
+    def blast(
+        server: tuple[str, int], wires: list[bytes], answers: list[bytes], n: int, start: int
+    ) -> float:
+        calls.append((server[1], n))
+        return 1.0 if n == 200 else next(scripted[server[1]])  # 200: the warm-up
+
+    monkeypatch.setattr(bench_nameserver, "blast", blast)
+    measured = bench_nameserver.measure(sandbox, minimal, 3, 3, 300)
+    assert calls[:2] == [(1, 200), (2, 200)]  # both warmed up first
+    # the first side swaps every round
+    assert calls[2:] == [(1, 300), (2, 300), (2, 300), (1, 300), (1, 300), (2, 300)]
+    assert [r.first for r in measured] == ["sandbox", "minimal", "sandbox"]
+    assert [r.ratio for r in measured] == [0.5, 2.0, 1.0]
+    figure = bench_nameserver.figure(3, measured)
+    assert figure.measured.startswith("1.00x (")
+    assert "spread 0.50-2.00, 3 rounds" in figure.measured
+    assert figure.met is True
+    assert bench_nameserver.figure(1, measured[:1]).met is False  # 0.5 < 0.8
+
+
+def test_nameserver_queries_every_query_new_are_never_the_same_bytes_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bench_nameserver, "expected_answers", lambda server, wires: [b"x"] * 3)
+    sent: dict[int, list[bytes]] = {1: [], 2: []}
+
+    def blast(
+        server: tuple[str, int], wires: list[bytes], answers: list[bytes], n: int, start: int
+    ) -> float:
+        sent[server[1]] += [wires[(start + k) % len(wires)] for k in range(n)]
+        return 1.0
+
+    monkeypatch.setattr(bench_nameserver, "blast", blast)
+    bench_nameserver.measure(("127.0.0.1", 1), ("127.0.0.1", 2), 3, 2, 10, distinct=True)
+    for wires in sent.values():
+        assert len(wires) == 10 + 2 * 10
+        assert len(set(wires)) == len(wires)
+        # the same three names in turn, each query still a well-formed one
+        names = [dns.message.from_wire(w).question[0].name.to_text() for w in wires]
+        assert names[:4] == [
+            "h0.example.com.",
+            "h1.example.com.",
+            "h2.example.com.",
+            "h0.example.com.",
+        ]
+
+
+@pytest.mark.bench
+def test_tiny_nameserver_bench_reports_both_sizes(tmp_path: Path) -> None:
+    text = _tiny(tmp_path, "h")
+    section = text[text.index("## (h) Sandbox nameserver") : text.index("## Where")]
+    figures = _figures(section)
+    assert [f[0] for f in figures] == [
+        "nameserver, 1 record: sandbox / minimal dnspython server",
+        "nameserver, 1 record, every query new: sandbox / minimal dnspython server",
+        "nameserver, 3 records: sandbox / minimal dnspython server",
+        "nameserver, 3 records, every query new: sandbox / minimal dnspython server",
+    ], figures
+    for figure in figures:
+        shown = re.fullmatch(
+            r"([0-9.]+)x \(([0-9]+) over ([0-9]+) queries/s, spread ([0-9.]+)-([0-9.]+), "
+            r"2 rounds\)",
+            figure[1],
+        )
+        assert shown is not None, figure
+        assert float(shown[4]) <= float(shown[1]) <= float(shown[5])
+        assert figure[2] == ">= 0.8x"
+        assert figure[3] == ("meets" if float(shown[1]) >= 0.8 else "misses")

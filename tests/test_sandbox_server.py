@@ -168,6 +168,28 @@ def test_telecomx_zone_answer_follows_every_change(sb: Sandbox) -> None:
         assert zone()["records"] == []
 
 
+def test_telecomx_refuses_a_null_for_an_optional_property(sb: Sandbox) -> None:
+    # The spec makes no property nullable: {"product": null} is a request that violates it.
+    client = httpx.Client(base_url=sb.url("telecomx"), timeout=10)
+    with closing(client):
+        token = client.post("/auth/login", json=sb.credentials("telecomx")).json()["token"]
+        client.params = {"token": token}
+        account = {"customer": sb.telecomx_customer_id, "product": sb.telecomx_product_id}
+        assert client.post("/dns", json={"_id": "example.com", **account}).status_code == 200
+        before = client.get("/dns/example.com").json()
+        for body, key in (({"product": None}, "product"), ({"ttl": None}, "ttl")):
+            refused = client.post("/dns/example.com", json=body)
+            assert refused.status_code == 422, refused.text
+            error = telecomx_models.Error.model_validate_json(refused.content)
+            assert error.error == key
+            assert error.message
+        created = client.post("/dns", json={"_id": "example.net", **account, "ttl": None})
+        assert created.status_code == 422
+        assert created.json()["error"] == "ttl"
+        assert client.get("/dns/example.com").json() == before  # nothing changed
+        assert client.get("/dns/example.net").status_code == 404
+
+
 def test_telecomx_reads_a_repeated_query_parameter_as_its_last_value(sb: Sandbox) -> None:
     with httpx.Client(base_url=sb.url("telecomx"), timeout=10) as client:
         token = client.post("/auth/login", json=sb.credentials("telecomx")).json()["token"]

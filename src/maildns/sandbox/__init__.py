@@ -24,7 +24,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from ._core import DEFAULT_SEED, DEFAULT_START, SandboxContext, Vendor
-from ._limits import MAX_BODY_BYTES, MAX_DNS_FAULT_SECONDS, MAX_FAULT_DELAY, MAX_FAULT_TIMES
+from ._limits import (
+    MAX_BODY_BYTES,
+    MAX_DNS_FAULT_SECONDS,
+    MAX_FAULT_DELAY,
+    MAX_FAULT_TIMES,
+    finite_number,
+)
 from ._registry import VENDORS
 
 if TYPE_CHECKING:
@@ -95,6 +101,8 @@ class Sandbox:
         rate_limits: Mapping[str, int | None] | None = None,
         rate_clock: Callable[[], float] | None = None,
         dns_port: int = 0,
+        dns_tcp_idle_seconds: float = 5.0,
+        dns_tcp_connections: int = 64,
     ) -> None:
         from ._ratelimit import check_rate_limits
 
@@ -105,6 +113,23 @@ class Sandbox:
         if not 0 <= dns_port <= 65534:  # ns2 listens on the next port
             raise ValueError(f"dns_port must be an integer from 0 to 65534, not {dns_port!r}")
         self.dns_port = dns_port
+        if not (finite_number(dns_tcp_idle_seconds) and dns_tcp_idle_seconds > 0):
+            raise ValueError(
+                "dns_tcp_idle_seconds must be a number of seconds > 0, "
+                f"not {dns_tcp_idle_seconds!r}"
+            )
+        if isinstance(dns_tcp_connections, bool) or not isinstance(dns_tcp_connections, int):
+            raise ValueError(
+                f"dns_tcp_connections must be an integer >= 1, not {dns_tcp_connections!r}"
+            )
+        if dns_tcp_connections < 1:
+            raise ValueError(
+                f"dns_tcp_connections must be an integer >= 1, not {dns_tcp_connections!r}"
+            )
+        self.dns_tcp_idle_seconds = float(dns_tcp_idle_seconds)
+        """How long each nameserver keeps a TCP connection that brings no query (RFC 7766)."""
+        self.dns_tcp_connections = dns_tcp_connections
+        """TCP connections each nameserver serves at once; one more is closed on arrival."""
         """ns1's port, ns2's the next one (0: each on a free port): fixed ports keep
         ``MAILDNS_NAMESERVERS`` right across restarts."""
         if rate_clock is not None and not callable(rate_clock):
@@ -210,7 +235,13 @@ class Sandbox:
         from ._dns import DnsService
 
         try:
-            self._dns = DnsService(self.host, self._backend(), self.dns_port)
+            self._dns = DnsService(
+                self.host,
+                self._backend(),
+                self.dns_port,
+                tcp_idle_seconds=self.dns_tcp_idle_seconds,
+                max_tcp_connections=self.dns_tcp_connections,
+            )
         except OSError as exc:
             self.stop()
             ports = f"{self.dns_port} and {self.dns_port + 1}" if self.dns_port else "free ports"

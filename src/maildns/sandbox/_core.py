@@ -85,6 +85,14 @@ class Ids:
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self._rng = random.Random(seed)  # noqa: S311 - determinism, not secrecy, is the point
 
+    @classmethod
+    def derived(cls, seed: int, *parts: str) -> Ids:
+        """A source of its own for what ``parts`` name (a vendor's domain, say): the same for
+        the same seed and parts whatever else was drawn before, so that values made for
+        concurrent requests do not depend on the order the requests arrived in."""
+        digest = hashlib.sha256(":".join((str(seed), *parts)).encode()).digest()
+        return cls(int.from_bytes(digest[:8], "big"))
+
     def hex(self, n: int) -> str:
         return "".join(self._rng.choice("0123456789abcdef") for _ in range(n))
 

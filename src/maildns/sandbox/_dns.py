@@ -3,6 +3,8 @@
 Two nameservers, ``ns1`` and ``ns2``, each on its own free port of the sandbox's host, answer
 from the zones the TelecomX sandbox holds *now*: the state is read through the
 :class:`~maildns.sandbox._app.SandboxApp` on every query, because a reset builds a new app.
+A zone is copied and indexed (``_zoneindex.py``) once per change, not per query, and while no
+fault is pending an answer is kept with the copy it came from and sent again for the same query.
 
 Beside them they answer for stand-ins of the email vendors' and the common SPF includes
 (``mailgun.org``, ``_spf.google.com``, ... : ``_public.py``), so that either server can act
@@ -21,8 +23,13 @@ This module imports neither Starlette nor uvicorn.
 from __future__ import annotations
 
 import contextlib
+import logging
+import select
+import socket
 import socketserver
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,16 +49,21 @@ import dns.rrset
 from .._core.checks import got, show
 from ._core import Clock
 from ._limits import MAX_DNS_FAULT_SECONDS, MAX_FAULT_TIMES, finite_number
+from ._public import zones as public_zones
+from ._zoneindex import ZoneData, fill
 
 if TYPE_CHECKING:
     from ._app import SandboxApp
     from ._core import SandboxContext
 
-NAMESERVERS: Final = ("ns1.sandbox.telecomx.test.", "ns2.sandbox.telecomx.test.")
-"""The NS names served at every zone's apex (ns1 is also the SOA's mname)."""
-SOA_TIMERS: Final = (3600, 600, 604800)  # refresh, retry, expire
-MAX_NEGATIVE_TTL: Final = 3600  # the SOA minimum: the zone ttl, capped (RFC 2308 advice)
-MAX_CNAME_CHAIN: Final = 8
+TCP_IDLE_SECONDS: Final = 5.0
+"""How long a TCP connection may sit without a whole query before it is closed (RFC 7766
+§6.2.3 asks servers to close idle connections; a few seconds is the advice)."""
+MAX_TCP_CONNECTIONS: Final = 64
+"""TCP connections served at once by one nameserver, each on its own thread; one more is
+closed as soon as it is accepted."""
+
+log = logging.getLogger("maildns.sandbox.dns")
 
 Server = Literal["ns1", "ns2"]
 SERVERS: Final[tuple[Server, ...]] = ("ns1", "ns2")
@@ -68,16 +80,6 @@ class ObservedClock(Clock):
 
     def _before_move(self) -> None:
         self._before_advance()  # only for a move already checked: a refused one changes nothing
-
-
-@dataclass(frozen=True)
-class ZoneData:
-    """One zone as the DNS server sees it: an immutable copy of the TelecomX zone."""
-
-    domain: str
-    serial: int
-    ttl: int
-    records: tuple[tuple[str, str, str], ...]  # (relative name, type, rData)
 
 
 Snapshot = Mapping[str, ZoneData]
@@ -120,25 +122,50 @@ def _copy(zone: Any) -> ZoneData:
     return ZoneData(zone.domain, zone.serial, zone.ttl, records)
 
 
-def _live_zones(app: SandboxApp) -> dict[str, ZoneData]:
+class _Copies:
+    """The last copy of each live zone, made again only once the zone changed, so that its
+    index (built on the first query) serves every query until the next change.
+
+    Every change of a TelecomX zone bumps its serial; the key also holds what a change could
+    forget to bump (ttl, record count), and the zone object itself (a zone deleted and created
+    again starts from the same serial)."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[object, tuple[int, int, int], ZoneData]] = {}
+
+    def of(self, zone: Any) -> ZoneData:
+        key = (zone.serial, zone.ttl, len(zone.records))
+        made = self._made.get(zone.domain)
+        if made is not None and made[0] is zone and made[1] == key:
+            return made[2]
+        data = _copy(zone)
+        self._made[zone.domain] = (zone, key, data)
+        return data
+
+    def clear(self) -> None:
+        self._made = {}
+
+
+def _live_zones(app: SandboxApp, copies: _Copies) -> dict[str, ZoneData]:
     """Every zone as it is now (for the history kept at each clock move)."""
     from ._telecomx import state_of  # imports Starlette: only once a sandbox runs
 
     telecomx = app.vendor_app("telecomx")  # read each time: a reset replaces it
-    return {z.domain: _copy(z) for z in list(state_of(telecomx).zones.values())}
+    return {z.domain: copies.of(z) for z in list(state_of(telecomx).zones.values())}
 
 
 class _LiveZones(Mapping[str, ZoneData]):
     """The zones as they are now, each copied only when asked for: a query looks up the few
     names its owner could belong to, whatever the number of zones (bulk runs hold thousands)."""
 
-    def __init__(self, app: SandboxApp) -> None:
+    def __init__(self, app: SandboxApp, copies: _Copies) -> None:
         from ._telecomx import state_of
 
         self._zones = state_of(app.vendor_app("telecomx")).zones
+        self._copies = copies
 
     def __getitem__(self, domain: str) -> ZoneData:
-        return _copy(self._zones[domain])
+        return self._copies.of(self._zones[domain])
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._zones))
@@ -156,6 +183,8 @@ class DnsBackend:
         self._context: SandboxContext | None = None
         self._history: list[tuple[datetime, dict[str, ZoneData]]] = []
         self._faults: list[DnsFault] = []
+        self._copies = _Copies()
+        self._generation = 0  # moves whenever faults or the context change
 
     def _sync(self, app: SandboxApp) -> None:
         # A reset (Python or HTTP) builds a new context: forget the old history and faults,
@@ -164,6 +193,8 @@ class DnsBackend:
             self._context = app.context
             self._history = []
             self._faults = []
+            self._copies.clear()
+            self._generation += 1
 
     def note(self) -> None:
         """Record the zones as of the clock's current time (called before the clock moves)."""
@@ -173,7 +204,7 @@ class DnsBackend:
         with self._lock:
             self._sync(app)
             now = app.context.clock.now()
-            zones = _live_zones(app)
+            zones = _live_zones(app, self._copies)
             if self._history and self._history[-1][0] == now:
                 self._history[-1] = (now, zones)  # later state at the same instant wins
             elif not self._history or self._history[-1][1] != zones:
@@ -185,10 +216,29 @@ class DnsBackend:
             if app is not None:
                 self._sync(app)
             self._faults.append(fault)
+            self._generation += 1
 
     def clear_faults(self) -> None:
         with self._lock:
             self._faults = []
+            self._generation += 1
+
+    def quiet(self) -> tuple[Snapshot, int] | None:
+        """The live zones and the generation they hold for, when no fault is pending: what a
+        query gets then depends on the zones alone. None while a fault may apply."""
+        app = self._get_app()
+        if app is None:
+            return None
+        with self._lock:
+            self._sync(app)
+            if any(f.times is None or f.times > 0 for f in self._faults):
+                return None
+            generation = self._generation
+        return _LiveZones(app, self._copies), generation
+
+    def generation(self) -> int:
+        with self._lock:
+            return self._generation
 
     def pending_faults(self) -> list[DnsFault]:
         app = self._get_app()
@@ -225,7 +275,7 @@ class DnsBackend:
                 behind += max((f.seconds for f in matching), default=0.0)
             now = app.context.clock.now()
             if behind <= 0:
-                return "answer", _LiveZones(app)
+                return "answer", _LiveZones(app, self._copies)
             moment = now - timedelta(seconds=behind)
             past: dict[str, ZoneData] = {}
             for at, zones in self._history:
@@ -255,7 +305,7 @@ class DnsBackend:
             if found is not None:
                 response = dns.message.make_response(dns.message.make_query(qname, qtype))
                 with contextlib.suppress(dns.exception.DNSException, ValueError):
-                    _fill(response, found[0], found[1], qname, qtype)
+                    fill(response, found.index, qname, qtype)
                 for rrset in response.answer:
                     if rrset.rdtype == qtype:
                         values.update(_text(rd) for rd in rrset)
@@ -273,154 +323,117 @@ def _text(rd: dns.rdata.Rdata) -> str:
 
 
 # --- answering -------------------------------------------------------------------------------
-def _rdata(rtype: str, rdata: str) -> dns.rdata.Rdata | None:
-    """A TelecomX record's rData as dnspython rdata; host names in it are absolute."""
-    text = rdata
-    kind = rtype
-    if rtype.startswith("MX "):
-        kind, text = "MX", f"{rtype[3:]} {rdata}"
-    try:
-        return dns.rdata.from_text(
-            dns.rdataclass.IN,
-            dns.rdatatype.from_text(kind),
-            text,
-            origin=dns.name.root,
-            relativize=False,  # keep names absolute: they go on the wire as they are
-        )
-    except (dns.exception.DNSException, ValueError):
-        return None  # the HTTP API validated it; skip what DNS cannot carry
-
-
-Nodes = dict[dns.name.Name, dict[dns.rdatatype.RdataType, dns.rrset.RRset]]
-
-
-def _soa(zone: ZoneData, origin: dns.name.Name) -> dns.rrset.RRset:
-    refresh, retry, expire = SOA_TIMERS
-    text = (
-        f"{NAMESERVERS[0]} hostmaster.{origin.to_text()} {zone.serial}"
-        f" {refresh} {retry} {expire} {min(zone.ttl, MAX_NEGATIVE_TTL)}"
-    )
-    return dns.rrset.from_text(origin, zone.ttl, "IN", "SOA", text)
-
-
-def _nodes(zone: ZoneData, origin: dns.name.Name) -> Nodes:
-    nodes: Nodes = {origin: {}}
-
-    def add(name: dns.name.Name, rd: dns.rdata.Rdata) -> None:
-        rrsets = nodes.setdefault(name, {})
-        rrset = rrsets.get(rd.rdtype)
-        if rrset is None:
-            rrset = rrsets[rd.rdtype] = dns.rrset.RRset(name, dns.rdataclass.IN, rd.rdtype)
-            rrset.update_ttl(zone.ttl)
-        rrset.add(rd)
-
-    nodes[origin][dns.rdatatype.SOA] = _soa(zone, origin)
-    for ns in NAMESERVERS:
-        add(origin, dns.rdata.from_text("IN", "NS", ns))
-    for name, rtype, text in zone.records:
-        rd = _rdata(rtype, text)
-        if rd is None:
-            continue
-        try:
-            owner = dns.name.from_text(name, origin=origin) if name else origin
-        except dns.exception.DNSException:
-            continue
-        add(owner, rd)
-    return nodes
-
-
-def _zone_for(zones: Snapshot, qname: dns.name.Name) -> tuple[ZoneData, dns.name.Name] | None:
+def _zone_for(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
     """The TelecomX zone holding ``qname``, else the stand-in zone holding it (``_public``)."""
     found = _find_zone(zones, qname)
     if found is None:
-        from ._public import zones as public  # imports this module: only once serving
-
-        found = _find_zone(public(), qname)
+        found = _find_zone(public_zones(), qname)
     return found
 
 
-def _find_zone(zones: Snapshot, qname: dns.name.Name) -> tuple[ZoneData, dns.name.Name] | None:
+def _find_zone(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
     """The zone holding ``qname``: the longest of its names (itself, its parent, ...) that is a
     zone, looked up one by one (zone names are lower case, without the final dot)."""
+    labels = qname.labels[:-1] if qname.is_absolute() else qname.labels
+    try:
+        text = b".".join(labels).decode("ascii").lower()
+    except UnicodeDecodeError:
+        text = ""
+    if text and not any(b"." in label or b"\\" in label for label in labels):
+        # The plain case, without building a Name per level: each suffix after a dot.
+        at = 0
+        while True:
+            zone = zones.get(text[at:])
+            if zone is not None:
+                return zone
+            dot = text.find(".", at)
+            if dot < 0:
+                return None
+            at = dot + 1
     name = qname
     while len(name) > 1:  # the root has one (empty) label
         zone = zones.get(name.to_text(omit_final_dot=True).lower())
         if zone is not None:
-            return zone, dns.name.from_text(zone.domain)
+            return zone
         name = name.parent()
     return None
 
 
-def _fill(
-    response: dns.message.Message,
-    zone: ZoneData,
-    origin: dns.name.Name,
-    qname: dns.name.Name,
-    qtype: dns.rdatatype.RdataType,
-) -> None:
-    nodes = _nodes(zone, origin)
-    soa = nodes[origin][dns.rdatatype.SOA]
-    name = qname
-    for _ in range(MAX_CNAME_CHAIN):
-        node = nodes.get(name)
-        if node is None:
-            if name != qname:
-                return  # a CNAME out of the data we hold: the client follows it
-            # An empty non-terminal exists (NODATA); anything else is NXDOMAIN.
-            if not any(n.is_subdomain(name) for n in nodes):
-                response.set_rcode(dns.rcode.NXDOMAIN)
-            response.authority.append(soa)
-            return
-        if qtype == dns.rdatatype.ANY:
-            response.answer.extend(node.values())
-            return
-        if qtype in node:
-            response.answer.append(node[qtype])
-            return
-        cname = node.get(dns.rdatatype.CNAME)
-        if cname is None:
-            if name == qname:
-                response.authority.append(soa)  # NODATA
-            return
-        response.answer.append(cname)
-        name = next(iter(cname)).target
-        if not name.is_subdomain(origin):
-            return
+_OPCODE_BITS: Final = 0x7800
+_REFUSED_TYPES: Final = frozenset({dns.rdatatype.AXFR, dns.rdatatype.IXFR})
+"""Zone transfers: the sandbox offers none (RFC 5936 §4.2 allows REFUSED)."""
+_NOT_QUESTIONS: Final = frozenset({dns.rdatatype.OPT, dns.rdatatype.TSIG, dns.rdatatype.TKEY})
+"""Types that belong in other sections, never in a question (RFC 6895 §3.1): FORMERR."""
+_OBSOLETE_TYPES: Final = frozenset({dns.rdatatype.MAILA, dns.rdatatype.MAILB})
 
 
-def answer(backend: DnsBackend, server: Server, wire: bytes) -> dns.message.Message | None:
-    """The response to the query ``wire``, or None to send nothing."""
+def _header_reply(wire: bytes, rcode: dns.rcode.Rcode) -> dns.message.Message:
+    """A reply with only a header: the query's id, opcode and RD, and ``rcode`` (for a query
+    that cannot be parsed, or whose opcode the server does not implement)."""
+    flags = int.from_bytes(wire[2:4], "big")
+    reply = dns.message.Message(id=int.from_bytes(wire[:2], "big"))
+    reply.flags = dns.flags.QR | (flags & (_OPCODE_BITS | dns.flags.RD))
+    reply.set_rcode(rcode)
+    return reply
+
+
+_UNKNOWN: Final = object()
+
+
+def answer(
+    backend: DnsBackend, server: Server, wire: bytes, *, zone: object = _UNKNOWN
+) -> dns.message.Message | None:
+    """The response to the query ``wire``, or None to send nothing.
+
+    Nothing answers a message too short for a header or a response (QR set: answering it could
+    start a loop between two servers, RFC 1035 §7.3); an opcode other than QUERY is NOTIMP and
+    a message that cannot be parsed FORMERR, both with the header alone; an EDNS version
+    above 0 is BADVERS (RFC 6891 §6.1.3)."""
+    if len(wire) < 12 or wire[2] & 0x80:
+        return None
+    if (int.from_bytes(wire[2:4], "big") & _OPCODE_BITS) != 0:  # 0 is QUERY
+        return _header_reply(wire, dns.rcode.NOTIMP)
     try:
         query = dns.message.from_wire(wire)
-    except dns.exception.DNSException:
-        return None  # not a DNS message we can answer to
-    response = dns.message.make_response(query)
-    if query.opcode() != dns.opcode.QUERY:
-        response.set_rcode(dns.rcode.NOTIMP)
+        response = dns.message.make_response(query)
+    except Exception:  # dnspython raises several kinds for malformed input
+        return _header_reply(wire, dns.rcode.FORMERR)
+    if query.edns > 0:
+        response.set_rcode(dns.rcode.BADVERS)
         return response
     if len(query.question) != 1:
         response.set_rcode(dns.rcode.FORMERR)
         return response
     question = query.question[0]
     qname, qtype = question.name, question.rdtype
-    if question.rdclass != dns.rdataclass.IN:
+    if qtype in _NOT_QUESTIONS:
+        response.set_rcode(dns.rcode.FORMERR)
+        return response
+    if qtype in _OBSOLETE_TYPES:
+        response.set_rcode(dns.rcode.NOTIMP)
+        return response
+    if question.rdclass != dns.rdataclass.IN or qtype in _REFUSED_TYPES:
         response.set_rcode(dns.rcode.REFUSED)
         return response
-    action, zones = backend.resolve(server, qname)
-    if action == "drop":
-        return None
-    if action == "servfail":
-        response.set_rcode(dns.rcode.SERVFAIL)
-        return response
-    found = _zone_for(zones, qname)
-    if found is None:
-        response.set_rcode(dns.rcode.REFUSED)  # not authoritative, and no recursion
-        return response
-    response.flags |= dns.flags.AA
     try:
-        _fill(response, found[0], found[1], qname, qtype)
-    except (dns.exception.DNSException, ValueError):
-        # Data we cannot serve: say so rather than leave the client waiting.
+        if zone is _UNKNOWN:
+            action, zones = backend.resolve(server, qname)
+            if action == "drop":
+                return None
+            if action == "servfail":
+                response.set_rcode(dns.rcode.SERVFAIL)
+                return response
+            found = _zone_for(zones, qname)
+        else:  # looked up already by ``respond``, with no fault pending
+            found = zone if isinstance(zone, ZoneData) else None
+        if found is None:
+            response.set_rcode(dns.rcode.REFUSED)  # not authoritative, and no recursion
+            return response
+        response.flags |= dns.flags.AA
+        fill(response, found.index, qname, qtype)
+    except Exception as exc:
+        # Data we cannot serve: say so rather than leave the client waiting, in one line.
+        log.warning("%s: SERVFAIL for %s: %r", server, qname, exc)
         response = dns.message.make_response(query)
         response.set_rcode(dns.rcode.SERVFAIL)
     return response
@@ -438,72 +451,227 @@ def to_wire(response: dns.message.Message, limit: int | None) -> bytes:
         return response.to_wire(max_size=limit or 65535)
 
 
-def _udp_limit(wire: bytes) -> int:
-    with contextlib.suppress(dns.exception.DNSException):
-        query = dns.message.from_wire(wire)
-        if query.edns >= 0:
-            return max(512, query.payload)
-    return 512
+MAX_KEPT_ANSWERS: Final = 4096
+"""Answers kept per zone copy; past it the kept ones are forgotten."""
+
+
+def respond(backend: DnsBackend, server: Server, wire: bytes, *, tcp: bool) -> bytes | None:
+    """The response to ``wire`` in wire form (over UDP, cut to the client's size), or None.
+
+    While no fault is pending, the answer to the same query bytes from the same copy of a zone
+    is the same: it is kept with the copy and sent again with the new query's id, without
+    parsing the query or rendering the answer (a change of the zone makes a new copy)."""
+    kept: dict[tuple[bool, bytes], bytes] | None = None
+    key = (tcp, wire[2:])
+    generation = 0
+    known: object = _UNKNOWN
+    if len(wire) >= 12 and not wire[2] & 0x80:
+        quiet = backend.quiet()
+        if quiet is not None:
+            zones, generation = quiet
+            try:
+                qname = dns.name.from_wire(wire, 12)[0]
+            except Exception:  # malformed: the full path below says how
+                qname = None
+            zone = None if qname is None else _zone_for(zones, qname)
+            if zone is not None:
+                kept = zone.answers
+                hit = kept.get(key)
+                if hit is not None:
+                    return wire[:2] + hit
+            if qname is not None:
+                known = zone
+    response = answer(backend, server, wire, zone=known)
+    if response is None:
+        return None
+    out = to_wire(response, None if tcp else _udp_limit(response))
+    if (
+        kept is not None
+        and response.flags & dns.flags.AA
+        and response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+        and backend.generation() == generation
+    ):
+        if len(kept) >= MAX_KEPT_ANSWERS:
+            kept.clear()
+        kept[key] = out[2:]
+    return out
+
+
+def _udp_limit(response: dns.message.Message) -> int:
+    """The largest UDP response the client takes: its EDNS payload size, else 512."""
+    return max(512, response.request_payload) if response.edns >= 0 else 512
 
 
 # --- serving ---------------------------------------------------------------------------------
-class _UDPServer(socketserver.UDPServer):
-    allow_reuse_address = False
+class _UDPServer:
+    """One thread answering datagrams in turn: receive, respond, send, with nothing between
+    (the server's time goes to answering, not to a framework's per-request objects)."""
 
     def __init__(self, address: tuple[str, int], backend: DnsBackend, server: Server) -> None:
         self.backend = backend
         self.ns: Server = server
-        super().__init__(address, _UDPHandler)
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.socket.bind(address)
+        except OSError:
+            self.socket.close()
+            raise
+        self.server_address: tuple[str, int] = self.socket.getsockname()
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float = 0.02) -> None:
+        sock = self.socket
+        sock.settimeout(poll_interval)  # how soon ``shutdown`` is noticed
+        try:
+            while not self._stopping.is_set():
+                try:
+                    data, client = sock.recvfrom(65535)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    if self._stopping.is_set():
+                        return
+                    continue  # e.g. an ICMP error from an earlier send
+                try:
+                    out = respond(self.backend, self.ns, data, tcp=False)
+                    if out is not None:
+                        sock.sendto(out, client)
+                except OSError:
+                    pass  # the client's port may be gone
+                except Exception:
+                    _log_error(self.ns, "udp", client)
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        self._stopped.wait(timeout=5)
+
+    def server_close(self) -> None:
+        self.socket.close()
 
 
-class _UDPHandler(socketserver.BaseRequestHandler):
-    server: _UDPServer
-
-    def handle(self) -> None:
-        data, sock = self.request
-        response = answer(self.server.backend, self.server.ns, data)
-        if response is not None:
-            sock.sendto(to_wire(response, _udp_limit(data)), self.client_address)
+def _log_error(server: Server, proto: str, client: Any) -> None:
+    # One line, never a traceback: a client's packet must not fill the sandbox's stderr.
+    exc = sys.exc_info()[1]
+    log.warning("%s %s: dropped a request from %s: %r", server, proto, client, exc)
 
 
 class _TCPServer(socketserver.ThreadingTCPServer):
+    """A thread per connection, at most ``max_connections`` at once: a connection beyond
+    them is closed at once (RFC 7766 §6.2.2 lets a server limit its connections)."""
+
     allow_reuse_address = True
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # accepted (and perhaps closed) at once, not left to time out
 
-    def __init__(self, address: tuple[str, int], backend: DnsBackend, server: Server) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        backend: DnsBackend,
+        server: Server,
+        *,
+        idle_seconds: float,
+        max_connections: int,
+    ) -> None:
         self.backend = backend
         self.ns: Server = server
+        self.idle_seconds = idle_seconds
+        self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _TCPHandler)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
 
-class _TCPHandler(socketserver.StreamRequestHandler):
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        _log_error(self.ns, "tcp", client_address)
+
+
+def _receive(sock: socket.socket, size: int, deadline: float) -> bytes | None:
+    """Exactly ``size`` bytes by ``deadline`` (``time.monotonic``), else None."""
+    chunks: list[bytes] = []
+    needed = size
+    while needed > 0:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            ready, _, _ = select.select([sock], [], [], left)
+            if not ready:
+                return None
+            chunk = sock.recv(needed)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        needed -= len(chunk)
+    return b"".join(chunks)
+
+
+class _TCPHandler(socketserver.BaseRequestHandler):
     server: _TCPServer
 
     def handle(self) -> None:
         # RFC 1035 4.2.2: each message is preceded by its length in two bytes; a client may
-        # send several queries on one connection.
+        # send several queries on one connection. A connection that brings no whole query
+        # within the idle time is closed (RFC 7766 §6.2.3).
+        sock: socket.socket = self.request
         while True:
-            head = self.rfile.read(2)
-            if len(head) < 2:
+            deadline = time.monotonic() + self.server.idle_seconds
+            head = _receive(sock, 2, deadline)
+            if head is None:
                 return
-            data = self.rfile.read(int.from_bytes(head, "big"))
-            response = answer(self.server.backend, self.server.ns, data)
-            if response is None:
+            data = _receive(sock, int.from_bytes(head, "big"), deadline)
+            if data is None:
+                return
+            out = respond(self.server.backend, self.server.ns, data, tcp=True)
+            if out is None:
                 return  # drop: close without answering
-            out = to_wire(response, None)
-            self.wfile.write(len(out).to_bytes(2, "big") + out)
-            self.wfile.flush()
+            try:
+                sock.sendall(len(out).to_bytes(2, "big") + out)
+            except OSError:
+                return
 
 
 class Nameserver:
     """One nameserver: UDP and TCP on the same port (``port``, else a free one), each in a
-    background thread."""
+    background thread (and one more thread per open TCP connection, up to a bound)."""
 
-    def __init__(self, host: str, backend: DnsBackend, server: Server, port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str,
+        backend: DnsBackend,
+        server: Server,
+        port: int = 0,
+        *,
+        tcp_idle_seconds: float = TCP_IDLE_SECONDS,
+        max_tcp_connections: int = MAX_TCP_CONNECTIONS,
+    ) -> None:
         last: OSError | None = None
         for _ in range(1 if port else 20):  # a free TCP port may be taken for UDP: another
-            tcp = _TCPServer((host, port), backend, server)
+            tcp = _TCPServer(
+                (host, port),
+                backend,
+                server,
+                idle_seconds=tcp_idle_seconds,
+                max_connections=max_tcp_connections,
+            )
             try:
                 udp = _UDPServer((host, tcp.server_address[1]), backend, server)
             except OSError as exc:
@@ -539,15 +707,33 @@ class Nameserver:
 
 class DnsService:
     """Both nameservers and their shared backend: ns1 on ``port`` and ns2 on the next one,
-    or each on a free port when ``port`` is 0."""
+    or each on a free port when ``port`` is 0. ``tcp_idle_seconds`` and
+    ``max_tcp_connections`` bound each server's TCP connections (time and number)."""
 
-    def __init__(self, host: str, backend: DnsBackend, port: int = 0) -> None:
+    def __init__(
+        self,
+        host: str,
+        backend: DnsBackend,
+        port: int = 0,
+        *,
+        tcp_idle_seconds: float = TCP_IDLE_SECONDS,
+        max_tcp_connections: int = MAX_TCP_CONNECTIONS,
+    ) -> None:
         self.backend = backend
         self.servers: list[Nameserver] = []
         try:
             names: tuple[Server, Server] = ("ns1", "ns2")
             for i, server in enumerate(names):
-                self.servers.append(Nameserver(host, self.backend, server, port + i if port else 0))
+                self.servers.append(
+                    Nameserver(
+                        host,
+                        self.backend,
+                        server,
+                        port + i if port else 0,
+                        tcp_idle_seconds=tcp_idle_seconds,
+                        max_tcp_connections=max_tcp_connections,
+                    )
+                )
         except OSError:
             self.stop()
             raise

@@ -40,7 +40,7 @@ import ipaddress
 from functools import cache
 from typing import Final
 
-from ._dns import ZoneData
+from ._zoneindex import ZoneData
 
 SALESFORCE_SENDERS: Final = ipaddress.ip_network("192.0.2.144/28")
 """The addresses ``_spf.salesforce.com``'s ``exists:%{i}._spf.mta.salesforce.com`` passes:

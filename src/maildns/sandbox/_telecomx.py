@@ -65,6 +65,7 @@ MESSAGES: dict[tuple[int, str], str] = {
     (409, "name"): "Another record with the same name, type and rData already exist",
     (422, "_id"): "Invalid domain name",
     (422, "ttl"): "TTL not valid",
+    (422, "product"): "Product not valid",  # a null: no page has words for it
     (422, "name"): "Name is invalid",  # the add-record page's words
     (422, "type"): "Type is invalid",
     (422, "rData"): "Data is invalid",
@@ -340,6 +341,13 @@ def _validate(
     """
     if not isinstance(data, dict):
         _fail(400, "bad_request")
+    for name, field_info in model.model_fields.items():
+        wire = field_info.alias or name
+        # The spec makes no property nullable: the generated model's ``None`` only stands for
+        # an optional property left out, so a null sent for one is a schema violation.
+        if wire in data and data[wire] is None and not field_info.is_required():
+            key = (keys or {}).get(wire, wire)
+            _fail(422, key, MESSAGES.get((422, key), f"{key} not valid"))
     try:
         return model.model_validate(data, strict=True)
     except ValidationError as exc:

@@ -471,7 +471,9 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
             raise TesouroError(409, error_body(f"Domain {domain} already exists."))
         created = m.DomainResponse(
             id=UUID(ctx.ids.uuid()),
-            dns_records=mailgun_dns_records(domain, ctx.ids),
+            # From the domain, not the shared sequence: the same keys whatever the order of
+            # concurrent creates.
+            dns_records=mailgun_dns_records(domain, Ids.derived(ctx.seed, "tesouro", domain)),
             domain=domain,
             status=STATUS_WAITING,
             last_updated_at=ctx.clock.now(),
