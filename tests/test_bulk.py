@@ -66,10 +66,13 @@ def test_a_bulk_apply_keeps_to_the_limit_and_sums_up(limited: Sandbox, tmp_path:
     }
     assert document["failed_domains"] == []
     tesouro = limited.stats()["tesouro"]
-    assert tesouro["operations"]["createMailboxDomain"] == {"201": 24}
+    creates = dict(tesouro["operations"]["createMailboxDomain"])
     # Paced, not refused: none on a quiet machine; a busy one may delay a request past the
-    # permits' 5% margin into the next window (unpaced, 25 creates at once earned 22 429s
-    # against a sandbox limited to 10/s: far more than this bound).
+    # permits' 5% margin into the next window, and the refused request is retried (unpaced,
+    # 25 creates at once earned 22 429s against a sandbox limited to 10/s: far more than this
+    # bound). Whatever was refused, each domain was created exactly once.
+    assert creates.pop("429", 0) <= 4
+    assert creates == {"201": 24}
     assert tesouro["status"].get("429", 0) <= 4
     # Nothing left to do, and no listing per domain: one for the plan, one for the re-plan.
     assert run("onboard", "plan", str(config))[0] == 0
@@ -176,5 +179,6 @@ def test_a_zone_that_cannot_be_read_fails_its_domain_only_and_a_rerun_finishes(
     applied = onboarding.apply(config, concurrency=3)
     assert applied.failed == ()
     assert onboarding.plan(config).has_changes is False
-    made = limited.stats()["tesouro"]["operations"]["createMailboxDomain"]
+    made = dict(limited.stats()["tesouro"]["operations"]["createMailboxDomain"])
+    assert made.pop("429", 0) <= 4  # a busy machine's late request, retried (see above)
     assert made == {"201": 12}  # each once: what the first run made was not made again

@@ -167,7 +167,9 @@ def test_facade_calls_keep_under_the_vendors_limit(limited: Sandbox) -> None:
     assert len(made) == 25
     stats = limited.stats()["tesouro"]
     assert stats["status"].get("429", 0) <= LATE
-    assert stats["operations"]["createMailboxDomain"] == {"201": 25}
+    creates = dict(stats["operations"]["createMailboxDomain"])
+    creates.pop("429", None)  # counted in the bound above, and retried
+    assert creates == {"201": 25}
 
 
 def test_a_client_told_too_much_learns_the_limit_from_the_headers_and_429s(
