@@ -26,11 +26,6 @@ ALLOWED: dict[str, tuple[str, str]] = {
     # static typing needs them written out. scripts/twins.py writes them from the declarations
     # (a new vendor edits nothing here); tests/test_facade_api.py checks them.
     "__init__.py": (r"^(Async)?(Tesouro|TelecomX|Ciirus)(Settings|ZoneSettings)?$", "exports"),
-    # The sandbox's nameserver serves the TelecomX fake's zones (its nameserver names too):
-    # the sandbox has one DNS host today, and no interface yet for a second one.
-    "sandbox/_dns.py": (r"^telecomx$|^ns[12]\.sandbox\.telecomx\.test\.$", "DNS host"),
-    # Its zone index, which answers from those zones, names their nameservers.
-    "sandbox/_zoneindex.py": (r"^ns[12]\.sandbox\.telecomx\.test\.$", "DNS host"),
     # The sandbox's public helpers for the one DNS host it fakes: publish_dns goes into its
     # zones, and the seeded TelecomX account's ids have names of their own.
     "sandbox/__init__.py": (

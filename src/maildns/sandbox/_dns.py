@@ -1,14 +1,15 @@
-"""An authoritative DNS server for the sandbox's TelecomX zones (UDP and TCP, dnspython).
+"""An authoritative DNS server for the sandbox's DNS hosts' zones (UDP and TCP, dnspython).
 
 Two nameservers, ``ns1`` and ``ns2``, each on its own free port of the sandbox's host, answer
-from the zones the TelecomX sandbox holds *now*: the state is read through the
+from the zones every DNS-hosting vendor of the sandbox holds *now* (each vendor module's
+``served_zones``, see ``_registry``): the state is read through the
 :class:`~maildns.sandbox._app.SandboxApp` on every query, because a reset builds a new app.
 A zone is copied and indexed (``_zoneindex.py``) once per change, not per query, and while no
 fault is pending an answer is kept with the copy it came from and sent again for the same query.
 
 Beside them they answer for stand-ins of the email vendors' and the common SPF includes
 (``mailgun.org``, ``_spf.google.com``, ... : ``_public.py``), so that either server can act
-as the recursive resolver of maildns's SPF checks (``MAILDNS_RESOLVER``) offline. A TelecomX
+as the recursive resolver of maildns's SPF checks (``MAILDNS_RESOLVER``) offline. A hosted
 zone of the same name wins over a stand-in; any other name is REFUSED, as before.
 
 Faults (see :meth:`DnsService.add_fault`) make a nameserver answer from an older state of the
@@ -50,6 +51,7 @@ from .._core.checks import got, show
 from ._core import Clock
 from ._limits import MAX_DNS_FAULT_SECONDS, MAX_FAULT_TIMES, finite_number
 from ._public import zones as public_zones
+from ._registry import zone_sources
 from ._zoneindex import ZoneData, fill
 
 if TYPE_CHECKING:
@@ -116,62 +118,43 @@ class DnsFault:
         }
 
 
-def _copy(zone: Any) -> ZoneData:
-    # list(): the HTTP thread may be adding a record meanwhile
-    records = tuple((r.name, r.type, r.rdata) for r in list(zone.records))
-    return ZoneData(zone.domain, zone.serial, zone.ttl, records)
-
-
-class _Copies:
-    """The last copy of each live zone, made again only once the zone changed, so that its
-    index (built on the first query) serves every query until the next change.
-
-    Every change of a TelecomX zone bumps its serial; the key also holds what a change could
-    forget to bump (ttl, record count), and the zone object itself (a zone deleted and created
-    again starts from the same serial)."""
-
-    def __init__(self) -> None:
-        self._made: dict[str, tuple[object, tuple[int, int, int], ZoneData]] = {}
-
-    def of(self, zone: Any) -> ZoneData:
-        key = (zone.serial, zone.ttl, len(zone.records))
-        made = self._made.get(zone.domain)
-        if made is not None and made[0] is zone and made[1] == key:
-            return made[2]
-        data = _copy(zone)
-        self._made[zone.domain] = (zone, key, data)
-        return data
-
-    def clear(self) -> None:
-        self._made = {}
-
-
-def _live_zones(app: SandboxApp, copies: _Copies) -> dict[str, ZoneData]:
-    """Every zone as it is now (for the history kept at each clock move)."""
-    from ._telecomx import state_of  # imports Starlette: only once a sandbox runs
-
-    telecomx = app.vendor_app("telecomx")  # read each time: a reset replaces it
-    return {z.domain: copies.of(z) for z in list(state_of(telecomx).zones.values())}
-
-
 class _LiveZones(Mapping[str, ZoneData]):
-    """The zones as they are now, each copied only when asked for: a query looks up the few
-    names its owner could belong to, whatever the number of zones (bulk runs hold thousands)."""
+    """Every DNS-hosting vendor's zones as they are now (``_registry.zone_sources``): the first
+    vendor holding a name serves it. Each vendor copies a zone only when asked for it, and only
+    once after each change, so a query costs the same whatever the number of zones."""
 
-    def __init__(self, app: SandboxApp, copies: _Copies) -> None:
-        from ._telecomx import state_of
+    def __init__(self, sources: list[Mapping[str, ZoneData]]) -> None:
+        self._sources = sources
 
-        self._zones = state_of(app.vendor_app("telecomx")).zones
-        self._copies = copies
+    def get(self, domain: str, default: Any = None) -> Any:
+        for source in self._sources:
+            if domain in source:
+                return source[domain]
+        return default
 
     def __getitem__(self, domain: str) -> ZoneData:
-        return self._copies.of(self._zones[domain])
+        zone = self.get(domain)
+        if zone is None:
+            raise KeyError(domain)
+        return zone  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self._zones))
+        seen: set[str] = set()
+        for source in self._sources:
+            for domain in list(source):
+                if domain not in seen:
+                    seen.add(domain)
+                    yield domain
 
     def __len__(self) -> int:
-        return len(self._zones)
+        return sum(1 for _ in self)
+
+
+def _live(app: SandboxApp) -> Mapping[str, ZoneData]:
+    """The zones every DNS-hosting vendor of ``app`` holds now (read through the app each
+    time: a reset replaces the vendors' apps)."""
+    sources = [served(app.vendor_app(vendor)) for vendor, served in zone_sources()]
+    return sources[0] if len(sources) == 1 else _LiveZones(sources)
 
 
 class DnsBackend:
@@ -183,7 +166,6 @@ class DnsBackend:
         self._context: SandboxContext | None = None
         self._history: list[tuple[datetime, dict[str, ZoneData]]] = []
         self._faults: list[DnsFault] = []
-        self._copies = _Copies()
         self._generation = 0  # moves whenever faults or the context change
 
     def _sync(self, app: SandboxApp) -> None:
@@ -193,7 +175,6 @@ class DnsBackend:
             self._context = app.context
             self._history = []
             self._faults = []
-            self._copies.clear()
             self._generation += 1
 
     def note(self) -> None:
@@ -204,7 +185,7 @@ class DnsBackend:
         with self._lock:
             self._sync(app)
             now = app.context.clock.now()
-            zones = _live_zones(app, self._copies)
+            zones = dict(_live(app))
             if self._history and self._history[-1][0] == now:
                 self._history[-1] = (now, zones)  # later state at the same instant wins
             elif not self._history or self._history[-1][1] != zones:
@@ -234,7 +215,7 @@ class DnsBackend:
             if any(f.times is None or f.times > 0 for f in self._faults):
                 return None
             generation = self._generation
-        return _LiveZones(app, self._copies), generation
+        return _live(app), generation
 
     def generation(self) -> int:
         with self._lock:
@@ -275,7 +256,7 @@ class DnsBackend:
                 behind += max((f.seconds for f in matching), default=0.0)
             now = app.context.clock.now()
             if behind <= 0:
-                return "answer", _LiveZones(app, self._copies)
+                return "answer", _live(app)
             moment = now - timedelta(seconds=behind)
             past: dict[str, ZoneData] = {}
             for at, zones in self._history:
@@ -324,7 +305,7 @@ def _text(rd: dns.rdata.Rdata) -> str:
 
 # --- answering -------------------------------------------------------------------------------
 def _zone_for(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
-    """The TelecomX zone holding ``qname``, else the stand-in zone holding it (``_public``)."""
+    """The hosted zone holding ``qname``, else the stand-in zone holding it (``_public``)."""
     found = _find_zone(zones, qname)
     if found is None:
         found = _find_zone(public_zones(), qname)
@@ -335,21 +316,8 @@ def _find_zone(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
     """The zone holding ``qname``: the longest of its names (itself, its parent, ...) that is a
     zone, looked up one by one (zone names are lower case, without the final dot)."""
     labels = qname.labels[:-1] if qname.is_absolute() else qname.labels
-    try:
-        text = b".".join(labels).decode("ascii").lower()
-    except UnicodeDecodeError:
-        text = ""
-    if text and not any(b"." in label or b"\\" in label for label in labels):
-        # The plain case, without building a Name per level: each suffix after a dot.
-        at = 0
-        while True:
-            zone = zones.get(text[at:])
-            if zone is not None:
-                return zone
-            dot = text.find(".", at)
-            if dot < 0:
-                return None
-            at = dot + 1
+    if labels and all(label and not label.translate(None, _PLAIN_BYTES) for label in labels):
+        return _find_plain(zones, b".".join(labels).decode("ascii").lower())
     name = qname
     while len(name) > 1:  # the root has one (empty) label
         zone = zones.get(name.to_text(omit_final_dot=True).lower())
@@ -357,6 +325,60 @@ def _find_zone(zones: Snapshot, qname: dns.name.Name) -> ZoneData | None:
             return zone
         name = name.parent()
     return None
+
+
+_PLAIN_BYTES: Final = b"-_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+"""The bytes of a label whose text is itself (no escapes, no dots inside)."""
+
+
+def _find_plain(zones: Snapshot, text: str) -> ZoneData | None:
+    """:func:`_find_zone` for a name of plain labels, given as lower-case text without the final
+    dot: each suffix after a dot is looked up, without building a Name per level."""
+    at = 0
+    while True:
+        zone = zones.get(text[at:])
+        if zone is not None:
+            return zone
+        dot = text.find(".", at)
+        if dot < 0:
+            return None
+        at = dot + 1
+
+
+def _plain_owner(wire: bytes) -> str | None:
+    """The owner name of the query's (first) question as lower-case text without the final
+    dot, read straight from the bytes, when its labels are plain and uncompressed; else None
+    (the caller parses the message)."""
+    at, end = 12, len(wire)
+    labels: list[bytes] = []
+    while at < end:
+        length = wire[at]
+        if length == 0:
+            if not labels:
+                return None
+            joined = b"".join(labels)
+            if joined.translate(None, _PLAIN_BYTES):
+                return None
+            return b".".join(labels).decode("ascii").lower()
+        if length > 63 or at + 1 + length > end:
+            return None  # a pointer, or cut short
+        labels.append(wire[at + 1 : at + 1 + length])
+        at += 1 + length
+    return None
+
+
+def _zone_of_question(zones: Snapshot, wire: bytes) -> tuple[ZoneData | None, bool]:
+    """The zone (a DNS host's, else a stand-in) holding the question's owner, and whether the
+    owner could be read (False: a malformed query, which ``answer`` explains)."""
+    text = _plain_owner(wire)
+    if text is not None:
+        found = _find_plain(zones, text)
+        return (found if found is not None else _find_plain(public_zones(), text)), True
+    try:
+        qname = dns.name.from_wire(wire, 12)[0]
+    except Exception:  # malformed: the full path says how
+        return None, False
+    return _zone_for(zones, qname), True
 
 
 _OPCODE_BITS: Final = 0x7800
@@ -469,17 +491,13 @@ def respond(backend: DnsBackend, server: Server, wire: bytes, *, tcp: bool) -> b
         quiet = backend.quiet()
         if quiet is not None:
             zones, generation = quiet
-            try:
-                qname = dns.name.from_wire(wire, 12)[0]
-            except Exception:  # malformed: the full path below says how
-                qname = None
-            zone = None if qname is None else _zone_for(zones, qname)
+            zone, looked_up = _zone_of_question(zones, wire)
             if zone is not None:
                 kept = zone.answers
                 hit = kept.get(key)
                 if hit is not None:
                     return wire[:2] + hit
-            if qname is not None:
+            if looked_up:
                 known = zone
     response = answer(backend, server, wire, zone=known)
     if response is None:

@@ -105,12 +105,20 @@ def _rdata(rtype: str, value: str) -> str:
     return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
 
 
+NAMESERVERS: Final = ("ns1.sandbox.test.", "ns2.sandbox.test.")
+"""The NS names at each stand-in's apex: the sandbox's own two nameservers."""
+
+
 @cache
 def zones() -> dict[str, ZoneData]:
     """The stand-in zones as the DNS server serves them (serial 1, an hour's TTL)."""
     return {
         domain: ZoneData(
-            domain, 1, 3600, tuple((name, rtype, _rdata(rtype, v)) for name, rtype, v in rows)
+            domain,
+            1,
+            3600,
+            tuple((name, rtype, _rdata(rtype, v)) for name, rtype, v in rows),
+            NAMESERVERS,
         )
         for domain, rows in RECORDS.items()
     }

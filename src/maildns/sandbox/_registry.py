@@ -6,16 +6,28 @@ Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name
 app sees it: a body over the size limit), when the vendor's calls need account ids, ``ACCOUNT``
 (the seeded ids, by name), and when it accepts more accounts than the demo one,
 ``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix).
+
+A vendor that hosts DNS has ``served_zones(app)``: its zones as they are now, a mapping of
+lower-case domain (no final dot) to :class:`~maildns.sandbox._zoneindex.ZoneData`, copied only
+after a change; the sandbox's nameservers answer from every such vendor's zones.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable, Mapping
 from functools import cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..vendors import DECLARATIONS
+
+if TYPE_CHECKING:
+    from ._zoneindex import ZoneData
+
+ZoneSource = Callable[[object], "Mapping[str, ZoneData]"]
+"""A DNS-hosting vendor's ``served_zones``: its app -> its zones as the nameservers serve them."""
 
 # A declared vendor without a module here (a DNS host that is not an HTTP API) is not served.
 VENDORS: tuple[str, ...] = tuple(
@@ -41,3 +53,10 @@ def partner_accounts() -> dict[str, dict[str, dict[str, str]]]:
         v: {k: dict(c) for k, c in getattr(module(v), "PARTNER_ACCOUNTS", {}).items()}
         for v in VENDORS
     }
+
+
+@cache
+def zone_sources() -> tuple[tuple[str, ZoneSource], ...]:
+    """``(vendor, served_zones)`` of every served vendor that hosts DNS, in declaration order
+    (the first to hold a zone serves it)."""
+    return tuple((v, module(v).served_zones) for v in VENDORS if hasattr(module(v), "served_zones"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, NoReturn, TypeVar
@@ -35,6 +35,7 @@ from ._core import SandboxContext
 from ._http import JSON, checked_response, model_response, query
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
 from ._routes import allowed_methods, exact_methods
+from ._zoneindex import ZoneData
 
 DEMO_CREDENTIALS: Final = {
     "username": "demo@sandbox.telecomx.dk",
@@ -45,6 +46,8 @@ CUSTOMER_ID: Final = "64a1f0c2b9e4d3a2c1b0f9e8"
 PRODUCT_ID: Final = "64a1f0c2b9e4d3a2c1b0aaaa"
 """The seeded DNS hosting product."""
 ACCOUNT: Final = {"customer_id": CUSTOMER_ID, "product_id": PRODUCT_ID}
+NAMESERVERS: Final = ("ns1.sandbox.telecomx.test.", "ns2.sandbox.telecomx.test.")
+"""The NS names the sandbox's nameservers give every zone of this host (ns1 is the SOA's mname)."""
 
 TOKEN_MINUTES = 15
 DEFAULT_TTL = 86400
@@ -222,6 +225,7 @@ class TelecomXState:
         self.zones: dict[str, Zone] = {}
         self.sessions: dict[str, Session] = {}
         self._employee_id: str | None = None
+        self.served = ServedZones(self.zones)
 
     @property
     def employee_id(self) -> str:
@@ -248,6 +252,50 @@ class TelecomXState:
         if zone is None:
             _fail(404, "not_found")
         return zone
+
+
+# --- the DNS-host interface of the sandbox's nameserver (see ``_registry.served_zones``) --------
+def _presented(rtype: str, rdata: str) -> tuple[str, str]:
+    """TelecomX's ``(type, rData)`` in presentation form: its MX type carries the preference."""
+    if rtype.startswith("MX "):
+        return "MX", f"{rtype[3:]} {rdata}"
+    return rtype, rdata
+
+
+class ServedZones(Mapping[str, ZoneData]):
+    """The zones as they are now, for the nameserver: each copied only when asked for and only
+    once after each change, so a query costs the same whatever the number and size of zones.
+
+    Every change of a zone bumps its serial; the key also holds what a change could forget to
+    bump (ttl, record count), and the zone object itself (a zone deleted and created again
+    starts from the same serial)."""
+
+    def __init__(self, zones: dict[str, Zone]) -> None:
+        self._zones = zones
+        self._made: dict[str, tuple[Zone, tuple[int, int, int], ZoneData]] = {}
+
+    def __getitem__(self, domain: str) -> ZoneData:
+        zone = self._zones[domain]
+        key = (zone.serial, zone.ttl, len(zone.records))
+        made = self._made.get(domain)
+        if made is not None and made[0] is zone and made[1] == key:
+            return made[2]
+        # list(): the HTTP thread may be adding a record meanwhile
+        records = tuple((r.name, *_presented(r.type, r.rdata)) for r in list(zone.records))
+        data = ZoneData(zone.domain, zone.serial, zone.ttl, records, NAMESERVERS)
+        self._made[domain] = (zone, key, data)
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._zones))
+
+    def __len__(self) -> int:
+        return len(self._zones)
+
+
+def served_zones(app: object) -> Mapping[str, ZoneData]:
+    """The zones of an app made by :func:`create_app`, as the sandbox's nameservers serve them."""
+    return state_of(app).served
 
 
 def state_of(app: object) -> TelecomXState:

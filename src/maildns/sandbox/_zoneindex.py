@@ -25,8 +25,6 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 import dns.rrset
 
-NAMESERVERS: Final = ("ns1.sandbox.telecomx.test.", "ns2.sandbox.telecomx.test.")
-"""The NS names served at every zone's apex (ns1 is also the SOA's mname)."""
 SOA_TIMERS: Final = (3600, 600, 604800)  # refresh, retry, expire
 MAX_NEGATIVE_TTL: Final = 3600  # the SOA minimum: the zone ttl, capped (RFC 2308 advice)
 
@@ -40,7 +38,10 @@ class ZoneData:
     domain: str
     serial: int
     ttl: int
-    records: tuple[tuple[str, str, str], ...]  # (relative name, type, rData)
+    records: tuple[tuple[str, str, str], ...]
+    """``(owner relative to the zone, type, rdata in presentation form)``, names absolute."""
+    nameservers: tuple[str, ...]
+    """The NS names served at the apex (the first is also the SOA's mname)."""
 
     @cached_property
     def index(self) -> ZoneIndex:
@@ -81,14 +82,14 @@ class ZoneIndex:
         refresh, retry, expire = SOA_TIMERS
         minimum = min(zone.ttl, MAX_NEGATIVE_TTL)
         soa_text = (
-            f"{NAMESERVERS[0]} hostmaster.{origin.to_text()} {zone.serial}"
+            f"{zone.nameservers[0]} hostmaster.{origin.to_text()} {zone.serial}"
             f" {refresh} {retry} {expire} {minimum}"
         )
         nodes[origin][dns.rdatatype.SOA] = dns.rrset.from_text(
             origin, zone.ttl, "IN", "SOA", soa_text
         )
         negative = dns.rrset.from_text(origin, min(zone.ttl, minimum), "IN", "SOA", soa_text)
-        for ns in NAMESERVERS:
+        for ns in zone.nameservers:
             add(origin, dns.rdata.from_text("IN", "NS", ns))
         for name, rtype, text in zone.records:
             rd = rdata(rtype, text)
@@ -111,15 +112,12 @@ class ZoneIndex:
 
 
 def rdata(rtype: str, text: str) -> dns.rdata.Rdata | None:
-    """A record's rData (TelecomX's form: MX as ``"MX <preference>"``) as dnspython rdata;
-    host names in it are absolute. None for what DNS cannot carry."""
-    kind = rtype
-    if rtype.startswith("MX "):
-        kind, text = "MX", f"{rtype[3:]} {text}"
+    """A record's rdata in presentation form as dnspython rdata; host names in it are
+    absolute. None for what DNS cannot carry."""
     try:
         return dns.rdata.from_text(
             dns.rdataclass.IN,
-            dns.rdatatype.from_text(kind),
+            dns.rdatatype.from_text(rtype),
             text,
             origin=dns.name.root,
             relativize=False,  # keep names absolute: they go on the wire as they are
