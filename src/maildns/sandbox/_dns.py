@@ -24,6 +24,7 @@ This module imports neither Starlette nor uvicorn.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import select
 import socket
@@ -538,19 +539,20 @@ class _UDPServer:
         self._stopping = threading.Event()
         self._stopped = threading.Event()
 
-    def serve_forever(self, poll_interval: float = 0.02) -> None:
+    def serve_forever(self) -> None:
+        # A blocking receive: one system call per datagram, and no wake-ups while idle;
+        # ``shutdown`` sends the socket a datagram of its own to end the wait.
         sock = self.socket
-        sock.settimeout(poll_interval)  # how soon ``shutdown`` is noticed
         try:
             while not self._stopping.is_set():
                 try:
                     data, client = sock.recvfrom(65535)
-                except TimeoutError:
-                    continue
                 except OSError:
                     if self._stopping.is_set():
                         return
                     continue  # e.g. an ICMP error from an earlier send
+                if self._stopping.is_set():
+                    return
                 try:
                     out = respond(self.backend, self.ns, data, tcp=False)
                     if out is not None:
@@ -564,6 +566,8 @@ class _UDPServer:
 
     def shutdown(self) -> None:
         self._stopping.set()
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.sendto(b"", self.server_address)  # too short to answer: it only wakes the loop
         self._stopped.wait(timeout=5)
 
     def server_close(self) -> None:
@@ -705,12 +709,12 @@ class Nameserver:
         self.address: tuple[str, int] = (host, int(tcp.server_address[1]))
         self._threads = [
             threading.Thread(
-                target=s.serve_forever,
-                kwargs={"poll_interval": 0.02},
-                name=f"maildns-sandbox-dns-{server}-{proto}",
-                daemon=True,
+                target=serve, name=f"maildns-sandbox-dns-{server}-{proto}", daemon=True
             )
-            for s, proto in ((self.udp, "udp"), (self.tcp, "tcp"))
+            for serve, proto in (
+                (self.udp.serve_forever, "udp"),
+                (functools.partial(self.tcp.serve_forever, poll_interval=0.02), "tcp"),
+            )
         ]
         for t in self._threads:
             t.start()
