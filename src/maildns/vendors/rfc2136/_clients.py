@@ -40,7 +40,7 @@ from ...errors import (
     Problem,
 )
 from ...models import DnsRecord, Zone, ZoneStatus
-from ...protocols import AsyncDnsHost, DnsHost
+from ...protocols import AsyncRecordSetHost, RecordSetHost
 from ._connection import Connection, check_option, connection
 from ._mapping import VENDOR, absolute, key_error, rcode_error, rdata_of, records_of
 from ._settings import Rfc2136ZoneSettings
@@ -252,7 +252,7 @@ class _Base:
     ) -> dns.update.UpdateMessage:
         """Replace the record set at ``name`` of ``rdtype`` by ``new``, only if it is
         ``expected`` (RFC 2136 section 2.4: "RRset exists (value dependent)", or "RRset does not
-        exist" when nothing is expected)."""
+        exist" when nothing is expected) and, for data other than a CNAME, no CNAME is there."""
         update = dns.update.UpdateMessage(
             zone, keyring=conn.keyring, keyname=conn.key_name, keyalgorithm=conn.algorithm
         )
@@ -265,6 +265,10 @@ class _Base:
             update.present(owner, before)
         else:
             update.absent(owner, wanted)
+        if new and wanted != dns.rdatatype.CNAME:
+            # A server silently ignores other data added at a CNAME's name (RFC 2136 section
+            # 3.4.2.2) and answers NOERROR: a CNAME put there since the read must refuse it.
+            update.absent(owner, dns.rdatatype.CNAME)
         update.delete(owner, wanted)
         if new:
             after = dns.rdataset.Rdataset(dns.rdataclass.IN, wanted, ttl=ttl)
@@ -577,6 +581,7 @@ if TYPE_CHECKING:
 
     def _plays_its_roles(
         sync: Rfc2136, twin: AsyncRfc2136
-    ) -> tuple[DnsHost[Rfc2136ZoneSettings], AsyncDnsHost[Rfc2136ZoneSettings]]:
-        """mypy proves here that the clients satisfy the protocols of their roles."""
+    ) -> tuple[RecordSetHost[Rfc2136ZoneSettings], AsyncRecordSetHost[Rfc2136ZoneSettings]]:
+        """mypy proves here that the clients satisfy the protocols of their roles (and compare
+        and swap record sets)."""
         return (sync, twin)
