@@ -1,11 +1,12 @@
 """``maildns <vendor> ...``: each vendor's sending domains, zones and records, one call each.
 
-Built from :data:`maildns.vendors.DECLARATIONS`, so a vendor added there gets its commands:
+Built from :data:`maildns.vendors.VENDORS`, so a vendor added there gets its commands:
 
 - a vendor playing ``Role.SENDING_DOMAINS`` gets ``list|get|create|update|verify|delete``
   (``update`` when its client has ``update_sending_domain``) under its declared ``noun``;
 - a vendor playing ``Role.DNS`` gets ``zones list|get|create|update|delete|check`` (``update``
-  when its client has ``update_zone``) and ``records list|add|update|delete``.
+  when its client has ``update_zone``; no ``create`` or ``delete`` for a host that cannot make
+  zones, such as an RFC 2136 server) and ``records list|add|update|delete``.
 
 The options come from the vendor's own code: its settings class's fields for ``create`` (and
 ``update``, which replaces them), the keyword-only parameters of the client method for the
@@ -34,7 +35,7 @@ from rich.text import Text
 
 from ..errors import ConfigurationError, InvalidInputError, MailDnsError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
-from ..vendors import DECLARATIONS, Declaration, Role
+from ..vendors import VENDORS, Declaration, Role, Transport
 from ._common import FORMAT_VERSION, Json, _fail, _print_json, call, fit_whole, out
 
 __all__ = [
@@ -519,14 +520,14 @@ def _zones(declaration: Declaration) -> typer.Typer:
     commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = [
         ("list", list_body, list_options, "list_zones"),
         ("get", get_body, [], "get_zone"),
-        ("create", create_body, settings, "create_zone"),
     ]
+    if declaration.creates_zones:
+        commands.append(("create", create_body, settings, "create_zone"))
     if update_options:
         commands.append(("update", update_body, update_options, "update_zone"))
-    commands += [
-        ("delete", delete_body, [], "delete_zone"),
-        ("check", check_body, [], "check_zone"),
-    ]
+    if declaration.creates_zones:
+        commands.append(("delete", delete_body, [], "delete_zone"))
+    commands.append(("check", check_body, [], "check_zone"))
     for name, body, extra, method in commands:
         _command(group, name, body, [*extra, *properties], _command_help(method))
     return group
@@ -634,6 +635,9 @@ def _vendor_help(declaration: Declaration) -> str:
     plays = {Role.SENDING_DOMAINS: "sending domains", Role.DNS: "DNS zones and records"}
     roles = " and ".join(plays[r] for r in sorted(declaration.roles) if r in plays)
     envs = ", ".join(c.env for c in declaration.credentials)
+    if declaration.transport is not Transport.HTTP:
+        zones = f"; the zones listed from {declaration.zones_env}" if declaration.zones_env else ""
+        return f"{declaration.title}: {roles}. Server and key from {envs}{zones}."
     return (
         f"{declaration.title}: {roles}. Credentials from {envs}; the server from "
         f"{declaration.base_url_env} (default {_server_words(declaration)})."
@@ -653,7 +657,7 @@ def _server_words(declaration: Declaration) -> str:
 
 def add_vendor_commands(app: typer.Typer) -> None:
     """``maildns <vendor> ...`` for every declared vendor, by the roles it plays."""
-    for declaration in DECLARATIONS.values():
+    for declaration in VENDORS.values():
         vendor = typer.Typer(help=_vendor_help(declaration), no_args_is_help=True)
         if Role.SENDING_DOMAINS in declaration.roles:
             vendor.add_typer(_sending_domains(declaration), name=declaration.noun)

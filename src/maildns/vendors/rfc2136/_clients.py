@@ -4,6 +4,7 @@ transfer (AXFR) or a query, signed too."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -47,6 +48,7 @@ from ._settings import Rfc2136ZoneSettings
 
 __all__ = ["AsyncRfc2136", "Rfc2136"]
 
+ZONES_ENV: Final = "RFC2136_ZONES"
 DEFAULT_TTL: Final = 3600
 DEFAULT_TIMEOUT: Final = 10.0
 T = TypeVar("T")
@@ -63,7 +65,7 @@ class _Base:
         key_algorithm: str | None = None,
         key_secret: str | None = None,
         key_file: str | None = None,
-        zones: Sequence[str] = (),
+        zones: Sequence[str] | None = None,
         ttl: int = DEFAULT_TTL,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
@@ -82,7 +84,11 @@ class _Base:
         self.ttl: int = c.check(check_ttl, ttl, "ttl")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             c.add("timeout", f"must be a positive number of seconds, got {timeout!r}")
-        listed = [c.check(domain_name, z, "zones") for z in zones]
+        if zones is None:  # RFC2136_ZONES: "example.com, example.org"
+            named = os.environ.get(ZONES_ENV, "").replace(",", " ").split()
+            listed = [c.check(domain_name, z, ZONES_ENV) for z in named]
+        else:
+            listed = [c.check(domain_name, z, "zones") for z in zones]
         c.raise_if_any()
         self.timeout = float(timeout)
         self.zones: tuple[str, ...] = tuple(listed)
@@ -325,8 +331,8 @@ class Rfc2136(_Base):
     ``tsig-keygen`` or ``keymgr -t`` file); each falls back to ``RFC2136_SERVER``,
     ``RFC2136_KEY_NAME``, ``RFC2136_KEY_ALGORITHM``, ``RFC2136_KEY_SECRET``,
     ``RFC2136_KEY_FILE``. ``zones``: what ``list_zones`` lists (RFC 2136 cannot ask a server
-    which zones it serves). Zones are neither created nor deleted: the server's configuration
-    does that.
+    which zones it serves), else ``RFC2136_ZONES`` (comma-separated). Zones are neither created
+    nor deleted: the server's configuration does that.
     """
 
     def _call(self, operation: str, zone: str, fn: Callable[[Connection], T]) -> T:
