@@ -148,6 +148,11 @@ class Declaration:
     (``maildns <name> <noun> list``): the vendor's own word."""
     noun_help: str = "Sending domains."
     """The help of that command group."""
+    option_help: Mapping[str, str] = attrs.field(factory=dict)
+    """The command line's help for the vendor's own options, by the settings field or client
+    method parameter each sets (``daily_send_limit``), or by ``operation.parameter``
+    (``list_zones.customer``) where one operation means it differently; an option with none is
+    helped by its name."""
     transport: Transport = Transport.HTTP
     """How it is reached: what ``doctor`` checks, and whether the sandbox, the specs and the
     HTTP contract tests know it (:data:`maildns.vendors.DECLARATIONS` holds the HTTP ones)."""
