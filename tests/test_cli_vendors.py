@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import maildns
-from maildns import DnsRecord, RecordPurpose, RecordType
+from maildns import DnsRecord, RecordPurpose, RecordType, ZoneStatus
 from maildns._cli import _common, _vendors, app
 from maildns.sandbox import Sandbox
 from maildns.vendors import VENDORS, Transport
@@ -461,8 +461,9 @@ def test_rfc2136_zones_and_records_from_its_declaration(
     assert run(vendor, "zones", "create", ZONE)[0] == _common.USAGE  # no such command
     assert run(vendor, "zones", "delete", ZONE, "--yes")[0] == _common.USAGE
     (listed,) = ok_json(vendor, "zones", "list")["zones"]
-    assert (listed["domain"], listed["status"]) == (ZONE, "OK")
-    assert ok_json(vendor, "zones", "check", ZONE)["status"] == "OK"
+    served = ZoneStatus.OK.value
+    assert (listed["domain"], listed["status"]) == (ZONE, served)
+    assert ok_json(vendor, "zones", "check", ZONE)["status"] == served
 
     txt = ["--type", "TXT", "--name", f"k1._domainkey.{ZONE}", "--value", DKIM]
     assert ok_json(vendor, "records", "add", ZONE, *txt)["record"]["value"] == DKIM
