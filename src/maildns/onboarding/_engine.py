@@ -12,7 +12,9 @@ A host that compares and swaps (:class:`~maildns.protocols.AsyncRecordSetHost`) 
 to record set by record set, each write made only if the set is still as it was read; when
 the zone changed under the plan the host refuses, and the domain's DNS changes are planned
 again from the zone read anew (:data:`ATTEMPTS` times at most), so that what someone else
-wrote meanwhile is merged with, never overwritten.
+wrote meanwhile is merged with, never overwritten. A host without compare and swap that
+matches a record by its value (an update or delete of a record no longer there is a 404) is
+re-planned the same way; its creates have no such guard.
 
 A failure stops its domain, never the run: a read that fails (after the client's retries)
 fails the domains that needed it, a step that fails stops its domain, and a vendor that stops
@@ -917,9 +919,9 @@ class Engine:
     ) -> SendingDomain | bool | Literal["stale"]:
         """Make one change, journaled: False when it failed (or its effect is unknown), a
         created sending domain, True, or :data:`STALE` when the host refused a record write
-        because the zone changed since it was read (journaled failed: nothing was written; a
-        configured domain's changes are then planned again). A vendor found unreachable is not
-        even asked."""
+        because the zone changed since it was read (:func:`_stale`; journaled failed: nothing
+        was written; a configured domain's changes are then planned again). A vendor found
+        unreachable is not even asked."""
         who = describe(change.key) if change.kind == "sending_domain" else change.vendor
         if who in self.breaker.tripped:
             error = Unreachable(who, self.breaker.tripped[who])
@@ -932,7 +934,7 @@ class Engine:
         try:
             made = await self._make(change, zone, domain, sets)
         except MailDnsError as error:
-            if isinstance(error, RecordsChangedError) and domain is not None:
+            if domain is not None and _stale(error, change):
                 detail = f"{error} (nothing was written; planned again from the zone read anew)"
                 await self._j(self.journal.failed, step, detail)
                 return STALE
@@ -1056,6 +1058,18 @@ def _unset(key: Key) -> str:
         return ""
     lacking = missing(DECLARATIONS[vendor], account)
     return "" if lacking is None else f" (account {account} {lacking})"
+
+
+def _stale(error: MailDnsError, change: Change) -> bool:
+    """Whether the host refused ``change`` because the zone is no longer as it was read: a
+    compare-and-swap refused (:class:`RecordsChangedError`), or a record to update or delete
+    that is not there any more (a host matching the record by its value, as TelecomX does,
+    answers 404). Either way nothing was written."""
+    if change.kind != "record":
+        return False
+    if isinstance(error, RecordsChangedError):
+        return True
+    return isinstance(error, NotFoundError) and change.action in ("update", "delete")
 
 
 def _first_error(outcome: Outcome) -> str | None:
