@@ -907,9 +907,9 @@ class Engine:
             else:
                 return outcome
         why = (
-            f"the zone {domain.zone} kept changing while maildns wrote to it: {len(refused)} "
-            "writes refused as planned on a stale read, each planned again; apply again once "
-            "it settles"
+            f"the zone {domain.zone} kept changing while maildns wrote to it ({len(refused)} "
+            "writes refused, the zone read and the domain planned again after each but the "
+            "last): apply again once it settles"
         )
         outcome.failed.append((refused[-1], why))
         return outcome
