@@ -443,11 +443,16 @@ class Rfc2136(_Base):
     ) -> None:
         """Compare and swap one record set: the records of ``expected``'s (or ``new``'s) name
         and type become ``new``, only if they are ``expected`` now; ``RecordsChangedError``
-        otherwise (NXRRSET / YXRRSET), nothing changed."""
+        otherwise (NXRRSET / YXRRSET), nothing changed. A set that exists keeps its TTL."""
         zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
 
         def run(conn: Connection) -> None:
-            update = self._swap(zone, name, rdtype, before, after, self.ttl, conn)
+            ttl = None
+            if before:  # its TTL, which the prerequisite does not compare
+                query = self._query(name, rdtype, conn)
+                found = dns.query.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+                ttl = self._rrset(found, name, rdtype, "replace_records", zone)[1]
+            update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = dns.query.tcp(update, conn.host, port=conn.port, timeout=self.timeout)
             self._answer(reply, "replace_records", zone)
 
@@ -554,7 +559,14 @@ class AsyncRfc2136(_Base):
         zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
 
         async def run(conn: Connection) -> None:
-            update = self._swap(zone, name, rdtype, before, after, self.ttl, conn)
+            ttl = None
+            if before:  # its TTL, which the prerequisite does not compare
+                query = self._query(name, rdtype, conn)
+                found = await dns.asyncquery.tcp(
+                    query, conn.host, port=conn.port, timeout=self.timeout
+                )
+                ttl = self._rrset(found, name, rdtype, "replace_records", zone)[1]
+            update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = await dns.asyncquery.tcp(
                 update, conn.host, port=conn.port, timeout=self.timeout
             )
