@@ -43,7 +43,15 @@ from ...errors import (
 from ...models import DnsRecord, Zone, ZoneStatus
 from ...protocols import AsyncRecordSetHost, RecordSetHost
 from ._connection import Connection, check_option, connection
-from ._mapping import VENDOR, absolute, key_error, rcode_error, rdata_of, records_of
+from ._mapping import (
+    VENDOR,
+    absolute,
+    key_error,
+    rcode_error,
+    rdata_of,
+    record_of,
+    records_of,
+)
 from ._settings import Rfc2136ZoneSettings
 
 __all__ = ["AsyncRfc2136", "Rfc2136"]
@@ -304,6 +312,27 @@ class _Base:
             rest.append(rdata_of(new))
         return rest
 
+    def _held(
+        self,
+        current: list[dns.rdata.Rdata],
+        expected: Sequence[DnsRecord],
+        new: Sequence[DnsRecord],
+        name: str,
+        zone: str,
+    ) -> tuple[list[dns.rdata.Rdata], list[dns.rdata.Rdata]]:
+        """The set the server holds now (its rdata exactly, as the prerequisite must name it)
+        and the one to put in its place, when it holds ``expected``: a record kept keeps its
+        rdata (a TXT someone split into other strings still matches);
+        ``RecordsChangedError`` when it holds something else."""
+        owner = absolute(name)
+        held = [(record_of(owner, rdata), rdata) for rdata in current]
+        now = sorted(_key(r) for r, _ in held if r is not None)
+        if len(now) != len(held) or now != sorted(_key(r) for r in expected):
+            rcode = dns.rcode.YXRRSET if not expected else dns.rcode.NXRRSET
+            raise rcode_error(rcode, "replace_records", zone)
+        kept = {_key(r): rdata for r, rdata in held if r is not None}
+        return current, [kept.get(_key(r)) or rdata_of(r) for r in new]
+
     def _zone_of(self, zone: str, made: dns.zone.Zone) -> Zone:
         pairs = [(name, rdata) for name, _ttl, rdata in made.iterate_rdatas()]
         soa = made.get_rdataset(absolute(zone), dns.rdatatype.SOA)
@@ -443,15 +472,17 @@ class Rfc2136(_Base):
     ) -> None:
         """Compare and swap one record set: the records of ``expected``'s (or ``new``'s) name
         and type become ``new``, only if they are ``expected`` now; ``RecordsChangedError``
-        otherwise (NXRRSET / YXRRSET), nothing changed. A set that exists keeps its TTL."""
-        zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
+        otherwise (NXRRSET / YXRRSET), nothing changed. The set is read first and compared
+        record by record (a TXT split into other strings is the same record); the update's
+        prerequisite then names it exactly, so a change between the read and the update is
+        refused too. A set that exists keeps its TTL."""
+        zone, name, rdtype, expected_, new_ = _replacement(self, domain, expected, new)
 
         def run(conn: Connection) -> None:
-            ttl = None
-            if before:  # its TTL, which the prerequisite does not compare
-                query = self._query(name, rdtype, conn)
-                found = dns.query.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
-                ttl = self._rrset(found, name, rdtype, "replace_records", zone)[1]
+            query = self._query(name, rdtype, conn)
+            found = dns.query.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
+            before, after = self._held(current, expected_, new_, name, zone)
             update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = dns.query.tcp(update, conn.host, port=conn.port, timeout=self.timeout)
             self._answer(reply, "replace_records", zone)
@@ -556,16 +587,13 @@ class AsyncRfc2136(_Base):
     async def replace_records(
         self, domain: str, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
     ) -> None:
-        zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
+        zone, name, rdtype, expected_, new_ = _replacement(self, domain, expected, new)
 
         async def run(conn: Connection) -> None:
-            ttl = None
-            if before:  # its TTL, which the prerequisite does not compare
-                query = self._query(name, rdtype, conn)
-                found = await dns.asyncquery.tcp(
-                    query, conn.host, port=conn.port, timeout=self.timeout
-                )
-                ttl = self._rrset(found, name, rdtype, "replace_records", zone)[1]
+            query = self._query(name, rdtype, conn)
+            found = await dns.asyncquery.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
+            before, after = self._held(current, expected_, new_, name, zone)
             update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = await dns.asyncquery.tcp(
                 update, conn.host, port=conn.port, timeout=self.timeout
@@ -577,7 +605,7 @@ class AsyncRfc2136(_Base):
 
 def _replacement(
     client: _Base, domain: object, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
-) -> tuple[str, str, str, list[dns.rdata.Rdata], list[dns.rdata.Rdata]]:
+) -> tuple[str, str, str, list[DnsRecord], list[DnsRecord]]:
     """``replace_records``'s arguments, checked: one name and type for every record."""
     records = [*expected, *new]
     if not records:
@@ -590,9 +618,11 @@ def _replacement(
             [Problem("new", "every record must have the same name and type (one record set)")]
         )
     name, rtype = next(iter(keys))
-    before = [rdata_of(r) for r in checked[: len(expected)]]
-    after = [rdata_of(r) for r in checked[len(expected) :]]
-    return zone, name, rtype.value, before, after
+    return zone, name, rtype.value, checked[: len(expected)], checked[len(expected) :]
+
+
+def _key(record: DnsRecord) -> tuple[str, int, str]:
+    return (record.value, record.priority or 0, record.type.value)
 
 
 if TYPE_CHECKING:
