@@ -471,3 +471,23 @@ def test_a_dns_host_without_zones_says_which_variable_names_them(
         f"no zone to check on {host_env.address}: set {declaration.zones_env} to the zones "
         "maildns updates"
     )
+
+
+def test_a_zone_the_server_does_not_serve_fails_and_skips_its_key(
+    host_env: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert HOST.zones_env is not None
+    monkeypatch.setenv(HOST.zones_env, f"{ZONE}, absent.example")
+    code, document, _ = run_json()
+    assert code == 1
+    checks = [(c["check"], c["ok"], c["skipped"]) for c in host_checks(document)]
+    assert checks == [
+        ("credentials", True, False),
+        ("zone", True, False),
+        ("key", True, False),
+        ("zone", False, False),
+        ("key", False, True),
+    ]
+    assert host_checks(document)[3]["detail"] == (
+        f"{host_env.address} does not serve absent.example with authority (no SOA and NS from it)"
+    )
