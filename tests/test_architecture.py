@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from maildns.vendors import DECLARATIONS
+from maildns.vendors import VENDORS
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "maildns"
 
@@ -37,16 +37,16 @@ ALLOWED: dict[str, tuple[str, str]] = {
 
 
 def _vendor_words() -> re.Pattern[str]:
-    names = sorted({word for d in DECLARATIONS.values() for word in (d.name, d.title)})
+    names = sorted({word for d in VENDORS.values() for word in (d.name, d.title)})
     return re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
 
 
 def _own(path: Path) -> bool:
     """Whether ``path`` is a vendor's own module: its package, or its sandbox fake."""
     rel = path.relative_to(SRC)
-    if rel.parts[0] == "vendors" and len(rel.parts) > 2 and rel.parts[1] in DECLARATIONS:
+    if rel.parts[0] == "vendors" and len(rel.parts) > 2 and rel.parts[1] in VENDORS:
         return True
-    return rel.parts[0] == "sandbox" and rel.stem.removeprefix("_") in DECLARATIONS
+    return rel.parts[0] == "sandbox" and rel.stem.removeprefix("_") in VENDORS
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
@@ -105,7 +105,7 @@ def test_every_allowance_is_still_needed(module: str) -> None:
 
 def test_the_check_sees_a_vendor_named_in_a_shared_module(tmp_path: Path) -> None:
     """The check itself: a literal naming a vendor is found, a docstring or a comment is not."""
-    name = next(iter(DECLARATIONS))
+    name = next(iter(VENDORS))
     module = tmp_path / "shared.py"
     module.write_text(
         f'"""About {name}."""\n# {name}\nX = 1\n"""{name}, documented."""\n'

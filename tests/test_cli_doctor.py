@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from typer.testing import CliRunner
 
 from maildns._cli import _doctor, app
 from maildns.sandbox import Sandbox
-from maildns.vendors import DECLARATIONS
+from maildns.vendors import DECLARATIONS, VENDORS, Transport
+
+from . import dnsservers
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
-VENDORS = list(DECLARATIONS)
+HTTP_VENDORS = list(DECLARATIONS)
 PER_VENDOR = ["credentials", "base_url", "token"]
 
 
@@ -72,12 +75,12 @@ def test_everything_configured_passes_with_every_field(sandbox_env: Sandbox) -> 
     assert code == 0, document
     assert list(document) == ["format_version", "checks", "environments", "ok"]
     # Each vendor points at the sandbox the test started: named as such.
-    assert document["environments"] == dict.fromkeys(VENDORS, "local maildns sandbox")
+    assert document["environments"] == dict.fromkeys(HTTP_VENDORS, "local maildns sandbox")
     assert document["format_version"] == "1"
     assert document["ok"] is True
     checks = document["checks"]
     # Each vendor's three checks, in the declarations' order, then one per nameserver.
-    expected: list[tuple[str | None, str]] = [(v, c) for v in VENDORS for c in PER_VENDOR]
+    expected: list[tuple[str | None, str]] = [(v, c) for v in HTTP_VENDORS for c in PER_VENDOR]
     expected += [(None, "dns")] * len(sb.dns_addresses)
     assert [(c["vendor"], c["check"]) for c in checks] == expected
     for check in checks:
@@ -110,7 +113,7 @@ def test_the_text_report_is_one_line_per_check_on_stdout(sandbox_env: Sandbox) -
     code, stdout, stderr = run()
     assert code == 0
     lines = stdout.splitlines()
-    assert len(lines) == 3 * len(VENDORS) + len(sandbox_env.dns_addresses)
+    assert len(lines) == 3 * len(HTTP_VENDORS) + len(sandbox_env.dns_addresses)
     assert all(line.split()[0] == "ok" for line in lines)
     assert [line.split()[1:3] for line in lines[:3]] == [["tesouro", c] for c in PER_VENDOR]
     assert "checks passed" in stderr
@@ -132,7 +135,7 @@ def test_missing_credentials_are_named_and_skip_the_token(
     # Two: the credentials and the token they skip.
     assert (
         stderr.strip()
-        == f"2 of {3 * len(VENDORS) + len(sandbox_env.dns_addresses)} checks did not pass"
+        == f"2 of {3 * len(HTTP_VENDORS) + len(sandbox_env.dns_addresses)} checks did not pass"
     )
     assert_no_secret(stdout + stderr, secrets_of(sandbox_env))
 
@@ -357,3 +360,134 @@ def test_each_vendor_names_the_environment_it_points_at(
         assert ": Tesouro's own sandbox, not production; " in detail
     else:
         assert f": {kind}; " in detail
+
+
+# --- a DNS host reached over DNS (RFC 2136), against a real BIND ----------------------------------
+DNS_VENDORS = [d for d in VENDORS.values() if d.transport is Transport.DNS]
+HOST = VENDORS["rfc2136"]  # the BIND below speaks RFC 2136
+ZONE = "example.com"
+
+
+@pytest.fixture(scope="module")
+def bind() -> Iterator[dnsservers.DnsServer]:
+    why = dnsservers.missing("bind")
+    if why is not None:
+        pytest.skip(why)
+    with dnsservers.running_server("bind", (ZONE,)) as server:
+        yield server
+
+
+@pytest.fixture
+def host_env(
+    sandbox_env: Sandbox, bind: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> dnsservers.DnsServer:
+    """The sandbox's vendors, and the BIND server as the DNS host a user exports."""
+    declaration = HOST
+    for credential in declaration.credentials:
+        monkeypatch.delenv(credential.env, raising=False)
+    for name, value in bind.env().items():
+        monkeypatch.setenv(name, value)
+    assert declaration.zones_env is not None
+    monkeypatch.setenv(declaration.zones_env, ZONE)
+    return bind
+
+
+def host_checks(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in document["checks"] if c["vendor"] == HOST.name]
+
+
+def test_a_dns_host_is_checked_only_when_configured(
+    sandbox_env: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for declaration in DNS_VENDORS:
+        for name in [c.env for c in declaration.credentials] + [declaration.zones_env or ""]:
+            monkeypatch.delenv(name, raising=False)
+    _, document, _ = run_json()
+    names = {d.name for d in DNS_VENDORS}
+    assert [c for c in document["checks"] if c["vendor"] in names] == []
+
+
+def test_a_dns_host_with_a_good_key_passes_naming_its_server(
+    host_env: dnsservers.DnsServer,
+) -> None:
+    code, document, stderr = run_json()
+    assert code == 0, document
+    checks = host_checks(document)
+    assert [(c["check"], c["ok"]) for c in checks] == [
+        ("credentials", True),
+        ("zone", True),
+        ("key", True),
+    ]
+    _, zone, key = checks
+    assert zone["detail"] == f"{host_env.address} serves {ZONE} (SOA and NS, authoritative)"
+    assert key["detail"].startswith(f"{host_env.address} accepts the TSIG key: {ZONE} transferred")
+    code, stdout, _ = run()
+    lines = [ln for ln in stdout.splitlines() if ln.split()[1] == HOST.name]
+    assert len(lines) == 3
+    assert all(ln.split()[0] == "ok" for ln in lines)
+    assert_no_secret(json.dumps(document) + stdout + stderr, [host_env.secret])
+
+
+def test_a_wrong_key_fails_the_key_check_in_one_line(
+    host_env: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrong = "d3Jvbmcgc2VjcmV0IG9mIHRoaXJ0eS10d28gYnl0ZXM="
+    monkeypatch.setenv("RFC2136_KEY_SECRET", wrong)
+    code, document, stderr = run_json()
+    assert code == 1
+    _, zone, key = host_checks(document)
+    assert zone["ok"] is True  # the server is there and serves the zone
+    assert key["ok"] is False
+    assert key["detail"].startswith(f"{ZONE} on {host_env.address}: ")
+    assert "the server does not accept the TSIG key" in key["detail"]
+    assert "\n" not in key["detail"]
+    assert_no_secret(json.dumps(document) + stderr, [wrong, host_env.secret])
+
+
+def test_an_unreachable_server_fails_naming_it_and_skips_the_key(
+    host_env: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = f"127.0.0.1:{closed_port(socket.SOCK_STREAM)}"
+    monkeypatch.setenv("RFC2136_SERVER", address)
+    code, document, _ = run_json("--timeout", "2")
+    assert code == 1
+    _, zone, key = host_checks(document)
+    assert zone["ok"] is False
+    assert zone["detail"].startswith(f"{ZONE}: ")
+    assert f"cannot reach {address}" in zone["detail"]
+    assert (key["ok"], key["skipped"]) == (False, True)
+
+
+def test_a_dns_host_without_zones_says_which_variable_names_them(
+    host_env: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declaration = HOST
+    assert declaration.zones_env is not None
+    monkeypatch.delenv(declaration.zones_env)
+    code, document, _ = run_json()
+    assert code == 1
+    _, zone = host_checks(document)
+    assert zone["detail"] == (
+        f"no zone to check on {host_env.address}: set {declaration.zones_env} to the zones "
+        "maildns updates"
+    )
+
+
+def test_a_zone_the_server_does_not_serve_fails_and_skips_its_key(
+    host_env: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert HOST.zones_env is not None
+    monkeypatch.setenv(HOST.zones_env, f"{ZONE}, absent.example")
+    code, document, _ = run_json()
+    assert code == 1
+    checks = [(c["check"], c["ok"], c["skipped"]) for c in host_checks(document)]
+    assert checks == [
+        ("credentials", True, False),
+        ("zone", True, False),
+        ("key", True, False),
+        ("zone", False, False),
+        ("key", False, True),
+    ]
+    assert host_checks(document)[3]["detail"] == (
+        f"{host_env.address} does not serve absent.example with authority (no SOA and NS from it)"
+    )

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 import maildns
-from maildns import DnsRecord, RecordPurpose, RecordType
-from maildns._cli import _vendors, app
+from maildns import DnsRecord, RecordPurpose, RecordType, ZoneStatus
+from maildns._cli import _common, _vendors, app
 from maildns.sandbox import Sandbox
+from maildns.vendors import VENDORS, Transport
+
+from . import dnsservers
 
 pytestmark = pytest.mark.usefixtures("no_backoff")
 
@@ -431,6 +435,55 @@ def test_telecomx_records_add_update_delete(env: Sandbox) -> None:
     assert "deleted in example.org" in shown
     with maildns.TelecomX() as telecomx:
         assert telecomx.get_zone(ZONE).records == ()
+
+
+# --- a DNS host reached over DNS (RFC 2136), on a real BIND --------------------------------------
+@pytest.fixture(scope="module")
+def bind() -> Iterator[dnsservers.DnsServer]:
+    why = dnsservers.missing("bind")
+    if why is not None:
+        pytest.skip(why)
+    with dnsservers.running_server("bind", (ZONE,)) as server:
+        yield server
+
+
+def test_rfc2136_zones_and_records_from_its_declaration(
+    bind: dnsservers.DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commands a declared DNS host gets, from its declaration: no zone create or delete
+    for a host that cannot make zones; records added, listed, updated and deleted on BIND."""
+    host = next(d for d in VENDORS.values() if d.transport is Transport.DNS)
+    for name, value in bind.env().items():
+        monkeypatch.setenv(name, value)
+    assert host.zones_env is not None
+    monkeypatch.setenv(host.zones_env, ZONE)
+    vendor = host.name
+    assert run(vendor, "zones", "create", ZONE)[0] == _common.USAGE  # no such command
+    assert run(vendor, "zones", "delete", ZONE, "--yes")[0] == _common.USAGE
+    (listed,) = ok_json(vendor, "zones", "list")["zones"]
+    served = ZoneStatus.OK.value
+    assert (listed["domain"], listed["status"]) == (ZONE, served)
+    assert ok_json(vendor, "zones", "check", ZONE)["status"] == served
+
+    txt = ["--type", "TXT", "--name", f"k1._domainkey.{ZONE}", "--value", DKIM]
+    assert ok_json(vendor, "records", "add", ZONE, *txt)["record"]["value"] == DKIM
+    # Targets outside the zone: BIND refuses an MX to an in-zone name with no address.
+    mx = ["--type", "MX", "--name", ZONE, "--value", "mx1.example.net", "--priority", "10"]
+    ok_json(vendor, "records", "add", ZONE, *mx)
+    updated = ok_json(vendor, "records", "update", ZONE, *mx, "--new-value", "mx2.example.net")
+    assert updated["old_value"] == "mx1.example.net"
+    records = ok_json(vendor, "records", "list", ZONE, "--type", "MX")["records"]
+    assert [(r["value"], r["priority"]) for r in records] == [("mx2.example.net", 10)]
+    assert dnsservers.served(bind, ZONE, "MX") == ["10 mx2.example.net."]
+    ok_json(vendor, "records", "delete", ZONE, *txt, "--yes")
+    assert ok_json(vendor, "records", "list", ZONE, "--type", "TXT")["records"] == []
+    at_apex = ok_json(vendor, "records", "list", ZONE, "--name", ZONE)["records"]
+    assert sorted(r["type"] for r in at_apex) == ["MX", "NS"]  # the zone's own NS, and ours
+
+    monkeypatch.setenv("RFC2136_KEY_SECRET", "d3Jvbmcgc2VjcmV0IG9mIHRoaXJ0eS10d28gYnl0ZXM=")
+    line = error_line(vendor, "records", "list", ZONE)
+    assert "does not accept the TSIG key" in line
+    assert bind.secret not in line
 
 
 # --- CiiRUS ---------------------------------------------------------------------------------------

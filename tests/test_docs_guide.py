@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from maildns.vendors import VENDORS
+
 from . import dnsservers
 from .specs import ROOT
 
@@ -79,15 +81,18 @@ def test_guide_example_runs_as_written(
     code = compile(block.code, str(block.page), "exec")
     if not block.run:
         return
+    # The examples must not depend on the reader's environment: every vendor's variables, from
+    # its declaration.
+    for declaration in VENDORS.values():
+        names = [c.env for c in declaration.credentials]
+        names += [declaration.base_url_env, declaration.zones_env or ""]
+        for name in filter(None, names):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("MAILDNS_LOG", raising=False)
     if block.page.name == "rfc2136.md":  # the reader exports their server and key
         server: dnsservers.DnsServer = request.getfixturevalue("own_dns_server")
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
-    # The examples must not depend on the reader's environment.
-    for var in ("TESOURO", "TELECOMX", "CIIRUS"):
-        for suffix in ("CLIENT_ID", "CLIENT_SECRET", "USERNAME", "PASSWORD", "TOKEN", "BASE_URL"):
-            monkeypatch.delenv(f"{var}_{suffix}", raising=False)
-    monkeypatch.delenv("MAILDNS_LOG", raising=False)
     out = io.StringIO()
     saved = dict(os.environ)
     try:

@@ -11,6 +11,11 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import attrs
+import dns.message
+import dns.query
+import dns.tsigkeyring
+import dns.update
 import pytest
 
 import maildns
@@ -148,6 +153,50 @@ class Rfc2136Contract(DnsHostContract):
             with pytest.raises(maildns.RecordsChangedError, match="YXRRSET"):
                 dns.replace_records("cas.example", [], [ours])
         assert dnsservers.served(dns_server, name, "TXT") == ['"v=DMARC1; p=reject"']
+
+    def test_a_replaced_set_keeps_its_ttl(self, dns_server: dnsservers.DnsServer) -> None:
+        """The prerequisite compares the records, not the TTL: a set someone published with
+        their own TTL keeps it when records join it."""
+        name = "ttl.cas.example"
+        theirs = DnsRecord(RecordType.TXT, name, "v=spf1 ip4:192.0.2.1 -all")
+        ours = DnsRecord(RecordType.TXT, name, "verification=abc")
+        keyring = dns.tsigkeyring.from_text({dns_server.key_name: dns_server.secret})
+        update = dns.update.UpdateMessage(
+            "cas.example", keyring=keyring, keyname=dns_server.key_name
+        )
+        update.replace(f"{name}.", 300, "TXT", f'"{theirs.value}"')
+        assert dns.query.tcp(update, dns_server.host, port=dns_server.port).rcode() == 0
+        with Rfc2136(**_kwargs(dns_server)) as host:
+            host.replace_records("cas.example", [theirs], [theirs, ours])
+            assert {r.value for r in host.get_zone("cas.example").records if r.name == name} == {
+                theirs.value,
+                ours.value,
+            }
+        query = dns.message.make_query(name, "TXT")
+        (answer,) = dns.query.tcp(query, dns_server.host, port=dns_server.port).answer
+        assert answer.ttl == 300
+
+    def test_a_txt_split_otherwise_is_the_same_record(
+        self, dns_server: dnsservers.DnsServer
+    ) -> None:
+        """Someone published an SPF record as two strings (as zone editors split long ones):
+        read, it is one text, and a set expected with that text is the set the server holds."""
+        name = "split.cas.example"
+        keyring = dns.tsigkeyring.from_text({dns_server.key_name: dns_server.secret})
+        update = dns.update.UpdateMessage(
+            "cas.example", keyring=keyring, keyname=dns_server.key_name
+        )
+        update.replace(f"{name}.", 300, "TXT", '"v=spf1 " "include:_spf.google.com -all"')
+        assert dns.query.tcp(update, dns_server.host, port=dns_server.port).rcode() == 0
+        theirs = DnsRecord(RecordType.TXT, name, "v=spf1 include:_spf.google.com -all")
+        merged = "v=spf1 include:_spf.google.com include:mailgun.org -all"
+        with Rfc2136(**_kwargs(dns_server)) as host:
+            read = [r for r in host.get_zone("cas.example").records if r.name == name]
+            assert read == [theirs]
+            host.replace_records("cas.example", read, [attrs.evolve(theirs, value=merged)])
+            with pytest.raises(maildns.RecordsChangedError, match="NXRRSET"):
+                host.replace_records("cas.example", read, [theirs])  # read before the merge
+        assert dnsservers.served(dns_server, name, "TXT") == [f'"{merged}"']
 
     def test_txt_over_255_octets_is_split_and_read_whole(
         self, dns_server: dnsservers.DnsServer

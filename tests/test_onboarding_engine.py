@@ -124,6 +124,56 @@ async def test_apply_onboards_both_vendors_into_a_zone_with_a_foreign_spf(
     assert not (await engine.plan()).has_changes
 
 
+class _RacingTelecomX(maildns.AsyncTelecomX):
+    """TelecomX with someone else changing the record maildns is about to update, once: after
+    maildns read the zone, before its update reaches the vendor."""
+
+    def __init__(self, sb: Sandbox, changed: str) -> None:
+        super().__init__(base_url=sb.url("telecomx"), **sb.credentials("telecomx"))
+        self.sb = sb
+        self.changed = changed
+        self.raced = 0
+
+    async def update_record(self, domain: str, record: DnsRecord, new_value: str) -> None:
+        if not self.raced and record.value.startswith("v=spf1"):
+            self.raced += 1
+            with maildns.TelecomX(
+                base_url=self.sb.url("telecomx"), **self.sb.credentials("telecomx")
+            ) as other:
+                other.update_record(domain, record, self.changed)
+        await super().update_record(domain, record, new_value)
+
+
+async def test_an_update_whose_record_changed_meanwhile_is_planned_again(
+    engine: Engine, sb: Sandbox
+) -> None:
+    """TelecomX has no compare and swap, but an update names the value it replaces: one
+    changed meanwhile is a 404, nothing is written, and the domain is planned again from the
+    zone read anew, merging with the new value."""
+    await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)
+    await engine.dns.add_record(ZONE, DnsRecord(RecordType.TXT, DOMAIN, FOREIGN_SPF))
+    changed = "v=spf1 ip4:192.0.2.7 include:_spf.google.com -all"
+    racing = _RacingTelecomX(sb, changed)
+    async with racing:
+        engine.dns = racing
+        applied = await engine.apply()
+    assert applied.failed == (), applied.failed
+    assert racing.raced == 1
+    async with maildns.AsyncTelecomX(
+        base_url=sb.url("telecomx"), **sb.credentials("telecomx")
+    ) as telecomx:
+        zone = await telecomx.get_zone(ZONE)
+    (spf,) = [r.value for r in zone.records if r.name == DOMAIN and r.value.startswith("v=spf1")]
+    assert "ip4:192.0.2.7" in spf  # what the other writer put there is kept
+    assert "include:mailgun.org" in spf
+    assert "include:spf.mandrillapp.com" in spf
+    refused = [
+        s for s in engine.journal.steps(DOMAIN) if s.state == "failed" and s.change.name == DOMAIN
+    ]
+    assert [(s.change.action, s.change.old_value) for s in refused] == [("update", FOREIGN_SPF)]
+    assert "planned again" in refused[0].detail
+
+
 async def test_a_saved_plan_is_applied_only_while_it_still_holds(engine: Engine) -> None:
     saved = await engine.plan()
     await engine.dns.create_zone(ZONE, engine.config.zones[ZONE].settings)  # the world moves

@@ -53,7 +53,14 @@ from .models import (
     Zone,
     ZoneStatus,
 )
-from .protocols import AsyncDnsHost, AsyncSendingDomainProvider, DnsHost, SendingDomainProvider
+from .protocols import (
+    AsyncDnsHost,
+    AsyncRecordSetHost,
+    AsyncSendingDomainProvider,
+    DnsHost,
+    RecordSetHost,
+    SendingDomainProvider,
+)
 from .vendors import DECLARATIONS as _DECLARATIONS
 
 __version__ = "0.1.0"
@@ -113,6 +120,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncDnsHost",
+    "AsyncRecordSetHost",
     "AsyncSendingDomainProvider",
     "AuthenticationError",
     "BadRequestError",
@@ -130,6 +138,7 @@ __all__ = [
     "RateLimitError",
     "RecordsChangedError",
     "RecordPurpose",
+    "RecordSetHost",
     "RecordType",
     "SendingDomain",
     "SendingDomainProvider",

@@ -5,6 +5,10 @@
   :class:`~maildns.Ciirus` are providers.
 - :class:`DnsHost` (and :class:`AsyncDnsHost`): a vendor that hosts zones and their records.
   :class:`~maildns.TelecomX` is a DNS host.
+- :class:`RecordSetHost` (and :class:`AsyncRecordSetHost`): a DNS host that can also replace
+  one record set only if it is still what was read (compare and swap), refusing with
+  :class:`~maildns.errors.RecordsChangedError` otherwise. The RFC 2136 host is one; onboarding
+  writes through it when the host is one, and plans again when it refuses.
 
 Vendor-specific creation settings travel as one typed settings object, the protocols' type
 parameter: ``SendingDomainProvider[CiirusSettings]`` creates a domain with
@@ -21,15 +25,17 @@ that the methods are there (not their signatures; mypy checks those).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from .models import DnsRecord, SendingDomain, Zone, ZoneStatus
 
 __all__ = [
     "AsyncDnsHost",
+    "AsyncRecordSetHost",
     "AsyncSendingDomainProvider",
     "DnsHost",
+    "RecordSetHost",
     "SendingDomainProvider",
 ]
 
@@ -153,3 +159,25 @@ class AsyncDnsHost(Protocol[SettingsT_contra]):
     async def delete_record(self, domain: str, record: DnsRecord) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class RecordSetHost(DnsHost[SettingsT_contra], Protocol[SettingsT_contra]):
+    """A DNS host that replaces a record set (one name and type) only if it is as read."""
+
+    def replace_records(
+        self, domain: str, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
+    ) -> None:
+        """The records of ``expected``'s (or ``new``'s) name and type become ``new``, only if
+        they are exactly ``expected`` now (none: the set must not exist);
+        :class:`~maildns.errors.RecordsChangedError` otherwise, and nothing changes."""
+        ...
+
+
+@runtime_checkable
+class AsyncRecordSetHost(AsyncDnsHost[SettingsT_contra], Protocol[SettingsT_contra]):
+    """The asynchronous twin of :class:`RecordSetHost`."""
+
+    async def replace_records(
+        self, domain: str, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
+    ) -> None: ...

@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from .._core.options import log_level_from_env
 from ..errors import ConfigurationError
-from ..vendors import DECLARATIONS
+from ..vendors import VENDORS
 from ._common import (
     OK,
     USAGE,
@@ -93,7 +93,7 @@ def _as_usage(error: Exception) -> None:
 
 def _vendor_titles() -> str:
     """The declared vendors as people write them: ``A, B and C``."""
-    *rest, last = (d.title for d in DECLARATIONS.values())
+    *rest, last = (d.title for d in VENDORS.values())
     return f"{', '.join(rest)} and {last}" if rest else last
 
 

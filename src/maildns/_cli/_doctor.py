@@ -22,6 +22,19 @@ For each vendor (from its declaration, so no vendor is named here), in this orde
     token to fetch, and the detail says that the authenticated read succeeded instead.
     Skipped (not ok) when the credentials are missing or the base URL does not answer.
 
+A vendor reached over DNS (an RFC 2136 host: ``Transport.DNS`` in its declaration) is checked
+only when one of its variables is set (it is optional: most set-ups have no such host), with
+``credentials`` as above, then for each zone its declaration's ``zones_env`` names:
+
+``zone``
+    Whether its server answers for the zone with authority (SOA and NS, unsigned). The detail
+    names the server; a server that does not answer fails, naming it.
+``key``
+    Whether the server accepts the TSIG key: a zone transfer (AXFR) signed with it, what every
+    read of onboarding is. Skipped when the zone check failed.
+
+No zone named fails (``zone``): the variable to set is said.
+
 Then ``dns`` (no vendor): one check per nameserver, those of ``--nameserver`` (repeatable),
 else ``MAILDNS_NAMESERVERS`` (``host:port,...``: what verify and status ask), else the system
 resolver's (``/etc/resolv.conf``: what verify and status use to find a zone's nameservers when
@@ -249,6 +262,86 @@ def vendor_checks(declaration: Declaration, timeout: float) -> list[Check]:
     return [credentials, base_url, token]
 
 
+# --- a vendor reached over DNS --------------------------------------------------------------------
+def configured(declaration: Declaration) -> bool:
+    """Whether any of the vendor's variables is set (a DNS-speaking host is optional)."""
+    names = [c.env for c in declaration.credentials]
+    if declaration.zones_env is not None:
+        names.append(declaration.zones_env)
+    return any(os.environ.get(name) for name in names)
+
+
+def _server(declaration: Declaration) -> str:
+    """Where the vendor's server is, as the environment says (the address is no secret)."""
+    if declaration.address is not None:
+        env = declaration.credential(declaration.address).env
+        if os.environ.get(env):
+            return os.environ[env].strip()
+    return "its server"
+
+
+def dns_host_checks(declaration: Declaration, timeout: float) -> list[Check]:
+    import importlib
+
+    name = declaration.name
+    credentials = credentials_check(declaration)
+    if not credentials.ok:
+        return [credentials, _skipped(name, "zone", "the credentials are not configured")]
+    server = _server(declaration)
+    zones_env = declaration.zones_env or ""
+    zones = os.environ.get(zones_env, "").replace(",", " ").split() if zones_env else []
+    if not zones:
+        detail = f"no zone to check on {server}: set {zones_env} to the zones maildns updates"
+        return [credentials, Check(name, "zone", False, detail)]
+    checks = [credentials]
+    sync = declaration.clients[0]
+    try:
+        module = importlib.import_module(declaration.public_names[sync])
+        client = getattr(module, sync)(timeout=timeout)
+    except MailDnsError as error:
+        return [credentials, Check(name, "zone", False, _one_line(error))]
+    with client:
+        for zone in zones:
+            checks += _zone_checks(name, client, zone, server)
+    return checks
+
+
+def _zone_checks(name: str, client: Any, zone: str, server: str) -> list[Check]:
+    from ..models import ZoneStatus
+
+    def failed(error: MailDnsError) -> str:
+        why = _one_line(error)
+        return f"{zone}: {why}" if server in why else f"{zone} on {server}: {why}"
+
+    try:
+        status = client.check_zone(zone)
+    except MailDnsError as error:
+        return [
+            Check(name, "zone", False, failed(error)),
+            _skipped(name, "key", f"{zone}: {server} did not answer for it"),
+        ]
+    except Exception as error:  # a bug, still one line: doctor reports every other check too
+        why = f"unexpected {type(error).__name__}: {_one_line(error)}"
+        return [Check(name, "zone", False, f"{zone} on {server}: {why}")]
+    if status is not ZoneStatus.OK:
+        detail = f"{server} does not serve {zone} with authority (no SOA and NS from it)"
+        return [
+            Check(name, "zone", False, detail),
+            _skipped(name, "key", f"{zone}: {server} does not serve it"),
+        ]
+    zone_ok = Check(name, "zone", True, f"{server} serves {zone} (SOA and NS, authoritative)")
+    try:
+        read = client.get_zone(zone)
+    except MailDnsError as error:
+        return [zone_ok, Check(name, "key", False, failed(error))]
+    except Exception as error:
+        why = f"unexpected {type(error).__name__}: {_one_line(error)}"
+        return [zone_ok, Check(name, "key", False, f"{zone} on {server}: {why}")]
+    records = len(read.records)
+    detail = f"{server} accepts the TSIG key: {zone} transferred ({records} records)"
+    return [zone_ok, Check(name, "key", True, detail)]
+
+
 # --- DNS ------------------------------------------------------------------------------------------
 def _system_nameservers() -> list[Server]:
     """The system resolver's nameservers (dns.resolver.NoResolverConfiguration when none)."""
@@ -309,11 +402,16 @@ def dns_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
 
 # --- the command ----------------------------------------------------------------------------------
 def run_checks(nameserver: Sequence[str] | None, timeout: float) -> list[Check]:
-    """Every check, the vendors' in their declarations' order, then DNS's."""
-    from ..vendors import DECLARATIONS
+    """Every check, the vendors' in their declarations' order (a vendor reached over DNS
+    only when configured), then DNS's."""
+    from ..vendors import VENDORS, Transport
 
     jobs: list[Callable[[], list[Check]]] = [
-        functools.partial(vendor_checks, d, timeout) for d in DECLARATIONS.values()
+        functools.partial(vendor_checks, d, timeout)
+        if d.transport is Transport.HTTP
+        else functools.partial(dns_host_checks, d, timeout)
+        for d in VENDORS.values()
+        if d.transport is Transport.HTTP or configured(d)
     ]
     jobs.append(functools.partial(dns_checks, nameserver, timeout))
     # Concurrently: a vendor that does not answer costs one timeout, not one per vendor.

@@ -1,11 +1,12 @@
 """``maildns <vendor> ...``: each vendor's sending domains, zones and records, one call each.
 
-Built from :data:`maildns.vendors.DECLARATIONS`, so a vendor added there gets its commands:
+Built from :data:`maildns.vendors.VENDORS`, so a vendor added there gets its commands:
 
 - a vendor playing ``Role.SENDING_DOMAINS`` gets ``list|get|create|update|verify|delete``
   (``update`` when its client has ``update_sending_domain``) under its declared ``noun``;
 - a vendor playing ``Role.DNS`` gets ``zones list|get|create|update|delete|check`` (``update``
-  when its client has ``update_zone``) and ``records list|add|update|delete``.
+  when its client has ``update_zone``; no ``create`` or ``delete`` for a host that cannot make
+  zones, such as an RFC 2136 server) and ``records list|add|update|delete``.
 
 The options come from the vendor's own code: its settings class's fields for ``create`` (and
 ``update``, which replaces them), the keyword-only parameters of the client method for the
@@ -34,7 +35,7 @@ from rich.text import Text
 
 from ..errors import ConfigurationError, InvalidInputError, MailDnsError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
-from ..vendors import DECLARATIONS, Declaration, Role
+from ..vendors import VENDORS, Declaration, Role, Transport
 from ._common import FORMAT_VERSION, Json, _fail, _print_json, call, fit_whole, out
 
 __all__ = [
@@ -77,18 +78,10 @@ _COMMAND_HELP: Final = {
 """Each command's help, by the operation it calls (the protocols' method names)."""
 
 _OPTION_HELP: Final = {
-    "daily_send_limit": "Emails a day the domain may send (a whole number, 0 or more).",
-    "approved": "Whether the domain is approved to send.",
-    "customer": "The customer id the zone belongs to (24 hexadecimal characters).",
-    "product": "The product id that invoices the zone (24 hexadecimal characters).",
-    "ttl": "The zone's TTL, in seconds.",
     "api_version": "The vendor API version to call.",
 }
-"""Each option's help, by the settings field or the method parameter it sets."""
-
-_LIST_OPTION_HELP: Final = {
-    "customer": "Only the zones of this customer id (default: the account's own).",
-}
+"""The help of the options every vendor's client may have; a vendor's own options are helped
+by its declaration (``option_help``)."""
 
 
 def _command_help(operation: str, noun: str = "", one: bool = False) -> str:
@@ -101,10 +94,12 @@ def _command_help(operation: str, noun: str = "", one: bool = False) -> str:
     return text.format(noun=noun, one=" or the account holds one already" if one else "")
 
 
-def _option_help(name: str, listing: bool = False) -> str:
-    if listing and name in _LIST_OPTION_HELP:
-        return _LIST_OPTION_HELP[name]
-    return _OPTION_HELP.get(name, name.replace("_", " ").capitalize() + ".")
+def _option_help(declaration: Declaration, name: str, operation: str = "") -> str:
+    """The help of option ``name`` of ``operation``: the vendor's own (for that operation,
+    else for the option), else the common one, else its name."""
+    own = declaration.option_help
+    text = own.get(f"{operation}.{name}") or own.get(name) or _OPTION_HELP.get(name)
+    return text or name.replace("_", " ").capitalize() + "."
 
 
 # --- serializers: one per model, the model's fields and nothing of the vendor's payload ------
@@ -290,26 +285,30 @@ def _settings_options(declaration: Declaration, role: Role) -> list[inspect.Para
             default = default.factory()
         if default is attrs.NOTHING:
             default = inspect.Parameter.empty
-        options.append(_option(field.name, hints[field.name], _option_help(field.name), default))
+        help = _option_help(declaration, field.name)
+        options.append(_option(field.name, hints[field.name], help, default))
     return options
 
 
-def _method_options(method: Callable[..., Any]) -> list[inspect.Parameter]:
+def _method_options(
+    declaration: Declaration, method: Callable[..., Any]
+) -> list[inspect.Parameter]:
     """The client method's keyword-only parameters (all optional), as options."""
     hints = typing.get_type_hints(method)
-    listing = method.__name__.startswith("list_")
     return [
-        _option(p.name, hints[p.name], _option_help(p.name, listing), p.default)
+        _option(
+            p.name, hints[p.name], _option_help(declaration, p.name, method.__name__), p.default
+        )
         for p in inspect.signature(method).parameters.values()
         if p.kind is _KW
     ]
 
 
-def _property_options(client_class: Any) -> list[inspect.Parameter]:
+def _property_options(declaration: Declaration, client_class: Any) -> list[inspect.Parameter]:
     """The client's properties (``api_version``): each is a constructor option of its name."""
     options = []
     for name in getattr(client_class, "_properties", ()):
-        help = f"{_option_help(name)} Default: the newest the client knows."
+        help = f"{_option_help(declaration, name)} Default: the newest the client knows."
         options.append(_option(name, str | None, help, None))
     return options
 
@@ -370,7 +369,7 @@ def _sending_domains(declaration: Declaration) -> typer.Typer:
     group = typer.Typer(help=declaration.noun_help, no_args_is_help=True)
     vendor = declaration.name
     client_class = _client_class(declaration)
-    properties = _property_options(client_class)
+    properties = _property_options(declaration, client_class)
     settings = _settings_options(declaration, Role.SENDING_DOMAINS)
     settings_class = declaration.settings_class(Role.SENDING_DOMAINS)
 
@@ -451,12 +450,14 @@ def _zones(declaration: Declaration) -> typer.Typer:
     group = typer.Typer(help="Hosted DNS zones.", no_args_is_help=True)
     vendor = declaration.name
     client_class = _client_class(declaration)
-    properties = _property_options(client_class)
+    properties = _property_options(declaration, client_class)
     settings = _settings_options(declaration, Role.DNS)
     settings_class = declaration.settings_class(Role.DNS)
-    list_options = _method_options(client_class.list_zones)
+    list_options = _method_options(declaration, client_class.list_zones)
     update_options = (
-        _method_options(client_class.update_zone) if hasattr(client_class, "update_zone") else []
+        _method_options(declaration, client_class.update_zone)
+        if hasattr(client_class, "update_zone")
+        else []
     )
 
     def show(zone: Zone, json_: bool) -> None:
@@ -519,14 +520,14 @@ def _zones(declaration: Declaration) -> typer.Typer:
     commands: list[tuple[str, Callable[..., None], list[inspect.Parameter], str]] = [
         ("list", list_body, list_options, "list_zones"),
         ("get", get_body, [], "get_zone"),
-        ("create", create_body, settings, "create_zone"),
     ]
+    if declaration.creates_zones:
+        commands.append(("create", create_body, settings, "create_zone"))
     if update_options:
         commands.append(("update", update_body, update_options, "update_zone"))
-    commands += [
-        ("delete", delete_body, [], "delete_zone"),
-        ("check", check_body, [], "check_zone"),
-    ]
+    if declaration.creates_zones:
+        commands.append(("delete", delete_body, [], "delete_zone"))
+    commands.append(("check", check_body, [], "check_zone"))
     for name, body, extra, method in commands:
         _command(group, name, body, [*extra, *properties], _command_help(method))
     return group
@@ -536,7 +537,7 @@ def _records(declaration: Declaration) -> typer.Typer:
     group = typer.Typer(help="The records of a hosted zone.", no_args_is_help=True)
     vendor = declaration.name
     client_class = _client_class(declaration)
-    properties = _property_options(client_class)
+    properties = _property_options(declaration, client_class)
 
     def show(action: str, domain: str, record: DnsRecord, json_: bool, **more: Any) -> None:
         if json_:
@@ -634,6 +635,9 @@ def _vendor_help(declaration: Declaration) -> str:
     plays = {Role.SENDING_DOMAINS: "sending domains", Role.DNS: "DNS zones and records"}
     roles = " and ".join(plays[r] for r in sorted(declaration.roles) if r in plays)
     envs = ", ".join(c.env for c in declaration.credentials)
+    if declaration.transport is not Transport.HTTP:
+        zones = f"; the zones listed from {declaration.zones_env}" if declaration.zones_env else ""
+        return f"{declaration.title}: {roles}. Server and key from {envs}{zones}."
     return (
         f"{declaration.title}: {roles}. Credentials from {envs}; the server from "
         f"{declaration.base_url_env} (default {_server_words(declaration)})."
@@ -653,7 +657,7 @@ def _server_words(declaration: Declaration) -> str:
 
 def add_vendor_commands(app: typer.Typer) -> None:
     """``maildns <vendor> ...`` for every declared vendor, by the roles it plays."""
-    for declaration in DECLARATIONS.values():
+    for declaration in VENDORS.values():
         vendor = typer.Typer(help=_vendor_help(declaration), no_args_is_help=True)
         if Role.SENDING_DOMAINS in declaration.roles:
             vendor.add_typer(_sending_domains(declaration), name=declaration.noun)

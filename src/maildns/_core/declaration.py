@@ -34,6 +34,16 @@ class Role(StrEnum):
     """It hosts zones and their records."""
 
 
+class Transport(StrEnum):
+    """How maildns reaches a vendor."""
+
+    HTTP = "http"
+    """An HTTP API with an OpenAPI spec, a base URL and a fake in the sandbox."""
+    DNS = "dns"
+    """DNS messages to the vendor's own server (RFC 2136 updates, zone transfers): no base
+    URL, no spec, no fake in the sandbox."""
+
+
 @attrs.frozen
 class Credential:
     """One credential argument of a client and the environment variable it falls back to."""
@@ -138,6 +148,21 @@ class Declaration:
     (``maildns <name> <noun> list``): the vendor's own word."""
     noun_help: str = "Sending domains."
     """The help of that command group."""
+    option_help: Mapping[str, str] = attrs.field(factory=dict)
+    """The command line's help for the vendor's own options, by the settings field or client
+    method parameter each sets (``daily_send_limit``), or by ``operation.parameter``
+    (``list_zones.customer``) where one operation means it differently; an option with none is
+    helped by its name."""
+    transport: Transport = Transport.HTTP
+    """How it is reached: what ``doctor`` checks, and whether the sandbox, the specs and the
+    HTTP contract tests know it (:data:`maildns.vendors.DECLARATIONS` holds the HTTP ones)."""
+    address: str | None = None
+    """For a vendor reached over DNS, the credential argument that says where its server is:
+    what ``doctor`` names in each line."""
+    zones_env: str | None = None
+    """For a DNS host that cannot list the zones it serves (RFC 2136 cannot ask a server), the
+    environment variable naming them (comma-separated): what its ``list_zones`` lists and
+    ``doctor`` checks."""
 
     @property
     def base_url_env(self) -> str:

@@ -8,6 +8,14 @@ it applies the zones already planned, unless the plan was saved), records each s
 in the journal before and after it, and plans a new sending domain's records as soon as its
 vendor has answered with them.
 
+A host that compares and swaps (:class:`~maildns.protocols.AsyncRecordSetHost`) is written
+to record set by record set, each write made only if the set is still as it was read; when
+the zone changed under the plan the host refuses, and the domain's DNS changes are planned
+again from the zone read anew (:data:`ATTEMPTS` times at most), so that what someone else
+wrote meanwhile is merged with, never overwritten. A host without compare and swap that
+matches a record by its value (an update or delete of a record no longer there is a 404) is
+re-planned the same way; its creates have no such guard.
+
 A failure stops its domain, never the run: a read that fails (after the client's retries)
 fails the domains that needed it, a step that fails stops its domain, and a vendor that stops
 answering trips a breaker (:mod:`._applied`) so that the rest are reported "not started".
@@ -18,14 +26,14 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
 from .._core.declaration import RecordShape
-from ..errors import MailDnsError, NotFoundError
+from ..errors import MailDnsError, NotFoundError, RecordsChangedError
 from ..models import DnsRecord, RecordType, SendingDomain, Zone, ZoneStatus
-from ..protocols import AsyncDnsHost, AsyncSendingDomainProvider
+from ..protocols import AsyncDnsHost, AsyncRecordSetHost, AsyncSendingDomainProvider
 from ..vendors import DECLARATIONS, DNS_HOSTS
 from ._accounts import Key, describe, missing
 from ._accounts import account_of as _account
@@ -44,6 +52,14 @@ R = TypeVar("R")
 DEFAULT_CONCURRENCY: Final = 16
 """Domains (zones, when several domains share one) worked on at once by default: enough to keep
 a vendor busy at its rate limit, few enough to stay polite to one that documents none."""
+
+ATTEMPTS: Final = 3
+"""Writes of one domain's DNS changes a host may refuse because the zone changed since it was
+read (each time the zone is read again and the changes planned again) before the domain
+fails: a zone someone keeps changing is left to settle rather than raced."""
+
+STALE: Final = "stale"
+"""What a step that the host refused as planned on a stale read ends as."""
 
 OnDomain = Callable[[str, "str | None"], None]
 """``on_domain(domain, error)``: a domain is finished (``error`` None when nothing failed)."""
@@ -143,6 +159,49 @@ STOPPED: Final = (
 )
 
 
+class RecordSets:
+    """One zone's record sets as this run last knew them: what a compare-and-swap write
+    expects to find. Read with the zone, kept up to date by each write that succeeds."""
+
+    def __init__(self, zone: Zone | None) -> None:
+        self._sets: dict[tuple[str, RecordType], list[DnsRecord]] = {}
+        self.reset(zone)
+
+    def reset(self, zone: Zone | None) -> None:
+        """Know the zone as read now."""
+        self._sets = {}
+        for record in zone.records if zone is not None else ():
+            self._sets.setdefault((record.name, record.type), []).append(record)
+
+    def at(self, name: str, rtype: RecordType) -> tuple[DnsRecord, ...]:
+        return tuple(self._sets.get((name, rtype), ()))
+
+    def written(self, name: str, rtype: RecordType, records: Sequence[DnsRecord]) -> None:
+        self._sets[(name, rtype)] = list(records)
+
+
+def _same(a: DnsRecord, b: DnsRecord) -> bool:
+    return (a.type, a.name, a.value, a.priority or 0) == (b.type, b.name, b.value, b.priority or 0)
+
+
+def _set_after(
+    change: Change, record: DnsRecord, expected: Sequence[DnsRecord]
+) -> list[DnsRecord] | None:
+    """The record set ``expected`` once ``change`` (of ``record``) is made; None when the
+    change is made already (a record to create that is there, one to delete that is not)."""
+    if change.action == "create":
+        if any(_same(r, record) for r in expected):
+            return None
+        return [*expected, record]
+    if change.action == "update":
+        assert change.old_value is not None
+        old = attrs.evolve(record, value=change.old_value)
+        kept = [r for r in expected if not _same(r, old) and not _same(r, record)]
+        return [*kept, record]
+    kept = [r for r in expected if not _same(r, record)]
+    return None if len(kept) == len(expected) else kept  # None: gone already
+
+
 class Engine:
     """Onboarding for one configuration: ``await engine.plan()``, ``await engine.apply()``."""
 
@@ -162,6 +221,10 @@ class Engine:
         """Where names outside the zones are looked up (SPF includes, DMARC at the
         organisational domain): ``MAILDNS_RESOLVER``, else the system's; cached for the run."""
         self.dns = dns
+        self._swapping: AsyncRecordSetHost[Any] | None = (
+            dns if isinstance(dns, AsyncRecordSetHost) else None
+        )
+        """The host, when it compares and swaps record sets (written to through that)."""
         self.providers = providers
         """vendor -> the client of the vendor's own account (its own variables)."""
         self.accounts = dict(accounts or {})
@@ -766,6 +829,7 @@ class Engine:
                 if on_domain is not None:
                     on_domain(domain_plan.domain, None)
             return outcomes
+        sets = RecordSets(world.zones.get(zone))
         try:
             touched = await self._j(self.journal.touched_since, zone, horizon)
             for index, domain_plan in plans:  # one after another: they change one zone
@@ -776,7 +840,7 @@ class Engine:
                     why = STOPPED + (f" ({unsettled[zone]})" if zone in unsettled else "")
                     outcome = Outcome(failed=[(domain_plan.changes[0], why)])
                 else:
-                    outcome = await self._apply_domain(domain_plan, world, force)
+                    outcome = await self._apply_domain(domain_plan, world, force, sets)
                 if on_domain is not None:
                     on_domain(domain_plan.domain, _first_error(outcome))
                 outcomes.append((index, domain_plan.domain, outcome))
@@ -784,7 +848,9 @@ class Engine:
         finally:
             await self._j(self.journal.release, zone)
 
-    async def _apply_domain(self, domain_plan: DomainPlan, world: World, force: bool) -> Outcome:
+    async def _apply_domain(
+        self, domain_plan: DomainPlan, world: World, force: bool, sets: RecordSets
+    ) -> Outcome:
         outcome = Outcome()
         domain = self._by_name.get(domain_plan.domain)  # None: a pruned domain
         created: dict[str, SendingDomain] = {}  # vendor -> what it made (one account each)
@@ -795,41 +861,67 @@ class Engine:
             # No record before the vendors have answered and their answers are judged: the
             # records (all of them) are planned again from what they asked for.
             first = tuple(c for c in first if c.kind != "record")
+        refused: list[Change] = []  # the writes the host refused as planned on a stale read
         for change in first:
-            made = await self._step(change, domain_plan.zone, domain, outcome)
+            made = await self._step(change, domain_plan.zone, domain, outcome, sets)
+            if made == STALE:
+                refused.append(change)
+                break
             if made is False:
                 return outcome  # a failed step stops its domain; the others go on
             if isinstance(made, SendingDomain):
                 created[change.vendor] = made
-        if created and domain is not None:  # the new domains' records are known now
-            last = domain_plan.changes[-1]
-            for vendor, made in created.items():
-                stray = stray_records(domain.name, made, DECLARATIONS[vendor])
-                if stray and not force:  # the plan judged other records: look before writing
-                    asked = ", ".join(f"{r.type} {r.name}" for r in stray)
-                    why = (
-                        f"{vendor} asks for {asked}, which the plan could not foresee: no "
-                        "record published for this domain (check the zone, then apply again "
-                        "with --force)"
-                    )
-                    outcome.failed.append((last, why))
-                    return outcome
+        if not (created or refused) or domain is None:
+            return outcome
+        last = domain_plan.changes[-1]
+        for vendor, made in created.items():  # the new domains' records are known now
+            stray = stray_records(domain.name, made, DECLARATIONS[vendor])
+            if stray and not force:  # the plan judged other records: look before writing
+                asked = ", ".join(f"{r.type} {r.name}" for r in stray)
+                why = (
+                    f"{vendor} asks for {asked}, which the plan could not foresee: no "
+                    "record published for this domain (check the zone, then apply again "
+                    "with --force)"
+                )
+                outcome.failed.append((last, why))
+                return outcome
+        while len(refused) < ATTEMPTS:
             after = await self._read_domain(domain, world, created)
+            sets.reset(after.zones.get(domain.zone))
             again = await self._plan_judged(domain, after, force)
             if again.error is not None or again.problems:
                 why = again.error or "; ".join(again.problems)
-                outcome.failed.append((last, f"{why}: no record published for this domain"))
+                if refused:
+                    why = f"{why} (found planning again after the zone changed)"
+                else:
+                    why = f"{why}: no record published for this domain"
+                outcome.failed.append((refused[-1] if refused else last, why))
                 return outcome
             for change in again.changes:
-                if await self._step(change, domain_plan.zone, domain, outcome) is False:
+                made = await self._step(change, domain_plan.zone, domain, outcome, sets)
+                if made == STALE:
+                    refused.append(change)
+                    break
+                if made is False:
                     return outcome
+            else:
+                return outcome
+        why = (
+            f"the zone {domain.zone} kept changing while maildns wrote to it ({len(refused)} "
+            "writes refused, the zone read and the domain planned again after each but the "
+            "last): apply again once it settles"
+        )
+        outcome.failed.append((refused[-1], why))
         return outcome
 
     async def _step(
-        self, change: Change, zone: str, domain: Any, outcome: Outcome
-    ) -> SendingDomain | bool:
+        self, change: Change, zone: str, domain: Any, outcome: Outcome, sets: RecordSets
+    ) -> SendingDomain | bool | Literal["stale"]:
         """Make one change, journaled: False when it failed (or its effect is unknown), a
-        created sending domain, or True. A vendor found unreachable is not even asked."""
+        created sending domain, True, or :data:`STALE` when the host refused a record write
+        because the zone changed since it was read (:func:`_stale`; journaled failed: nothing
+        was written; a configured domain's changes are then planned again). A vendor found
+        unreachable is not even asked."""
         who = describe(change.key) if change.kind == "sending_domain" else change.vendor
         if who in self.breaker.tripped:
             error = Unreachable(who, self.breaker.tripped[who])
@@ -840,8 +932,12 @@ class Engine:
             return False
         step = await self._j(self.journal.begin, change, zone)
         try:
-            made = await self._make(change, zone, domain)
+            made = await self._make(change, zone, domain, sets)
         except MailDnsError as error:
+            if domain is not None and _stale(error, change):
+                detail = f"{error} (nothing was written; planned again from the zone read anew)"
+                await self._j(self.journal.failed, step, detail)
+                return STALE
             if effect_unknown(error):
                 detail = f"{error} (no answer came: the next apply looks and settles it)"
                 await self._j(self.journal.unknown, step, detail)
@@ -857,9 +953,12 @@ class Engine:
         outcome.done.append(change)
         return made if made is not None else True
 
-    async def _make(self, change: Change, zone: str, domain: Any) -> SendingDomain | None:
+    async def _make(
+        self, change: Change, zone: str, domain: Any, sets: RecordSets
+    ) -> SendingDomain | None:
         """Make one change; ``domain`` is its configured domain (None when pruning). A created
-        sending domain is returned: its records are what to publish next."""
+        sending domain is returned: its records are what to publish next. A record is written
+        by compare and swap when the host can (``sets``: what it is expected to hold)."""
         vendor = change.vendor
         if change.kind == "zone":
             settings = self.config.zones[change.domain].settings
@@ -881,7 +980,15 @@ class Engine:
             assert change.name is not None
             assert change.value is not None
             record = DnsRecord(change.type, change.name, change.value, priority=change.priority)
-            if change.action == "create":
+            host = self._swapping
+            if host is not None:
+                expected = sets.at(record.name, record.type)
+                after = _set_after(change, record, expected)
+                if after is not None:
+                    swap = functools.partial(host.replace_records, zone, expected, after)
+                    await self._call(vendor, swap)
+                    sets.written(record.name, record.type, after)
+            elif change.action == "create":
                 await self._call(vendor, lambda: self.dns.add_record(zone, record))
             elif change.action == "update":
                 assert change.old_value is not None
@@ -951,6 +1058,18 @@ def _unset(key: Key) -> str:
         return ""
     lacking = missing(DECLARATIONS[vendor], account)
     return "" if lacking is None else f" (account {account} {lacking})"
+
+
+def _stale(error: MailDnsError, change: Change) -> bool:
+    """Whether the host refused ``change`` because the zone is no longer as it was read: a
+    compare-and-swap refused (:class:`RecordsChangedError`), or a record to update or delete
+    that is not there any more (a host matching the record by its value, as TelecomX does,
+    answers 404). Either way nothing was written."""
+    if change.kind != "record":
+        return False
+    if isinstance(error, RecordsChangedError):
+        return True
+    return isinstance(error, NotFoundError) and change.action in ("update", "delete")
 
 
 def _first_error(outcome: Outcome) -> str | None:

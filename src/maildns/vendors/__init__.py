@@ -11,23 +11,35 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-from .._core.declaration import Declaration, Role
+from .._core.declaration import Declaration, Role, Transport
 from .ciirus import DECLARATION as _CIIRUS
 from .rfc2136 import DECLARATION as _RFC2136
 from .telecomx import DECLARATION as _TELECOMX
 from .tesouro import DECLARATION as _TESOURO
 
-__all__ = ["DECLARATIONS", "DNS_HOSTS", "Declaration", "Role", "declaration"]
+__all__ = [
+    "DECLARATIONS",
+    "DNS_HOSTS",
+    "VENDORS",
+    "Declaration",
+    "Role",
+    "Transport",
+    "declaration",
+]
 
-DECLARATIONS: Final = MappingProxyType({d.name: d for d in (_TESOURO, _TELECOMX, _CIIRUS)})
-"""Every vendor's declaration, by name, in a stable order."""
+VENDORS: Final = MappingProxyType({d.name: d for d in (_TESOURO, _TELECOMX, _CIIRUS, _RFC2136)})
+"""Every vendor's declaration, by name, in a stable order: what a user meets (the command
+line's vendor commands, ``doctor``, onboarding's ``dns: vendor:``)."""
 
-DNS_HOSTS: Final = MappingProxyType(
-    {**{n: d for n, d in DECLARATIONS.items() if Role.DNS in d.roles}, _RFC2136.name: _RFC2136}
+DECLARATIONS: Final = MappingProxyType(
+    {n: d for n, d in VENDORS.items() if d.transport is Transport.HTTP}
 )
+"""The vendors reached over HTTP, by name: those with an OpenAPI spec, a base URL and a fake in
+the sandbox (which the sandbox, the specs' checks and the HTTP contract tests read)."""
+
+DNS_HOSTS: Final = MappingProxyType({n: d for n, d in VENDORS.items() if Role.DNS in d.roles})
 """Every DNS host onboarding can publish records at: the HTTP vendors that host DNS, and the
-hosts that speak DNS itself (RFC 2136), which have no HTTP API, spec or sandbox and so are not in
-:data:`DECLARATIONS`."""
+hosts that speak DNS itself (RFC 2136)."""
 
 
 def declaration(name: str) -> Declaration:

@@ -26,6 +26,10 @@ DECLARATION: Final = Declaration(
     # One email subaccount per partner account; `list` too, as every sending vendor lists alike
     noun="subaccount",
     noun_help="The account's email subaccount (one per account).",
+    option_help={
+        "daily_send_limit": "Emails a day the domain may send (a whole number, 0 or more).",
+        "approved": "Whether the domain is approved to send.",
+    },
     # The spec's error shape (Error: message, reasons)
     fault_body={"message": "Injected fault"},
     # Where Mandrill's values go (_mapping.py cites Mailchimp Transactional's "Authentication

@@ -1,17 +1,18 @@
 """RFC 2136: any authoritative DNS server (BIND, Knot, PowerDNS ...) updated by DNS UPDATE
 messages signed with TSIG, its zones read by zone transfer (AXFR).
 
-Not in :data:`maildns.vendors.DECLARATIONS`: the layers that read every declaration (the
-sandbox's vendor registry, the command line's vendor commands, ``doctor``, the contract tests'
-targets) assume a vendor speaks HTTP and has an OpenAPI spec. The clients are imported from
-here: ``from maildns.vendors.rfc2136 import Rfc2136``.
+Declared with :attr:`Transport.DNS <maildns._core.declaration.Transport>`: in
+:data:`maildns.vendors.VENDORS` (the command line's ``maildns rfc2136 ...``, ``doctor``,
+onboarding's ``dns: vendor: rfc2136``), not in :data:`maildns.vendors.DECLARATIONS` (the HTTP
+vendors: the sandbox's fakes, the specs, the HTTP contract tests). The clients are imported
+from here: ``from maildns.vendors.rfc2136 import Rfc2136``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from ..._core.declaration import Credential, Declaration, Role
+from ..._core.declaration import Credential, Declaration, Role, Transport
 
 if TYPE_CHECKING:
     from ._clients import AsyncRfc2136 as AsyncRfc2136
@@ -38,6 +39,9 @@ DECLARATION: Final = Declaration(
     settings={Role.DNS: "Rfc2136ZoneSettings"},
     package=__name__,
     creates_zones=False,
+    transport=Transport.DNS,
+    address="server",
+    zones_env="RFC2136_ZONES",
 )
 
 _LAZY: Final = {

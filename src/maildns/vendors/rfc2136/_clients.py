@@ -4,6 +4,7 @@ transfer (AXFR) or a query, signed too."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -40,13 +41,22 @@ from ...errors import (
     Problem,
 )
 from ...models import DnsRecord, Zone, ZoneStatus
-from ...protocols import AsyncDnsHost, DnsHost
+from ...protocols import AsyncRecordSetHost, RecordSetHost
 from ._connection import Connection, check_option, connection
-from ._mapping import VENDOR, absolute, key_error, rcode_error, rdata_of, records_of
+from ._mapping import (
+    VENDOR,
+    absolute,
+    key_error,
+    rcode_error,
+    rdata_of,
+    record_of,
+    records_of,
+)
 from ._settings import Rfc2136ZoneSettings
 
 __all__ = ["AsyncRfc2136", "Rfc2136"]
 
+ZONES_ENV: Final = "RFC2136_ZONES"
 DEFAULT_TTL: Final = 3600
 DEFAULT_TIMEOUT: Final = 10.0
 T = TypeVar("T")
@@ -63,7 +73,7 @@ class _Base:
         key_algorithm: str | None = None,
         key_secret: str | None = None,
         key_file: str | None = None,
-        zones: Sequence[str] = (),
+        zones: Sequence[str] | None = None,
         ttl: int = DEFAULT_TTL,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
@@ -82,7 +92,11 @@ class _Base:
         self.ttl: int = c.check(check_ttl, ttl, "ttl")
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             c.add("timeout", f"must be a positive number of seconds, got {timeout!r}")
-        listed = [c.check(domain_name, z, "zones") for z in zones]
+        if zones is None:  # RFC2136_ZONES: "example.com, example.org"
+            named = os.environ.get(ZONES_ENV, "").replace(",", " ").split()
+            listed = [c.check(domain_name, z, ZONES_ENV) for z in named]
+        else:
+            listed = [c.check(domain_name, z, "zones") for z in zones]
         c.raise_if_any()
         self.timeout = float(timeout)
         self.zones: tuple[str, ...] = tuple(listed)
@@ -252,7 +266,7 @@ class _Base:
     ) -> dns.update.UpdateMessage:
         """Replace the record set at ``name`` of ``rdtype`` by ``new``, only if it is
         ``expected`` (RFC 2136 section 2.4: "RRset exists (value dependent)", or "RRset does not
-        exist" when nothing is expected)."""
+        exist" when nothing is expected) and, for data other than a CNAME, no CNAME is there."""
         update = dns.update.UpdateMessage(
             zone, keyring=conn.keyring, keyname=conn.key_name, keyalgorithm=conn.algorithm
         )
@@ -265,6 +279,10 @@ class _Base:
             update.present(owner, before)
         else:
             update.absent(owner, wanted)
+        if new and wanted != dns.rdatatype.CNAME:
+            # A server silently ignores other data added at a CNAME's name (RFC 2136 section
+            # 3.4.2.2) and answers NOERROR: a CNAME put there since the read must refuse it.
+            update.absent(owner, dns.rdatatype.CNAME)
         update.delete(owner, wanted)
         if new:
             after = dns.rdataset.Rdataset(dns.rdataclass.IN, wanted, ttl=ttl)
@@ -294,6 +312,27 @@ class _Base:
             rest.append(rdata_of(new))
         return rest
 
+    def _held(
+        self,
+        current: list[dns.rdata.Rdata],
+        expected: Sequence[DnsRecord],
+        new: Sequence[DnsRecord],
+        name: str,
+        zone: str,
+    ) -> tuple[list[dns.rdata.Rdata], list[dns.rdata.Rdata]]:
+        """The set the server holds now (its rdata exactly, as the prerequisite must name it)
+        and the one to put in its place, when it holds ``expected``: a record kept keeps its
+        rdata (a TXT someone split into other strings still matches);
+        ``RecordsChangedError`` when it holds something else."""
+        owner = absolute(name)
+        held = [(record_of(owner, rdata), rdata) for rdata in current]
+        now = sorted(_key(r) for r, _ in held if r is not None)
+        if len(now) != len(held) or now != sorted(_key(r) for r in expected):
+            rcode = dns.rcode.YXRRSET if not expected else dns.rcode.NXRRSET
+            raise rcode_error(rcode, "replace_records", zone)
+        kept = {_key(r): rdata for r, rdata in held if r is not None}
+        return current, [kept.get(_key(r)) or rdata_of(r) for r in new]
+
     def _zone_of(self, zone: str, made: dns.zone.Zone) -> Zone:
         pairs = [(name, rdata) for name, _ttl, rdata in made.iterate_rdatas()]
         soa = made.get_rdataset(absolute(zone), dns.rdatatype.SOA)
@@ -321,8 +360,8 @@ class Rfc2136(_Base):
     ``tsig-keygen`` or ``keymgr -t`` file); each falls back to ``RFC2136_SERVER``,
     ``RFC2136_KEY_NAME``, ``RFC2136_KEY_ALGORITHM``, ``RFC2136_KEY_SECRET``,
     ``RFC2136_KEY_FILE``. ``zones``: what ``list_zones`` lists (RFC 2136 cannot ask a server
-    which zones it serves). Zones are neither created nor deleted: the server's configuration
-    does that.
+    which zones it serves), else ``RFC2136_ZONES`` (comma-separated). Zones are neither created
+    nor deleted: the server's configuration does that.
     """
 
     def _call(self, operation: str, zone: str, fn: Callable[[Connection], T]) -> T:
@@ -433,11 +472,18 @@ class Rfc2136(_Base):
     ) -> None:
         """Compare and swap one record set: the records of ``expected``'s (or ``new``'s) name
         and type become ``new``, only if they are ``expected`` now; ``RecordsChangedError``
-        otherwise (NXRRSET / YXRRSET), nothing changed."""
-        zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
+        otherwise (NXRRSET / YXRRSET), nothing changed. The set is read first and compared
+        record by record (a TXT split into other strings is the same record); the update's
+        prerequisite then names it exactly, so a change between the read and the update is
+        refused too. A set that exists keeps its TTL."""
+        zone, name, rdtype, expected_, new_ = _replacement(self, domain, expected, new)
 
         def run(conn: Connection) -> None:
-            update = self._swap(zone, name, rdtype, before, after, self.ttl, conn)
+            query = self._query(name, rdtype, conn)
+            found = dns.query.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
+            before, after = self._held(current, expected_, new_, name, zone)
+            update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = dns.query.tcp(update, conn.host, port=conn.port, timeout=self.timeout)
             self._answer(reply, "replace_records", zone)
 
@@ -541,10 +587,14 @@ class AsyncRfc2136(_Base):
     async def replace_records(
         self, domain: str, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
     ) -> None:
-        zone, name, rdtype, before, after = _replacement(self, domain, expected, new)
+        zone, name, rdtype, expected_, new_ = _replacement(self, domain, expected, new)
 
         async def run(conn: Connection) -> None:
-            update = self._swap(zone, name, rdtype, before, after, self.ttl, conn)
+            query = self._query(name, rdtype, conn)
+            found = await dns.asyncquery.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
+            before, after = self._held(current, expected_, new_, name, zone)
+            update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
             reply = await dns.asyncquery.tcp(
                 update, conn.host, port=conn.port, timeout=self.timeout
             )
@@ -555,7 +605,7 @@ class AsyncRfc2136(_Base):
 
 def _replacement(
     client: _Base, domain: object, expected: Sequence[DnsRecord], new: Sequence[DnsRecord]
-) -> tuple[str, str, str, list[dns.rdata.Rdata], list[dns.rdata.Rdata]]:
+) -> tuple[str, str, str, list[DnsRecord], list[DnsRecord]]:
     """``replace_records``'s arguments, checked: one name and type for every record."""
     records = [*expected, *new]
     if not records:
@@ -568,15 +618,18 @@ def _replacement(
             [Problem("new", "every record must have the same name and type (one record set)")]
         )
     name, rtype = next(iter(keys))
-    before = [rdata_of(r) for r in checked[: len(expected)]]
-    after = [rdata_of(r) for r in checked[len(expected) :]]
-    return zone, name, rtype.value, before, after
+    return zone, name, rtype.value, checked[: len(expected)], checked[len(expected) :]
+
+
+def _key(record: DnsRecord) -> tuple[str, int, str]:
+    return (record.value, record.priority or 0, record.type.value)
 
 
 if TYPE_CHECKING:
 
     def _plays_its_roles(
         sync: Rfc2136, twin: AsyncRfc2136
-    ) -> tuple[DnsHost[Rfc2136ZoneSettings], AsyncDnsHost[Rfc2136ZoneSettings]]:
-        """mypy proves here that the clients satisfy the protocols of their roles."""
+    ) -> tuple[RecordSetHost[Rfc2136ZoneSettings], AsyncRecordSetHost[Rfc2136ZoneSettings]]:
+        """mypy proves here that the clients satisfy the protocols of their roles (and compare
+        and swap record sets)."""
         return (sync, twin)

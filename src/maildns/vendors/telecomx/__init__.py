@@ -29,6 +29,12 @@ DECLARATION: Final = Declaration(
     exports={"TelecomXZoneSettings": "_settings"},
     settings={Role.DNS: "TelecomXZoneSettings"},
     package=__name__,
+    option_help={
+        "customer": "The customer id the zone belongs to (24 hexadecimal characters).",
+        "product": "The product id that invoices the zone (24 hexadecimal characters).",
+        "ttl": "The zone's TTL, in seconds.",
+        "list_zones.customer": "Only the zones of this customer id (default: the account's own).",
+    },
     # The spec's error shape (Error: an error key and a message)
     fault_body={"error": "internal_error", "message": "Injected fault"},
 )
