@@ -79,6 +79,25 @@ class Clock:
         """Called once a move has been checked, just before the clock moves."""
 
 
+# DER header of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537.
+_RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
+    "30819f300d06092a864886f70d010101050003818d0030818902818100"
+)
+_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
+
+
+def rsa_public_key(random_bytes: bytes) -> str:
+    """A well-formed RSA-1024 public key made from 128 random octets (its modulus, made a full
+    1024 bits and odd), base64 as in a DKIM ``p=`` tag: the sandbox's vendors' fake DKIM keys.
+    Each vendor draws the octets its own way from its seeded :class:`Ids`."""
+    if len(random_bytes) != 128:
+        raise ValueError(f"an RSA-1024 modulus is 128 octets, got {len(random_bytes)}")
+    modulus = bytearray(random_bytes)
+    modulus[0] |= 0x80  # a full 1024-bit modulus
+    modulus[-1] |= 0x01  # odd, as an RSA modulus is
+    return base64.b64encode(_RSA1024_SPKI_PREFIX + bytes(modulus) + _RSA_EXPONENT).decode("ascii")
+
+
 class Ids:
     """Seeded source of every id, token and random value the sandbox hands out."""
 

@@ -25,6 +25,8 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 import dns.rrset
 
+from .._dns.records import parse_rdata
+
 NAMESERVERS: Final = ("ns1.sandbox.telecomx.test.", "ns2.sandbox.telecomx.test.")
 """The NS names served at every zone's apex (ns1 is also the SOA's mname)."""
 SOA_TIMERS: Final = (3600, 600, 604800)  # refresh, retry, expire
@@ -112,20 +114,11 @@ class ZoneIndex:
 
 def rdata(rtype: str, text: str) -> dns.rdata.Rdata | None:
     """A record's rData (TelecomX's form: MX as ``"MX <preference>"``) as dnspython rdata;
-    host names in it are absolute. None for what DNS cannot carry."""
-    kind = rtype
+    host names in it are absolute. None for what DNS cannot carry (the HTTP API validated it:
+    skip it)."""
     if rtype.startswith("MX "):
-        kind, text = "MX", f"{rtype[3:]} {text}"
-    try:
-        return dns.rdata.from_text(
-            dns.rdataclass.IN,
-            dns.rdatatype.from_text(kind),
-            text,
-            origin=dns.name.root,
-            relativize=False,  # keep names absolute: they go on the wire as they are
-        )
-    except (dns.exception.DNSException, ValueError):
-        return None  # the HTTP API validated it; skip what DNS cannot carry
+        rtype, text = "MX", f"{rtype[3:]} {text}"
+    return parse_rdata(rtype, text)
 
 
 def fill(

@@ -27,6 +27,7 @@ import dns.zone
 from ..._core.checks import Checker
 from ..._core.secrets import Secret
 from ..._dns.names import domain_name
+from ..._dns.records import absolute, rdata_of
 from ..._dns.rules import cname_at_apex
 from ..._dns.values import dns_record
 from ..._dns.values import ttl as check_ttl
@@ -42,7 +43,7 @@ from ...errors import (
 from ...models import DnsRecord, Zone, ZoneStatus
 from ...protocols import AsyncDnsHost, DnsHost
 from ._connection import Connection, check_option, connection
-from ._mapping import VENDOR, absolute, key_error, rcode_error, rdata_of, records_of
+from ._mapping import VENDOR, key_error, rcode_error, records_of
 from ._settings import Rfc2136ZoneSettings
 
 __all__ = ["AsyncRfc2136", "Rfc2136"]
