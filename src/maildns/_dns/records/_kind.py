@@ -20,8 +20,9 @@ import dns.rdataclass
 import dns.rdatatype
 
 from ...models import RecordType
+from ..names import hostname
 
-__all__ = ["MAX_UINT16", "RecordKind", "absolute", "name_text"]
+__all__ = ["MAX_UINT16", "RecordKind", "TargetKind", "absolute", "name_text", "rdata_from_text"]
 
 MAX_UINT16 = 65_535
 
@@ -49,9 +50,10 @@ class RecordKind(ABC):
         """``value`` checked and normalised (a non-empty ``str`` already), or
         InvalidInputError naming ``argument``."""
 
-    @abstractmethod
     def to_rdata(self, value: str, priority: int | None = None) -> dns.rdata.Rdata:
-        """The rdata that publishes a checked ``value`` (MX: with ``priority``)."""
+        """The rdata that publishes a checked ``value`` (MX: with ``priority``); a checked
+        value is presentation text already, but for the final dot of its names."""
+        return rdata_from_text(self.rdtype, value)
 
     @abstractmethod
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
@@ -71,6 +73,22 @@ class RecordKind(ABC):
         """How a nameserver's answer of this record is compared: the value (MX: with the
         preference in front, ``"10 mx.example.com"``)."""
         return value
+
+
+class TargetKind(RecordKind):
+    """A type whose value is one host name (CNAME, NS)."""
+
+    underscores: ClassVar[bool] = False
+    """Whether the host name may hold ``_`` (a CNAME's target may: DKIM delegations)."""
+
+    def check(self, value: str, argument: str) -> str:
+        return hostname(value, argument, underscores=self.underscores)
+
+    def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
+        target = getattr(rdata, "target", None)
+        if rdata.rdtype != self.rdtype or not isinstance(target, dns.name.Name):
+            raise TypeError(f"not {self.type.value} rdata: {rdata!r}")
+        return name_text(target), None
 
 
 def rdata_from_text(rdtype: dns.rdatatype.RdataType, text: str) -> dns.rdata.Rdata:

@@ -11,7 +11,7 @@ import dns.rdtypes.IN.A
 
 from ..._core.checks import fail, show
 from ...models import RecordType
-from ._kind import RecordKind, rdata_from_text
+from ._kind import RecordKind
 
 __all__ = ["A"]
 
@@ -41,9 +41,6 @@ class _A(RecordKind):
         else:
             hint = " (that is an IPv6 address: use an AAAA record)"
         raise fail(argument, f"must be an IPv4 address such as 192.0.2.1, got {show(value)}{hint}")
-
-    def to_rdata(self, value: str, priority: int | None = None) -> dns.rdata.Rdata:
-        return rdata_from_text(self.rdtype, value)
 
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         assert isinstance(rdata, dns.rdtypes.IN.A.A)

@@ -11,7 +11,7 @@ import dns.rdtypes.IN.AAAA
 
 from ..._core.checks import fail, show
 from ...models import RecordType
-from ._kind import RecordKind, rdata_from_text
+from ._kind import RecordKind
 
 __all__ = ["AAAA"]
 
@@ -39,9 +39,6 @@ class _AAAA(RecordKind):
         raise fail(
             argument, f"must be an IPv6 address such as 2001:db8::1, got {show(value)}{hint}"
         )
-
-    def to_rdata(self, value: str, priority: int | None = None) -> dns.rdata.Rdata:
-        return rdata_from_text(self.rdtype, value)
 
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         assert isinstance(rdata, dns.rdtypes.IN.AAAA.AAAA)

@@ -14,7 +14,7 @@ from ..._core.checks import fail, show
 from ...errors import InvalidInputError
 from ...models import RecordType
 from ..names import hostname
-from ._kind import MAX_UINT16, RecordKind, name_text, rdata_from_text
+from ._kind import MAX_UINT16, RecordKind, name_text
 
 __all__ = ["SRV"]
 
@@ -49,9 +49,6 @@ class _SRV(RecordKind):
                 message = error.problems[0].message
                 raise fail(argument, f"the SRV target {message}") from None
         return " ".join([*map(str, numbers), target])
-
-    def to_rdata(self, value: str, priority: int | None = None) -> dns.rdata.Rdata:
-        return rdata_from_text(self.rdtype, value)
 
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         assert isinstance(rdata, dns.rdtypes.IN.SRV.SRV)
