@@ -295,8 +295,8 @@ def check_zone_document(document: dict[str, Any], zone: maildns.Zone) -> None:
     assert document["domain"] == zone.domain
     assert document["ttl"] == zone.ttl
     assert document["serial"] == zone.serial
-    assert document["customer"] == zone.customer
-    assert document["product"] == zone.product
+    assert document["customer"] == zone.raw.customer
+    assert document["product"] == zone.raw.product
     assert document["status"] == (zone.status.value if zone.status else None)
     for got, record in zip(document["records"], zone.records, strict=True):
         check_record(got, record)
@@ -334,7 +334,12 @@ def test_telecomx_zones_create_list_get_update_check_delete(env: Sandbox) -> Non
     )
 
     checked = ok_json("telecomx", "zones", "check", ZONE)
-    assert checked == {"format_version": "1", "vendor": "telecomx", "domain": ZONE, "status": "OK"}
+    assert checked == {
+        "format_version": "1",
+        "vendor": "telecomx",
+        "domain": ZONE,
+        "status": "served",
+    }
     line = error_line("telecomx", "zones", "check", "unknown.example")
     assert line == "error: telecomx check_zone: 404 DNS not found"
 

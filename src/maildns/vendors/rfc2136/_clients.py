@@ -301,7 +301,7 @@ class _Base:
         serial = soa[0].serial if soa else None
         ttl = soa.ttl if soa else None
         return Zone(
-            domain=zone, ttl=ttl, serial=serial, records=records_of(pairs), status=ZoneStatus.OK
+            domain=zone, ttl=ttl, serial=serial, records=records_of(pairs), status=ZoneStatus.SERVED
         )
 
     def _status(self, soa: dns.message.Message, ns: dns.message.Message, zone: str) -> ZoneStatus:
@@ -310,8 +310,8 @@ class _Base:
         has_soa = any(r.name == origin and r.rdtype == dns.rdatatype.SOA for r in soa.answer)
         has_ns = any(r.name == origin and r.rdtype == dns.rdatatype.NS for r in ns.answer)
         if authoritative and has_soa and has_ns:
-            return ZoneStatus.OK
-        return ZoneStatus.NOT_EXIST
+            return ZoneStatus.SERVED
+        return ZoneStatus.MISSING
 
 
 class Rfc2136(_Base):

@@ -28,6 +28,7 @@ DECLARATION: Final = Declaration(
     clients=("TelecomX", "AsyncTelecomX"),
     exports={"TelecomXZoneSettings": "_settings"},
     settings={Role.DNS: "TelecomXZoneSettings"},
+    zone_fields=("customer", "product"),
     package=__name__,
     # The spec's error shape (Error: an error key and a message)
     fault_body={"error": "internal_error", "message": "Injected fault"},

@@ -27,7 +27,12 @@ from ...models import DnsRecord, RecordType, Zone, ZoneStatus
 
 _MX_TYPE: Final = re.compile(r"MX\s+([0-9]{1,5})")
 _PLAIN_TYPES: Final = {t.value: t for t in RecordType if t is not RecordType.MX}
-_ZONE_STATUSES: Final = {s.value: s for s in ZoneStatus}
+# TelecomX's delegation statuses (its wiki's words) in maildns's vocabulary
+_ZONE_STATUSES: Final = {
+    "OK": ZoneStatus.SERVED,
+    "WRONG_NS": ZoneStatus.NOT_DELEGATED,
+    "NOT_EXIST": ZoneStatus.MISSING,
+}
 
 
 class Wire(NamedTuple):
@@ -112,8 +117,6 @@ def to_zone(model: Any, raw: Any, fallback_domain: str | None = None) -> Zone:
         _int(model.ttl),
         model.serial,
         tuple(records),
-        model.customer,
-        model.product,
         _ZONE_STATUSES.get(status) if status is not None else None,
         raw,
     )
