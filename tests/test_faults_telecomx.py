@@ -288,6 +288,7 @@ def test_telecomx_statuses_are_maildns_zone_statuses(
         body = json.dumps({"status": wire}).encode()
         sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", status=200, body=body)
         assert client.check_zone(DOMAIN) is status
+        assert maildns.ZoneStatus[wire] is status  # the former names are aliases
         zone = client.get_zone(DOMAIN)
     assert (zone.raw.customer, zone.raw.product) == (
         sb.telecomx_customer_id,
