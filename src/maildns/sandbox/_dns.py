@@ -290,9 +290,9 @@ class DnsBackend:
 
         Values are spelt as ``maildns._dns.records.served_value`` spells them (TXT: the
         strings joined; MX: ``"<preference> <host>"``; host names lower case without the final
-        dot). A server that fails (SERVFAIL, no answer)
-        or is not authoritative serves nothing. This is how the sandbox's vendors look at DNS
-        before they call a domain verified; it uses up no fault.
+        dot). A server that fails (SERVFAIL, no answer) or is not authoritative serves nothing.
+        This is how the sandbox's vendors look at DNS before they call a domain verified; it
+        uses up no fault.
         """
         try:
             qname = dns.name.from_text(name)
