@@ -99,6 +99,8 @@ def test_examples_against_dnspython(
     assert module.to_rdata(value, checked_priority) == expected
     assert oracle(rtype, module.present(value, checked_priority)) == expected
     assert module.present(value, checked_priority) == expected.to_text()
+    # another party's spelling of the value, in maildns's
+    assert module.normal(given) == value
     # back: from dnspython's rdata, its presentation text, and its wire form
     assert module.from_rdata(expected) == (value, checked_priority)
     assert module.parse(zone_text) == (value, checked_priority)

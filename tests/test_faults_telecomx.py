@@ -271,6 +271,35 @@ def test_an_unknown_record_type_is_skipped_with_a_warning(
     assert "'CAA'" in warnings[0].getMessage()
 
 
+@pytest.mark.usefixtures("no_backoff")
+def test_values_are_read_in_maildns_spelling(sb: Sandbox) -> None:
+    body = {
+        "_id": DOMAIN,
+        "serial": 2026010100,
+        "ttl": 86400,
+        "records": [
+            {"name": "www", "type": "CNAME", "rData": "Web.Example.NET."},
+            {"name": "", "type": "MX 10", "rData": "MX1.Example.net"},
+            {"name": "v6", "type": "AAAA", "rData": "2001:DB8:0:0::1"},
+            {"name": "_sip._tcp", "type": "SRV", "rData": "10 60 5060 SIP.Example.com."},
+            {"name": "", "type": "TXT", "rData": '"v=spf1 " "-all"'},
+        ],
+    }
+    with make(sb) as client:
+        create(client, sb)
+        sb.inject_fault(
+            "telecomx", "GET", "/dns/{domain}", status=200, body=json.dumps(body).encode()
+        )
+        zone = client.get_zone(DOMAIN)
+    assert zone.records == (
+        DnsRecord(RecordType.CNAME, f"www.{DOMAIN}", "web.example.net"),
+        DnsRecord(RecordType.MX, DOMAIN, "mx1.example.net", priority=10),
+        DnsRecord(RecordType.AAAA, f"v6.{DOMAIN}", "2001:db8::1"),
+        DnsRecord(RecordType.SRV, f"_sip._tcp.{DOMAIN}", "10 60 5060 sip.example.com"),
+        DnsRecord(RecordType.TXT, DOMAIN, "v=spf1 -all"),
+    )
+
+
 @pytest.mark.parametrize(
     ("wire", "status"),
     [

@@ -202,7 +202,7 @@ def checked(ctx: SandboxContext, record: m.DNSRecord, domain: str) -> m.DNSRecor
     if record.record_purpose == m.DNSRecordPurpose.SPF:
         ok = spf_includes_everywhere(ctx, name, SPF_INCLUDE)
     elif kind == "MX":
-        host = record.value.lower().rstrip(".")
+        host = MX.normal(record.value)
         ok = served_everywhere(ctx, name, "MX", MX.served(host, int(record.priority or 0)))
     else:
         ok = served_everywhere(ctx, name, kind, record.value)

@@ -22,7 +22,15 @@ import dns.rdatatype
 from ...models import RecordType
 from ..names import hostname
 
-__all__ = ["MAX_UINT16", "RecordKind", "TargetKind", "absolute", "name_text", "rdata_from_text"]
+__all__ = [
+    "MAX_UINT16",
+    "RecordKind",
+    "TargetKind",
+    "absolute",
+    "name_text",
+    "plain_name",
+    "rdata_from_text",
+]
 
 MAX_UINT16 = 65_535
 
@@ -31,6 +39,14 @@ def absolute(name: str) -> dns.name.Name:
     """A maildns host name (fully qualified, with or without the final dot) as a dnspython
     absolute name."""
     return dns.name.from_text(name, origin=dns.name.root)
+
+
+def plain_name(text: str) -> str:
+    """A host name as another party spells it, as maildns writes names: lower case, without the
+    final dot (nothing else is checked)."""
+    if text.endswith(".") and text != ".":
+        text = text[:-1]
+    return text if text.islower() else text.lower()
 
 
 def name_text(name: dns.name.Name) -> str:
@@ -60,6 +76,12 @@ class RecordKind(ABC):
         """The maildns value (and MX preference) of ``rdata`` of this type, normalised as
         :meth:`check` would: names lower case, without the final dot."""
 
+    def normal(self, value: str) -> str:
+        """A value as another party (a DNS host's API) spells it, in maildns's spelling (names
+        lower case without the final dot, addresses compressed), without checking it: what
+        :meth:`check` would make of a valid value, and anything else as it is."""
+        return value
+
     def present(self, value: str, priority: int | None = None) -> str:
         """A checked value as presentation text (names absolute, with the final dot)."""
         return self.to_rdata(value, priority).to_text()
@@ -83,6 +105,9 @@ class TargetKind(RecordKind):
 
     def check(self, value: str, argument: str) -> str:
         return hostname(value, argument, underscores=self.underscores)
+
+    def normal(self, value: str) -> str:
+        return plain_name(value)
 
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         target = getattr(rdata, "target", None)

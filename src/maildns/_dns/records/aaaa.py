@@ -40,6 +40,12 @@ class _AAAA(RecordKind):
             argument, f"must be an IPv6 address such as 2001:db8::1, got {show(value)}{hint}"
         )
 
+    def normal(self, value: str) -> str:
+        try:
+            return ipaddress.IPv6Address(value).compressed
+        except ValueError:
+            return value
+
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         assert isinstance(rdata, dns.rdtypes.IN.AAAA.AAAA)
         return ipaddress.IPv6Address(rdata.address).compressed, None

@@ -11,7 +11,7 @@ import dns.rdtypes.ANY.MX
 
 from ...models import RecordType
 from ..names import hostname
-from ._kind import RecordKind, name_text, rdata_from_text
+from ._kind import RecordKind, name_text, plain_name, rdata_from_text
 
 __all__ = ["MX"]
 
@@ -22,6 +22,9 @@ class _MX(RecordKind):
 
     def check(self, value: str, argument: str) -> str:
         return hostname(value, argument)
+
+    def normal(self, value: str) -> str:
+        return plain_name(value)
 
     def to_rdata(self, value: str, priority: int | None = None) -> dns.rdata.Rdata:
         return rdata_from_text(self.rdtype, f"{priority or 0} {value}")

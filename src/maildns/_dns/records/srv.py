@@ -14,7 +14,7 @@ from ..._core.checks import fail, show
 from ...errors import InvalidInputError
 from ...models import RecordType
 from ..names import hostname
-from ._kind import MAX_UINT16, RecordKind, name_text
+from ._kind import MAX_UINT16, RecordKind, name_text, plain_name
 
 __all__ = ["SRV"]
 
@@ -49,6 +49,12 @@ class _SRV(RecordKind):
                 message = error.problems[0].message
                 raise fail(argument, f"the SRV target {message}") from None
         return " ".join([*map(str, numbers), target])
+
+    def normal(self, value: str) -> str:
+        parts = value.split()
+        if len(parts) != 4:
+            return value
+        return " ".join([*parts[:3], plain_name(parts[3])])
 
     def from_rdata(self, rdata: dns.rdata.Rdata) -> tuple[str, int | None]:
         assert isinstance(rdata, dns.rdtypes.IN.SRV.SRV)

@@ -20,6 +20,7 @@ from typing import Any, Final, NamedTuple
 
 from ..._core.options import logger
 from ..._dns.names import absolute_name, relative_name
+from ..._dns.records import KINDS
 from ..._dns.records.txt import TXT
 from ..._dns.values import MAX_UINT16, record_value
 from ...errors import InvalidInputError
@@ -84,7 +85,8 @@ def to_record(item: Any, zone: str, *, warn: bool = True) -> DnsRecord | None:
             )
         return None
     rtype, priority = kind
-    value = TXT.parse(item.rData)[0] if rtype is RecordType.TXT else item.rData
+    rdata: str = item.rData
+    value = TXT.parse(rdata)[0] if rtype is RecordType.TXT else KINDS[rtype].normal(rdata)
     name = absolute_name(item.name if isinstance(item.name, str) else "", zone, "name")
     return DnsRecord(rtype, name, value, None, priority)
 
