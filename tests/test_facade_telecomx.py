@@ -256,7 +256,8 @@ def test_add_update_delete_records_of_every_type(client: maildns.TelecomX, targe
 @pytest.mark.vcr
 def test_records_in_another_spelling_are_found(client: maildns.TelecomX, target: Target) -> None:
     """Records written by someone else (trailing dots, capitals, TXT split otherwise) are
-    read as TelecomX holds them and can still be updated and deleted."""
+    read in maildns's spelling, as from any DNS host, and can still be updated and deleted
+    (the client finds TelecomX's own spelling)."""
     zone_name = "maildns-spelling.example"
     new_zone(client, target, zone_name)
     raw, _ = raw_login(target)
@@ -273,9 +274,9 @@ def test_records_in_another_spelling_are_found(client: maildns.TelecomX, target:
     zone = client.get_zone(zone_name)
     by_type = {r.type: r for r in zone.records}
     cname, txt, mx = by_type[RecordType.CNAME], by_type[RecordType.TXT], by_type[RecordType.MX]
-    assert (cname.name, cname.value) == (f"www.{zone_name}", f"Target.{zone_name}.")
+    assert (cname.name, cname.value) == (f"www.{zone_name}", f"target.{zone_name}")
     assert (txt.name, txt.value) == (zone_name, "v=spf1 -all")
-    assert (mx.name, mx.value, mx.priority) == (zone_name, f"mx.{zone_name}.", 5)
+    assert (mx.name, mx.value, mx.priority) == (zone_name, f"mx.{zone_name}", 5)
 
     client.update_record(zone_name, cname, f"other.{zone_name}")
     client.delete_record(zone_name, txt)
@@ -719,7 +720,7 @@ def test_unknown_record_types_are_skipped_with_a_warning(caplog: pytest.LogCaptu
     with caplog.at_level(logging.WARNING, logger="maildns"):
         zone = client.get_zone("example.com")
     assert zone.records == (
-        DnsRecord(RecordType.MX, "example.com", "mx.example.com.", priority=0),
+        DnsRecord(RecordType.MX, "example.com", "mx.example.com", priority=0),
         DnsRecord(RecordType.TXT, "example.com", "unquoted text"),
     )
     assert (zone.ttl, zone.serial, zone.status) == (3600, 7, None)
