@@ -63,7 +63,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import functools
 import hashlib
 import inspect
@@ -101,6 +100,7 @@ from vendor_models import tesouro as tesouro_models
 
 import maildns
 from maildns.sandbox import DEMO_CREDENTIALS, TELECOMX_CUSTOMER_ID, TELECOMX_PRODUCT_ID
+from maildns.sandbox._core import rsa_public_key as fake_rsa_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -388,23 +388,12 @@ async def run_async_cases(
 
 
 # --- the data: one zone, three Tesouro domains, one CiiRUS subaccount ----------------------------
-_RSA_SPKI_PREFIX = {
-    1024: bytes.fromhex("30819f300d06092a864886f70d010101050003818d0030818902818100"),
-    2048: bytes.fromhex("30820122300d06092a864886f70d01010105000382010f003082010a0282010100"),
-}
-_RSA_EXPONENT = bytes.fromhex("0203010001")
-
-
 def rsa_public_key(label: str, bits: int) -> str:
     """A well-formed RSA public key (base64 DER, as in a DKIM ``p=`` tag); the modulus is a
     hash of ``label``, so that every run publishes the same key."""
     size = bits // 8
     blocks = (hashlib.sha256(f"{label}/{i}".encode()).digest() for i in itertools.count())
-    modulus = bytearray(b"".join(itertools.islice(blocks, size // 32)))
-    modulus[0] |= 0x80
-    modulus[-1] |= 0x01
-    der = _RSA_SPKI_PREFIX[bits] + bytes(modulus) + _RSA_EXPONENT
-    return base64.b64encode(der).decode("ascii")
+    return fake_rsa_key(b"".join(itertools.islice(blocks, size // 32)))
 
 
 def zone_records() -> list[maildns.DnsRecord]:

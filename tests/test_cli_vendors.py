@@ -299,8 +299,8 @@ def check_zone_document(document: dict[str, Any], zone: maildns.Zone) -> None:
     assert document["domain"] == zone.domain
     assert document["ttl"] == zone.ttl
     assert document["serial"] == zone.serial
-    assert document["customer"] == zone.customer
-    assert document["product"] == zone.product
+    assert document["customer"] == zone.raw.customer
+    assert document["product"] == zone.raw.product
     assert document["status"] == (zone.status.value if zone.status else None)
     for got, record in zip(document["records"], zone.records, strict=True):
         check_record(got, record)
@@ -338,7 +338,12 @@ def test_telecomx_zones_create_list_get_update_check_delete(env: Sandbox) -> Non
     )
 
     checked = ok_json("telecomx", "zones", "check", ZONE)
-    assert checked == {"format_version": "1", "vendor": "telecomx", "domain": ZONE, "status": "OK"}
+    assert checked == {
+        "format_version": "1",
+        "vendor": "telecomx",
+        "domain": ZONE,
+        "status": "served",
+    }
     line = error_line("telecomx", "zones", "check", "unknown.example")
     assert line == "error: telecomx check_zone: 404 DNS not found"
 
@@ -461,7 +466,7 @@ def test_rfc2136_zones_and_records_from_its_declaration(
     assert run(vendor, "zones", "create", ZONE)[0] == _common.USAGE  # no such command
     assert run(vendor, "zones", "delete", ZONE, "--yes")[0] == _common.USAGE
     (listed,) = ok_json(vendor, "zones", "list")["zones"]
-    served = ZoneStatus.OK.value
+    served = ZoneStatus.SERVED.value
     assert (listed["domain"], listed["status"]) == (ZONE, served)
     assert ok_json(vendor, "zones", "check", ZONE)["status"] == served
 

@@ -130,8 +130,8 @@ class Rfc2136Contract(DnsHostContract):
     # --- what only RFC 2136 does --------------------------------------------------------------
     def test_zone_is_checked_by_soa_and_ns(self, dns_server: dnsservers.DnsServer) -> None:
         with Rfc2136(**_kwargs(dns_server)) as dns:
-            assert dns.check_zone("contract.example") is ZoneStatus.OK
-            assert dns.check_zone("absent.example") is ZoneStatus.NOT_EXIST
+            assert dns.check_zone("contract.example") is ZoneStatus.SERVED
+            assert dns.check_zone("absent.example") is ZoneStatus.MISSING
 
     def test_stale_change_is_refused_not_overwritten(
         self, dns_server: dnsservers.DnsServer
@@ -249,7 +249,7 @@ class Rfc2136Contract(DnsHostContract):
         for name, value in dns_server.env().items():
             monkeypatch.setenv(name, value)
         with Rfc2136() as dns:
-            assert dns.check_zone("keys.example") is ZoneStatus.OK
+            assert dns.check_zone("keys.example") is ZoneStatus.SERVED
             assert dns.get_zone("keys.example").domain == "keys.example"
         monkeypatch.delenv("RFC2136_KEY_SECRET")
         monkeypatch.delenv("RFC2136_KEY_NAME")

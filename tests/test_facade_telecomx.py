@@ -122,8 +122,8 @@ def test_create_get_check_delete_a_zone(client: maildns.TelecomX, target: Target
     assert isinstance(created, Zone)
     assert created.domain == "maildns-zone.example"
     assert created.ttl == 86400  # the documented default
-    assert created.customer == target.extra["customer_id"]
-    assert created.product == target.extra["product_id"]
+    assert created.raw.customer == target.extra["customer_id"]
+    assert created.raw.product == target.extra["product_id"]
     assert isinstance(created.serial, int)
     assert created.records == ()
     assert created.status is None  # only GET says
@@ -131,9 +131,9 @@ def test_create_get_check_delete_a_zone(client: maildns.TelecomX, target: Target
 
     got = client.get_zone("maildns-zone.example")
     assert (got.domain, got.ttl, got.serial) == (created.domain, created.ttl, created.serial)
-    assert got.status is ZoneStatus.OK
-    assert got == attrs.evolve(created, status=ZoneStatus.OK)
-    assert client.check_zone("MAILDNS-ZONE.example") is ZoneStatus.OK
+    assert got.status is ZoneStatus.SERVED
+    assert got == attrs.evolve(created, status=ZoneStatus.SERVED)
+    assert client.check_zone("MAILDNS-ZONE.example") is ZoneStatus.SERVED
 
     assert client.delete_zone("maildns-zone.example") is None
     with pytest.raises(maildns.NotFoundError) as info:
@@ -174,8 +174,8 @@ def test_list_pages_lazily_through_every_zone(target: Target, seen: Seen) -> Non
         assert [z.domain for z in listed] == domains
         for zone in listed:
             assert zone.ttl == 86400
-            assert zone.customer == target.extra["customer_id"]
-            assert zone.status is ZoneStatus.OK
+            assert zone.raw.customer == target.extra["customer_id"]
+            assert zone.status is ZoneStatus.SERVED
         assert [(r.url.params["offset"], r.url.params["limit"]) for r in seen.pages()] == [
             ("0", "2"),
             ("2", "2"),
@@ -192,7 +192,7 @@ def test_update_bumps_the_serial(client: maildns.TelecomX, target: Target) -> No
     updated = client.update_zone("maildns-update.example", ttl=3600)
     assert (updated.ttl, updated.serial) == (3600, created.serial + 1)
     updated = client.update_zone("maildns-update.example", product=target.extra["product_id"])
-    assert (updated.product, updated.serial) == (target.extra["product_id"], created.serial + 2)
+    assert (updated.raw.product, updated.serial) == (target.extra["product_id"], created.serial + 2)
     updated = client.update_zone(
         "maildns-update.example", ttl=600, product=target.extra["product_id"]
     )
@@ -256,7 +256,8 @@ def test_add_update_delete_records_of_every_type(client: maildns.TelecomX, targe
 @pytest.mark.vcr
 def test_records_in_another_spelling_are_found(client: maildns.TelecomX, target: Target) -> None:
     """Records written by someone else (trailing dots, capitals, TXT split otherwise) are
-    read as TelecomX holds them and can still be updated and deleted."""
+    read in maildns's spelling, as from any DNS host, and can still be updated and deleted
+    (the client finds TelecomX's own spelling)."""
     zone_name = "maildns-spelling.example"
     new_zone(client, target, zone_name)
     raw, _ = raw_login(target)
@@ -273,9 +274,9 @@ def test_records_in_another_spelling_are_found(client: maildns.TelecomX, target:
     zone = client.get_zone(zone_name)
     by_type = {r.type: r for r in zone.records}
     cname, txt, mx = by_type[RecordType.CNAME], by_type[RecordType.TXT], by_type[RecordType.MX]
-    assert (cname.name, cname.value) == (f"www.{zone_name}", f"Target.{zone_name}.")
+    assert (cname.name, cname.value) == (f"www.{zone_name}", f"target.{zone_name}")
     assert (txt.name, txt.value) == (zone_name, "v=spf1 -all")
-    assert (mx.name, mx.value, mx.priority) == (zone_name, f"mx.{zone_name}.", 5)
+    assert (mx.name, mx.value, mx.priority) == (zone_name, f"mx.{zone_name}", 5)
 
     client.update_record(zone_name, cname, f"other.{zone_name}")
     client.delete_record(zone_name, txt)
@@ -679,7 +680,7 @@ async def test_async_twin_runs_the_whole_lifecycle(target: Target) -> None:
 
         listed = [z async for z in client.list_zones()]
         assert [z.domain for z in listed] == ["maildns-async.example"]
-        assert await client.check_zone("maildns-async.example") is ZoneStatus.OK
+        assert await client.check_zone("maildns-async.example") is ZoneStatus.SERVED
         updated = await client.update_zone("maildns-async.example", ttl=300)
         assert updated.ttl == 300
 
@@ -719,7 +720,7 @@ def test_unknown_record_types_are_skipped_with_a_warning(caplog: pytest.LogCaptu
     with caplog.at_level(logging.WARNING, logger="maildns"):
         zone = client.get_zone("example.com")
     assert zone.records == (
-        DnsRecord(RecordType.MX, "example.com", "mx.example.com.", priority=0),
+        DnsRecord(RecordType.MX, "example.com", "mx.example.com", priority=0),
         DnsRecord(RecordType.TXT, "example.com", "unquoted text"),
     )
     assert (zone.ttl, zone.serial, zone.status) == (3600, 7, None)

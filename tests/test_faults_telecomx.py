@@ -119,7 +119,7 @@ def test_a_timeout_is_retried_then_raised(sb: Sandbox) -> None:
     with make(sb, timeout=2) as client:
         create(client, sb)
         sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=8)
-        assert client.check_zone(DOMAIN) is maildns.ZoneStatus.OK
+        assert client.check_zone(DOMAIN) is maildns.ZoneStatus.SERVED
         sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", delay=8, times=3)
         with pytest.raises(maildns.APITimeoutError) as info:
             client.check_zone(DOMAIN)
@@ -165,7 +165,7 @@ def test_a_retried_create_whose_answer_was_lost_returns_the_zone(sb: Sandbox) ->
     with make(sb) as client:
         zone = create(client, sb)
         assert zone.domain == DOMAIN
-        assert zone.customer == sb.telecomx_customer_id
+        assert zone.raw.customer == sb.telecomx_customer_id
         assert [z.domain for z in client.list_zones()] == [DOMAIN]
         # Without a retry, the same 409 is a conflict.
         with pytest.raises(maildns.ConflictError) as info:
@@ -264,11 +264,66 @@ def test_an_unknown_record_type_is_skipped_with_a_warning(
         with caplog.at_level(logging.WARNING, logger="maildns"):
             zone = client.get_zone(DOMAIN)
     assert zone.records == (DnsRecord(RecordType.A, f"www.{DOMAIN}", "192.0.2.1"),)
-    assert zone.status is maildns.ZoneStatus.OK
+    assert zone.status is maildns.ZoneStatus.SERVED
     assert [r.type_ for r in zone.raw.records] == ["CAA", "A"]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "'CAA'" in warnings[0].getMessage()
+
+
+@pytest.mark.usefixtures("no_backoff")
+def test_values_are_read_in_maildns_spelling(sb: Sandbox) -> None:
+    body = {
+        "_id": DOMAIN,
+        "serial": 2026010100,
+        "ttl": 86400,
+        "records": [
+            {"name": "www", "type": "CNAME", "rData": "Web.Example.NET."},
+            {"name": "", "type": "MX 10", "rData": "MX1.Example.net"},
+            {"name": "v6", "type": "AAAA", "rData": "2001:DB8:0:0::1"},
+            {"name": "_sip._tcp", "type": "SRV", "rData": "10 60 5060 SIP.Example.com."},
+            {"name": "", "type": "TXT", "rData": '"v=spf1 " "-all"'},
+        ],
+    }
+    with make(sb) as client:
+        create(client, sb)
+        sb.inject_fault(
+            "telecomx", "GET", "/dns/{domain}", status=200, body=json.dumps(body).encode()
+        )
+        zone = client.get_zone(DOMAIN)
+    assert zone.records == (
+        DnsRecord(RecordType.CNAME, f"www.{DOMAIN}", "web.example.net"),
+        DnsRecord(RecordType.MX, DOMAIN, "mx1.example.net", priority=10),
+        DnsRecord(RecordType.AAAA, f"v6.{DOMAIN}", "2001:db8::1"),
+        DnsRecord(RecordType.SRV, f"_sip._tcp.{DOMAIN}", "10 60 5060 sip.example.com"),
+        DnsRecord(RecordType.TXT, DOMAIN, "v=spf1 -all"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("wire", "status"),
+    [
+        ("OK", maildns.ZoneStatus.SERVED),
+        ("WRONG_NS", maildns.ZoneStatus.NOT_DELEGATED),
+        ("NOT_EXIST", maildns.ZoneStatus.MISSING),
+    ],
+)
+@pytest.mark.usefixtures("no_backoff")
+def test_telecomx_statuses_are_maildns_zone_statuses(
+    sb: Sandbox, wire: str, status: maildns.ZoneStatus
+) -> None:
+    with make(sb) as client:
+        create(client, sb)
+        body = json.dumps({"status": wire}).encode()
+        sb.inject_fault("telecomx", "GET", "/dns/{domain}/check", status=200, body=body)
+        assert client.check_zone(DOMAIN) is status
+        assert maildns.ZoneStatus[wire] is status  # the former names are aliases
+        zone = client.get_zone(DOMAIN)
+    assert (zone.raw.customer, zone.raw.product) == (
+        sb.telecomx_customer_id,
+        sb.telecomx_product_id,
+    )
+    assert not hasattr(zone, "customer")
 
 
 # --- secrets --------------------------------------------------------------------------------------

@@ -273,7 +273,9 @@ class _Undelegated:
         return getattr(self._dns, name)
 
     async def get_zone(self, domain: str) -> maildns.Zone:
-        return attrs.evolve(await self._dns.get_zone(domain), status=maildns.ZoneStatus.WRONG_NS)
+        return attrs.evolve(
+            await self._dns.get_zone(domain), status=maildns.ZoneStatus.NOT_DELEGATED
+        )
 
 
 async def test_a_zone_not_delegated_is_refused_until_forced(engine: Engine) -> None:
@@ -281,7 +283,7 @@ async def test_a_zone_not_delegated_is_refused_until_forced(engine: Engine) -> N
     engine.dns = _Undelegated(engine.dns)  # type: ignore[assignment]
     plan = await engine.plan()
     assert plan.domains[0].problems == (
-        f"the zone {ZONE} is not delegated to telecomx (WRONG_NS): its records would not be "
+        f"the zone {ZONE} is not delegated to telecomx (not_delegated): its records would not be "
         "seen (--force to do it anyway)",
     )
     assert (await engine.apply()).done == ()

@@ -5,6 +5,7 @@ These tests run a real sandbox on loopback (no cassettes): they check the sandbo
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -14,8 +15,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from maildns.sandbox import DEMO_CREDENTIALS, VENDORS, Sandbox, SandboxError
+from maildns.sandbox._core import rsa_public_key
 
 
 @pytest.fixture
@@ -239,3 +243,14 @@ def test_inject_fault_lose_response_lets_the_vendor_act(sb: Sandbox) -> None:
         assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 503
         # the create happened although its answer was lost
         assert _tesouro_create(client, sb, token, "mail.example.com").status_code == 409
+
+
+@pytest.mark.parametrize(("octets", "bits"), [(128, 1024), (256, 2048)])
+def test_fake_dkim_keys_are_rsa_keys_of_their_size(octets: int, bits: int) -> None:
+    key = load_der_public_key(base64.b64decode(rsa_public_key(bytes(octets))))
+    assert isinstance(key, RSAPublicKey)
+    assert key.key_size == bits
+    assert key.public_numbers().e == 65537
+    assert key.public_numbers().n % 2 == 1
+    with pytest.raises(ValueError, match="128 or 256 octets, got 64"):
+        rsa_public_key(bytes(64))

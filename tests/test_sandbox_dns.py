@@ -331,7 +331,7 @@ def test_publish_dns_serves_records_through_a_telecomx_zone(sb: Sandbox) -> None
     }
     zone = _telecomx(sb).get_zone(ZONE)  # TelecomX shows them too, in the seeded account
     assert len(zone.records) == 2
-    assert zone.customer == sb.telecomx_customer_id
+    assert zone.raw.customer == sb.telecomx_customer_id
 
     with pytest.raises(ValueError, match="not inside zone"):
         sb.publish_dns(ZONE, [DnsRecord(RecordType.A, "www.example.org", "192.0.2.1")])

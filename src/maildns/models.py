@@ -50,9 +50,20 @@ class DomainStatus(StrEnum):
 
 
 class ZoneStatus(StrEnum):
-    OK = "OK"
-    WRONG_NS = "WRONG_NS"
-    NOT_EXIST = "NOT_EXIST"
+    """Whether a DNS host's zone is what the world sees, as far as the host can tell."""
+
+    SERVED = "served"
+    """The host serves the zone, and the zone's delegation names the host's nameservers."""
+    NOT_DELEGATED = "not_delegated"
+    """The host holds the zone, but the delegation names other nameservers: its records are
+    not what resolvers see."""
+    MISSING = "missing"
+    """The host does not hold the zone."""
+
+    # The names of maildns 0.x, from TelecomX's statuses; aliases of the members above.
+    OK = "served"
+    WRONG_NS = "not_delegated"
+    NOT_EXIST = "missing"
 
 
 @attrs.frozen
@@ -93,14 +104,18 @@ class SendingDomain:
 
 @attrs.frozen
 class Zone:
-    """A DNS zone hosted by a vendor."""
+    """A DNS zone hosted by a DNS host: what any DNS host has.
+
+    ``ttl`` is the zone's default TTL, ``serial`` its SOA serial, ``status`` what the host says
+    of its delegation (None: the host did not say, or said something maildns does not know).
+    What only one host has (TelecomX's customer and product) is in ``raw``, the host's own
+    model of the zone.
+    """
 
     domain: str
     ttl: int | None = None
     serial: int | None = None
     records: tuple[DnsRecord, ...] = ()
-    customer: str | None = None
-    product: str | None = None
     status: ZoneStatus | None = None
     _raw: Any = attrs.field(default=None, eq=False, repr=False, alias="raw")
 

@@ -323,7 +323,7 @@ def _zone_checks(name: str, client: Any, zone: str, server: str) -> list[Check]:
     except Exception as error:  # a bug, still one line: doctor reports every other check too
         why = f"unexpected {type(error).__name__}: {_one_line(error)}"
         return [Check(name, "zone", False, f"{zone} on {server}: {why}")]
-    if status is not ZoneStatus.OK:
+    if status is not ZoneStatus.SERVED:
         detail = f"{server} does not serve {zone} with authority (no SOA and NS from it)"
         return [
             Check(name, "zone", False, detail),

@@ -133,13 +133,20 @@ def zone_status_json(status: ZoneStatus | None) -> str | None:
     return None if status is None else status.value
 
 
-def zone_json(zone: Zone) -> dict[str, Any]:
+def _host_field(zone: Zone, name: str) -> str | int | float | bool | None:
+    value = getattr(zone.raw, name, None)
+    # a field the host left out is its client's "unset" marker: shown as null
+    return value if isinstance(value, str | int | float | bool) else None
+
+
+def zone_json(zone: Zone, host_fields: Sequence[str] = ()) -> dict[str, Any]:
+    """The zone as the command line prints it; ``host_fields`` are read from ``zone.raw``
+    (the DNS host's :attr:`~maildns._core.declaration.Declaration.zone_fields`)."""
     return {
         "domain": zone.domain,
         "ttl": zone.ttl,
         "serial": zone.serial,
-        "customer": zone.customer,
-        "product": zone.product,
+        **{name: _host_field(zone, name) for name in host_fields},
         "status": zone_status_json(zone.status),
         "records": [record_json(r) for r in zone.records],
     }
@@ -202,8 +209,10 @@ def _print_domain(domain: SendingDomain) -> None:
         out.print(_records_table(domain.records))
 
 
-def _print_zone(vendor: str, zone: Zone) -> None:
-    fields = [(k, v) for k, v in zone_json(zone).items() if k not in ("domain", "records")]
+def _print_zone(vendor: str, zone: Zone, host_fields: Sequence[str]) -> None:
+    fields = [
+        (k, v) for k, v in zone_json(zone, host_fields).items() if k not in ("domain", "records")
+    ]
     out.print(_fields_table(zone.domain, [("vendor", vendor), *fields]))
     if zone.records:
         out.print(_records_table(zone.records))
@@ -460,11 +469,13 @@ def _zones(declaration: Declaration) -> typer.Typer:
         else []
     )
 
+    host_fields = declaration.zone_fields
+
     def show(zone: Zone, json_: bool) -> None:
         if json_:
-            _print_json(_document(vendor, **zone_json(zone)))
+            _print_json(_document(vendor, **zone_json(zone, host_fields)))
         else:
-            _print_zone(vendor, zone)
+            _print_zone(vendor, zone, host_fields)
 
     def list_body(json_: Json = False, **options: Any) -> None:
         filters = _split(options, (p.name for p in list_options))
@@ -472,13 +483,14 @@ def _zones(declaration: Declaration) -> typer.Typer:
             declaration, options, "list_zones", lambda c: list(c.list_zones(**filters))
         )
         if json_:
-            _print_json(_document(vendor, zones=[zone_json(z) for z in zones]))
+            _print_json(_document(vendor, zones=[zone_json(z, host_fields) for z in zones]))
             return
         table = Table(title=f"{declaration.title} zones")
-        for column in ("domain", "ttl", "status", "customer", "product", "records"):
+        for column in ("domain", "ttl", "status", *host_fields, "records"):
             table.add_column(column, overflow="fold")
         for z in zones:
-            row = (z.domain, z.ttl, z.status, z.customer, z.product, len(z.records))
+            extra = [_host_field(z, name) for name in host_fields]
+            row = (z.domain, z.ttl, z.status, *extra, len(z.records))
             table.add_row(*(_cell(v) for v in row))
         out.print(table)
 

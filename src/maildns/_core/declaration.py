@@ -140,6 +140,9 @@ class Declaration:
     creates_zones: bool = True
     """Whether a DNS host can create and delete zones (RFC 2136 cannot: its zones exist on the
     server first, and a plan says so instead of creating one)."""
+    zone_fields: tuple[str, ...] = ()
+    """Fields of a DNS host's own model of a zone (``Zone.raw``) that the command line shows
+    beside maildns's (TelecomX's ``customer`` and ``product``): what only this host has."""
     fault_body: Mapping[str, Any] | None = None
     """The JSON error body the sandbox answers an injected fault with, in the shape the
     vendor's spec gives its errors (None: the vendor has no HTTP API in the sandbox)."""

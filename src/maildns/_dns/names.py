@@ -261,12 +261,12 @@ def relative_name(fqdn: str, zone: str, argument: str = "record.name") -> str:
 def absolute_name(relative: str, zone: str, argument: str = "record.name") -> str:
     """The fully qualified name of a name relative to ``zone`` (the inverse of
     :func:`relative_name`): ``''`` and ``'@'`` are the zone itself, and a name ending with a
-    dot is already absolute."""
+    dot is already absolute. The result is lower case, without the final dot."""
     if not isinstance(relative, str):
         raise fail(argument, f"must be a str, got {got(relative)}")
-    zone_name = _plain(zone, "zone")
+    zone_name = zone if zone.islower() and not zone.endswith(".") else _plain(zone, "zone")
     if relative in ("", "@"):
         return zone_name
     if relative.endswith("."):
         return relative[:-1].lower()
-    return f"{relative.lower()}.{zone_name}"
+    return f"{relative if relative.islower() else relative.lower()}.{zone_name}"

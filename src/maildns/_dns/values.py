@@ -1,34 +1,29 @@
-"""Record values per type, TTLs, and whole records checked against their zone.
+"""Record values, TTLs, and whole records checked against their zone.
 
-A: IPv4 (no leading zeros); AAAA: IPv6, compressed; CNAME: host name (``_`` allowed); NS: host
-name; MX: host name and a priority 0..65535; SRV: ``"priority weight port target"``; TXT: the
-text to publish, unquoted, printable ASCII, 1 to 4096 characters (published as several
-255-character strings). TTLs follow TelecomX's rule (1 to 2147483647, RFC 2181 section 8).
+Each type's own rules live in its module under :mod:`.records` (A: IPv4, no leading zeros;
+AAAA: IPv6, compressed; CNAME: host name, ``_`` allowed; NS: host name; MX: host name and a
+priority 0..65535; SRV: ``"priority weight port target"``; TXT: the text to publish, unquoted,
+printable ASCII, 1 to 4096 characters); this module adds what holds for every record. TTLs
+follow TelecomX's rule (1 to 2147483647, RFC 2181 section 8).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from typing import cast
 
 import attrs
 
-from .._core.checks import Checker, char, fail, got, integer, show, sibling
+from .._core.checks import Checker, fail, got, integer, show, sibling
 from ..errors import InvalidInputError
 from ..models import DnsRecord, RecordPurpose, RecordType
-from .names import hostname, record_name
-from .txt import QUOTED
+from .names import record_name
+from .records import KINDS, MAX_UINT16
+from .records.txt import MAX_TXT_LENGTH
 
 __all__ = ["MAX_TTL", "MAX_TXT_LENGTH", "MAX_UINT16", "dns_record", "record_value", "ttl"]
 
 MAX_TTL = 2_147_483_647
 """The largest TTL accepted (a positive 31-bit value, RFC 2181 section 8)."""
-MAX_TXT_LENGTH = 4096
-"""The longest TXT text accepted (it is published as several 255-character strings)."""
-MAX_UINT16 = 65_535
-
-_UINT16 = re.compile(r"[0-9]{1,5}")
 
 
 def ttl(value: object, argument: str = "ttl") -> int:
@@ -43,100 +38,6 @@ def _record_type(value: object, argument: str) -> RecordType:
         return RecordType[value.upper()]
     choices = ", ".join(t.value for t in RecordType)
     raise fail(argument, f"must be a record type ({choices}), got {got(value)}")
-
-
-def _ipv4(value: str, argument: str) -> str:
-    try:
-        return str(ipaddress.IPv4Address(value))
-    except ValueError:
-        pass
-    octets = value.split(".")
-    digits = len(octets) == 4 and all(o.isdigit() and o.isascii() for o in octets)
-    if digits and any(len(o) > 1 and o.startswith("0") for o in octets):
-        raise fail(
-            argument,
-            f"must be an IPv4 address without leading zeros (ambiguous: octal or decimal?), "
-            f"got {show(value)}",
-        )
-    hint = ""
-    try:
-        ipaddress.IPv6Address(value)
-    except ValueError:
-        pass
-    else:
-        hint = " (that is an IPv6 address: use an AAAA record)"
-    raise fail(argument, f"must be an IPv4 address such as 192.0.2.1, got {show(value)}{hint}")
-
-
-def _ipv6(value: str, argument: str) -> str:
-    if "%" not in value:
-        try:
-            return ipaddress.IPv6Address(value).compressed
-        except ValueError:
-            pass
-    hint = ""
-    if "%" in value:
-        hint = " (a scope id such as %eth0 cannot be published)"
-    else:
-        try:
-            ipaddress.IPv4Address(value)
-        except ValueError:
-            pass
-        else:
-            hint = " (that is an IPv4 address: use an A record)"
-    raise fail(argument, f"must be an IPv6 address such as 2001:db8::1, got {show(value)}{hint}")
-
-
-def _srv(value: str, argument: str) -> str:
-    parts = value.split()
-    if len(parts) != 4:
-        raise fail(
-            argument,
-            "an SRV value is 'priority weight port target', e.g. '10 60 5060 sip.example.com', "
-            f"got {show(value)}",
-        )
-    numbers: list[int] = []
-    for part, what in zip(parts[:3], ("priority", "weight", "port"), strict=True):
-        if not _UINT16.fullmatch(part) or int(part) > MAX_UINT16:
-            raise fail(
-                argument,
-                f"the SRV {what} must be an integer from 0 to {MAX_UINT16}, got {show(part)}",
-            )
-        numbers.append(int(part))
-    target = parts[3]
-    if target != ".":
-        try:
-            target = hostname(target, argument)
-        except InvalidInputError as error:
-            message = error.problems[0].message
-            raise fail(argument, f"the SRV target {message}") from None
-    return " ".join([*map(str, numbers), target])
-
-
-def _txt(value: str, argument: str) -> str:
-    if len(value) > MAX_TXT_LENGTH:
-        raise fail(
-            argument, f"TXT text must be at most {MAX_TXT_LENGTH} characters, got {len(value)}"
-        )
-    for position, ch in enumerate(value, start=1):
-        if not ch.isascii():
-            raise fail(
-                argument,
-                f"TXT text must be ASCII (non-ASCII TXT data is not portable across DNS "
-                f"providers), found {char(ch)} at position {position}",
-            )
-        if not ch.isprintable():
-            raise fail(
-                argument,
-                f"TXT text must not contain control characters, found {char(ch)} "
-                f"at position {position}",
-            )
-    if QUOTED.fullmatch(value):
-        raise fail(
-            argument,
-            f"TXT text must be given without quotes (maildns quotes it), got {show(value)}",
-        )
-    return value
 
 
 def record_value(
@@ -165,18 +66,7 @@ def record_value(
         checker.add(argument, "must not be empty")
     else:
         try:
-            if record_type is RecordType.A:
-                text = _ipv4(value, argument)
-            elif record_type is RecordType.AAAA:
-                text = _ipv6(value, argument)
-            elif record_type is RecordType.CNAME:
-                text = hostname(value, argument, underscores=True)
-            elif record_type in (RecordType.NS, RecordType.MX):
-                text = hostname(value, argument)
-            elif record_type is RecordType.SRV:
-                text = _srv(value, argument)
-            else:
-                text = _txt(value, argument)
+            text = KINDS[record_type].check(value, argument)
         except InvalidInputError as error:
             checker.extend(error)
     checked_priority: int | None = None

@@ -404,7 +404,7 @@ class Engine:
             changes.append(
                 Change("create", dns_vendor, "zone", domain.zone, reason="the zone is missing")
             )
-        elif world.zone_status.get(domain.zone) is not ZoneStatus.OK:
+        elif world.zone_status.get(domain.zone) is not ZoneStatus.SERVED:
             status = world.zone_status.get(domain.zone)
             message = (
                 f"the zone {domain.zone} is not delegated to {dns_vendor} "

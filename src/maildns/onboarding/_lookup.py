@@ -22,8 +22,9 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
+from .._dns.records import kind, served_value
 from ..errors import InvalidInputError
-from ..models import DnsRecord, RecordType
+from ..models import RecordType
 
 Server = tuple[str, int]
 NAMESERVERS_ENV: Final = "MAILDNS_NAMESERVERS"
@@ -83,19 +84,10 @@ async def authoritative_servers(zone: str, given: Sequence[Server] | None = None
     return servers
 
 
-def _value(rdata: object, rtype: RecordType) -> str:
-    if rtype is RecordType.TXT:
-        return b"".join(rdata.strings).decode("ascii", "replace")  # type: ignore[attr-defined]
-    if rtype is RecordType.MX:
-        exchange = str(rdata.exchange).rstrip(".").lower()  # type: ignore[attr-defined]
-        return f"{rdata.preference} {exchange}"  # type: ignore[attr-defined]
-    text: str = rdata.to_text()  # type: ignore[attr-defined]
-    return text.rstrip(".").lower() if rtype in (RecordType.CNAME, RecordType.NS) else text
-
-
 async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIMEOUT) -> Answer:
     """One server's answer for ``name`` and ``rtype``."""
-    query = dns.message.make_query(name, dns.rdatatype.from_text(rtype.value))
+    rdtype = kind(rtype).rdtype
+    query = dns.message.make_query(name, rdtype)
     try:
         response, _ = await dns.asyncquery.udp_with_fallback(
             query, server[0], timeout=seconds, port=server[1]
@@ -110,10 +102,11 @@ async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIM
     wanted = dns.name.from_text(name)
     values = tuple(  # sorted: servers send an RRset in any order
         sorted(
-            _value(rdata, rtype)
+            value
             for rrset in response.answer
-            if rrset.name == wanted and rrset.rdtype == dns.rdatatype.from_text(rtype.value)
-            for rdata in rrset
+            if rrset.name == wanted and rrset.rdtype == rdtype
+            for value in map(served_value, rrset)
+            if value is not None
         )
     )
     return Answer(server, values)
@@ -123,10 +116,3 @@ async def ask_all(
     servers: Sequence[Server], name: str, rtype: RecordType, seconds: float = TIMEOUT
 ) -> list[Answer]:
     return list(await asyncio.gather(*(ask(s, name, rtype, seconds) for s in servers)))
-
-
-def expected_value(record: DnsRecord) -> str:
-    """The record's value as :func:`ask` reports it (MX as ``"priority host"``)."""
-    if record.type is RecordType.MX:
-        return f"{record.priority} {record.value.lower()}"
-    return record.value

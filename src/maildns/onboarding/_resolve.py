@@ -28,9 +28,12 @@ import dns.asyncresolver
 import dns.exception
 import dns.name
 import dns.nameserver
+import dns.rdata
 import dns.rdatatype
 import dns.resolver
 
+from .._dns.records import kind_named
+from .._dns.records.mx import MX
 from ..errors import InvalidInputError
 from ._lookup import Server, parse_servers
 
@@ -208,15 +211,15 @@ class DnsResolver:
         return Lookup(name, rtype, tuple(_value(rd, rtype) for rd in answer.rrset))
 
 
-def _value(rdata: object, rtype: str) -> str:
-    if rtype == "TXT":
-        return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+def _value(rdata: dns.rdata.Rdata, rtype: str) -> str:
     if rtype == "MX":
-        exchange: dns.name.Name = rdata.exchange  # type: ignore[attr-defined]
-        return "" if exchange == dns.name.root else normalized(exchange.to_text())
+        # the exchange alone (SPF's mx mechanism); a null MX (RFC 7505) names no host
+        exchange, _ = MX.from_rdata(rdata)
+        return "" if exchange == "." else exchange
     if rtype == "PTR":
         return normalized(rdata.target.to_text())  # type: ignore[attr-defined]
-    return str(rdata)
+    found = kind_named(rtype)
+    return str(rdata) if found is None else found.from_rdata(rdata)[0]
 
 
 class StaticResolver:

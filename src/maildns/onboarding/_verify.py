@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 import dns.exception
 
+from .._dns.records import expected_value
 from ..errors import MailDnsError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
 from ._accounts import account_of
-from ._lookup import TIMEOUT, Answer, Server, ask_all, authoritative_servers, expected_value
+from ._lookup import TIMEOUT, Answer, Server, ask_all, authoritative_servers
 from ._receivers import Fact, passing
 from ._receivers import judge as judge_receivers
 from ._spf import Spf, SpfError, is_spf

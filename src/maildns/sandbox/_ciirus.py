@@ -59,7 +59,7 @@ from vendor_models import ciirus_v2023_07_31 as v2023
 from vendor_models import ciirus_v2024_07_31 as v2024
 
 from .._core.checks import clip
-from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
+from ._core import Ids, SandboxContext, rsa_public_key, served_everywhere, spf_includes_everywhere
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, bounded, loads
 from ._routes import exact_methods
 
@@ -112,12 +112,6 @@ NO_SUBACCOUNT: Final = "No subaccount exists for this partner account"
 ALREADY_EXISTS: Final = "A subaccount already exists for this partner account"
 NOT_JSON: Final = "The request body is not valid JSON"
 TOO_DEEP_JSON: Final = "The request body is JSON nested too deeply"
-
-# DER of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537 after it.
-_RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
-    "30819f300d06092a864886f70d010101050003818d0030818902818100"
-)
-_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
 
 
 class CiirusError(Exception):
@@ -253,11 +247,8 @@ class CiirusState:
         return "mandrill_verify." + self.ctx.ids.token(16)
 
     def _dkim_value(self) -> str:
-        modulus = bytearray(base64.b64decode(self.ctx.ids.b64(128)))
-        modulus[0] |= 0x80  # a full 1024-bit modulus
-        modulus[-1] |= 0x01  # odd, as an RSA modulus is
-        key = _RSA1024_SPKI_PREFIX + bytes(modulus) + _RSA_EXPONENT
-        return f"v=DKIM1; k=rsa; p={base64.b64encode(key).decode('ascii')};"
+        key = rsa_public_key(base64.b64decode(self.ctx.ids.b64(128)))
+        return f"v=DKIM1; k=rsa; p={key};"
 
     def create(self, settings: Settings) -> Subaccount:
         if self.subaccount is not None:

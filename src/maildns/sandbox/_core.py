@@ -79,6 +79,29 @@ class Clock:
         """Called once a move has been checked, just before the clock moves."""
 
 
+# DER header of an RSA SubjectPublicKeyInfo up to the modulus, by the modulus's octets; the
+# exponent 65537 follows the modulus.
+_RSA_SPKI_PREFIX: Final = {
+    128: bytes.fromhex("30819f300d06092a864886f70d010101050003818d0030818902818100"),
+    256: bytes.fromhex("30820122300d06092a864886f70d01010105000382010f003082010a0282010100"),
+}
+_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
+
+
+def rsa_public_key(random_bytes: bytes) -> str:
+    """A well-formed RSA public key made from 128 or 256 random octets (its modulus, made a
+    full 1024 or 2048 bits and odd), base64 as in a DKIM ``p=`` tag: the fake DKIM keys of the
+    sandbox's vendors (each draws the octets its own way from its seeded :class:`Ids`) and of
+    the benchmarks."""
+    prefix = _RSA_SPKI_PREFIX.get(len(random_bytes))
+    if prefix is None:
+        raise ValueError(f"an RSA modulus here is 128 or 256 octets, got {len(random_bytes)}")
+    modulus = bytearray(random_bytes)
+    modulus[0] |= 0x80  # a full-size modulus
+    modulus[-1] |= 0x01  # odd, as an RSA modulus is
+    return base64.b64encode(prefix + bytes(modulus) + _RSA_EXPONENT).decode("ascii")
+
+
 class Ids:
     """Seeded source of every id, token and random value the sandbox hands out."""
 

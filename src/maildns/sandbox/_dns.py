@@ -49,6 +49,7 @@ import dns.rdatatype
 import dns.rrset
 
 from .._core.checks import got, show
+from .._dns.records import served_value
 from ._core import Clock
 from ._limits import MAX_DNS_FAULT_SECONDS, MAX_FAULT_TIMES, finite_number
 from ._public import zones as public_zones
@@ -269,10 +270,11 @@ class DnsBackend:
     def served(self, name: str, rtype: str) -> list[frozenset[str]]:
         """What each nameserver (ns1, ns2) serves at ``name`` for ``rtype``, faults included.
 
-        TXT values are their strings joined; MX values are ``"<preference> <host>"``; host
-        names are lower case without the final dot. A server that fails (SERVFAIL, no answer)
-        or is not authoritative serves nothing. This is how the sandbox's vendors look at DNS
-        before they call a domain verified; it uses up no fault.
+        Values are spelt as ``maildns._dns.records.served_value`` spells them (TXT: the
+        strings joined; MX: ``"<preference> <host>"``; host names lower case without the final
+        dot). A server that fails (SERVFAIL, no answer) or is not authoritative serves nothing.
+        This is how the sandbox's vendors look at DNS before they call a domain verified; it
+        uses up no fault.
         """
         try:
             qname = dns.name.from_text(name)
@@ -290,18 +292,9 @@ class DnsBackend:
                     fill(response, found.index, qname, qtype)
                 for rrset in response.answer:
                     if rrset.rdtype == qtype:
-                        values.update(_text(rd) for rd in rrset)
+                        values.update(v for v in map(served_value, rrset) if v is not None)
             result.append(frozenset(values))
         return result
-
-
-def _text(rd: dns.rdata.Rdata) -> str:
-    if rd.rdtype == dns.rdatatype.TXT:
-        return b"".join(rd.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
-    if rd.rdtype == dns.rdatatype.MX:
-        host = rd.exchange.to_text(omit_final_dot=True).lower()  # type: ignore[attr-defined]
-        return f"{rd.preference} {host}"  # type: ignore[attr-defined]
-    return rd.to_text().rstrip(".").lower()
 
 
 # --- answering -------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import ipaddress
 from functools import cache
 from typing import Final
 
+from .._dns.records.txt import TXT
 from ._zoneindex import ZoneData
 
 SALESFORCE_SENDERS: Final = ipaddress.ip_network("192.0.2.144/28")
@@ -98,11 +99,8 @@ RECORDS: Final[dict[str, tuple[tuple[str, str, str], ...]]] = {
 
 
 def _rdata(rtype: str, value: str) -> str:
-    if rtype != "TXT":
-        return value
-    # one quoted string per 255 characters (RFC 1035 §3.3.14), as TelecomX's rData holds TXT
-    chunks = [value[i : i + 255] for i in range(0, len(value), 255)] or [""]
-    return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
+    # TXT as quoted strings, as TelecomX's rData holds it
+    return TXT.present(value) if rtype == "TXT" else value
 
 
 NAMESERVERS: Final = ("ns1.sandbox.test.", "ns2.sandbox.test.")

@@ -31,6 +31,7 @@ from starlette.routing import Route
 from vendor_models import telecomx as vm
 
 from .._core.checks import clip
+from .._dns.names import absolute_name
 from ._core import SandboxContext
 from ._http import JSON, checked_response, model_response, query
 from ._limits import MAX_QUOTED_CHARS, NotJSON, TooDeep, loads
@@ -339,21 +340,13 @@ def publish(app: object, zone: str, records: Sequence[tuple[str, str, str]]) -> 
 
 
 # --- request validation -------------------------------------------------------------------------
-def _owner(name: str, domain: str) -> str:
-    """A record's relative name as the fully qualified name it stands for (lower case)."""
-    name = name.lower()
-    if name in ("", "@"):
-        return domain
-    return name[:-1] if name.endswith(".") else f"{name}.{domain}"
-
-
 def _check_cname(domain: str, records: list[Record], name: str, rtype: str) -> None:
     """RFC 1034 section 3.6.2, as a DNS host enforces it: no CNAME at the zone apex (it holds
     the SOA and NS), and a name with a CNAME holds nothing else (another CNAME included)."""
-    owner = _owner(name, domain)
+    owner = absolute_name(name, domain)
     if rtype == "CNAME" and owner == domain:
         _fail(422, "name", MSG_CNAME_APEX)
-    here = [r for r in records if _owner(r.name, domain) == owner]
+    here = [r for r in records if absolute_name(r.name, domain) == owner]
     if any(r.type == "CNAME" for r in here):
         _fail(422, "name", MSG_CNAME_TAKEN)
     if rtype == "CNAME" and here:

@@ -21,7 +21,6 @@ at most 300 characters of each ``input`` and lists at most 20 problems (``_limit
 
 from __future__ import annotations
 
-import base64
 import functools
 import re
 import secrets
@@ -41,7 +40,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from vendor_models import tesouro as m
 
 from .._core.checks import clip
-from ._core import Ids, SandboxContext, served_everywhere, spf_includes_everywhere
+from .._dns.records.mx import MX
+from ._core import (
+    Ids,
+    SandboxContext,
+    rsa_public_key,
+    served_everywhere,
+    spf_includes_everywhere,
+)
 from ._limits import MAX_QUOTED_CHARS, NotJSON, bounded, loads, quoted
 from ._routes import allowed_methods, exact_methods
 
@@ -84,12 +90,6 @@ _VERSION_FORMAT = pydantic.TypeAdapter(
 _UUID = pydantic.TypeAdapter(UUID)
 _VERSION_HEADER_BYTES: Final = VERSION_HEADER.encode("latin-1")
 _BEARER = re.compile(r"^Bearer[ ]+([^ ]+)[ ]*$", re.IGNORECASE)
-
-# DER header of an RSA-1024 SubjectPublicKeyInfo up to the modulus, and the exponent 65537.
-_RSA1024_SPKI_PREFIX: Final = bytes.fromhex(
-    "30819f300d06092a864886f70d010101050003818d0030818902818100"
-)
-_RSA_EXPONENT: Final = bytes.fromhex("0203010001")
 
 
 class TesouroError(Exception):
@@ -157,10 +157,7 @@ def _validation_error(errors: list[Any], prefix: tuple[str | int, ...]) -> m.HTT
 
 def dkim_public_key(ids: Ids) -> str:
     """A well-formed RSA-1024 public key (random modulus), base64 as in a DKIM ``p=`` tag."""
-    modulus = bytearray(bytes.fromhex(ids.hex(256)))
-    modulus[0] |= 0x80  # a full 1024-bit modulus
-    modulus[-1] |= 0x01  # odd, as an RSA modulus is
-    return base64.b64encode(_RSA1024_SPKI_PREFIX + bytes(modulus) + _RSA_EXPONENT).decode("ascii")
+    return rsa_public_key(bytes.fromhex(ids.hex(256)))
 
 
 def mailgun_dns_records(domain: str, ids: Ids) -> m.DNSRecords:
@@ -205,9 +202,8 @@ def checked(ctx: SandboxContext, record: m.DNSRecord, domain: str) -> m.DNSRecor
     if record.record_purpose == m.DNSRecordPurpose.SPF:
         ok = spf_includes_everywhere(ctx, name, SPF_INCLUDE)
     elif kind == "MX":
-        ok = served_everywhere(
-            ctx, name, "MX", f"{record.priority} {record.value.lower().rstrip('.')}"
-        )
+        host = MX.normal(record.value)
+        ok = served_everywhere(ctx, name, "MX", MX.served(host, int(record.priority or 0)))
     else:
         ok = served_everywhere(ctx, name, kind, record.value)
     return record.model_copy(update={"valid": VALID_VALID if ok else VALID_INVALID})

@@ -25,6 +25,8 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 import dns.rrset
 
+from .._dns.records import parse_rdata
+
 SOA_TIMERS: Final = (3600, 600, 604800)  # refresh, retry, expire
 MAX_NEGATIVE_TTL: Final = 3600  # the SOA minimum: the zone ttl, capped (RFC 2308 advice)
 
@@ -113,17 +115,8 @@ class ZoneIndex:
 
 def rdata(rtype: str, text: str) -> dns.rdata.Rdata | None:
     """A record's rdata in presentation form as dnspython rdata; host names in it are
-    absolute. None for what DNS cannot carry."""
-    try:
-        return dns.rdata.from_text(
-            dns.rdataclass.IN,
-            dns.rdatatype.from_text(rtype),
-            text,
-            origin=dns.name.root,
-            relativize=False,  # keep names absolute: they go on the wire as they are
-        )
-    except (dns.exception.DNSException, ValueError):
-        return None  # the HTTP API validated it; skip what DNS cannot carry
+    absolute. None for what DNS cannot carry (the host validated it: skip it)."""
+    return parse_rdata(rtype, text)
 
 
 def fill(

@@ -28,6 +28,7 @@ import dns.zone
 from ..._core.checks import Checker
 from ..._core.secrets import Secret
 from ..._dns.names import domain_name
+from ..._dns.records import absolute, rdata_of, record_of
 from ..._dns.rules import cname_at_apex
 from ..._dns.values import dns_record
 from ..._dns.values import ttl as check_ttl
@@ -43,15 +44,7 @@ from ...errors import (
 from ...models import DnsRecord, Zone, ZoneStatus
 from ...protocols import AsyncRecordSetHost, RecordSetHost
 from ._connection import Connection, check_option, connection
-from ._mapping import (
-    VENDOR,
-    absolute,
-    key_error,
-    rcode_error,
-    rdata_of,
-    record_of,
-    records_of,
-)
+from ._mapping import VENDOR, key_error, rcode_error, records_of
 from ._settings import Rfc2136ZoneSettings
 
 __all__ = ["AsyncRfc2136", "Rfc2136"]
@@ -339,7 +332,7 @@ class _Base:
         serial = soa[0].serial if soa else None
         ttl = soa.ttl if soa else None
         return Zone(
-            domain=zone, ttl=ttl, serial=serial, records=records_of(pairs), status=ZoneStatus.OK
+            domain=zone, ttl=ttl, serial=serial, records=records_of(pairs), status=ZoneStatus.SERVED
         )
 
     def _status(self, soa: dns.message.Message, ns: dns.message.Message, zone: str) -> ZoneStatus:
@@ -348,8 +341,8 @@ class _Base:
         has_soa = any(r.name == origin and r.rdtype == dns.rdatatype.SOA for r in soa.answer)
         has_ns = any(r.name == origin and r.rdtype == dns.rdatatype.NS for r in ns.answer)
         if authoritative and has_soa and has_ns:
-            return ZoneStatus.OK
-        return ZoneStatus.NOT_EXIST
+            return ZoneStatus.SERVED
+        return ZoneStatus.MISSING
 
 
 class Rfc2136(_Base):

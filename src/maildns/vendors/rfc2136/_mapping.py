@@ -1,5 +1,5 @@
-"""DNS rdata <-> :class:`~maildns.models.DnsRecord`, and the server's rcodes as maildns's
-typed errors."""
+"""A zone's rdata as :class:`~maildns.models.DnsRecord` (each type's conversion is its module
+in ``maildns._dns.records``), and the server's rcodes as maildns's typed errors."""
 
 from __future__ import annotations
 
@@ -9,14 +9,8 @@ from typing import Final
 import dns.name
 import dns.rcode
 import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
-import dns.rdtypes.ANY.CNAME
-import dns.rdtypes.ANY.MX
-import dns.rdtypes.ANY.NS
-import dns.rdtypes.ANY.TXT
-import dns.rdtypes.IN.SRV
 
+from ..._dns.records import record_of
 from ...errors import (
     APIError,
     APIStatusError,
@@ -27,58 +21,9 @@ from ...errors import (
     RecordsChangedError,
     ServerError,
 )
-from ...models import DnsRecord, RecordType
+from ...models import DnsRecord
 
 VENDOR: Final = "rfc2136"
-MAX_STRING: Final = 255
-"""Octets in one TXT character-string (RFC 1035 section 3.3)."""
-
-
-def absolute(name: str) -> dns.name.Name:
-    return dns.name.from_text(name)
-
-
-def text_of(name: dns.name.Name) -> str:
-    return name.to_text(omit_final_dot=True).lower()
-
-
-def record_of(name: dns.name.Name, rdata: dns.rdata.Rdata) -> DnsRecord | None:
-    """The record of ``rdata`` at the absolute ``name``; None for a type maildns does not
-    model (SOA, DNSSEC records, ...)."""
-    type_text = dns.rdatatype.to_text(rdata.rdtype)
-    if type_text not in RecordType.__members__:
-        return None
-    rtype = RecordType(type_text)
-    owner = text_of(name)
-    if rtype is RecordType.TXT:
-        assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
-        value = b"".join(rdata.strings).decode("utf-8", errors="surrogateescape")
-        return DnsRecord(rtype, owner, value)
-    if isinstance(rdata, dns.rdtypes.ANY.MX.MX):
-        return DnsRecord(rtype, owner, text_of(rdata.exchange), priority=rdata.preference)
-    if isinstance(rdata, dns.rdtypes.ANY.CNAME.CNAME | dns.rdtypes.ANY.NS.NS):
-        return DnsRecord(rtype, owner, text_of(rdata.target))
-    if isinstance(rdata, dns.rdtypes.IN.SRV.SRV):
-        value = f"{rdata.priority} {rdata.weight} {rdata.port} {text_of(rdata.target)}"
-        return DnsRecord(rtype, owner, value)
-    return DnsRecord(rtype, owner, rdata.to_text().lower())
-
-
-def rdata_of(record: DnsRecord) -> dns.rdata.Rdata:
-    """The rdata that publishes ``record`` (checked and normalised already); TXT text over
-    255 octets is split into several character-strings."""
-    rdtype = dns.rdatatype.from_text(record.type.value)
-    if record.type is RecordType.TXT:
-        octets = record.value.encode("utf-8", errors="surrogateescape")
-        pieces = [octets[i : i + MAX_STRING] for i in range(0, len(octets), MAX_STRING)] or [b""]
-        return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, rdtype, pieces)
-    if record.type is RecordType.MX:
-        text = f"{record.priority or 0} {record.value}."
-    elif record.type in (RecordType.CNAME, RecordType.NS) or record.type is RecordType.SRV:
-        text = f"{record.value}."
-    else:
-        text = record.value
-    return dns.rdata.from_text(dns.rdataclass.IN, rdtype, text)
 
 
 def records_of(pairs: Iterable[tuple[dns.name.Name, dns.rdata.Rdata]]) -> tuple[DnsRecord, ...]:

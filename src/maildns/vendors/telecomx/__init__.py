@@ -28,6 +28,7 @@ DECLARATION: Final = Declaration(
     clients=("TelecomX", "AsyncTelecomX"),
     exports={"TelecomXZoneSettings": "_settings"},
     settings={Role.DNS: "TelecomXZoneSettings"},
+    zone_fields=("customer", "product"),
     package=__name__,
     option_help={
         "customer": "The customer id the zone belongs to (24 hexadecimal characters).",

@@ -19,15 +19,21 @@ import re
 from typing import Any, Final, NamedTuple
 
 from ..._core.options import logger
-from ..._dns.names import relative_name
-from ..._dns.txt import parse_txt_rdata, txt_rdata
+from ..._dns.names import absolute_name, relative_name
+from ..._dns.records import KINDS
+from ..._dns.records.txt import TXT
 from ..._dns.values import MAX_UINT16, record_value
 from ...errors import InvalidInputError
 from ...models import DnsRecord, RecordType, Zone, ZoneStatus
 
 _MX_TYPE: Final = re.compile(r"MX\s+([0-9]{1,5})")
 _PLAIN_TYPES: Final = {t.value: t for t in RecordType if t is not RecordType.MX}
-_ZONE_STATUSES: Final = {s.value: s for s in ZoneStatus}
+# TelecomX's delegation statuses (its wiki's words) in maildns's vocabulary
+_ZONE_STATUSES: Final = {
+    "OK": ZoneStatus.SERVED,
+    "WRONG_NS": ZoneStatus.NOT_DELEGATED,
+    "NOT_EXIST": ZoneStatus.MISSING,
+}
 
 
 class Wire(NamedTuple):
@@ -47,7 +53,7 @@ def wire(record: DnsRecord, zone: str, value: str | None = None) -> Wire:
     """A checked maildns record as TelecomX spells it (with ``value`` instead, if given)."""
     kind = f"MX {record.priority}" if record.type is RecordType.MX else record.type.value
     text = record.value if value is None else value
-    rdata = txt_rdata(text) if record.type is RecordType.TXT else text
+    rdata = TXT.present(text) if record.type is RecordType.TXT else text
     return Wire(relative_name(record.name, zone), kind, rdata)
 
 
@@ -65,14 +71,6 @@ def record_type(wire_type: str) -> tuple[RecordType, int | None] | None:
     return None
 
 
-def _absolute(name: object, zone: str) -> str:
-    if not isinstance(name, str) or name in ("", "@"):
-        return zone
-    if name.endswith("."):
-        return name[:-1].lower()
-    return f"{name if name.islower() else name.lower()}.{zone}"
-
-
 def to_record(item: Any, zone: str, *, warn: bool = True) -> DnsRecord | None:
     """A TelecomX record as a maildns record, or None (with a warning) if maildns cannot say."""
     kind = record_type(item.type)
@@ -87,8 +85,10 @@ def to_record(item: Any, zone: str, *, warn: bool = True) -> DnsRecord | None:
             )
         return None
     rtype, priority = kind
-    value = parse_txt_rdata(item.rData) if rtype is RecordType.TXT else item.rData
-    return DnsRecord(rtype, _absolute(item.name, zone), value, None, priority)
+    rdata: str = item.rData
+    value = TXT.parse(rdata)[0] if rtype is RecordType.TXT else KINDS[rtype].normal(rdata)
+    name = absolute_name(item.name if isinstance(item.name, str) else "", zone, "name")
+    return DnsRecord(rtype, name, value, None, priority)
 
 
 def _int(value: Any) -> int | None:
@@ -119,8 +119,6 @@ def to_zone(model: Any, raw: Any, fallback_domain: str | None = None) -> Zone:
         _int(model.ttl),
         model.serial,
         tuple(records),
-        model.customer,
-        model.product,
         _ZONE_STATUSES.get(status) if status is not None else None,
         raw,
     )

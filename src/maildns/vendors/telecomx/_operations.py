@@ -158,13 +158,14 @@ class TelecomXOperations:
                 result.raise_error()
             # A retried create meets its own earlier success: return that zone.
             try:
-                zone = yield from self._get(name)
+                found = yield Call(GET, {"domain": name})
             except NotFoundError:
                 result.raise_error()
                 raise  # pragma: no cover - raise_error raised
-            if zone.customer is not None and zone.customer.lower() != chosen.customer:
+            owner = found.model.customer
+            if owner is not None and owner.lower() != chosen.customer:
                 result.raise_error()  # the domain is someone else's zone
-            return zone
+            return to_zone(found.model, found.deferred(), name)
         return to_zone(result.model, result.deferred(), name)
 
     def get_zone(self, domain: str) -> Op[Zone]:
