@@ -828,7 +828,7 @@ class AsyncCore(CoreBase):
         pace = self.pace
         if pace is not None:
             waited = 0.0
-            while (delay := pace.wait()) > 0:  # noqa: ASYNC110 - the pace is polled: no event to wait on
+            while (delay := pace.wait()) > 0:
                 await asyncio.sleep(delay)
                 waited += delay
             if waited and _observe.observers:

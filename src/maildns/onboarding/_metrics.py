@@ -388,9 +388,7 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-def serve_metrics(
-    metrics: WatchMetrics, port: int, host: str = "127.0.0.1"
-) -> MetricsServer:
+def serve_metrics(metrics: WatchMetrics, port: int, host: str = "127.0.0.1") -> MetricsServer:
     """Serve ``metrics`` at ``http://host:port/metrics`` and ``/healthz`` from a thread of its
     own until :meth:`MetricsServer.close` (port 0: any free port, see ``.port``). An address
     already in use raises ``OSError``."""
