@@ -5,7 +5,9 @@ Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name
 ``error_json(status, message)`` (the vendor's error body for what the sandbox refuses before the
 app sees it: a body over the size limit), when the vendor's calls need account ids, ``ACCOUNT``
 (the seeded ids, by name), and when it accepts more accounts than the demo one,
-``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix).
+``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix), and when the vendor
+keeps a domain's verification as state, ``unverify(app, domain) -> bool`` (the control that
+turns a verified domain back to unverified; False when there is no such domain).
 """
 
 from __future__ import annotations
@@ -41,3 +43,14 @@ def partner_accounts() -> dict[str, dict[str, dict[str, str]]]:
         v: {k: dict(c) for k, c in getattr(module(v), "PARTNER_ACCOUNTS", {}).items()}
         for v in VENDORS
     }
+
+
+def unverify(app: object, vendor: str, domain: str) -> str | None:
+    """Turn ``domain`` back to unverified at ``vendor`` (its app ``app``); None when done, else
+    why not (for the control's one-line answer)."""
+    hook = getattr(module(vendor), "unverify", None)
+    if hook is None:
+        return f"{vendor} keeps no verification state: it checks DNS whenever a domain is read"
+    if not hook(app, domain):
+        return f"{vendor} has no sending domain {domain}"
+    return None
