@@ -126,6 +126,16 @@ def _json_logs() -> bool:
         return False
 
 
+def inform(text: str) -> None:
+    """A line for the person running the command, on stderr: a JSON line (level info) under
+    ``MAILDNS_LOG_FORMAT=json``, so that stderr stays one JSON object a line."""
+    if _json_logs():
+        sys.stderr.write(logjson.line("info", "maildns.cli", text) + "\n")
+        sys.stderr.flush()
+    else:
+        err.print(redact(text), markup=False, highlight=False, soft_wrap=True)
+
+
 def summary(text: str) -> None:
     """The line that ends a plan's or an apply's table (``2 to create, ...``, ``nothing to
     do``): part of the result on stdout, except beside a ``--json`` document, which stdout

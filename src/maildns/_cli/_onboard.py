@@ -26,9 +26,18 @@ from ._common import (
     call,
     err,
     fit_whole,
+    inform,
     out,
     parse_duration,
     summary,
+)
+from ._watchserve import (
+    MetricsHost,
+    MetricsPort,
+    Observing,
+    Webhook,
+    check_webhook,
+    observing,
 )
 
 onboard = typer.Typer(
@@ -685,12 +694,9 @@ def _ready_line(watcher: Any, interval: float, once: bool) -> None:
     every = "once over" if once else "every"
     count = len(watcher.found)
     domains = f"{count} domain" if count == 1 else f"{count} domains"
-    err.print(
+    inform(
         f"watching {domains} {every} {interval:g} s; budget: {shares or 'no vendor'}"
-        + ("; repairing what maildns owns" if watcher.repair else ""),
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+        + ("; repairing what maildns owns" if watcher.repair else "")
     )
 
 
@@ -721,6 +727,9 @@ def watch_command(
     nameserver: Nameserver = None,
     concurrency: Concurrency = 16,
     resolver: Resolver = None,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
+    webhook: Webhook = None,
 ) -> None:
     """Keep the configuration's domains healthy: each checked once per interval, each change
     of state printed as a JSON line on stdout (record_missing, vendor_unverified, ...); runs
@@ -732,11 +741,12 @@ def watch_command(
     if seconds <= 0:
         raise typer.BadParameter("must be above 0", param_hint="--interval")
     share = parse_budget(budget)
+    secret = check_webhook(webhook)
 
     from .. import onboarding
     from ..onboarding import WatchError
 
-    async def main() -> None:
+    async def main(observed: Observing) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -747,7 +757,8 @@ def watch_command(
                 interval=seconds,
                 budget=share,
                 repair=repair,
-                on_event=_event_line,
+                on_event=observed.on_event,
+                observer=observed.observer,
                 stop=stop,
                 once=once,
                 on_ready=lambda w: _ready_line(w, seconds, once),
@@ -760,11 +771,19 @@ def watch_command(
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
         if stop.is_set():
-            err.print("stopped: the checks in flight have ended", markup=False, highlight=False)
+            inform("stopped: the checks in flight have ended")
 
     def run() -> WatchError | None:
         try:
-            asyncio.run(main())
+            with observing(
+                _event_line,
+                metrics_port=metrics_port,
+                metrics_host=metrics_host,
+                webhook=webhook,
+                secret=secret,
+                interval=seconds,
+            ) as observed:
+                asyncio.run(main(observed))
         except WatchError as error:
             return error
         return None

@@ -54,6 +54,7 @@ from ._config import Config, ConfigError, ConfigProblem, load, loads
 from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError, pool
 from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
+from ._metrics import MetricsServer, WatchMetrics, serve_metrics
 from ._plan import Change, DomainPlan, Plan
 from ._receivers import Fact, passing
 from ._receivers import judge as judge_receivers
@@ -70,6 +71,7 @@ from ._watch import (
     WatchObserver,
     check_arguments,
 )
+from ._webhook import WebhookSender, WebhookSignatureError, verify_signature
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -87,13 +89,17 @@ __all__ = [
     "Engine",
     "Journal",
     "JournalError",
+    "MetricsServer",
     "Plan",
     "PlanMovedError",
     "RecordCheck",
     "SqliteJournal",
     "VendorReport",
     "WatchError",
+    "WatchMetrics",
     "WatchObserver",
+    "WebhookSender",
+    "WebhookSignatureError",
     "aapply",
     "acheck",
     "aplan",
@@ -108,9 +114,11 @@ __all__ = [
     "open_engine",
     "open_journal",
     "plan",
+    "serve_metrics",
     "state_path",
     "status",
     "verify",
+    "verify_signature",
     "watch",
 ]
 

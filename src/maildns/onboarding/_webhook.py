@@ -185,6 +185,11 @@ class WebhookSender:
     :attr:`counts` keeps them too.
     """
 
+    SECRET_ENV: Final = SECRET_ENV
+    """Where the command line reads the shared secret."""
+    check_secret = staticmethod(check_secret)
+    check_url = staticmethod(check_url)
+
     def __init__(
         self,
         url: str,
