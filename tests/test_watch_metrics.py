@@ -7,10 +7,19 @@ requests of real clients to the sandbox (``maildns._core.observe``).
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
-from collections.abc import Iterator
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -18,10 +27,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 import maildns
+from maildns import onboarding
 from maildns._core import observe
 from maildns.errors import APIStatusError, NotFoundError
 from maildns.onboarding._metrics import CONTRACT, MetricsServer, WatchMetrics, serve_metrics
 from maildns.sandbox import Sandbox
+
+from .test_bulk import bulk_config
+from .test_webhook import SECRET, Receiver
+from .test_webhook import receiver as receiver  # the fixture, for the command's webhook
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "reference" / "metrics.md"
@@ -340,3 +354,179 @@ def unused_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
     return port
+
+
+# --- the command: a real `maildns onboard watch` with its metrics and webhook -----------------
+MAILDNS = Path(sys.executable).with_name("maildns")
+WATCHED = 3
+BOUND = 300.0  # a bound on a watch that hangs, never on its speed
+
+
+class Lines:
+    """A child's stream read line by line on a thread of its own, as it comes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str) -> str:
+        end = time.monotonic() + BOUND
+        while True:
+            for line in list(self.lines):
+                if predicate(line):
+                    return line
+            assert time.monotonic() < end, f"gave up waiting for {what}: {self.lines[-5:]}"
+            time.sleep(0.05)
+
+    def join(self) -> None:
+        self._thread.join(BOUND)
+
+
+def _poll(server_url: str, until: Callable[[dict[str, tuple[str, list[Sample]]]], bool]) -> Any:
+    end = time.monotonic() + BOUND
+    while True:
+        text = httpx.get(server_url + "/metrics", timeout=30).text
+        families = {f.name: (f.type, f.samples) for f in text_string_to_metric_families(text)}
+        if until(families):
+            return families
+        assert time.monotonic() < end, "gave up waiting on the metrics"
+        time.sleep(0.1)
+
+
+@pytest.mark.long
+def test_the_watch_command_serves_metrics_and_signs_webhooks(
+    sandbox_env: Sandbox, tmp_path: Path, receiver: Receiver
+) -> None:
+    sb = sandbox_env
+    config = bulk_config(tmp_path / "watch.yaml", sb, WATCHED)
+    applied = onboarding.apply(config)
+    assert not applied.failed
+    assert not applied.unknown
+    assert all(r.verified for r in onboarding.verify(config))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MAILDNS_LOG")},
+        "MAILDNS_WEBHOOK_SECRET": SECRET,
+        "MAILDNS_LOG_FORMAT": "json",
+    }
+    child = subprocess.Popen(
+        [
+            str(MAILDNS),
+            "onboard",
+            "watch",
+            str(config),
+            "--interval",
+            "6s",
+            "--budget",
+            "100%",
+            "--metrics-port",
+            "0",
+            "--webhook",
+            receiver.url,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        out, err = Lines(child.stdout), Lines(child.stderr)
+        serving = err.wait_for(lambda line: "serving metrics at" in line, "the metrics endpoint")
+        url = re.search(r"(http://\S+)/metrics", json.loads(serving)["message"])
+        assert url is not None
+        base = url.group(1)
+        assert base.startswith("http://127.0.0.1:")
+        f = _poll(
+            base,
+            lambda f: (
+                value(f, "maildns_watch_domains", vendor="tesouro", state="verified") == WATCHED
+            ),
+        )
+        assert value(f, "maildns_controller_last_sync_timestamp_seconds") > 0
+        assert value(f, "maildns_watch_dns_checks_total", result="served") > 0
+        # the watch's own reads, counted by the engine's hook: Tesouro's listing
+        assert (
+            value(
+                f,
+                "maildns_vendor_requests_total",
+                vendor="tesouro",
+                operation="listMailboxDomains",
+                status_class="2xx",
+            )
+            >= 1
+        )
+        assert httpx.get(base + "/healthz", timeout=30).status_code == 200
+
+        sb.unverify("tesouro", "mail.c1.example")  # drift: one event, to stdout and the hook
+        f = _poll(
+            base,
+            lambda f: value(f, "maildns_webhook_deliveries_total", outcome="delivered") >= 1,
+        )
+        assert value(f, "maildns_watch_events_total", kind="vendor_unverified") == 1
+        line = out.wait_for(lambda line: "vendor_unverified" in line, "the event on stdout")
+        (delivered,) = receiver.accepted  # checked by verify_signature on arrival
+        assert delivered == json.loads(line)
+        assert delivered["domain"] == "mail.c1.example"
+        assert receiver.headers[0]["Maildns-Event"] == "vendor_unverified"
+    finally:
+        child.send_signal(signal.SIGTERM)
+        code = child.wait(BOUND)
+    out.join()
+    err.join()
+    assert code == 0, err.lines[-5:]
+    for line in err.lines:  # every stderr line a JSON object
+        assert {"time", "level", "logger", "message"} <= set(json.loads(line))
+    for line in out.lines + err.lines:
+        assert SECRET not in line
+    with pytest.raises(httpx.ConnectError):  # stopped with the watch
+        httpx.get(base + "/healthz", timeout=30)
+
+
+@pytest.mark.long
+def test_the_watch_command_refuses_bad_settings_before_anything_is_sent(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
+    sb = sandbox_env
+    config = bulk_config(tmp_path / "watch.yaml", sb, 1)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MAILDNS_WEBHOOK")}
+
+    def watch(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(MAILDNS), "onboard", "watch", str(config), "--once", *args],
+            capture_output=True,
+            text=True,
+            env={**base, **env},
+            timeout=BOUND,
+        )
+
+    sb.stats(reset=True)
+    no_secret = watch("--webhook", "https://hooks.example.com/maildns")
+    assert no_secret.returncode == 1
+    assert no_secret.stderr.strip().splitlines() == [
+        "error: --webhook needs the shared secret in MAILDNS_WEBHOOK_SECRET (it is not set)"
+    ]
+    short = watch("--webhook", "https://hooks.example.com/x", MAILDNS_WEBHOOK_SECRET="short")
+    assert short.returncode == 1
+    assert "at least 16 characters" in short.stderr
+    assert "got 5" in short.stderr  # its length, never its value
+    bad_url = watch("--webhook", "ftp://hooks.example.com/x", MAILDNS_WEBHOOK_SECRET=SECRET)
+    assert bad_url.returncode == 64
+    assert "http:// or https://" in bad_url.stderr
+    bad_port = watch("--metrics-port", "70000")
+    assert bad_port.returncode == 64
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        in_use = watch("--metrics-port", str(port))
+    assert in_use.returncode == 1
+    assert in_use.stderr.strip().splitlines() == [
+        f"error: --metrics-port {port} on 127.0.0.1: Address already in use"
+    ]
+    assert sb.stats()["tesouro"]["requests"] == 0

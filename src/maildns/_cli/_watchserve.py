@@ -12,6 +12,7 @@ from typing import Annotated, Any, Final
 
 import typer
 
+from ..errors import ConfigurationError
 from ._common import ERROR, _fail, inform
 
 MetricsPort = Annotated[
@@ -92,11 +93,10 @@ def observing(
             metrics.subscribe()
             try:
                 server = onboarding.serve_metrics(metrics, metrics_port, host=metrics_host)
-            except OSError as error:
-                _fail(
-                    f"--metrics-port {metrics_port} on {metrics_host}: {error.strerror or error}",
-                    ERROR,
-                )
+            except OSError as error:  # call() prints it as one line, exit 1
+                raise ConfigurationError(
+                    f"--metrics-port {metrics_port} on {metrics_host}: {error.strerror or error}"
+                ) from None
             stack.callback(server.close)
             inform(f"serving metrics at {server.url}/metrics and liveness at {server.url}/healthz")
         sender = None
