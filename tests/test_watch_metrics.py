@@ -95,10 +95,10 @@ def value(families: dict[str, tuple[str, list[Sample]]], sample: str, **labels: 
     return sum(found)
 
 
-def documented() -> list[tuple[str, str, tuple[str, ...]]]:
-    """The docs' table of metrics: (name, type, labels) per row."""
+def documented(page: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The table of metrics of a docs page: (name, type, labels) per row."""
     rows = []
-    for line in REFERENCE.read_text().splitlines():
+    for line in page.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and cells[0].startswith("`maildns_"):
             labels = tuple(re.findall(r"`([a-z_]+)`", cells[2]))
@@ -106,8 +106,21 @@ def documented() -> list[tuple[str, str, tuple[str, ...]]]:
     return rows
 
 
-def test_the_docs_table_is_the_contract() -> None:
-    assert documented() == [(m.name, m.type, m.labels) for m in CONTRACT]
+def guide_page() -> Path:
+    """The guide's page with the metrics (its "## Metrics" section)."""
+    guide = ROOT / "docs" / "guide"
+    (page,) = [p for p in sorted(guide.glob("*.md")) if "`maildns_build_info`" in p.read_text()]
+    return page
+
+
+def test_the_docs_tables_are_the_contract() -> None:
+    contract = [(m.name, m.type, m.labels) for m in CONTRACT]
+    assert documented(REFERENCE) == contract
+    assert documented(guide_page()) == contract
+    meanings = {m.name: m.help for m in CONTRACT}
+    for page in (REFERENCE, guide_page()):  # and each row says what the metric means
+        for name, meaning in meanings.items():
+            assert f"| {meaning} |" in page.read_text(), (page.name, name)
 
 
 def test_every_scraped_family_has_the_contracts_name_type_and_labels(

@@ -71,7 +71,7 @@ from ._watch import (
     WatchObserver,
     check_arguments,
 )
-from ._webhook import WebhookSender, WebhookSignatureError, verify_signature
+from ._webhook import WebhookSender, WebhookSignatureError, verify_signature, webhook_signature
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -120,6 +120,7 @@ __all__ = [
     "verify",
     "verify_signature",
     "watch",
+    "webhook_signature",
 ]
 
 T = TypeVar("T")

@@ -81,7 +81,7 @@ class DeliveryObserver(Protocol):
     def webhook_queue(self, length: int) -> None: ...
 
 
-def sign(body: bytes, secret: str, timestamp: int) -> str:
+def webhook_signature(body: bytes, secret: str, timestamp: int) -> str:
     """The ``Maildns-Signature`` header of ``body`` sent at ``timestamp`` (unix seconds)."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={digest.hexdigest()}"
@@ -121,7 +121,7 @@ def verify_signature(
     if timestamp is None or not signatures:
         raise WebhookSignatureError(f"{SIGNATURE_HEADER} must hold t=<unix time> and v1=<hex>")
     raw = body.encode() if isinstance(body, str) else body
-    expected = sign(raw, secret, timestamp).rpartition("v1=")[2]
+    expected = webhook_signature(raw, secret, timestamp).rpartition("v1=")[2]
     if not any(hmac.compare_digest(expected, s) for s in signatures):
         raise WebhookSignatureError("the signature does not match the body")
     current = time.time() if now is None else now
@@ -310,7 +310,7 @@ class WebhookSender:
         return {
             "Content-Type": "application/json",
             "User-Agent": f"maildns/{maildns.__version__}",
-            SIGNATURE_HEADER: sign(delivery.body, self._secret.get(), timestamp),
+            SIGNATURE_HEADER: webhook_signature(delivery.body, self._secret.get(), timestamp),
             DELIVERY_HEADER: delivery.id,
             EVENT_HEADER: delivery.kind,
         }
