@@ -359,6 +359,21 @@ def test_nobody_hears_after_close_and_a_failing_observer_never_fails_a_request(
     assert value(families, "maildns_vendor_requests_total") == 0  # closed before the request
 
 
+def test_nobody_listening_costs_no_call(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert observe.observers == ()
+
+    def told(*args: object) -> None:
+        raise AssertionError("an observer was told with nobody subscribed")
+
+    monkeypatch.setattr(observe, "tell_request", told)
+    monkeypatch.setattr(observe, "tell_wait", told)
+    with maildns.Tesouro(
+        base_url=sb.url("tesouro"), **sb.credentials("tesouro"), rate_limit=1
+    ) as tesouro:
+        tesouro.create_sending_domain("mail.example.com")
+        tesouro.get_sending_domain("mail.example.com")  # waits for a permit: still no call
+
+
 @pytest.fixture
 def unused_port() -> int:
     import socket
