@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import stamina
 
@@ -29,7 +30,7 @@ import maildns
 from maildns import DnsRecord, onboarding
 from maildns.onboarding import WatchError
 from maildns.onboarding._watch import OUTAGE_AFTER
-from maildns.sandbox import Sandbox
+from maildns.sandbox import Sandbox, SandboxError
 from maildns.sandbox._serving import environment
 
 DOMAINS = 200
@@ -394,3 +395,23 @@ def test_the_command_refuses_a_short_interval_with_exit_64(small: World) -> None
     (line,) = done.stderr.splitlines()
     assert line.startswith("error: interval 3 s is too short for the budget")
     assert line.endswith("the smallest interval that works is 8 s")
+
+
+# --- the sandbox control ------------------------------------------------------------------------
+def test_the_unverify_control_over_http(small: World) -> None:
+    sb, _, _ = small
+    url = f"{sb.base_url}/_sandbox/unverify"
+    answer = httpx.post(url, json={"vendor": "tesouro", "domain": domain("s9")})
+    assert answer.status_code == 200
+    assert answer.json() == {"unverified": domain("s9"), "vendor": "tesouro"}
+    assert kinds(watch_once(small, interval=60)) == [("vendor_unverified", domain("s9"), "tesouro")]
+    assert httpx.post(url, json={"vendor": "tesouro", "domain": "nope.example"}).status_code == 404
+    refused = httpx.post(url, json={"vendor": "ciirus", "domain": domain("s9")})
+    assert refused.status_code == 422
+    assert "checks DNS whenever a domain is read" in refused.json()["error"]
+    assert httpx.post(url, json={"domain": domain("s9")}).status_code == 422
+    with pytest.raises(SandboxError, match=r"no sending domain nope\.example"):
+        sb.unverify("tesouro", "nope.example")
+    # Verified again at the vendor: one event back.
+    onboarding.verify(small[1], concurrency=4)
+    assert kinds(watch_once(small, interval=60)) == [("vendor_verified", domain("s9"), "tesouro")]
