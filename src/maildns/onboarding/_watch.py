@@ -20,7 +20,8 @@ outage) is one row in the journal (:meth:`Journal.saw`); a thing as it should be
 restart resumes without replaying an event, and memory holds one entry per thing in drift,
 never a history. An unknown answer (a time-out, SERVFAIL, REFUSED; a vendor that could not be
 read) changes nothing: it is never drift. A vendor that stops answering (or nameservers that
-answer nothing) is one ``check_unavailable``; it is then tried by one domain's check at a time,
+answer nothing), :data:`OUTAGE_AFTER` checks in a row, is one ``check_unavailable``; it is
+then tried by one domain's check at a time,
 backing off from :data:`BACKOFF_START` to the interval, and one ``check_available`` says it
 answers again.
 
@@ -70,6 +71,10 @@ READS_PER_CHECK: Final = 1
 BACKOFF_START: Final = 30.0
 """Seconds before an unavailable vendor (or DNS) is tried again; doubled each failure, up to
 the interval."""
+OUTAGE_AFTER: Final = 3
+"""Consecutive checks a vendor (or every nameserver) must fail before it is reported
+unavailable and backed off from: one lost answer on a busy network is not an outage (its
+check is simply incomplete: unknown, never drift)."""
 DRAIN_SECONDS: Final = 10.0
 """How long a stopped watch waits for the checks in flight (real time) before cancelling them."""
 DNS: Final = "dns"
@@ -344,6 +349,8 @@ class Watcher:
     outages: dict[str, Outage] = field(default_factory=dict)
     spacing: dict[str, Spacing] = field(default_factory=dict)
     failures: int = 0
+    failing: dict[str, int] = field(default_factory=dict)
+    """Consecutive checks a vendor (or DNS) failed, before it is declared unavailable."""
     _zone_servers: dict[str, list[Server] | str] = field(default_factory=dict)
 
     async def prepare(self) -> None:
@@ -385,14 +392,18 @@ class Watcher:
         outage = self.outages.get(what)
         now = self.clock.now()
         if outage is None:
-            self.outages[what] = Outage(now + BACKOFF_START, BACKOFF_START)
-            events.append(Event("check_unavailable", ALL_DOMAINS, what, at, detail=why))
+            failed = self.failing[what] = self.failing.get(what, 0) + 1
+            if failed >= OUTAGE_AFTER:
+                self.failing.pop(what, None)
+                self.outages[what] = Outage(now + BACKOFF_START, BACKOFF_START)
+                events.append(Event("check_unavailable", ALL_DOMAINS, what, at, detail=why))
             return
         outage.backoff = min(self.interval, outage.backoff * 2)
         outage.retry_at = now + outage.backoff
         outage.probing = False
 
     def _answered(self, what: str, at: datetime, events: list[Event]) -> None:
+        self.failing.pop(what, None)
         if self.outages.pop(what, None) is not None:
             events.append(Event("check_available", ALL_DOMAINS, what, at))
 
@@ -484,6 +495,7 @@ class Watcher:
                 failing = all(f.result in ("pass", "warn") for f in seen.facts)
                 seen.states["", COMPLIANCE] = PASS if failing else "fail"
         events += self._transitions(target, seen, at)
+        moved = {key for key, state in seen.states.items() if state != self._was(target.name, *key)}
         changes = [
             (e.domain, e.vendor or "", OUTAGE, DOWN if e.kind == "check_unavailable" else None)
             for e in events
@@ -493,7 +505,7 @@ class Watcher:
         if changes:
             await self._journal(lambda: self.engine.journal.saw(changes))
         if self.repair and target.configured:
-            events += await self._repair(target, seen, at)
+            events += await self._repair(target, seen, moved, at)
         if seen.complete:
             self.failures = 0
             self.observer.check_succeeded(now)
@@ -571,7 +583,12 @@ class Watcher:
         return events
 
     # --- repair -------------------------------------------------------------------------------
-    async def _repair(self, target: Target, seen: _Seen, at: datetime) -> list[Event]:
+    async def _repair(
+        self, target: Target, seen: _Seen, moved: set[tuple[str, str]], at: datetime
+    ) -> list[Event]:
+        """Put back what maildns owns and lost. A refusal is said once, as the drift begins
+        (``moved``: what changed state in this check); a lost record is tried again at every
+        check until it is back."""
         drifted = {
             key: state
             for key, state in seen.states.items()
@@ -590,7 +607,7 @@ class Watcher:
             check = seen.checks[key]
             record = check.record
             ref = _ref(record)
-            if state == "changed":
+            if state == "changed" and key in moved:
                 events.append(
                     Event(
                         "repair_refused",
@@ -602,7 +619,11 @@ class Watcher:
                         detail=f"{record.name} was edited outside maildns; left alone",
                     )
                 )
+            elif state == "changed":
+                continue
             elif (record.type, record.name) not in owned_names:
+                if key not in moved:
+                    continue
                 events.append(
                     Event(
                         "repair_refused",
@@ -616,7 +637,10 @@ class Watcher:
             else:
                 lost.append(check)
         if lost:
-            events += await self._apply_repair(target, lost, at)
+            done = await self._apply_repair(target, lost, at)
+            # A repair that fails is said as the drift begins, then tried again quietly.
+            first = any(key in moved for key in drifted)
+            events += [e for e in done if e.kind == "repaired" or first]
         return events
 
     async def _apply_repair(

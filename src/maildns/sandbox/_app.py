@@ -156,7 +156,7 @@ class SandboxApp:
         return unverify(self._vendor_apps[vendor], vendor, domain)
 
     async def _unverify_endpoint(self, request: Request) -> JSONResponse:
-        example = '{"vendor": "tesouro", "domain": "mail.example.com"}'
+        example = '{"vendor": "<vendor>", "domain": "mail.example.com"}'
         try:
             body: Any = loads(await request.body())
         except NotJSON as exc:
