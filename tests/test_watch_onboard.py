@@ -415,3 +415,24 @@ def test_the_unverify_control_over_http(small: World) -> None:
     # Verified again at the vendor: one event back.
     onboarding.verify(small[1], concurrency=4)
     assert kinds(watch_once(small, interval=60)) == [("vendor_verified", domain("s9"), "tesouro")]
+
+
+# --- the contract ---------------------------------------------------------------------------------
+def test_every_event_kind_is_in_the_reference_and_an_event_hides_secrets() -> None:
+    from datetime import UTC, datetime
+
+    from maildns._core.secrets import remember
+    from maildns.onboarding._events import EVENT_KINDS, Event
+
+    reference = (Path(__file__).parent.parent / "docs" / "reference" / "onboarding.md").read_text()
+    for kind in EVENT_KINDS:
+        assert f"| `{kind}` |" in reference, kind
+    remember("s3cr3t-client-secret-value")
+    at = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    event = Event("check_unavailable", "*", "tesouro", at, detail="401: s3cr3t-client-secret-value")
+    document = event.to_json()
+    assert "s3cr3t" not in json.dumps(document)
+    assert document["at"] == "2026-01-01T09:00:00Z"
+    assert document["version"] == 1
+    with pytest.raises(ValueError, match="unknown event kind"):
+        Event("drifted", "mail.example.com", None, at)  # type: ignore[arg-type]
