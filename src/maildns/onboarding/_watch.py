@@ -439,6 +439,7 @@ class Watcher:
         events: list[Event] = []
         dns_answered = False
         dns_asked = False
+        dns_allowed: bool | None = None
         keys: list[tuple[str, str]] = []
         for key in target.vendors:
             vendor = key[0]
@@ -460,7 +461,9 @@ class Watcher:
             keys += [(vendor, r.name) for r in found.records if "._domainkey." in r.name]
             if not found.records:
                 continue
-            if not self._may_try(DNS):
+            if dns_allowed is None:
+                dns_allowed = self._may_try(DNS)  # once a check: it is the probe, or not
+            if not dns_allowed:
                 seen.complete = False
                 continue
             servers = await self._servers(target.zone)
@@ -484,8 +487,8 @@ class Watcher:
                 self._answered(DNS, at, events)
             else:
                 self._failed(DNS, f"no nameserver of {target.zone} answered", at, events)
-        elif DNS in self.outages and self.outages[DNS].probing:
-            self.outages[DNS].probing = False  # nothing to ask: another check probes
+        elif dns_allowed and DNS in self.outages:
+            self.outages[DNS].probing = False  # this probe had nothing to ask: the next one
         if (dns_answered or not dns_asked) and seen.complete:
             declared = [(v, DECLARATIONS[v]) for v, _ in target.vendors if v in DECLARATIONS]
             seen.facts = await judge_receivers(target.name, declared, keys, self.engine.resolver)
@@ -728,6 +731,15 @@ class Watcher:
         flying: set[asyncio.Task[list[Event]]] = set()
         stopping = asyncio.ensure_future(stop.wait())
         sweep = 0
+        failure: list[BaseException] = []
+
+        def crashed(task: asyncio.Task[list[Event]]) -> None:
+            # A check that raised (a bug: what a vendor or DNS does is an answer, never an
+            # exception here) stops the watch at once rather than failing unheard.
+            if not task.cancelled() and task.exception() is not None:
+                failure.append(task.exception())  # type: ignore[arg-type]
+                stop.set()
+
         try:
             while not stop.is_set():
                 forget = getattr(self.engine.resolver, "forget", None)
@@ -735,7 +747,8 @@ class Watcher:
                     forget()  # a sweep sees DNS as it is now
                 self._zone_servers.clear()
                 for i, target in enumerate(self.found):
-                    await self._until(slots.acquire(), stopping)
+                    if not await self._until(slots.acquire(), stopping):
+                        break
                     if stop.is_set():
                         slots.release()
                         break
@@ -749,6 +762,7 @@ class Watcher:
                     flying.add(task)
                     task.add_done_callback(flying.discard)
                     task.add_done_callback(lambda _: slots.release())
+                    task.add_done_callback(crashed)
                 else:
                     sweep += 1
                     if once:
@@ -767,19 +781,19 @@ class Watcher:
                     task.cancel()
                 if late:
                     await asyncio.wait(late)
-            for task in list(flying):
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+        if failure:
+            raise failure[0]
 
     @staticmethod
-    async def _until(waiting: Any, stopping: asyncio.Future[Any]) -> None:
-        """``waiting``, unless a stop comes first."""
+    async def _until(waiting: Any, stopping: asyncio.Future[Any]) -> bool:
+        """``waiting``, unless a stop comes first: whether it completed."""
         task = asyncio.ensure_future(waiting)
         await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        return task.done() and not task.cancelled()
 
 
 def _describe(kind: str, check: RecordCheck) -> str:
