@@ -40,7 +40,7 @@ Webhook = Annotated[
     ),
 ]
 MIN_STALE: Final = 60.0
-WEBHOOK_DRAIN: Final = 5.0
+WEBHOOK_DRAIN: Final = 3.0
 """Seconds a stopping watch gives the webhook to deliver what is queued (SIGTERM's bound)."""
 
 

@@ -260,14 +260,16 @@ class WebhookSender:
 
     def close(self, timeout: float = 10.0) -> None:
         """Deliver what is queued for up to ``timeout`` seconds, then stop; what is still
-        queued then is dropped (and counted). The process's exit never waits on a receiver."""
+        queued then is dropped (and counted). It returns within ``timeout`` and a second: a
+        request still in flight then is left to its own timeout on the (daemon) thread, so
+        the process's exit never waits on a receiver."""
         with self._lock:
             self._closing = True
             self._lock.notify()
         self._thread.join(timeout)
         if self._thread.is_alive():
             self._abandon.set()  # cut retries' waits short: no new attempt starts
-            self._thread.join(self._timeout + 1.0)
+            self._thread.join(min(1.0, self._timeout))
         with self._lock:
             left = len(self._queue)
             self._queue.clear()
