@@ -50,13 +50,13 @@ import attrs
 from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
-from ._accounts import Key
+from ._accounts import Key, account_of
 from ._events import Event, EventKind, RecordRef, ServerAnswer
 from ._lookup import TIMEOUT, Server, authoritative_servers, expected_value
 from ._receivers import Fact
 from ._receivers import judge as judge_receivers
 from ._spf import is_spf
-from ._verify import RecordCheck, check_records
+from ._verify import RecordCheck, check_records, judge
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -157,8 +157,6 @@ class Target:
 def targets(engine: Engine) -> list[Target]:
     """The configuration's domains, then those the journal says maildns made a sending domain
     for and the configuration no longer names (in the journal's order)."""
-    from ._accounts import account_of
-
     config = engine.config
     found = [
         Target(
@@ -310,8 +308,6 @@ def drift(check: RecordCheck) -> str | None:
 
 
 def _answers(check: RecordCheck) -> tuple[ServerAnswer, ...]:
-    from ._verify import judge
-
     shown = []
     for answer in check.answers:
         state = judge(check.record, [answer])
