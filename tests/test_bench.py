@@ -417,3 +417,31 @@ def test_tiny_nameserver_bench_reports_both_sizes(tmp_path: Path) -> None:
         assert float(shown[4]) <= float(shown[1]) <= float(shown[5])
         assert figure[2] == ">= 0.8x"
         assert figure[3] == ("meets" if float(shown[1]) >= 0.8 else "misses")
+
+
+@pytest.mark.bench
+def test_tiny_watch_bench_reports_its_figures_from_what_it_measured(tmp_path: Path) -> None:
+    text = _tiny(tmp_path, "i")
+    watching = text[text.index("## (i) Watch") : text.index("## Where the time goes")]
+    figures = _figures(watching)
+    assert [f[0] for f in figures] == [
+        "Tesouro requests/s, busiest second (6 domains, 2.16 s interval)",
+        "every domain checked once per interval",
+        "checks per second, busiest / mean",
+        "drift to its event",
+        "resident memory growth over 3 intervals",
+    ], figures
+    rate = re.fullmatch(
+        r"([0-9]+) \(([0-9.]+)/s mean over ([0-9]+) requests, ([0-9]+) token\)", figures[0][1]
+    )
+    assert rate is not None, figures[0]
+    assert int(rate[3]) == 3 * 6 + int(rate[4])  # one read per domain per interval, and tokens
+    # correctness on the sandbox's clock, not speed: each of these holds at any size
+    assert figures[1][1] == "18 checks in 3 intervals of 6"
+    spread = re.fullmatch(r"([0-9.]+)x \(([0-9]+) over ([0-9.]+)/s\)", figures[2][1])
+    assert spread is not None, figures[2]
+    assert float(spread[1]) == pytest.approx(int(spread[2]) / float(spread[3]), abs=0.01)
+    delay = re.fullmatch(r"([0-9.]+) s of the sandbox's clock", figures[3][1])
+    assert delay is not None, figures[3]
+    assert 0 < float(delay[1]) <= 2.16
+    assert [f[3] for f in figures[:4]] == ["meets"] * 4

@@ -541,6 +541,7 @@ def test_the_environment_variables_are_the_ones_read() -> None:
     rows = table(section(read(REFERENCE), "Environment variables"))
     documented = {code(row["variable"]) for row in rows}
     used = {onboarding.STATE_ENV, TIMEOUT_ENV, NAMESERVERS_ENV, RESOLVER_ENV, "MAILDNS_LOG"}
+    used |= {"MAILDNS_LOG_FORMAT", onboarding.WebhookSender.SECRET_ENV}
     for declaration in DECLARATIONS.values():
         used.add(declaration.base_url_env)
         used |= {c.env for c in declaration.credentials}

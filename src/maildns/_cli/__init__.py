@@ -26,7 +26,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from .._core.options import log_level_from_env
+from .._core.options import log_format_from_env, log_level_from_env
 from ..errors import ConfigurationError
 from ..vendors import VENDORS
 from ._common import (
@@ -125,6 +125,7 @@ def _main(
     """maildns: sending domains, end to end."""
     try:  # checked before any command runs, like every other setting
         log_level_from_env()
+        log_format_from_env()
     except ConfigurationError as error:
         _fail(str(error))
 

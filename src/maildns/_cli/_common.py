@@ -14,8 +14,10 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 
+from .._core import logjson
+from .._core.options import log_format_from_env
 from .._core.secrets import redact, redact_value
-from ..errors import MailDnsError
+from ..errors import ConfigurationError, MailDnsError
 
 T = TypeVar("T")
 
@@ -105,11 +107,33 @@ def _fail(message: str, code: int = ERROR, error: BaseException | None = None) -
     stdout), then exit ``code``."""
     message = redact(message)
     lines = message.splitlines() or [message]
-    for line in lines:
-        err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
+    if _json_logs():  # stderr holds JSON lines only: a log shipper reads every one
+        for line in lines:
+            sys.stderr.write(logjson.line("error", "maildns.cli", line) + "\n")
+        sys.stderr.flush()
+    else:
+        for line in lines:
+            err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     if json_wanted():
         print_error_document(lines, code, error)
     raise typer.Exit(code)
+
+
+def _json_logs() -> bool:
+    try:
+        return log_format_from_env() == "json"
+    except ConfigurationError:  # the error being printed may be this very one
+        return False
+
+
+def inform(text: str) -> None:
+    """A line for the person running the command, on stderr: a JSON line (level info) under
+    ``MAILDNS_LOG_FORMAT=json``, so that stderr stays one JSON object a line."""
+    if _json_logs():
+        sys.stderr.write(logjson.line("info", "maildns.cli", text) + "\n")
+        sys.stderr.flush()
+    else:
+        err.print(redact(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def summary(text: str) -> None:

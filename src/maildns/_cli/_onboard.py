@@ -1,4 +1,4 @@
-"""``maildns onboard plan|apply|verify|status``."""
+"""``maildns onboard plan|apply|verify|status|check|watch``."""
 
 from __future__ import annotations
 
@@ -19,15 +19,25 @@ from ._common import (
     NOT_VERIFIED,
     OK,
     UNSAFE,
+    USAGE,
     Json,
     _fail,
     _print_json,
     call,
     err,
     fit_whole,
+    inform,
     out,
     parse_duration,
     summary,
+)
+from ._watchserve import (
+    MetricsHost,
+    MetricsPort,
+    Observing,
+    Webhook,
+    check_webhook,
+    observing,
 )
 
 onboard = typer.Typer(
@@ -657,3 +667,127 @@ def check_command(
         passed = sum(1 for c in compliance if c.compliant)
         err.print(f"{passed} of {len(compliance)} domains pass", highlight=False)
     raise typer.Exit(OK if compliant else NOT_VERIFIED)
+
+
+def parse_budget(text: str) -> float:
+    """``10%`` or ``0.1`` as a fraction above 0, at most 1."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a share such as 10% or 0.1") from None
+    if not 0 < value <= 1:
+        raise typer.BadParameter(f"{text!r} must be above 0 and at most 100%")
+    return value
+
+
+def _event_line(event: Any) -> None:
+    """One event as a JSON line on stdout, at once (a pipe reads it as it happens)."""
+    sys.stdout.write(json.dumps(event.to_json(), separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def _ready_line(watcher: Any, interval: float, once: bool) -> None:
+    shares = ", ".join(
+        f"{s.vendor} {s.share:g}/s ({s.needed} per interval)" for s in watcher.shares().values()
+    )
+    every = "once over" if once else "every"
+    count = len(watcher.found)
+    domains = f"{count} domain" if count == 1 else f"{count} domains"
+    inform(
+        f"watching {domains} {every} {interval:g} s; budget: {shares or 'no vendor'}"
+        + ("; repairing what maildns owns" if watcher.repair else "")
+    )
+
+
+@onboard.command("watch")
+def watch_command(
+    config: Config,
+    interval: Annotated[
+        str,
+        typer.Option(help="Check each domain once per this long: 90, 30s, 10m, 2h."),
+    ] = "1h",
+    budget: Annotated[
+        str,
+        typer.Option(help="The share of each vendor's rate limit watch may spend: 10% or 0.1."),
+    ] = "10%",
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Put back what maildns owns and lost (never a foreign edit); without it, "
+            "watch never writes.",
+        ),
+    ] = False,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Check every domain once, over one interval, then exit."),
+    ] = False,
+    state: State = None,
+    nameserver: Nameserver = None,
+    concurrency: Concurrency = 16,
+    resolver: Resolver = None,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
+    webhook: Webhook = None,
+) -> None:
+    """Keep the configuration's domains healthy: each checked once per interval, each change
+    of state printed as a JSON line on stdout (record_missing, vendor_unverified, ...); runs
+    until SIGTERM or Ctrl-C (exit 0), or with --once for one interval."""
+    import asyncio
+    import signal
+
+    seconds = parse_duration(interval)
+    if seconds <= 0:
+        raise typer.BadParameter("must be above 0", param_hint="--interval")
+    share = parse_budget(budget)
+    secret = check_webhook(webhook)
+
+    from .. import onboarding
+    from ..onboarding import WatchError
+
+    async def main(observed: Observing) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await onboarding.awatch(
+                config,
+                interval=seconds,
+                budget=share,
+                repair=repair,
+                on_event=observed.on_event,
+                observer=observed.observer,
+                stop=stop,
+                once=once,
+                on_ready=lambda w: _ready_line(w, seconds, once),
+                nameservers=_servers(nameserver),
+                state=state,
+                concurrency=concurrency,
+                resolver=resolver,
+            )
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+        if stop.is_set():
+            inform("stopped: the checks in flight have ended")
+
+    def run() -> WatchError | None:
+        try:
+            with observing(
+                _event_line,
+                metrics_port=metrics_port,
+                metrics_host=metrics_host,
+                webhook=webhook,
+                secret=secret,
+                interval=seconds,
+            ) as observed:
+                asyncio.run(main(observed))
+        except WatchError as error:
+            return error
+        return None
+
+    refused = call(run)
+    if refused is not None:
+        _fail(str(refused), USAGE, refused)

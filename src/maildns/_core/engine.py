@@ -39,6 +39,7 @@ from ..errors import (
     status_error_class,
 )
 from ..models import Deferred
+from . import observe as _observe
 from .body import ACCEPT_ENCODING, BodyReader, TooLarge
 from .options import (
     DEADLINE_ENV,
@@ -425,6 +426,13 @@ class CoreBase:
             wait,
         )
 
+    def observed(self, call: Call, status: int | None, started: float) -> None:
+        """Tell the request observers (:mod:`.observe`) how a request ended: its status
+        (None: no complete answer) and its duration. Callers check ``observers`` first, so
+        that nobody listening costs a call."""
+        seconds = time.perf_counter() - started
+        _observe.tell_request(self.vendor, call.endpoint.operation_id, status, seconds)
+
     # --- failures -------------------------------------------------------------------------------
     def connection_error(self, call: Call, exc: httpx.TransportError) -> _Retryable:
         import httpx
@@ -669,8 +677,12 @@ class SyncCore(CoreBase):
         http = self.http or self._http()
         pace = self.pace
         if pace is not None:
+            waited = 0.0
             while (delay := pace.wait()) > 0:
                 time.sleep(delay)
+                waited += delay
+            if waited and _observe.observers:
+                _observe.tell_wait(self.vendor, waited)
         started = time.perf_counter()
         response: httpx.Response | None = None
         try:
@@ -683,9 +695,13 @@ class SyncCore(CoreBase):
         except httpx.TransportError as exc:
             self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
+            if _observe.observers:
+                self.observed(call, None, started)
             raise self.connection_error(call, exc) from None
         except APIResponseLimitError as exc:
             self.log(call, request, type(exc).__name__, started, attempt, response)
+            if _observe.observers:
+                self.observed(call, None, started)
             raise
         except RuntimeError:
             if http.is_closed:
@@ -693,6 +709,8 @@ class SyncCore(CoreBase):
             raise
         if pace is not None:
             pace.observe(response.status_code, response.headers)
+        if _observe.observers:
+            self.observed(call, response.status_code, started)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response
@@ -809,8 +827,12 @@ class AsyncCore(CoreBase):
             http = self.http = self._open_http()
         pace = self.pace
         if pace is not None:
-            while (delay := pace.wait()) > 0:  # noqa: ASYNC110 - the pace is polled: no event to wait on
+            waited = 0.0
+            while (delay := pace.wait()) > 0:
                 await asyncio.sleep(delay)
+                waited += delay
+            if waited and _observe.observers:
+                _observe.tell_wait(self.vendor, waited)
         started = time.perf_counter()
         response: httpx.Response | None = None
         within = asyncio.timeout(self.deadline)
@@ -825,6 +847,8 @@ class AsyncCore(CoreBase):
         except httpx.TransportError as exc:
             self.note(call, request["method"], exc)
             self.log(call, request, type(exc).__name__, started, attempt)
+            if _observe.observers:
+                self.observed(call, None, started)
             raise self.connection_error(call, exc) from None
         except TimeoutError as exc:
             if not within.expired():
@@ -833,9 +857,13 @@ class AsyncCore(CoreBase):
                 self.note(call, request["method"], exc)
             error = self.late(call, response)
             self.log(call, request, type(error).__name__, started, attempt, response)
+            if _observe.observers:
+                self.observed(call, None, started)
             raise error from None
         except APIResponseLimitError as exc:
             self.log(call, request, type(exc).__name__, started, attempt, response)
+            if _observe.observers:
+                self.observed(call, None, started)
             raise
         except RuntimeError:
             if http.is_closed:
@@ -843,6 +871,8 @@ class AsyncCore(CoreBase):
             raise
         if pace is not None:
             pace.observe(response.status_code, response.headers)
+        if _observe.observers:
+            self.observed(call, response.status_code, started)
         if logger.isEnabledFor(logging.DEBUG):
             self.log(call, request, response.status_code, started, attempt, response)
         return response

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from ..errors import ConfigurationError, InvalidInputError, Problem
-from .secrets import Secret, redact, redact_logs, remember
+from .secrets import RedactLogs, Secret, redact, redact_logs, remember
 
 if TYPE_CHECKING:
     import httpx
@@ -33,6 +33,8 @@ MAX_RESPONSE_BYTES_ENV: Final = "MAILDNS_MAX_RESPONSE_BYTES"
 DEADLINE_ENV: Final = "MAILDNS_DEADLINE"
 LOG_ENV: Final = "MAILDNS_LOG"
 LOG_LEVELS: Final = ("debug", "info", "warning", "error")
+LOG_FORMAT_ENV: Final = "MAILDNS_LOG_FORMAT"
+LOG_FORMATS: Final = ("text", "json")
 
 logger = logging.getLogger("maildns")
 # A library's logger stays silent until the application configures logging.
@@ -282,15 +284,42 @@ def log_level_from_env() -> int | None:
     return level
 
 
+def log_format_from_env() -> str | None:
+    """The format ``MAILDNS_LOG_FORMAT`` names (``text`` or ``json``; None when unset);
+    ConfigurationError naming the allowed values for anything else."""
+    text = os.environ.get(LOG_FORMAT_ENV, "").strip()
+    if not text:
+        return None
+    if text.lower() not in LOG_FORMATS:
+        allowed = ", ".join(LOG_FORMATS)
+        raise ConfigurationError(
+            f"{LOG_FORMAT_ENV} must be one of {allowed} (or unset), got {text[:40]!r}"
+        )
+    return text.lower()
+
+
 def configure_logging_from_env() -> None:
     """``MAILDNS_LOG=debug`` (or info, warning, error) sends the ``maildns`` logger to stderr;
-    any other value is a ConfigurationError."""
+    ``MAILDNS_LOG_FORMAT=json`` writes it as JSON lines (:class:`.logjson.JsonLines`), at
+    ``info`` unless ``MAILDNS_LOG`` says otherwise (a service asks for JSON to keep its logs).
+    Any other value of either is a ConfigurationError."""
     global _configured
     level = log_level_from_env()
+    form = log_format_from_env()
+    if level is None and form == "json":
+        level = logging.INFO
     if _configured or level is None:
         return
     _configured = True
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    if form == "json":
+        from .logjson import JsonLines
+
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    # The logger's own filter sees only its own records; on the handler, it also sees those
+    # of its children (maildns.sandbox.dns, ...) that propagate to it.
+    handler.addFilter(RedactLogs())
     logger.addHandler(handler)
     logger.setLevel(level)

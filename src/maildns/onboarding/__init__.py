@@ -54,11 +54,24 @@ from ._config import Config, ConfigError, ConfigProblem, load, loads
 from ._engine import DEFAULT_CONCURRENCY, Engine, OnDomain, PlanMovedError, pool
 from ._journal import Journal, JournalError, SqliteJournal, is_postgres, open_journal
 from ._lookup import Server, parse_servers
+from ._metrics import MetricsServer, WatchMetrics, serve_metrics
 from ._plan import Change, DomainPlan, Plan
 from ._receivers import Fact, passing
 from ._receivers import judge as judge_receivers
 from ._resolve import open_resolver
 from ._verify import LADDER, DomainReport, RecordCheck, VendorReport, report, verify_until
+from ._watch import (
+    DEFAULT_BUDGET,
+    DEFAULT_INTERVAL,
+    Clock,
+    NullObserver,
+    SystemClock,
+    Watcher,
+    WatchError,
+    WatchObserver,
+    check_arguments,
+)
+from ._webhook import WebhookSender, WebhookSignatureError, verify_signature, webhook_signature
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -66,6 +79,7 @@ __all__ = [
     "MAX_CONCURRENCY",
     "Applied",
     "Change",
+    "Clock",
     "Compliance",
     "Config",
     "ConfigError",
@@ -75,17 +89,24 @@ __all__ = [
     "Engine",
     "Journal",
     "JournalError",
+    "MetricsServer",
     "Plan",
     "PlanMovedError",
     "RecordCheck",
     "SqliteJournal",
     "VendorReport",
+    "WatchError",
+    "WatchMetrics",
+    "WatchObserver",
+    "WebhookSender",
+    "WebhookSignatureError",
     "aapply",
     "acheck",
     "aplan",
     "apply",
     "astatus",
     "averify",
+    "awatch",
     "check",
     "load",
     "loads",
@@ -93,9 +114,13 @@ __all__ = [
     "open_engine",
     "open_journal",
     "plan",
+    "serve_metrics",
     "state_path",
     "status",
     "verify",
+    "verify_signature",
+    "watch",
+    "webhook_signature",
 ]
 
 T = TypeVar("T")
@@ -393,6 +418,94 @@ async def astatus(
         config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
     ) as engine:
         return await report(engine, verify=False, servers=servers, on_checked=on_checked)
+
+
+async def awatch(
+    config: Config | str | os.PathLike[str],
+    *,
+    interval: float = DEFAULT_INTERVAL,
+    budget: float = DEFAULT_BUDGET,
+    repair: bool = False,
+    on_event: Callable[[Any], None] | None = None,
+    observer: WatchObserver | None = None,
+    clock: Clock | None = None,
+    stop: asyncio.Event | None = None,
+    once: bool = False,
+    on_ready: Callable[[Watcher], None] | None = None,
+    nameservers: Sequence[Server] | str | None = None,
+    dns_timeout: float | None = None,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> None:
+    """Watch every domain the configuration names and the journal says maildns onboarded,
+    each checked once per ``interval`` seconds, spread evenly, at most ``budget`` of each
+    vendor's rate limit (see :mod:`._watch`); each change of state is an :class:`Event` for
+    ``on_event`` and ``observer``. Runs until ``stop`` is set (the checks in flight end
+    first), or with ``once`` for one interval. ``repair`` puts back what maildns owns and
+    lost; without it nothing is written. An interval the budget cannot meet is a
+    :class:`WatchError` before anything is sent. ``on_ready(watcher)`` hears when the domains
+    are known and the budget holds. ``clock`` (``now()`` and ``sleep()``): the wall clock by
+    default. ``nameservers`` are :func:`averify`'s; ``dns_timeout`` bounds each DNS question
+    (seconds); ``state``, ``clients``, ``concurrency`` (checks in flight at once) and
+    ``resolver`` are :func:`open_engine`'s."""
+    check_arguments(interval, budget)
+    servers = _servers(nameservers)
+    async with open_engine(
+        config, state=state, clients=clients, concurrency=concurrency, resolver=resolver
+    ) as engine:
+        watcher = Watcher(
+            engine,
+            interval,
+            clock or SystemClock(),
+            budget=budget,
+            repair=repair,
+            on_event=on_event,
+            observer=observer or NullObserver(),
+            nameservers=servers,
+            concurrency=concurrency,
+        )
+        if dns_timeout is not None:
+            watcher.dns_timeout = dns_timeout
+        await watcher.prepare()
+        if on_ready is not None:
+            on_ready(watcher)
+        await watcher.run(stop or asyncio.Event(), once=once)
+
+
+def watch(
+    config: Config | str | os.PathLike[str],
+    *,
+    interval: float = DEFAULT_INTERVAL,
+    budget: float = DEFAULT_BUDGET,
+    repair: bool = False,
+    on_event: Callable[[Any], None] | None = None,
+    observer: WatchObserver | None = None,
+    once: bool = False,
+    nameservers: Sequence[Server] | str | None = None,
+    state: str | os.PathLike[str] | None = None,
+    clients: Mapping[str | tuple[str, str], Any] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    resolver: str | Sequence[Server] | None = None,
+) -> None:
+    """Watch on the wall clock until interrupted (or ``once``); see :func:`awatch`."""
+    asyncio.run(
+        awatch(
+            config,
+            interval=interval,
+            budget=budget,
+            repair=repair,
+            on_event=on_event,
+            observer=observer,
+            once=once,
+            nameservers=nameservers,
+            state=state,
+            clients=clients,
+            concurrency=concurrency,
+            resolver=resolver,
+        )
+    )
 
 
 @attrs.frozen

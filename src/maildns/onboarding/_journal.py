@@ -74,7 +74,7 @@ from ..errors import MailDnsError
 from ..models import RecordType
 from ._plan import Change
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 APPLICATION: Final = "maildns"
 """``meta.application`` in every journal: what tells a maildns journal from another program's."""
 UNCLAIMED: Final = ""
@@ -118,6 +118,17 @@ _CREATED: Final = """(
     account TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (config, vendor, account, domain)
 )"""
+_WATCHED: Final = """(
+    config TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (config, domain, vendor, subject)
+)"""
+"""What ``watch`` last saw of each (domain, vendor, subject): a record, the vendor's status,
+the receivers' verdict, an outage. Only the last state, never a history: a restart resumes
+from it without replaying events, and the table stays one row per thing watched."""
 DEFAULT_ACCOUNT: Final = ""
 """A created row's ``account`` for the vendor's own variables (every row before schema 5)."""
 INDEXES: Final = f"""
@@ -138,6 +149,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS steps {_STEPS};
 CREATE TABLE IF NOT EXISTS owned {_OWNED};
 CREATE TABLE IF NOT EXISTS created {_CREATED};
+CREATE TABLE IF NOT EXISTS watched {_WATCHED};
 {INDEXES}
 """
 
@@ -196,6 +208,8 @@ UPDATE meta SET value = '3' WHERE key = 'schema_version';
     + INDEXES,  # the version is written with the mark (MARK) after the migrations
     # The account of every sending domain created ('' for the rows there: the vendor's own).
     4: _rebuilt("created", _CREATED, "vendor, domain, zone, config", added="account"),
+    # What watch last saw (a table of its own: nothing before it changes).
+    5: f"CREATE TABLE IF NOT EXISTS watched {_WATCHED};",
 }
 
 
@@ -608,6 +622,36 @@ class Journal:
             (UNCLAIMED, UNCLAIMED),
         )
         return sorted({str(r[0]) for r in rows} - set(keep))
+
+    # --- what watch last saw ------------------------------------------------------------------
+    def watched(self) -> dict[tuple[str, str, str], str]:
+        """(domain, vendor, subject) -> the state watch last saw, for this configuration."""
+        rows = self._read(
+            "SELECT domain, vendor, subject, state FROM watched WHERE config = ?",
+            (self.identity,),
+        )
+        return {(str(d), str(v), str(s)): str(st) for d, v, s, st in rows}
+
+    def saw(self, changes: Sequence[tuple[str, str, str, str | None]]) -> None:
+        """Record what watch saw change: (domain, vendor, subject, state), None forgetting it
+        (back to the state assumed of a thing never seen); one transaction."""
+        if not changes:
+            return
+        with self._tx() as db:
+            for domain, vendor, subject, state in changes:
+                if state is None:
+                    db.execute(
+                        "DELETE FROM watched WHERE config = ? AND domain = ? AND vendor = ? "
+                        "AND subject = ?",
+                        (self.identity, domain, vendor, subject),
+                    )
+                else:
+                    db.execute(
+                        "INSERT INTO watched (config, domain, vendor, subject, state) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (config, domain, vendor, subject) "
+                        "DO UPDATE SET state = excluded.state",
+                        (self.identity, domain, vendor, subject, state),
+                    )
 
     def elsewhere(self, domains: Collection[str]) -> dict[str, int]:
         """For a configuration with no state of its own (no step, record or sending domain

@@ -44,6 +44,7 @@ from .._core.pace import BucketPermits, Permits, PermitsFactory
 from .._core.secrets import remember
 from ._journal import _SCHEMA as SQLITE_SCHEMA
 from ._journal import (
+    _WATCHED,
     APPLICATION,
     DEFAULT_IDENTITY,
     INDEXES,
@@ -94,6 +95,8 @@ ALTER TABLE created ADD COLUMN account TEXT NOT NULL DEFAULT '';
 ALTER TABLE created DROP CONSTRAINT created_pkey;
 ALTER TABLE created ADD PRIMARY KEY (config, vendor, account, domain);
 """
+# Version 5 to 6: what watch last saw, a table of its own.
+_MIGRATE_5: Final = "CREATE TABLE IF NOT EXISTS watched " + _WATCHED + ";"
 _SCHEMA_LOCK: Final = 0x6D61696C646E7300  # "maildns\0": one opener creates the schema at a time
 
 TIMEOUT_ENV: Final = "MAILDNS_STATE_TIMEOUT"
@@ -356,7 +359,11 @@ class PostgresJournal(Journal):
                 db.execute(mark, (APPLICATION, str(SCHEMA_VERSION)))
             else:
                 version = self._version(tables, meta)
-                migrations = {"3": _MIGRATE_3 + _MIGRATE_4, "4": _MIGRATE_4}
+                migrations = {
+                    "3": _MIGRATE_3 + _MIGRATE_4 + _MIGRATE_5,
+                    "4": _MIGRATE_4 + _MIGRATE_5,
+                    "5": _MIGRATE_5,
+                }
                 if version in migrations:
                     for statement in statements(migrations[version]):
                         db.execute(statement)
@@ -378,7 +385,7 @@ class PostgresJournal(Journal):
                 f"({', '.join(tables[:5])}); give maildns a database of its own"
             )
         version = meta.get("schema_version", "")
-        if version not in ("3", "4", str(SCHEMA_VERSION)):
+        if version not in ("3", "4", "5", str(SCHEMA_VERSION)):
             raise JournalError(
                 f"{self.location}: journal schema version {version or 'unknown'}, this maildns "
                 f"reads {SCHEMA_VERSION} and migrates from 3"

@@ -381,6 +381,15 @@ class Sandbox:
         the first answer counted to the last. ``reset`` zeroes them as it reads."""
         return self._running_app().stats.snapshot(VENDORS, clear=reset)
 
+    def unverify(self, vendor: str, domain: str) -> None:
+        """Turn ``domain`` back to unverified at ``vendor``, as when the vendor's own re-check
+        finds a record gone (``POST /_sandbox/unverify``); a vendor that reads DNS whenever a
+        domain is read (CiiRUS) has no such state: remove a record instead. A SandboxError
+        says why it could not."""
+        why = self._running_app().unverify(vendor, domain)
+        if why is not None:
+            raise SandboxError(why)
+
     def clear_faults(self) -> None:
         """Drop every fault not yet used up."""
         self._running_app().faults.clear()

@@ -16,7 +16,7 @@ from .._core.checks import got, show
 from ._core import SandboxContext, Vendor
 from ._faults import FaultInjector, Operations, check_fault
 from ._limits import BodyLimit, NotJSON, finite_number, loads, too_large_message
-from ._registry import VENDORS, module
+from ._registry import VENDORS, module, unverify
 from ._stats import Counting, Stats, operation_name
 
 _CLOCK_EXAMPLE = '{"advance_seconds": 60}'
@@ -57,6 +57,7 @@ class SandboxApp:
             Route("/_sandbox/clock", self._clock_endpoint, methods=["GET", "POST"]),
             Route("/_sandbox/faults", self._faults_endpoint, methods=["GET", "POST", "DELETE"]),
             Route("/_sandbox/stats", self._stats_endpoint, methods=["GET", "DELETE"]),
+            Route("/_sandbox/unverify", self._unverify_endpoint, methods=["POST"]),
         ]
         controls = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
         self.faults = FaultInjector(self._by_vendor(controls))
@@ -147,6 +148,29 @@ class SandboxApp:
     async def _stats_endpoint(self, request: Request) -> JSONResponse:
         # DELETE answers the counts it clears.
         return JSONResponse(self.stats.snapshot(VENDORS, clear=request.method == "DELETE"))
+
+    def unverify(self, vendor: str, domain: str) -> str | None:
+        """Turn ``domain`` back to unverified at ``vendor``: None when done, else why not."""
+        if vendor not in self._vendor_apps:
+            return f"unknown vendor {show(vendor)}: one of {', '.join(VENDORS)}"
+        return unverify(self._vendor_apps[vendor], vendor, domain)
+
+    async def _unverify_endpoint(self, request: Request) -> JSONResponse:
+        example = '{"vendor": "<vendor>", "domain": "mail.example.com"}'
+        try:
+            body: Any = loads(await request.body())
+        except NotJSON as exc:
+            return _control_error(400, f"the body is {exc}: send {example}")
+        if (
+            not isinstance(body, dict)
+            or set(body) != {"vendor", "domain"}
+            or not all(isinstance(v, str) for v in body.values())
+        ):
+            return _control_error(422, f"the body must be a JSON object: {example}")
+        why = self.unverify(body["vendor"], body["domain"])
+        if why is not None:
+            return _control_error(404 if "has no" in why else 422, why)
+        return JSONResponse({"unverified": body["domain"], "vendor": body["vendor"]})
 
     async def _faults_endpoint(self, request: Request) -> JSONResponse:
         if request.method == "DELETE":

@@ -5,7 +5,9 @@ Each vendor module has ``create_app(ctx)`` (its ASGI app, mounted under ``/<name
 ``error_json(status, message)`` (the vendor's error body for what the sandbox refuses before the
 app sees it: a body over the size limit), when the vendor's calls need account ids, ``ACCOUNT``
 (the seeded ids, by name), and when it accepts more accounts than the demo one,
-``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix).
+``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix), and when the vendor
+keeps a domain's verification as state, ``unverify(app, domain) -> bool`` (the control that
+turns a verified domain back to unverified; False when there is no such domain).
 
 A vendor that hosts DNS has ``served_zones(app)``: its zones as they are now, a mapping of
 lower-case domain (no final dot) to :class:`~maildns.sandbox._zoneindex.ZoneData`, copied only
@@ -60,3 +62,14 @@ def zone_sources() -> tuple[tuple[str, ZoneSource], ...]:
     """``(vendor, served_zones)`` of every served vendor that hosts DNS, in declaration order
     (the first to hold a zone serves it)."""
     return tuple((v, module(v).served_zones) for v in VENDORS if hasattr(module(v), "served_zones"))
+
+
+def unverify(app: object, vendor: str, domain: str) -> str | None:
+    """Turn ``domain`` back to unverified at ``vendor`` (its app ``app``); None when done, else
+    why not (for the control's one-line answer)."""
+    hook = getattr(module(vendor), "unverify", None)
+    if hook is None:
+        return f"{vendor} keeps no verification state: it checks DNS whenever a domain is read"
+    if not hook(app, domain):
+        return f"{vendor} has no sending domain {domain}"
+    return None

@@ -375,6 +375,19 @@ class _ResponseHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def unverify(app: Any, domain: str) -> bool:
+    """Turn ``domain`` back to ``waiting_to_be_verified`` (a sandbox control: what Tesouro does
+    when its own re-check finds the records gone); False when the partner has no such domain."""
+    state: TesouroState = app.state.tesouro
+    for key, found in list(state.domains.items()):
+        if found.domain == domain:
+            state.domains[key] = found.model_copy(
+                update={"status": STATUS_WAITING, "last_updated_at": state.ctx.clock.now()}
+            )
+            return True
+    return False
+
+
 def create_app(ctx: SandboxContext) -> ASGIApp:
     """A fresh Tesouro FinOps app whose state lives and dies with it.
 

@@ -1,0 +1,249 @@
+"""``make bench`` (i): ``maildns onboard watch`` over many domains, hours compressed.
+
+Against a sandbox in this process whose clock is watch's (it moves only when watch sleeps, so
+no figure depends on the machine's speed), ``N`` domains each in its own zone at Tesouro and
+TelecomX, onboarded and verified, then watched for ``INTERVALS`` intervals. The interval is
+proportional to 10,000 domains an hour (``N * 0.36`` s): the same checks per second, at a size
+this machine onboards in a minute. Tesouro's only read of a domain is its whole listing, so a
+check of each of 10,000 domains would move 10,000 listings of 10,000 domains an hour; the
+figures per second are the same at the smaller size. One check runs at a time (concurrency 1),
+so each request reaches the sandbox at the time watch meant it to.
+
+- Tesouro requests per second of the sandbox's clock: the busiest second, against watch's
+  share (10 % of the documented 30/s, plus the client's access-token request);
+- every domain checked exactly once per interval;
+- checks per second: the busiest second over the mean (spread evenly: at most 2x);
+- a DKIM record deleted in the middle of the first interval, of the domain checked just
+  before: sandbox seconds until its event (at most one interval);
+- resident memory (of this process: watch and the sandbox) after the last interval over after
+  the first: at most 20 MB more.
+
+    python scripts/bench_watch.py [--domains N] [--intervals K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench_bulk import Figure, table, write_config
+
+DOMAINS = 500
+INTERVALS = 10
+SECONDS_PER_DOMAIN = 0.36
+"""10,000 domains an hour: the interval of ``N`` domains is ``N * 0.36`` s."""
+GOAL_SPREAD = 2.0
+GOAL_RSS_MB = 20.0
+SHARE = 3.0
+"""Watch's default share of Tesouro's documented 30 requests/s."""
+
+
+def rss_bytes() -> int:
+    """This process's resident memory now (Linux: /proc; elsewhere the peak)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Recorder:
+    """The sandbox's rate clock: real time while onboarding, the sandbox's while watching,
+    noting then the sandbox time of every Tesouro request it admits."""
+
+    def __init__(self) -> None:
+        self.sandbox: Any = None
+        self.times: list[float] | None = None
+
+    def __call__(self) -> float:
+        if self.times is None or self.sandbox is None:
+            return time.monotonic()
+        now: float = self.sandbox.now().timestamp()
+        self.times.append(now)
+        return now
+
+
+class SandboxClock:
+    def __init__(self, sb: Any) -> None:
+        self.sb = sb
+
+    def now(self) -> float:
+        return float(self.sb.now().timestamp())
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sb.advance_clock(seconds)
+        await asyncio.sleep(0)
+
+
+class Run:
+    """What a watch run was seen to do (a :class:`WatchObserver`), and the drift it makes."""
+
+    def __init__(self, sb: Any, domains: int, intervals: int, drift_zone: str) -> None:
+        self.sb = sb
+        self.domains_count = domains
+        self.intervals = intervals
+        self.drift_zone = drift_zone
+        self.attempts: list[float] = []
+        self.sweeps = 0
+        self.rss: list[int] = []
+        self.drifted_at: float | None = None
+        self.seen_at: float | None = None
+        self.stop = asyncio.Event()
+
+    def check_attempted(self, at: float) -> None:
+        self.attempts.append(at)
+        if self.drifted_at is None and len(self.attempts) == self.domains_count // 2:
+            self._drift()
+
+    def _drift(self) -> None:
+        import maildns
+
+        with maildns.TelecomX() as dns:
+            zone = dns.get_zone(self.drift_zone)
+            dkim = next(r for r in zone.records if "._domainkey." in r.name)
+            dns.delete_record(self.drift_zone, dkim)
+        self.drifted_at = self.sb.now().timestamp()
+
+    def check_succeeded(self, at: float) -> None:
+        pass
+
+    def domains(self, counts: Mapping[tuple[str, str], int]) -> None:
+        self.sweeps += 1
+        self.rss.append(rss_bytes())
+        if self.sweeps >= self.intervals:
+            self.stop.set()
+
+    def event(self, event: Any) -> None:
+        if event.kind == "record_missing" and self.seen_at is None:
+            self.seen_at = event.at.timestamp()
+
+    def dns_checked(self, result: str) -> None:
+        pass
+
+    def soft_errors(self, consecutive: int) -> None:
+        pass
+
+
+@contextmanager
+def _environment(sb: Any) -> Iterator[None]:
+    from maildns.sandbox.__main__ import environment
+
+    given, unset = environment(sb)
+    saved = dict(os.environ)
+    os.environ.update(given)
+    for name in unset:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run(domains: int = DOMAINS, intervals: int = INTERVALS) -> list[Figure]:
+    from maildns import onboarding
+    from maildns.sandbox import Sandbox
+
+    interval = domains * SECONDS_PER_DOMAIN
+    recorder = Recorder()
+    with (
+        Sandbox(rate_clock=recorder) as sb,
+        tempfile.TemporaryDirectory() as tmp,
+        _environment(sb),
+    ):
+        recorder.sandbox = sb
+        config = write_config(Path(tmp) / "watch.yaml", sb, domains, prefix="w")
+        onboarding.apply(config, concurrency=32)
+        onboarding.verify(config, concurrency=32)
+        sb.stats(reset=True)
+        # The domain checked one slot before the drift: its next check is an interval away
+        # (less a slot), about the longest a drift can wait.
+        seen = Run(sb, domains, intervals, f"w{max(domains // 2 - 2, 0)}.example")
+        recorder.times = []
+        started = sb.now().timestamp()
+
+        async def watch() -> None:
+            await onboarding.awatch(
+                config,
+                interval=interval,
+                clock=SandboxClock(sb),
+                observer=seen,
+                stop=seen.stop,
+                concurrency=1,
+            )
+
+        asyncio.run(watch())
+        times, recorder.times = recorder.times, None
+        tokens = sum(sb.stats()["tesouro"]["operations"].get("createAccessToken", {}).values())
+    per_second = Counter(math.floor(t) for t in times)
+    peak = max(per_second.values(), default=0)
+    elapsed = max(times, default=started) - started
+    mean_rate = len(times) / elapsed if elapsed > 0 else 0.0
+    checks = Counter(math.floor(t) for t in seen.attempts)
+    busiest = max(checks.values(), default=0)
+    mean_checks = len(seen.attempts) / (intervals * interval)
+    spread = busiest / mean_checks if mean_checks else math.inf
+    once_each = len(seen.attempts) == domains * intervals
+    delay = (
+        None if seen.seen_at is None or seen.drifted_at is None else seen.seen_at - seen.drifted_at
+    )
+    growth = (seen.rss[-1] - seen.rss[0]) / 2**20 if len(seen.rss) >= 2 else math.nan
+    return [
+        Figure(
+            f"Tesouro requests/s, busiest second ({domains} domains, {interval:g} s interval)",
+            f"{peak} ({mean_rate:.2f}/s mean over {len(times)} requests, {tokens} token)",
+            f"<= {SHARE:g} + token",
+            peak <= SHARE + tokens,
+        ),
+        Figure(
+            "every domain checked once per interval",
+            f"{len(seen.attempts)} checks in {seen.sweeps} intervals of {domains}",
+            "each domain once per interval",
+            once_each,
+        ),
+        Figure(
+            "checks per second, busiest / mean",
+            f"{spread:.2f}x ({busiest} over {mean_checks:.2f}/s)",
+            f"<= {GOAL_SPREAD:g}x",
+            spread <= GOAL_SPREAD,
+        ),
+        Figure(
+            "drift to its event",
+            "not seen" if delay is None else f"{delay:.1f} s of the sandbox's clock",
+            f"<= one interval ({interval:g} s)",
+            delay is not None and 0 <= delay <= interval,
+        ),
+        Figure(
+            f"resident memory growth over {seen.sweeps} intervals",
+            f"{growth:+.1f} MB",
+            f"<= {GOAL_RSS_MB:g} MB",
+            growth <= GOAL_RSS_MB,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--domains", type=int, default=DOMAINS)
+    parser.add_argument("--intervals", type=int, default=INTERVALS)
+    args = parser.parse_args(argv)
+    figures = run(args.domains, args.intervals)
+    print("\n".join(table(figures)))
+    return 0 if all(f.met for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

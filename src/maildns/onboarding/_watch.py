@@ -1,0 +1,802 @@
+"""``watch``: keep what maildns onboarded healthy, reporting each change of state once.
+
+Every domain the configuration names, and every one the journal says maildns made a sending
+domain for, is checked once per ``interval``, domain ``i`` of ``N`` at ``i * interval / N``
+into it, so that the checks never come in bursts. A check reads each of the domain's vendors
+(the one read ``status`` makes per domain: ``get_sending_domain``), asks every authoritative
+nameserver for the records that vendor asks for (:func:`._verify.check_records`), and judges
+what receivers would conclude (:func:`._receivers.judge`, as ``check`` does).
+
+**Budget.** Watch spends at most ``budget`` (10 % by default) of each vendor's documented rate
+limit (:attr:`Declaration.rate_limit`; :data:`UNDOCUMENTED_RATE` for a vendor that documents
+none), so that an apply beside it keeps the rest. A check costs :data:`READS_PER_CHECK` read
+per vendor of the domain; an interval that needs more than the budget allows is refused with
+one line (:class:`WatchError`) before anything is sent, naming the smallest one that works.
+Within the interval each vendor's reads are spaced at least ``1 / share`` seconds apart.
+
+**State.** Only transitions are reported (:mod:`._events`). What watch last saw of a thing
+that is not as it should be (a record missing, a vendor not verified, receivers refusing, an
+outage) is one row in the journal (:meth:`Journal.saw`); a thing as it should be has none. So a
+restart resumes without replaying an event, and memory holds one entry per thing in drift,
+never a history. An unknown answer (a time-out, SERVFAIL, REFUSED; a vendor that could not be
+read) changes nothing: it is never drift. A vendor that stops answering (or nameservers that
+answer nothing), :data:`OUTAGE_AFTER` checks in a row, is one ``check_unavailable``; it is
+then tried by one domain's check at a time,
+backing off from :data:`BACKOFF_START` to the interval, and one ``check_available`` says it
+answers again.
+
+**Repair** (``repair=True``) puts back what maildns owns and lost: a record it published
+(journal ``owned`` rows) that is missing everywhere is re-created through the engine, for that
+domain alone, under the journal's claims (so it cooperates with ``apply`` and other watchers
+on one PostgreSQL journal). A record edited by someone else (``record_changed``: an SPF record
+without the vendor's include, another DKIM key) is reported ``repair_refused``, never written;
+so is a plan that would do anything but re-create the lost records. Without ``repair``, watch
+sends no request that writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import attrs
+
+from ..errors import MailDnsError, NotFoundError
+from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
+from ..vendors import DECLARATIONS
+from ._accounts import Key, account_of
+from ._events import Event, EventKind, RecordRef, ServerAnswer
+from ._lookup import TIMEOUT, Server, authoritative_servers, expected_value
+from ._receivers import Fact
+from ._receivers import judge as judge_receivers
+from ._spf import is_spf
+from ._verify import RecordCheck, check_records, judge
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+DEFAULT_INTERVAL: Final = 3600.0
+DEFAULT_BUDGET: Final = 0.10
+UNDOCUMENTED_RATE: Final = 10.0
+"""Requests per second assumed of a vendor that documents no rate limit (CiiRUS): watch's
+share is ``budget`` of it (1/s by default), well below what any such API tolerates."""
+READS_PER_CHECK: Final = 1
+"""Vendor requests one check of one domain makes at each of its vendors (one read)."""
+BACKOFF_START: Final = 30.0
+"""Seconds before an unavailable vendor (or DNS) is tried again; doubled each failure, up to
+the interval."""
+OUTAGE_AFTER: Final = 3
+"""Consecutive checks a vendor (or every nameserver) must fail before it is reported
+unavailable and backed off from: one lost answer on a busy network is not an outage (its
+check is simply incomplete: unknown, never drift)."""
+DRAIN_SECONDS: Final = 10.0
+"""How long a stopped watch waits for the checks in flight (real time) before cancelling them."""
+DNS: Final = "dns"
+"""The ``vendor`` of an outage of the nameservers."""
+ALL_DOMAINS: Final = "*"
+"""The ``domain`` of an outage's row in the journal."""
+
+SERVED: Final = "served"
+VERIFIED: Final = DomainStatus.VERIFIED.value
+PASS: Final = "pass"  # noqa: S105 (a verdict, not a password)
+COMPLIANCE: Final = "compliance"
+STATUS: Final = "status"
+OUTAGE: Final = "outage"
+DOWN: Final = "down"
+
+
+class WatchError(MailDnsError):
+    """Watch cannot run as asked (an interval the budget cannot meet, a bad argument)."""
+
+
+class Clock(Protocol):
+    """Where watch takes its time from: the wall clock, or a test's (the sandbox's)."""
+
+    def now(self) -> float:
+        """Unix time, seconds."""
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class WatchObserver(Protocol):
+    def check_attempted(self, at: float) -> None: ...  # unix time a domain check started
+    def check_succeeded(self, at: float) -> None: ...  # a check that got every answer
+    def domains(self, counts: Mapping[tuple[str, str], int]) -> None: ...  # (vendor, state) -> n
+    def event(self, event: Event) -> None: ...
+    def dns_checked(self, result: str) -> None: ...  # "served" | "missing" | "unknown"
+    def soft_errors(self, consecutive: int) -> None: ...  # consecutive failed checks (0 resets)
+
+
+class NullObserver:
+    """Hears everything, does nothing."""
+
+    def check_attempted(self, at: float) -> None:
+        pass
+
+    def check_succeeded(self, at: float) -> None:
+        pass
+
+    def domains(self, counts: Mapping[tuple[str, str], int]) -> None:
+        pass
+
+    def event(self, event: Event) -> None:
+        pass
+
+    def dns_checked(self, result: str) -> None:
+        pass
+
+    def soft_errors(self, consecutive: int) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A domain watch checks: its zone and its (vendor, account) pairs."""
+
+    name: str
+    zone: str
+    vendors: tuple[Key, ...]
+    configured: bool = True
+    """Named by the configuration (else only in the journal: reported, never repaired)."""
+
+
+def targets(engine: Engine) -> list[Target]:
+    """The configuration's domains, then those the journal says maildns made a sending domain
+    for and the configuration no longer names (in the journal's order)."""
+    config = engine.config
+    found = [
+        Target(
+            d.name,
+            d.zone,
+            tuple((v, account_of(d, v)) for v in d.vendors if v in DECLARATIONS),
+        )
+        for d in config.domains
+    ]
+    _, created = engine.journal.prunable(config.dns_vendor, {d.name for d in config.domains})
+    dropped: dict[str, list[Key]] = {}
+    zones: dict[str, str] = {}
+    for made in created:
+        if made.vendor in DECLARATIONS and engine.provider(made.key) is not None:
+            dropped.setdefault(made.domain, []).append(made.key)
+            zones[made.domain] = made.zone
+    found += [Target(n, zones[n], tuple(keys), configured=False) for n, keys in dropped.items()]
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One vendor's part of the budget for an interval."""
+
+    vendor: str
+    rate: float
+    """The vendor's rate limit (documented, else :data:`UNDOCUMENTED_RATE`), requests/s."""
+    documented: bool
+    share: float
+    """Requests per second watch may spend: ``budget * rate``."""
+    needed: int
+    """Requests one interval's checks make."""
+
+    def capacity(self, interval: float) -> int:
+        return math.floor(self.share * interval + 1e-9)
+
+    def smallest_interval(self) -> float:
+        return math.ceil(self.needed / self.share)
+
+
+def shares(found: Sequence[Target], budget: float) -> dict[str, Share]:
+    """Each vendor's share of the budget and what one interval needs of it."""
+    needed: dict[str, int] = {}
+    for target in found:
+        for vendor, _ in target.vendors:
+            needed[vendor] = needed.get(vendor, 0) + READS_PER_CHECK
+    result = {}
+    for vendor, count in sorted(needed.items()):
+        documented = DECLARATIONS[vendor].rate_limit
+        rate = float(documented) if documented else UNDOCUMENTED_RATE
+        result[vendor] = Share(vendor, rate, documented is not None, budget * rate, count)
+    return result
+
+
+def check_arguments(interval: float, budget: float) -> None:
+    if not (isinstance(interval, int | float) and math.isfinite(interval) and interval > 0):
+        raise WatchError(f"interval: must be a number of seconds above 0, got {interval!r:.40}")
+    if not (isinstance(budget, int | float) and math.isfinite(budget) and 0 < budget <= 1):
+        raise WatchError(f"budget: must be a fraction above 0 and at most 1, got {budget!r:.40}")
+
+
+def refusal(found: Sequence[Target], interval: float, budget: float) -> str | None:
+    """Why ``interval`` cannot be met within ``budget`` (one line), None when it can."""
+    over = [s for s in shares(found, budget).values() if s.needed > s.capacity(interval)]
+    if not over:
+        return None
+    smallest = max(s.smallest_interval() for s in over)
+    parts = []
+    for s in over:
+        limit = f"{s.rate:g}/s" + ("" if s.documented else " assumed: none documented")
+        parts.append(
+            f"{s.vendor} needs {s.needed} requests for {_count(s.needed)}, "
+            f"{budget:.0%} of {limit} covers {s.capacity(interval)} in {interval:g} s"
+        )
+    return (
+        f"interval {interval:g} s is too short for the budget: {'; '.join(parts)}; "
+        f"the smallest interval that works is {smallest:g} s"
+    )
+
+
+def _count(n: int) -> str:
+    return f"{n} domain" if n == 1 else f"{n} domains"
+
+
+class Spacing:
+    """At most ``share`` requests a second, spaced evenly (never a burst): each request waits
+    until ``1 / share`` seconds after the one before."""
+
+    def __init__(self, share: float, clock: Clock) -> None:
+        self._gap = 1.0 / share
+        self._clock = clock
+        self._next = -math.inf
+
+    async def take(self) -> None:
+        now = self._clock.now()
+        start = max(now, self._next)
+        self._next = start + self._gap
+        if start > now:
+            await self._clock.sleep(start - now)
+
+
+@dataclass(slots=True)
+class Outage:
+    """A vendor (or DNS) that stopped answering: when it may be tried again."""
+
+    retry_at: float
+    backoff: float
+    probing: bool = False
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What one check found: (vendor, subject) -> state (unknown things left out), with the
+    record checks behind each record state."""
+
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
+    checks: dict[tuple[str, str], RecordCheck] = field(default_factory=dict)
+    facts: tuple[Fact, ...] = ()
+    complete: bool = True
+
+
+def record_subject(record: DnsRecord) -> str:
+    return f"record {record.type.value} {record.name}"
+
+
+GOOD: Final = {STATUS: VERIFIED, COMPLIANCE: PASS}
+"""The state of a thing never seen in drift (a record's is ``served``)."""
+
+
+def good(subject: str) -> str:
+    return GOOD.get(subject, SERVED)
+
+
+def drift(check: RecordCheck) -> str | None:
+    """``served``, ``missing`` (nothing of its type at the name, or NXDOMAIN), ``changed``
+    (the name holds another value of its type: another SPF, another key), or None (unknown)."""
+    if check.state == "unknown":
+        return None
+    if check.state == "served":
+        return SERVED
+    record = check.record
+    spf = record.type is RecordType.TXT and is_spf(record.value)
+    for answer in check.answers:
+        if answer.definitive and answer.error is None:
+            others = [v for v in answer.values if is_spf(v)] if spf else list(answer.values)
+            if others and expected_value(record) not in answer.values:
+                return "changed"
+    return "missing"
+
+
+def _answers(check: RecordCheck) -> tuple[ServerAnswer, ...]:
+    shown = []
+    for answer in check.answers:
+        state = judge(check.record, [answer])
+        shown.append(ServerAnswer(_server(answer.server), state, answer.values, answer.error))
+    return tuple(shown)
+
+
+def _server(server: Server) -> str:
+    return f"{server[0]}:{server[1]}"
+
+
+def _ref(record: DnsRecord) -> RecordRef:
+    return RecordRef(record.name, record.type.value, expected_value(record))
+
+
+@dataclass
+class Watcher:
+    """The reconciler over one engine (sans-IO where it can be: the time is ``clock``'s,
+    every vendor read goes through the engine's clients, every DNS question through
+    :mod:`._lookup`)."""
+
+    engine: Engine
+    interval: float
+    clock: Clock
+    budget: float = DEFAULT_BUDGET
+    repair: bool = False
+    on_event: Callable[[Event], None] | None = None
+    observer: WatchObserver = field(default_factory=NullObserver)
+    nameservers: Sequence[Server] | None = None
+    concurrency: int = 16
+    dns_timeout: float = TIMEOUT
+    found: list[Target] = field(default_factory=list)
+    seen: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(domain, vendor, subject) -> state, for what is not as it should be only."""
+    outages: dict[str, Outage] = field(default_factory=dict)
+    spacing: dict[str, Spacing] = field(default_factory=dict)
+    failures: int = 0
+    failing: dict[str, int] = field(default_factory=dict)
+    """Consecutive checks a vendor (or DNS) failed, before it is declared unavailable."""
+    _zone_servers: dict[str, list[Server] | str] = field(default_factory=dict)
+
+    async def prepare(self) -> None:
+        """Find the domains, refuse an interval the budget cannot meet, read what the journal
+        says was last seen. Nothing is sent to a vendor here."""
+        check_arguments(self.interval, self.budget)
+        self.found = await self._journal(lambda: targets(self.engine))
+        why = refusal(self.found, self.interval, self.budget)
+        if why is not None:
+            raise WatchError(why)
+        self.spacing = {
+            v: Spacing(s.share, self.clock) for v, s in shares(self.found, self.budget).items()
+        }
+        self.seen = await self._journal(self.engine.journal.watched)
+        for (domain, vendor, subject), state in self.seen.items():
+            if domain == ALL_DOMAINS and subject == OUTAGE and state == DOWN:
+                self.outages[vendor] = Outage(self.clock.now(), BACKOFF_START)
+
+    def shares(self) -> dict[str, Share]:
+        """Each vendor's share of the budget, and what an interval needs of it."""
+        return shares(self.found, self.budget)
+
+    async def _journal(self, call: Callable[[], Any]) -> Any:
+        if self.engine.journal.blocking:
+            return await asyncio.to_thread(call)
+        return call()
+
+    # --- one domain ---------------------------------------------------------------------------
+    def _may_try(self, what: str) -> bool:
+        outage = self.outages.get(what)
+        if outage is None:
+            return True
+        if outage.probing or self.clock.now() < outage.retry_at:
+            return False
+        outage.probing = True  # this check is the probe; the others wait for its answer
+        return True
+
+    def _failed(self, what: str, why: str, at: datetime, events: list[Event]) -> None:
+        outage = self.outages.get(what)
+        now = self.clock.now()
+        if outage is None:
+            failed = self.failing[what] = self.failing.get(what, 0) + 1
+            if failed >= OUTAGE_AFTER:
+                self.failing.pop(what, None)
+                self.outages[what] = Outage(now + BACKOFF_START, BACKOFF_START)
+                events.append(Event("check_unavailable", ALL_DOMAINS, what, at, detail=why))
+            return
+        outage.backoff = min(self.interval, outage.backoff * 2)
+        outage.retry_at = now + outage.backoff
+        outage.probing = False
+
+    def _answered(self, what: str, at: datetime, events: list[Event]) -> None:
+        self.failing.pop(what, None)
+        if self.outages.pop(what, None) is not None:
+            events.append(Event("check_available", ALL_DOMAINS, what, at))
+
+    async def _servers(self, zone: str) -> list[Server] | str:
+        known = self._zone_servers.get(zone)
+        if known is None:
+            try:
+                known = await authoritative_servers(zone, self.nameservers)
+            except Exception as error:  # a resolver's failure: the records are unknown
+                known = f"cannot find the nameservers of {zone}: {error}"
+            if not known:
+                known = f"{zone} has no nameservers"
+            self._zone_servers[zone] = known
+        return known
+
+    async def _read(self, target: Target, key: Key) -> SendingDomain | None:
+        vendor, _ = key
+        provider = self.engine.provider(key)
+        assert provider is not None
+        await self.spacing[vendor].take()
+        try:
+            return await provider.get_sending_domain(target.name)
+        except NotFoundError:
+            return None
+
+    async def check(self, target: Target) -> list[Event]:
+        """Check one domain; its events (also heard by ``on_event`` and the observer), what
+        changed saved in the journal first."""
+        now = self.clock.now()
+        at = datetime.fromtimestamp(now, UTC)
+        self.observer.check_attempted(now)
+        seen = _Seen()
+        events: list[Event] = []
+        dns_answered = False
+        dns_asked = False
+        dns_allowed: bool | None = None
+        keys: list[tuple[str, str]] = []
+        for key in target.vendors:
+            vendor = key[0]
+            if not self._may_try(vendor):
+                seen.complete = False
+                continue
+            try:
+                found = await self._read(target, key)
+            except MailDnsError as error:
+                self._failed(vendor, str(error), at, events)
+                seen.complete = False
+                continue
+            self._answered(vendor, at, events)
+            if found is None:
+                seen.states[vendor, STATUS] = "absent"
+                continue
+            if found.status is not DomainStatus.UNKNOWN:
+                seen.states[vendor, STATUS] = found.status.value
+            keys += [(vendor, r.name) for r in found.records if "._domainkey." in r.name]
+            if not found.records:
+                continue
+            if dns_allowed is None:
+                dns_allowed = self._may_try(DNS)  # once a check: it is the probe, or not
+            if not dns_allowed:
+                seen.complete = False
+                continue
+            servers = await self._servers(target.zone)
+            if isinstance(servers, str):
+                seen.complete = False
+                continue
+            dns_asked = True
+            for record_check in await check_records(found, servers, self.dns_timeout):
+                self.observer.dns_checked(record_check.state)
+                state = drift(record_check)
+                if any(a.definitive for a in record_check.answers):
+                    dns_answered = True
+                if state is None:
+                    seen.complete = False
+                    continue
+                subject = record_subject(record_check.record)
+                seen.states[vendor, subject] = state
+                seen.checks[vendor, subject] = record_check
+        if dns_asked:
+            if dns_answered:
+                self._answered(DNS, at, events)
+            else:
+                self._failed(DNS, f"no nameserver of {target.zone} answered", at, events)
+        elif dns_allowed and DNS in self.outages:
+            self.outages[DNS].probing = False  # this probe had nothing to ask: the next one
+        if (dns_answered or not dns_asked) and seen.complete:
+            declared = [(v, DECLARATIONS[v]) for v, _ in target.vendors if v in DECLARATIONS]
+            seen.facts = await judge_receivers(target.name, declared, keys, self.engine.resolver)
+            if any(f.result == "unknown" for f in seen.facts):
+                seen.complete = False
+            else:
+                failing = all(f.result in ("pass", "warn") for f in seen.facts)
+                seen.states["", COMPLIANCE] = PASS if failing else "fail"
+        events += self._transitions(target, seen, at)
+        moved = {key for key, state in seen.states.items() if state != self._was(target.name, *key)}
+        changes = [
+            (e.domain, e.vendor or "", OUTAGE, DOWN if e.kind == "check_unavailable" else None)
+            for e in events
+            if e.kind in ("check_unavailable", "check_available")
+        ]
+        changes += self._changes(target, seen)
+        if changes:
+            await self._journal(lambda: self.engine.journal.saw(changes))
+        if self.repair and target.configured:
+            events += await self._repair(target, seen, moved, at)
+        if seen.complete:
+            self.failures = 0
+            self.observer.check_succeeded(now)
+        else:
+            self.failures += 1
+        self.observer.soft_errors(self.failures)
+        for event in events:
+            self.observer.event(event)
+            if self.on_event is not None:
+                self.on_event(event)
+        return events
+
+    def _was(self, domain: str, vendor: str, subject: str) -> str:
+        return self.seen.get((domain, vendor, subject), good(subject))
+
+    def _changes(self, target: Target, seen: _Seen) -> list[tuple[str, str, str, str | None]]:
+        """What to save (and keep in memory): the states that moved; a thing back to good is
+        forgotten."""
+        changes: list[tuple[str, str, str, str | None]] = []
+        for (vendor, subject), state in seen.states.items():
+            key = (target.name, vendor, subject)
+            if state == self._was(*key):
+                continue
+            if state == good(subject):
+                self.seen.pop(key, None)
+                changes.append((*key, None))
+            else:
+                self.seen[key] = state
+                changes.append((*key, state))
+        return changes
+
+    def _transitions(self, target: Target, seen: _Seen, at: datetime) -> list[Event]:
+        events: list[Event] = []
+        explained = False
+        for (vendor, subject), state in seen.states.items():
+            was = self._was(target.name, vendor, subject)
+            if state == was:
+                continue
+            if subject == STATUS:
+                if VERIFIED in (state, was):
+                    kind: EventKind = (
+                        "vendor_verified" if state == VERIFIED else "vendor_unverified"
+                    )
+                    detail = f"{vendor} says {state}" + (
+                        " (no sending domain there)" if state == "absent" else ""
+                    )
+                    events.append(Event(kind, target.name, vendor, at, detail=detail))
+            elif subject.startswith("record "):
+                check = seen.checks[vendor, subject]
+                kind = "record_restored" if state == SERVED else f"record_{state}"  # type: ignore[assignment]
+                explained = True
+                events.append(
+                    Event(
+                        kind,
+                        target.name,
+                        vendor,
+                        at,
+                        record=_ref(check.record),
+                        answers=_answers(check),
+                        detail=_describe(kind, check),
+                    )
+                )
+        compliance = seen.states.get(("", COMPLIANCE))
+        if (
+            compliance is not None
+            and compliance != self._was(target.name, "", COMPLIANCE)
+            and not explained
+        ):
+            failing = [f for f in seen.facts if f.result not in ("pass", "warn")]
+            detail = "; ".join(
+                f"{f.rule}{f' ({f.vendor})' if f.vendor else ''}: {f.detail}" for f in failing
+            )
+            kind = "compliance_restored" if compliance == PASS else "compliance_failed"
+            events.append(Event(kind, target.name, None, at, detail=detail))
+        return events
+
+    # --- repair -------------------------------------------------------------------------------
+    async def _repair(
+        self, target: Target, seen: _Seen, moved: set[tuple[str, str]], at: datetime
+    ) -> list[Event]:
+        """Put back what maildns owns and lost. A refusal is said once, as the drift begins
+        (``moved``: what changed state in this check); a lost record is tried again at every
+        check until it is back."""
+        drifted = {
+            key: state
+            for key, state in seen.states.items()
+            if key[1].startswith("record ") and state != SERVED
+        }
+        if not drifted:
+            return []
+        config = self.engine.config
+        owned = await self._journal(
+            lambda: self.engine.journal.owned(config.dns_vendor, target.name)
+        )
+        owned_names = {(t, n) for t, n, _ in owned}
+        events: list[Event] = []
+        lost: list[RecordCheck] = []
+        for key, state in drifted.items():
+            check = seen.checks[key]
+            record = check.record
+            ref = _ref(record)
+            if state == "changed" and key in moved:
+                events.append(
+                    Event(
+                        "repair_refused",
+                        target.name,
+                        key[0],
+                        at,
+                        record=ref,
+                        answers=_answers(check),
+                        detail=f"{record.name} was edited outside maildns; left alone",
+                    )
+                )
+            elif state == "changed":
+                continue
+            elif (record.type, record.name) not in owned_names:
+                if key not in moved:
+                    continue
+                events.append(
+                    Event(
+                        "repair_refused",
+                        target.name,
+                        key[0],
+                        at,
+                        record=ref,
+                        detail=f"maildns did not publish {record.name}: not its to repair",
+                    )
+                )
+            else:
+                lost.append(check)
+        if lost:
+            done = await self._apply_repair(target, lost, at)
+            # A repair that fails is said as the drift begins, then tried again quietly.
+            first = any(key in moved for key in drifted)
+            events += [e for e in done if e.kind == "repaired" or first]
+        return events
+
+    async def _apply_repair(
+        self, target: Target, lost: Sequence[RecordCheck], at: datetime
+    ) -> list[Event]:
+        from ._engine import Engine
+
+        config = self.engine.config
+        domain = next(d for d in config.domains if d.name == target.name)
+        only = attrs.evolve(
+            config,
+            domains=(domain,),
+            zones={domain.zone: config.zones[domain.zone]},
+        )
+        engine = Engine(
+            only,
+            dns=self.engine.dns,
+            providers=self.engine.providers,
+            journal=self.engine.journal,
+            concurrency=1,
+            resolver=self.engine.resolver,
+            accounts=self.engine.accounts,
+        )
+        names = {(c.record.type, c.record.name) for c in lost}
+        try:
+            plan = await engine.plan()
+            wanted = [
+                c
+                for c in plan.changes
+                if c.kind == "record" and c.action == "create" and (c.type, c.name) in names
+            ]
+            others = [c for c in plan.changes if c not in wanted]
+            if plan.has_problems or plan.errors or others or not wanted:
+                why = (
+                    "; ".join(
+                        [
+                            *(p for d in plan.domains for p in d.problems),
+                            *(e for _, e in plan.errors),
+                        ]
+                        + [f"it would also {c.action} {c.name or c.domain}" for c in others]
+                    )
+                    or "the plan has nothing to put back"
+                )
+                return [
+                    Event("repair_refused", target.name, None, at, detail=f"not repaired: {why}")
+                ]
+            applied = await engine.apply(plan)
+        except MailDnsError as error:
+            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {error}")]
+        if applied.failed or applied.unknown:
+            first = applied.failed[0][1] if applied.failed else applied.unknown[0][1]
+            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {first}")]
+        return [
+            Event(
+                "repaired",
+                target.name,
+                config.dns_vendor,
+                at,
+                record=_ref(c.record),
+                detail=f"put back {c.record.type.value} {c.record.name}",
+            )
+            for c in lost
+        ]
+
+    # --- the schedule -------------------------------------------------------------------------
+    def counts(self) -> dict[tuple[str, str], int]:
+        """(vendor, status) -> domains, from what was last seen."""
+        counted: dict[tuple[str, str], int] = {}
+        for target in self.found:
+            for vendor, _ in target.vendors:
+                state = self._was(target.name, vendor, STATUS)
+                counted[vendor, state] = counted.get((vendor, state), 0) + 1
+        return counted
+
+    async def run(self, stop: asyncio.Event, *, once: bool = False) -> None:
+        """Check every domain once per interval until ``stop`` is set (or, ``once``, after one
+        interval's checks have all ended); the checks in flight at a stop end first (within
+        :data:`DRAIN_SECONDS`)."""
+        count = len(self.found)
+        if count == 0:
+            return
+        step = self.interval / count
+        start = self.clock.now()
+        slots = asyncio.Semaphore(self.concurrency)
+        flying: set[asyncio.Task[list[Event]]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
+        sweep = 0
+        failure: list[BaseException] = []
+
+        def crashed(task: asyncio.Task[list[Event]]) -> None:
+            # A check that raised (a bug: what a vendor or DNS does is an answer, never an
+            # exception here) stops the watch at once rather than failing unheard.
+            if not task.cancelled() and task.exception() is not None:
+                failure.append(task.exception())  # type: ignore[arg-type]
+                stop.set()
+
+        try:
+            while not stop.is_set():
+                forget = getattr(self.engine.resolver, "forget", None)
+                if forget is not None:
+                    forget()  # a sweep sees DNS as it is now
+                self._zone_servers.clear()
+                for i, target in enumerate(self.found):
+                    if not await self._until(slots.acquire(), stopping):
+                        break
+                    if stop.is_set():
+                        slots.release()
+                        break
+                    delay = start + sweep * self.interval + i * step - self.clock.now()
+                    if delay > 0:
+                        await self._until(self.clock.sleep(delay), stopping)
+                        if stop.is_set():
+                            slots.release()
+                            break
+                    task = asyncio.ensure_future(self.check(target))
+                    flying.add(task)
+                    task.add_done_callback(flying.discard)
+                    task.add_done_callback(lambda _: slots.release())
+                    task.add_done_callback(crashed)
+                else:
+                    sweep += 1
+                    if once:
+                        if flying:
+                            await asyncio.wait(set(flying))
+                        self.observer.domains(self.counts())
+                        break
+                    self.observer.domains(self.counts())
+                    continue
+                break
+        finally:
+            stopping.cancel()
+            if flying:
+                _, late = await asyncio.wait(set(flying), timeout=DRAIN_SECONDS)
+                for task in late:
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late)
+        if failure:
+            raise failure[0]
+
+    @staticmethod
+    async def _until(waiting: Any, stopping: asyncio.Future[Any]) -> bool:
+        """``waiting``, unless a stop comes first: whether it completed."""
+        task = asyncio.ensure_future(waiting)
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        return task.done() and not task.cancelled()
+
+
+def _describe(kind: str, check: RecordCheck) -> str:
+    record = check.record
+    if kind == "record_restored":
+        return f"{record.type.value} {record.name} is served again by every nameserver"
+    said = "; ".join(a.describe() for a in check.answers if a.definitive)
+    if kind == "record_changed":
+        return f"{record.type.value} {record.name} holds another value: {said}"
+    return f"{record.type.value} {record.name} is not served: {said}"

@@ -1,0 +1,507 @@
+"""``maildns onboard watch`` against the sandbox and its DNS, hours compressed with its clock.
+
+One sandbox for the module, 200 domains onboarded and verified once (the module's cost); each
+test drifts domains of its own (a DKIM record deleted, an SPF record edited by hand, a domain
+unverified at the vendor) and runs a watch for one interval on the sandbox's clock, which moves
+only when watch sleeps: no assertion depends on how fast the machine is. Drift left behind by
+one test is steady state for the next (an event is a change, not a level).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import stamina
+
+import maildns
+from maildns import DnsRecord, onboarding
+from maildns.onboarding import WatchError
+from maildns.onboarding._watch import OUTAGE_AFTER
+from maildns.sandbox import Sandbox, SandboxError
+from maildns.sandbox._serving import environment
+
+# One worker runs the module (its onboarded sandbox is built once), and starts it early.
+pytestmark = [pytest.mark.xdist_group("watch_onboard"), pytest.mark.long]
+
+DOMAINS = 200
+SMALL = 12
+"""The domains of the second configuration, for the tests that need no 200."""
+MAILDNS = Path(sys.executable).parent / "maildns"
+HOUR = 3600.0
+
+
+class Recorder:
+    """The sandbox's rate clock: real time while the module sets up, the sandbox's clock while
+    a watch runs, when it also notes the (sandbox) time of every Tesouro request it admits."""
+
+    def __init__(self) -> None:
+        self.sandbox: Sandbox | None = None
+        self.times: list[float] | None = None
+
+    def __call__(self) -> float:
+        if self.times is None or self.sandbox is None:
+            return time.monotonic()
+        now = self.sandbox.now().timestamp()
+        self.times.append(now)
+        return now
+
+
+class SandboxClock:
+    """Watch's clock: the sandbox's; a sleep moves it (and lets the loop run)."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        self.sb = sb
+
+    def now(self) -> float:
+        return self.sb.now().timestamp()
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sb.advance_clock(seconds)
+        await asyncio.sleep(0)
+
+
+class Observed:
+    """A :class:`WatchObserver` that keeps what it hears."""
+
+    def __init__(self) -> None:
+        self.attempted: list[float] = []
+        self.succeeded = 0
+        self.counts: list[dict[tuple[str, str], int]] = []
+        self.events: list[Any] = []
+        self.dns: Counter[str] = Counter()
+        self.soft: list[int] = []
+
+    def check_attempted(self, at: float) -> None:
+        self.attempted.append(at)
+
+    def check_succeeded(self, at: float) -> None:
+        self.succeeded += 1
+
+    def domains(self, counts: Mapping[tuple[str, str], int]) -> None:
+        self.counts.append(dict(counts))
+
+    def event(self, event: Any) -> None:
+        self.events.append(event)
+
+    def dns_checked(self, result: str) -> None:
+        self.dns[result] += 1
+
+    def soft_errors(self, consecutive: int) -> None:
+        self.soft.append(consecutive)
+
+
+def write_config(path: Path, sb: Sandbox, prefix: str, count: int) -> Path:
+    """``count`` domains at Tesouro, each in its own zone (``mail.<prefix><i>.example``)."""
+    account = f'{{customer: "{sb.telecomx_customer_id}", product: "{sb.telecomx_product_id}"}}'
+    zones = "".join(f"    {prefix}{i}.example: {account}\n" for i in range(count))
+    domains = "".join(
+        f"  - domain: mail.{prefix}{i}.example\n    tesouro: {{}}\n" for i in range(count)
+    )
+    path.write_text(f"version: 1\ndns:\n  vendor: telecomx\n  zones:\n{zones}domains:\n{domains}")
+    return path
+
+
+def onboarded(folder: Path, sb: Sandbox, prefix: str, count: int) -> Path:
+    config = write_config(folder / f"{prefix}.yaml", sb, prefix, count)
+    applied = onboarding.apply(config, concurrency=32)
+    assert not applied.failed
+    assert not applied.unknown
+    reports = onboarding.verify(config, concurrency=32)
+    assert all(r.verified for r in reports), [r for r in reports if not r.verified][:1]
+    return config
+
+
+World = tuple[Sandbox, Path, Recorder]
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, Recorder, Path]]:
+    recorder = Recorder()
+    stamina.set_testing(True, attempts=10, cap=True)
+    with Sandbox(rate_clock=recorder) as sb, pytest.MonkeyPatch.context() as patch:
+        recorder.sandbox = sb
+        given, unset = environment(sb)
+        for name, value in given.items():
+            patch.setenv(name, value)
+        for name in (*unset, "MAILDNS_STATE"):
+            patch.delenv(name, raising=False)
+        yield sb, recorder, tmp_path_factory.mktemp("watch")
+    stamina.set_testing(False)
+
+
+@pytest.fixture(scope="module")
+def world(sandbox: tuple[Sandbox, Recorder, Path]) -> World:
+    """200 domains onboarded and verified (``mail.c<i>.example``)."""
+    sb, recorder, folder = sandbox
+    return sb, onboarded(folder, sb, "c", DOMAINS), recorder
+
+
+@pytest.fixture(scope="module")
+def small(sandbox: tuple[Sandbox, Recorder, Path]) -> World:
+    """A dozen more, under a configuration (and journal rows) of their own
+    (``mail.s<i>.example``)."""
+    sb, recorder, folder = sandbox
+    config = onboarded(folder, sb, "s", SMALL)
+    assert watch_once((sb, config, recorder), interval=60) == []
+    return sb, config, recorder
+
+
+def watch_once(world: World, *, interval: float = HOUR, **given: Any) -> list[dict[str, Any]]:
+    """One interval of watch on the sandbox's clock; its events as JSON."""
+    sb, config, _ = world
+    events: list[dict[str, Any]] = []
+    arguments: dict[str, Any] = {"concurrency": 16, **given}
+    asyncio.run(
+        onboarding.awatch(
+            config,
+            interval=interval,
+            once=True,
+            clock=SandboxClock(sb),
+            on_event=lambda e: events.append(e.to_json()),
+            **arguments,
+        )
+    )
+    return events
+
+
+def domain(i: int | str) -> str:
+    return f"mail.{zone_of(i)}"
+
+
+def zone_of(i: int | str) -> str:
+    return f"c{i}.example" if isinstance(i, int) else f"{i}.example"
+
+
+def record_at(i: int | str, match: Callable[[DnsRecord], bool]) -> DnsRecord:
+    with maildns.TelecomX() as dns:
+        return next(r for r in dns.get_zone(zone_of(i)).records if match(r))
+
+
+def is_dkim(i: int | str) -> Callable[[DnsRecord], bool]:
+    return lambda r: r.name.endswith(f"._domainkey.{domain(i)}")
+
+
+def is_spf(i: int | str) -> Callable[[DnsRecord], bool]:
+    return lambda r: r.name == domain(i) and r.value.startswith("v=spf1")
+
+
+def delete_dkim(i: int | str) -> DnsRecord:
+    record = record_at(i, is_dkim(i))
+    with maildns.TelecomX() as dns:
+        dns.delete_record(zone_of(i), record)
+    return record
+
+
+FOREIGN_SPF = "v=spf1 include:_spf.google.com ~all"
+
+
+def edit_spf(i: int | str) -> None:
+    """Someone replaces the domain's SPF record, dropping Tesouro's include."""
+    record = record_at(i, is_spf(i))
+    with maildns.TelecomX() as dns:
+        dns.update_record(zone_of(i), record, FOREIGN_SPF)
+
+
+def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str, str | None]]:
+    return sorted((e["kind"], e["domain"], e["vendor"]) for e in events)
+
+
+def writes(sb: Sandbox) -> dict[str, dict[str, Any]]:
+    """The operations other than reads (and the access token) each vendor answered."""
+    reads = {"listMailboxDomains", "createAccessToken", "getZone", "listZones"}
+    return {
+        vendor: {op: n for op, n in counted["operations"].items() if op not in reads}
+        for vendor, counted in sb.stats().items()
+        if any(op not in reads for op in counted["operations"])
+    }
+
+
+# --- drift ------------------------------------------------------------------------------------
+def test_each_drift_is_one_event_nothing_is_written_and_a_restart_replays_none(
+    world: World,
+) -> None:
+    sb, _, _ = world
+    first = watch_once(world)
+    assert first == [], first  # all healthy: nothing to say
+
+    dkim = delete_dkim(1)
+    edit_spf(2)
+    sb.unverify("tesouro", domain(3))
+    sb.stats(reset=True)
+    observed = Observed()
+    events = watch_once(world, observer=observed)
+    assert kinds(events) == [
+        ("record_changed", domain(2), "tesouro"),
+        ("record_missing", domain(1), "tesouro"),
+        ("vendor_unverified", domain(3), "tesouro"),
+    ]
+    missing = next(e for e in events if e["kind"] == "record_missing")
+    assert missing["version"] == 1
+    assert missing["record"] == {"name": dkim.name, "type": "TXT", "expected": dkim.value}
+    assert [a["state"] for a in missing["answers"]] == ["missing", "missing"]  # ns1 and ns2
+    changed = next(e for e in events if e["kind"] == "record_changed")
+    assert all(FOREIGN_SPF in a["values"] for a in changed["answers"])
+    # Without --repair: reads only, one per domain (a listing: Tesouro's only read).
+    assert writes(sb) == {}
+    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": DOMAINS}
+    # Every domain checked once, spread evenly over the hour.
+    assert len(observed.attempted) == DOMAINS
+    gaps = [b - a for a, b in zip(observed.attempted, sorted(observed.attempted)[1:], strict=False)]
+    assert max(gaps) <= 2 * HOUR / DOMAINS + 1
+    assert observed.counts[-1] == {("tesouro", "verified"): DOMAINS - 1, ("tesouro", "pending"): 1}
+    assert [e.kind for e in observed.events] == [e["kind"] for e in events]
+
+    # A restart on the same journal: what was seen is remembered, nothing is replayed.
+    assert watch_once(world) == []
+
+
+def test_repair_restores_what_maildns_owns_and_leaves_a_foreign_edit(small: World) -> None:
+    dkim = delete_dkim("s1")
+    edit_spf("s2")
+    # (Another test's steady drift in what maildns owns, repaired too, is not this test's.)
+    mine = {domain("s1"), domain("s2")}
+    events = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
+    assert kinds(events) == [
+        ("record_changed", domain("s2"), "tesouro"),
+        ("record_missing", domain("s1"), "tesouro"),
+        ("repair_refused", domain("s2"), "tesouro"),
+        ("repaired", domain("s1"), "telecomx"),
+    ]
+    assert record_at("s1", is_dkim("s1")).value == dkim.value  # put back
+    assert record_at("s2", is_spf("s2")).value == FOREIGN_SPF  # left alone
+    refused = next(e for e in events if e["kind"] == "repair_refused")
+    assert "edited outside maildns" in refused["detail"]
+    # The next interval sees it served again: one event; the foreign edit was reported once.
+    again = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
+    assert kinds(again) == [("record_restored", domain("s1"), "tesouro")]
+
+
+# --- unknown is not drift; an outage is one event -----------------------------------------------
+def test_a_nameserver_timing_out_is_not_drift(small: World) -> None:
+    sb, _, _ = small
+    sb.dns_fault("drop", name=zone_of("s4"), server="ns2")
+    try:
+        delete_dkim("s5")  # real drift beside it is still seen
+        observed = Observed()
+        events = watch_once(small, interval=60, dns_timeout=1.0, observer=observed)
+    finally:
+        sb.clear_dns_faults()
+    assert kinds(events) == [("record_missing", domain("s5"), "tesouro")]
+    assert observed.dns["unknown"] >= 1  # s4's records: ns2 said nothing
+    assert observed.succeeded == SMALL - 1
+
+
+def test_an_outage_is_one_event_then_one_recovery(small: World) -> None:
+    sb, _, _ = small
+    sb.inject_fault("tesouro", "GET", "/finops/v1/mailbox-domains", status=503, times=10_000)
+    sb.stats(reset=True)
+    observed = Observed()
+    try:
+        events = watch_once(small, interval=60, observer=observed)
+    finally:
+        sb.clear_faults()
+    assert kinds(events) == [("check_unavailable", "*", "tesouro")]
+    assert max(observed.soft) == SMALL  # every check incomplete, counted
+    asked = sum(sb.stats()["tesouro"]["operations"]["listMailboxDomains"].values())
+    # Three checks in a row failed (each retried by the client), then a probe now and then,
+    # not a read per domain.
+    assert asked <= (OUTAGE_AFTER + 1) * 10 < SMALL * 10
+    assert kinds(watch_once(small, interval=60)) == [("check_available", "*", "tesouro")]
+    assert watch_once(small, interval=60) == []
+
+
+# --- the budget -----------------------------------------------------------------------------------
+def test_an_interval_the_budget_cannot_meet_is_refused_before_anything_is_sent(
+    small: World,
+) -> None:
+    sb, _, _ = small
+    sb.stats(reset=True)
+    with pytest.raises(WatchError) as refused:
+        watch_once(small, interval=3)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert f"tesouro needs {SMALL} requests for {SMALL} domains" in message
+    assert "10% of 30/s covers 9 in 3 s" in message
+    assert message.endswith("the smallest interval that works is 4 s")
+    assert all(v["requests"] == 0 for v in sb.stats().values())
+
+
+def test_the_budget_holds_every_second(small: World) -> None:
+    sb, _, recorder = small
+    sb.stats(reset=True)
+    recorder.times = []
+    try:
+        # 12 reads in 4.2 s: the slots are 0.35 s apart, the budget's 3/s allows 1/3 s.
+        watch_once(small, interval=4.2, concurrency=1)
+    finally:
+        times, recorder.times = recorder.times, None
+    per_second = Counter(math.floor(t) for t in times)
+    operations = sb.stats()["tesouro"]["operations"]
+    assert operations["listMailboxDomains"] == {"200": SMALL}  # every domain, once
+    # The client's access-token request (one per token's life) comes on top of the reads.
+    tokens = sum(operations.get("createAccessToken", {}).values())
+    assert len(times) == SMALL + tokens
+    assert max(per_second.values()) <= 3 + tokens
+
+
+# --- the command ----------------------------------------------------------------------------------
+def test_sigterm_mid_interval_exits_0(small: World, tmp_path: Path) -> None:
+    sb, _, _ = small
+    config = write_config(tmp_path / "two.yaml", sb, "s", 2)  # two of the onboarded domains
+    child = subprocess.Popen(
+        [str(MAILDNS), "onboard", "watch", str(config), "--interval", "1h"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert child.stderr is not None
+        line = child.stderr.readline()  # once it watches: the budget held, the schedule made
+        assert line.startswith("watching 2 domains every 3600 s"), line
+        child.send_signal(signal.SIGTERM)
+        stdout, stderr = child.communicate(timeout=60)  # a hang bound, not a speed
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, stderr
+    assert "stopped" in stderr
+    for event in stdout.splitlines():
+        assert json.loads(event)["version"] == 1
+
+
+def test_the_command_refuses_a_short_interval_with_exit_64(small: World) -> None:
+    _, config, _ = small
+    done = subprocess.run(
+        [str(MAILDNS), "onboard", "watch", str(config), "--interval", "3s", "--budget", "5%"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 64
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("error: interval 3 s is too short for the budget")
+    assert line.endswith("the smallest interval that works is 8 s")
+
+
+# --- the sandbox control ------------------------------------------------------------------------
+def test_the_unverify_control_over_http(small: World) -> None:
+    sb, _, _ = small
+    url = f"{sb.base_url}/_sandbox/unverify"
+    answer = httpx.post(url, json={"vendor": "tesouro", "domain": domain("s9")})
+    assert answer.status_code == 200
+    assert answer.json() == {"unverified": domain("s9"), "vendor": "tesouro"}
+    assert kinds(watch_once(small, interval=60)) == [("vendor_unverified", domain("s9"), "tesouro")]
+    assert httpx.post(url, json={"vendor": "tesouro", "domain": "nope.example"}).status_code == 404
+    refused = httpx.post(url, json={"vendor": "ciirus", "domain": domain("s9")})
+    assert refused.status_code == 422
+    assert "checks DNS whenever a domain is read" in refused.json()["error"]
+    assert httpx.post(url, json={"domain": domain("s9")}).status_code == 422
+    with pytest.raises(SandboxError, match=r"no sending domain nope\.example"):
+        sb.unverify("tesouro", "nope.example")
+    # Verified again at the vendor: one event back.
+    onboarding.verify(small[1], concurrency=4)
+    assert kinds(watch_once(small, interval=60)) == [("vendor_verified", domain("s9"), "tesouro")]
+
+
+# --- the contract ---------------------------------------------------------------------------------
+def test_every_event_kind_is_in_the_reference_and_an_event_hides_secrets() -> None:
+    from datetime import UTC, datetime
+
+    from maildns._core.secrets import remember
+    from maildns.onboarding._events import EVENT_KINDS, Event
+
+    reference = (Path(__file__).parent.parent / "docs" / "reference" / "onboarding.md").read_text()
+    for kind in EVENT_KINDS:
+        assert f"| `{kind}` |" in reference, kind
+    remember("s3cr3t-client-secret-value")
+    at = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    event = Event("check_unavailable", "*", "tesouro", at, detail="401: s3cr3t-client-secret-value")
+    document = event.to_json()
+    assert "s3cr3t" not in json.dumps(document)
+    assert document["at"] == "2026-01-01T09:00:00Z"
+    assert document["version"] == 1
+    with pytest.raises(ValueError, match="unknown event kind"):
+        Event("drifted", "mail.example.com", None, at)  # type: ignore[arg-type]
+
+
+# --- the journal ----------------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "state.sqlite3")
+    dsn: str = request.getfixturevalue("postgres_dsn")
+    return dsn
+
+
+def test_what_watch_saw_is_kept_per_configuration(journal_location: str) -> None:
+    from maildns.onboarding import open_journal
+
+    with open_journal(journal_location, "one") as journal:
+        assert journal.watched() == {}
+        journal.saw([("mail.example.com", "tesouro", "status", "pending")])
+        journal.saw(
+            [("mail.example.com", "tesouro", "status", "failed"), ("*", "dns", "outage", "down")]
+        )
+        assert journal.watched() == {
+            ("mail.example.com", "tesouro", "status"): "failed",
+            ("*", "dns", "outage"): "down",
+        }
+        journal.saw([("*", "dns", "outage", None)])  # back to as it should be: no row
+        assert list(journal.watched()) == [("mail.example.com", "tesouro", "status")]
+    with open_journal(journal_location, "other") as journal:
+        assert journal.watched() == {}
+
+
+def test_a_schema_5_journal_gains_the_watched_table(tmp_path: Path) -> None:
+    import sqlite3
+
+    from maildns.onboarding import open_journal
+    from maildns.onboarding._journal import SCHEMA_VERSION
+
+    path = tmp_path / "state.sqlite3"
+    with open_journal(path, "one") as journal:
+        journal.saw([("mail.example.com", "tesouro", "status", "pending")])
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE watched")
+    db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with open_journal(path, "one") as journal:
+        assert journal.watched() == {}
+        journal.saw([("mail.example.com", "tesouro", "status", "pending")])
+        assert len(journal.watched()) == 1
+    db = sqlite3.connect(path)
+    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    db.close()
+    assert version == (str(SCHEMA_VERSION),)
+    assert SCHEMA_VERSION == 6
+
+
+def test_a_restart_on_a_postgresql_journal_replays_nothing(small: World, postgres_dsn: str) -> None:
+    dkim = delete_dkim("s7")  # drift a journal that never saw this configuration reports once
+    try:
+        first = watch_once(small, interval=60, state=postgres_dsn)
+        assert ("record_missing", domain("s7"), "tesouro") in kinds(first)
+        assert watch_once(small, interval=60, state=postgres_dsn) == []
+    finally:  # put back before the module's own journal sees it gone
+        with maildns.TelecomX() as dns:
+            dns.add_record(zone_of("s7"), dkim)
