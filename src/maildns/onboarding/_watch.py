@@ -47,12 +47,13 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
+from .._dns.records import expected_value
 from ..errors import MailDnsError, NotFoundError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
 from ._accounts import Key, account_of
 from ._events import Event, EventKind, RecordRef, ServerAnswer
-from ._lookup import TIMEOUT, Server, authoritative_servers, expected_value
+from ._lookup import TIMEOUT, Server, authoritative_servers
 from ._receivers import Fact
 from ._receivers import judge as judge_receivers
 from ._spf import is_spf
