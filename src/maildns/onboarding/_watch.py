@@ -491,8 +491,8 @@ class Watcher:
             if any(f.result == "unknown" for f in seen.facts):
                 seen.complete = False
             else:
-                failing = all(f.result in ("pass", "warn") for f in seen.facts)
-                seen.states["", COMPLIANCE] = PASS if failing else "fail"
+                accepted = all(f.result in ("pass", "warn") for f in seen.facts)
+                seen.states["", COMPLIANCE] = PASS if accepted else "fail"
         events += self._transitions(target, seen, at)
         moved = {key for key, state in seen.states.items() if state != self._was(target.name, *key)}
         changes = [
