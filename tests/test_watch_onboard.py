@@ -290,6 +290,20 @@ def test_repair_restores_what_maildns_owns_and_leaves_a_foreign_edit(small: Worl
     assert kinds(again) == [("record_restored", domain("s1"), "tesouro")]
 
 
+def test_receivers_refusing_is_one_event_and_one_when_they_accept_again(small: World) -> None:
+    dmarc = record_at("s3", lambda r: r.name == f"_dmarc.{domain('s3')}")
+    with maildns.TelecomX() as dns:
+        dns.delete_record(zone_of("s3"), dmarc)
+    try:
+        events = watch_once(small, interval=60)
+    finally:
+        with maildns.TelecomX() as dns:
+            dns.add_record(zone_of("s3"), dmarc)
+    assert kinds(events) == [("compliance_failed", domain("s3"), None)]
+    assert events[0]["detail"].startswith("dmarc: ")
+    assert kinds(watch_once(small, interval=60)) == [("compliance_restored", domain("s3"), None)]
+
+
 # --- unknown is not drift; an outage is one event -----------------------------------------------
 def test_a_nameserver_timing_out_is_not_drift(small: World) -> None:
     sb, _, _ = small
