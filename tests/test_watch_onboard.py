@@ -272,22 +272,31 @@ def test_each_drift_is_one_event_nothing_is_written_and_a_restart_replays_none(
 def test_repair_restores_what_maildns_owns_and_leaves_a_foreign_edit(small: World) -> None:
     dkim = delete_dkim("s1")
     edit_spf("s2")
+    spf = record_at("s6", is_spf("s6"))
+    with maildns.TelecomX() as dns:  # the SPF record maildns merged, deleted whole
+        dns.delete_record(zone_of("s6"), spf)
     # (Another test's steady drift in what maildns owns, repaired too, is not this test's.)
-    mine = {domain("s1"), domain("s2")}
+    mine = {domain("s1"), domain("s2"), domain("s6")}
     events = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
     assert kinds(events) == [
         ("record_changed", domain("s2"), "tesouro"),
         ("record_missing", domain("s1"), "tesouro"),
+        ("record_missing", domain("s6"), "tesouro"),
         ("repair_refused", domain("s2"), "tesouro"),
         ("repaired", domain("s1"), "telecomx"),
+        ("repaired", domain("s6"), "telecomx"),
     ]
     assert record_at("s1", is_dkim("s1")).value == dkim.value  # put back
+    assert record_at("s6", is_spf("s6")).value == spf.value
     assert record_at("s2", is_spf("s2")).value == FOREIGN_SPF  # left alone
     refused = next(e for e in events if e["kind"] == "repair_refused")
     assert "edited outside maildns" in refused["detail"]
     # The next interval sees it served again: one event; the foreign edit was reported once.
     again = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
-    assert kinds(again) == [("record_restored", domain("s1"), "tesouro")]
+    assert kinds(again) == [
+        ("record_restored", domain("s1"), "tesouro"),
+        ("record_restored", domain("s6"), "tesouro"),
+    ]
 
 
 def test_receivers_refusing_is_one_event_and_one_when_they_accept_again(small: World) -> None:

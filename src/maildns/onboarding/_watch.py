@@ -348,6 +348,7 @@ class Watcher:
     failing: dict[str, int] = field(default_factory=dict)
     """Consecutive checks a vendor (or DNS) failed, before it is declared unavailable."""
     _zone_servers: dict[str, list[Server] | str] = field(default_factory=dict)
+    _repairing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def prepare(self) -> None:
         """Find the domains, refuse an interval the budget cannot meet, read what the journal
@@ -636,7 +637,10 @@ class Watcher:
             else:
                 lost.append(check)
         if lost:
-            done = await self._apply_repair(target, lost, at)
+            # One repair at a time: each is an apply, which a SQLite journal allows only one
+            # of (and which would contend for the same claims on PostgreSQL anyway).
+            async with self._repairing:
+                done = await self._apply_repair(target, lost, at)
             # A repair that fails is said as the drift begins, then tried again quietly.
             first = any(key in moved for key in drifted)
             events += [e for e in done if e.kind == "repaired" or first]
