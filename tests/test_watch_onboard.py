@@ -528,3 +528,21 @@ def test_a_restart_on_a_postgresql_journal_replays_nothing(small: World, postgre
     finally:  # put back before the module's own journal sees it gone
         with maildns.TelecomX() as dns:
             dns.add_record(zone_of("s7"), dkim)
+
+
+def test_the_command_once_checks_every_domain_then_exits_0(small: World, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    sb, _, _ = small
+    config = write_config(tmp_path / "two.yaml", sb, "s", 2)
+    sb.stats(reset=True)
+    result = CliRunner().invoke(
+        app, ["onboard", "watch", str(config), "--once", "--interval", "1s", "--budget", "100%"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("watching 2 domains once over 1 s; budget: tesouro 30/s")
+    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 2}
+    for line in result.stdout.splitlines():
+        assert json.loads(line)["version"] == 1
