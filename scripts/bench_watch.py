@@ -38,7 +38,7 @@ from typing import Any
 
 from bench_bulk import Figure, table, write_config
 
-DOMAINS = 500
+DOMAINS = 200
 INTERVALS = 10
 SECONDS_PER_DOMAIN = 0.36
 """10,000 domains an hour: the interval of ``N`` domains is ``N * 0.36`` s."""

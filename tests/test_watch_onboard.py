@@ -272,22 +272,45 @@ def test_each_drift_is_one_event_nothing_is_written_and_a_restart_replays_none(
 def test_repair_restores_what_maildns_owns_and_leaves_a_foreign_edit(small: World) -> None:
     dkim = delete_dkim("s1")
     edit_spf("s2")
+    spf = record_at("s6", is_spf("s6"))
+    with maildns.TelecomX() as dns:  # the SPF record maildns merged, deleted whole
+        dns.delete_record(zone_of("s6"), spf)
     # (Another test's steady drift in what maildns owns, repaired too, is not this test's.)
-    mine = {domain("s1"), domain("s2")}
+    mine = {domain("s1"), domain("s2"), domain("s6")}
     events = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
     assert kinds(events) == [
         ("record_changed", domain("s2"), "tesouro"),
         ("record_missing", domain("s1"), "tesouro"),
+        ("record_missing", domain("s6"), "tesouro"),
         ("repair_refused", domain("s2"), "tesouro"),
         ("repaired", domain("s1"), "telecomx"),
+        ("repaired", domain("s6"), "telecomx"),
     ]
     assert record_at("s1", is_dkim("s1")).value == dkim.value  # put back
+    assert record_at("s6", is_spf("s6")).value == spf.value
     assert record_at("s2", is_spf("s2")).value == FOREIGN_SPF  # left alone
     refused = next(e for e in events if e["kind"] == "repair_refused")
     assert "edited outside maildns" in refused["detail"]
     # The next interval sees it served again: one event; the foreign edit was reported once.
     again = [e for e in watch_once(small, interval=60, repair=True) if e["domain"] in mine]
-    assert kinds(again) == [("record_restored", domain("s1"), "tesouro")]
+    assert kinds(again) == [
+        ("record_restored", domain("s1"), "tesouro"),
+        ("record_restored", domain("s6"), "tesouro"),
+    ]
+
+
+def test_receivers_refusing_is_one_event_and_one_when_they_accept_again(small: World) -> None:
+    dmarc = record_at("s3", lambda r: r.name == f"_dmarc.{domain('s3')}")
+    with maildns.TelecomX() as dns:
+        dns.delete_record(zone_of("s3"), dmarc)
+    try:
+        events = watch_once(small, interval=60)
+    finally:
+        with maildns.TelecomX() as dns:
+            dns.add_record(zone_of("s3"), dmarc)
+    assert kinds(events) == [("compliance_failed", domain("s3"), None)]
+    assert events[0]["detail"].startswith("dmarc: ")
+    assert kinds(watch_once(small, interval=60)) == [("compliance_restored", domain("s3"), None)]
 
 
 # --- unknown is not drift; an outage is one event -----------------------------------------------
@@ -505,3 +528,21 @@ def test_a_restart_on_a_postgresql_journal_replays_nothing(small: World, postgre
     finally:  # put back before the module's own journal sees it gone
         with maildns.TelecomX() as dns:
             dns.add_record(zone_of("s7"), dkim)
+
+
+def test_the_command_once_checks_every_domain_then_exits_0(small: World, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    sb, _, _ = small
+    config = write_config(tmp_path / "two.yaml", sb, "s", 2)
+    sb.stats(reset=True)
+    result = CliRunner().invoke(
+        app, ["onboard", "watch", str(config), "--once", "--interval", "1s", "--budget", "100%"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("watching 2 domains once over 1 s; budget: tesouro 30/s")
+    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 2}
+    for line in result.stdout.splitlines():
+        assert json.loads(line)["version"] == 1

@@ -349,6 +349,7 @@ class Watcher:
     failing: dict[str, int] = field(default_factory=dict)
     """Consecutive checks a vendor (or DNS) failed, before it is declared unavailable."""
     _zone_servers: dict[str, list[Server] | str] = field(default_factory=dict)
+    _repairing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def prepare(self) -> None:
         """Find the domains, refuse an interval the budget cannot meet, read what the journal
@@ -492,8 +493,8 @@ class Watcher:
             if any(f.result == "unknown" for f in seen.facts):
                 seen.complete = False
             else:
-                failing = all(f.result in ("pass", "warn") for f in seen.facts)
-                seen.states["", COMPLIANCE] = PASS if failing else "fail"
+                accepted = all(f.result in ("pass", "warn") for f in seen.facts)
+                seen.states["", COMPLIANCE] = PASS if accepted else "fail"
         events += self._transitions(target, seen, at)
         moved = {key for key, state in seen.states.items() if state != self._was(target.name, *key)}
         changes = [
@@ -637,7 +638,10 @@ class Watcher:
             else:
                 lost.append(check)
         if lost:
-            done = await self._apply_repair(target, lost, at)
+            # One repair at a time: each is an apply, which a SQLite journal allows only one
+            # of (and which would contend for the same claims on PostgreSQL anyway).
+            async with self._repairing:
+                done = await self._apply_repair(target, lost, at)
             # A repair that fails is said as the drift begins, then tried again quietly.
             first = any(key in moved for key in drifted)
             events += [e for e in done if e.kind == "repaired" or first]
