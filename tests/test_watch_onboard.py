@@ -546,3 +546,48 @@ def test_the_command_once_checks_every_domain_then_exits_0(small: World, tmp_pat
     assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 2}
     for line in result.stdout.splitlines():
         assert json.loads(line)["version"] == 1
+
+
+def test_two_watchers_repairing_on_one_postgresql_journal_put_a_record_back_once(
+    sandbox: tuple[Sandbox, Recorder, Path], postgres_dsn: str
+) -> None:
+    """Two watchers with --repair on one PostgreSQL journal (two replicas of one service) both
+    see a record maildns owns go missing: it is put back once, by one of them, and the other
+    says nothing false (no refusal for what the first repaired)."""
+    sb, recorder, folder = sandbox
+    config = write_config(folder / "pair.yaml", sb, "p", 3)
+    applied = onboarding.apply(config, state=postgres_dsn, concurrency=8)
+    assert not applied.failed
+    assert not applied.unknown
+    assert all(r.verified for r in onboarding.verify(config, state=postgres_dsn))
+    dkim = delete_dkim("p1")
+    world: World = (sb, config, recorder)
+
+    async def both() -> list[list[dict[str, Any]]]:
+        heard: list[list[dict[str, Any]]] = [[], []]
+        await asyncio.gather(
+            *(
+                onboarding.awatch(
+                    config,
+                    interval=60,
+                    once=True,
+                    repair=True,
+                    state=postgres_dsn,
+                    clock=SandboxClock(sb),
+                    on_event=lambda e, i=i: heard[i].append(e.to_json()),
+                )
+                for i in range(2)
+            )
+        )
+        return heard
+
+    first, second = asyncio.run(both())
+    mine = [e for e in [*first, *second] if e["domain"] == domain("p1")]
+    with maildns.TelecomX() as dns:
+        records = dns.get_zone(zone_of("p1")).records
+    assert [r.value for r in records if is_dkim("p1")(r)] == [dkim.value]  # back, once
+    assert [e["kind"] for e in mine].count("repaired") == 1, mine
+    refused = [e["detail"] for e in mine if e["kind"] == "repair_refused"]
+    assert refused == []
+    again = watch_once(world, interval=60, state=postgres_dsn, repair=True)
+    assert kinds(again) == [("record_restored", domain("p1"), "tesouro")]

@@ -648,9 +648,9 @@ class Watcher:
         return events
 
     async def _apply_repair(
-        self, target: Target, lost: Sequence[RecordCheck], at: datetime
+        self, target: Target, lost: Sequence[RecordCheck], at: datetime, *, again: bool = True
     ) -> list[Event]:
-        from ._engine import Engine
+        from ._engine import Engine, PlanMovedError
 
         config = self.engine.config
         domain = next(d for d in config.domains if d.name == target.name)
@@ -677,6 +677,10 @@ class Watcher:
                 if c.kind == "record" and c.action == "create" and (c.type, c.name) in names
             ]
             others = [c for c in plan.changes if c not in wanted]
+            if not (plan.has_problems or plan.errors or plan.changes):
+                # Put back meanwhile (another watcher or an apply on the same journal): the
+                # next check sees it served, which is the event.
+                return []
             if plan.has_problems or plan.errors or others or not wanted:
                 why = (
                     "; ".join(
@@ -692,11 +696,21 @@ class Watcher:
                     Event("repair_refused", target.name, None, at, detail=f"not repaired: {why}")
                 ]
             applied = await engine.apply(plan)
+        except PlanMovedError as error:
+            if again:
+                # The zone moved between this plan and its apply (another worker on the same
+                # journal, or an apply): plan once more from what is there now.
+                return await self._apply_repair(target, lost, at, again=False)
+            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {error}")]
         except MailDnsError as error:
             return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {error}")]
         if applied.failed or applied.unknown:
             first = applied.failed[0][1] if applied.failed else applied.unknown[0][1]
             return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {first}")]
+        if applied.skipped or not applied.done:
+            # Left to another worker on the same journal, which held the zone or changed it
+            # meanwhile: it repairs, and the next check sees the record served again.
+            return []
         return [
             Event(
                 "repaired",
