@@ -74,6 +74,7 @@ import json
 import math
 import os
 import platform
+import ssl
 import statistics
 import subprocess
 import sys
@@ -582,8 +583,16 @@ def ciirus_transport(bodies: MockBodies) -> httpx.MockTransport:
 
 
 # --- raw clients ---------------------------------------------------------------------------------
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The one TLS context of every plain httpx client the bench makes, as maildns's clients
+    share one: loading the CA bundle for each new client is set-up outside the timed batches,
+    and at ``--tiny`` it was most of the run's CPU."""
+    return httpx.create_ssl_context()
+
+
 def tesouro_token(base_url: str, transport: httpx.BaseTransport | None = None) -> str:
-    with httpx.Client(transport=transport, timeout=TIMEOUT) as client:
+    with httpx.Client(transport=transport, timeout=TIMEOUT, verify=_tls()) as client:
         response = client.post(
             f"{base_url}{TOKEN_PATH}",
             data={"grant_type": "client_credentials", **DEMO_CREDENTIALS["tesouro"]},
@@ -594,7 +603,7 @@ def tesouro_token(base_url: str, transport: httpx.BaseTransport | None = None) -
 
 
 def telecomx_token(base_url: str, transport: httpx.BaseTransport | None = None) -> str:
-    with httpx.Client(transport=transport, timeout=TIMEOUT) as client:
+    with httpx.Client(transport=transport, timeout=TIMEOUT, verify=_tls()) as client:
         response = client.post(f"{base_url}{LOGIN_PATH}", json=DEMO_CREDENTIALS["telecomx"])
         response.raise_for_status()
         token: str = response.json()["token"]
@@ -632,6 +641,7 @@ def raw_clients(
             transport=transports.get(vendor),
             limits=LIMITS,
             timeout=TIMEOUT,
+            verify=_tls(),
             **kwargs,
         )
 
@@ -954,7 +964,9 @@ def seed(urls: dict[str, str], records: list[maildns.DnsRecord]) -> None:
 def compare_zone(urls: dict[str, str], bodies: MockBodies) -> str | None:
     """Whether the seeded zone's records are the mock's (a warning if not)."""
     params = {"token": telecomx_token(urls["telecomx"])}
-    got = httpx.get(f"{urls['telecomx']}{ZONE_PATH}", params=params).json()["records"]
+    got = httpx.get(f"{urls['telecomx']}{ZONE_PATH}", params=params, verify=_tls()).json()[
+        "records"
+    ]
 
     def triples(records: list[dict[str, str]]) -> list[tuple[str, str, str]]:
         return sorted((r.get("name", ""), r["type"], r["rData"]) for r in records)
@@ -1012,7 +1024,7 @@ def bench_sandbox(
                 (case,) = sync_cases(raw, facade, names, n_records, (CREATE_DOMAIN,))
 
                 def prepare() -> None:
-                    httpx.post(reset_url, timeout=TIMEOUT).raise_for_status()
+                    httpx.post(reset_url, timeout=TIMEOUT, verify=_tls()).raise_for_status()
                     raw.tesouro.headers.update(_tesouro_headers(tesouro_token(urls["tesouro"])))
                     _check(RAW, case.raw_ok, case.raw())
                     _check(FACADE, case.facade_ok, case.facade())  # a 401, then a new log-in
@@ -1022,7 +1034,7 @@ def bench_sandbox(
             async def run_async(calls: tuple[str, ...], reset: bool) -> list[Row]:
                 raw = raw_clients(urls, httpx.AsyncClient)
                 facade = async_facades(urls)
-                control = httpx.AsyncClient(timeout=TIMEOUT)
+                control = httpx.AsyncClient(timeout=TIMEOUT, verify=_tls())
 
                 async def prepare(case: AsyncCase) -> None:
                     if reset:
@@ -1160,7 +1172,11 @@ def bench_server(records: list[maildns.DnsRecord], settings: Settings, tmp: Path
             expected: dict[str, bytes] = {}
             for call, (path, params, headers) in requests.items():
                 answer = httpx.get(
-                    f"{sandbox.base}{path}", params=params, headers=headers, timeout=TIMEOUT
+                    f"{sandbox.base}{path}",
+                    params=params,
+                    headers=headers,
+                    timeout=TIMEOUT,
+                    verify=_tls(),
                 )
                 answer.raise_for_status()
                 expected[call] = answer.content

@@ -12,16 +12,19 @@ credentials from the environment (the same variables the facade reads).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
 import re
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import httpx._transports.default
 import pytest
 import stamina
 
@@ -217,6 +220,33 @@ class Target:
         """
         if self.sandbox is not None:
             self.sandbox.publish_dns(zone, records)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_default_tls_context() -> Iterator[None]:
+    """Every httpx client made without a TLS context of its own shares one default context.
+
+    The tests make hundreds of plain-HTTP clients to loopback (``httpx.post(...)`` makes one a
+    call), and httpx loads the CA bundle into a new context for each, a few hundredths of a
+    second of CPU apiece. The shared context is the very one httpx would make (kept per
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``, which it reads); maildns's own clients share theirs
+    already (tests/test_tls_context.py).
+    """
+    make = httpx._transports.default.create_ssl_context
+
+    @functools.cache
+    def default(trust_env: bool, cafile: str | None, capath: str | None) -> ssl.SSLContext:
+        return make(verify=True, cert=None, trust_env=trust_env)
+
+    def shared(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is True and cert is None:
+            env = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+            return default(trust_env, *env)
+        return make(verify=verify, cert=cert, trust_env=trust_env)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx._transports.default, "create_ssl_context", shared)
+        yield
 
 
 @pytest.fixture(autouse=True)

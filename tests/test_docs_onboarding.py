@@ -264,9 +264,7 @@ def sandbox_exports(sb: Sandbox) -> dict[str, str]:
     return exports
 
 
-def session(
-    page: Path, sb: Sandbox, cwd: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> Session:
+def session(page: Path, sb: Sandbox, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Session:
     exports = page_exports(GUIDE)
     assert set(exports) == set(sandbox_exports(sb))
     env = {k: v.replace(PAGE_SANDBOX, sb.base_url) for k, v in exports.items()}
@@ -288,17 +286,11 @@ def session(
         "HOME": str(cwd),
         "PYTHONUNBUFFERED": "1",
         "PYTHONUTF8": "1",
-        # Compiled modules kept outside the checkout, so that each command starts faster.
-        "PYTHONPYCACHEPREFIX": str(cache),
+        # No PYTHONPYCACHEPREFIX: the commands read the bytecode `make test` compiled beside the
+        # sources; a fresh prefix made the first command of each worker compile every module
+        # it imports again, standard library included.
     }
     return Session(cwd, env, set(), str(page.relative_to(ROOT)))
-
-
-@pytest.fixture
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.getbasetemp() / "pycache"
-    path.mkdir(exist_ok=True)
-    return path
 
 
 def exit_codes(text: str) -> set[int]:
@@ -311,9 +303,9 @@ CLI_CODES = {_common.OK, _common.ERROR, _common.CHANGES, _common.NOT_VERIFIED, _
 # --- the guide -----------------------------------------------------------------------------------
 @pytest.mark.long
 def test_the_guide_runs_as_written(
-    sandbox_env: Sandbox, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox_env: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reader = session(GUIDE, sandbox_env, tmp_path, cache, monkeypatch)
+    reader = session(GUIDE, sandbox_env, tmp_path, monkeypatch)
     assert reader.run(GUIDE) >= 15
     text = read(GUIDE)
     # The set-up: the sandbox started as everywhere, and the file it writes loaded; the
@@ -529,10 +521,10 @@ def test_names_are_normalised_and_zones_chosen_as_the_reference_says() -> None:
 
 
 def test_the_reference_examples_run_as_written(
-    sandbox_env: Sandbox, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox_env: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The error example (and any other command on the page) prints what the page says."""
-    reader = session(REFERENCE, sandbox_env, tmp_path, cache, monkeypatch)
+    reader = session(REFERENCE, sandbox_env, tmp_path, monkeypatch)
     assert reader.run(REFERENCE, skip=("json",)) >= 1
     assert exit_codes(read(REFERENCE)) == CLI_CODES
 

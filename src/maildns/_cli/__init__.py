@@ -20,6 +20,7 @@ one line (a configuration's problems, one line each), never a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Final
 
 import typer
@@ -39,10 +40,7 @@ from ._common import (
     print_error_document,
     want_json,
 )
-from ._doctor import doctor_command
 from ._onboard import onboard
-from ._sandbox import sandbox_command
-from ._vendors import add_vendor_commands
 
 __all__ = ["app", "main", "parse_duration"]
 
@@ -55,8 +53,54 @@ raises its own copy of click's exceptions (the private ``typer._click``); ``type
 public in every typer, is a subclass of whichever it is."""
 
 
+def _vendor_commands() -> Mapping[str, Any]:
+    # Each vendor's commands are made from its clients' signatures: importing the clients
+    # (httpx, the engine) is most of what ``maildns --version`` would otherwise spend.
+    from ._vendors import add_vendor_commands
+
+    vendors = typer.Typer()
+    add_vendor_commands(vendors)
+    return typer.main.get_group(vendors).commands
+
+
+def _single(name: str, function: Callable[..., None]) -> Mapping[str, Any]:
+    # Made as a group's command, as typer makes the app's own (a group of one keeps its name).
+    group = typer.Typer()
+    group.command(name)(function)
+    group.callback()(lambda: None)
+    return typer.main.get_group(group).commands
+
+
+def _sandbox_command() -> Mapping[str, Any]:
+    from ._sandbox import sandbox_command  # the sandbox package: only for this command
+
+    return _single("sandbox", sandbox_command)
+
+
+def _doctor_command() -> Mapping[str, Any]:
+    from ._doctor import doctor_command
+
+    return _single("doctor", doctor_command)
+
+
+_LAZY_COMMANDS: Final[Mapping[str, Callable[[], Mapping[str, Any]]]] = {
+    "sandbox": _sandbox_command,
+    "doctor": _doctor_command,
+    **dict.fromkeys(DECLARATIONS, _vendor_commands),
+}
+"""The top-level commands made on first use: a command line imports only what its command
+needs."""
+
+_ORDER: Final = ("sandbox", "doctor", "onboard", *DECLARATIONS)
+"""The order typer lists an app's commands in (its commands, then its groups)."""
+
+
 class _Maildns(TyperGroup):
     """The top-level group: a usage error raised anywhere below it exits :data:`USAGE`.
+
+    Its commands besides ``onboard`` are made when first looked up (:data:`_LAZY_COMMANDS`,
+    click's lazy subcommands: :meth:`get_command` and :meth:`list_commands`); reading
+    :attr:`commands` itself, as the help's and the reference's walkers do, makes them all.
 
     Click gives every ``UsageError`` (an unknown option or command, a missing argument, a
     ``BadParameter``) exit code 2, which ``onboard plan`` means "has changes". A command line is
@@ -82,6 +126,33 @@ class _Maildns(TyperGroup):
             _as_usage(error)
             raise
 
+    # Any: click's command classes are typer's private copy.
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, Any]:
+        for name in _LAZY_COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, Any]) -> None:
+        self._commands = value
+
+    def _load(self, name: str) -> None:
+        if name in self._commands or name not in _LAZY_COMMANDS:
+            return
+        self._commands.update(_LAZY_COMMANDS[name]())
+        made = self._commands
+        self._commands = {n: made[n] for n in self.list_commands(None) if n in made}
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        known = {*self._commands, *_LAZY_COMMANDS}
+        rest = [n for n in self._commands if n not in _ORDER]
+        return [*(n for n in _ORDER if n in known), *rest]
+
 
 def _as_usage(error: Exception) -> None:
     # This instance's code (click's class attribute stays 2: nothing global changes).
@@ -104,10 +175,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
 )
-app.add_typer(onboard, name="onboard")
-add_vendor_commands(app)
-app.command("sandbox")(sandbox_command)
-app.command("doctor")(doctor_command)
+app.add_typer(onboard, name="onboard")  # the rest: _LAZY_COMMANDS
 
 
 def _version(value: bool) -> None:
@@ -131,4 +199,15 @@ def _main(
 
 
 def main() -> None:
+    _without_dns_over_https()
     app()
+
+
+def _without_dns_over_https() -> None:
+    # The command never queries DNS over HTTPS. Told so before its query module is imported,
+    # dnspython does not import its HTTP/2 client stack (httpx2, httpcore2, h2), a tenth of a
+    # second of every command that looks DNS up. The process is the command's own: no one
+    # else's dnspython is changed.
+    import dns._features
+
+    dns._features.force("doh", False)
