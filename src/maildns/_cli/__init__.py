@@ -86,12 +86,12 @@ def _doctor_command() -> Mapping[str, Any]:
 _LAZY_COMMANDS: Final[Mapping[str, Callable[[], Mapping[str, Any]]]] = {
     "sandbox": _sandbox_command,
     "doctor": _doctor_command,
-    **dict.fromkeys(DECLARATIONS, _vendor_commands),
+    **dict.fromkeys(VENDORS, _vendor_commands),
 }
 """The top-level commands made on first use: a command line imports only what its command
 needs."""
 
-_ORDER: Final = ("sandbox", "doctor", "onboard", *DECLARATIONS)
+_ORDER: Final = ("sandbox", "doctor", "onboard", *VENDORS)
 """The order typer lists an app's commands in (its commands, then its groups)."""
 
 
