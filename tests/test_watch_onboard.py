@@ -29,7 +29,7 @@ import stamina
 import maildns
 from maildns import DnsRecord, onboarding
 from maildns.onboarding import WatchError
-from maildns.onboarding._watch import OUTAGE_AFTER
+from maildns.onboarding._watch import LISTINGS_PER_INTERVAL, OUTAGE_AFTER, Watcher, window
 from maildns.sandbox import Sandbox, SandboxError
 from maildns.sandbox._serving import environment
 
@@ -255,9 +255,13 @@ def test_each_drift_is_one_event_nothing_is_written_and_a_restart_replays_none(
     assert [a["state"] for a in missing["answers"]] == ["missing", "missing"]  # ns1 and ns2
     changed = next(e for e in events if e["kind"] == "record_changed")
     assert all(FOREIGN_SPF in a["values"] for a in changed["answers"])
-    # Without --repair: reads only, one per domain (a listing: Tesouro's only read).
+    # Without --repair: reads only. Tesouro's only read is its whole listing: one serves every
+    # check of its window (a minute of the hour), so the hour takes about interval / W of them
+    # (a listing's window ends at the first check after it: W plus at most one check's step),
+    # not one per domain.
     assert writes(sb) == {}
-    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": DOMAINS}
+    (listed,) = sb.stats()["tesouro"]["operations"]["listMailboxDomains"].values()
+    assert HOUR / (window(HOUR) + HOUR / DOMAINS) <= listed <= LISTINGS_PER_INTERVAL + 1
     # Every domain checked once, spread evenly over the hour.
     assert len(observed.attempted) == DOMAINS
     gaps = [b - a for a, b in zip(observed.attempted, sorted(observed.attempted)[1:], strict=False)]
@@ -347,6 +351,37 @@ def test_an_outage_is_one_event_then_one_recovery(small: World) -> None:
     assert watch_once(small, interval=60) == []
 
 
+def test_a_listing_that_fails_is_a_failed_read_for_its_checks_never_drift(world: World) -> None:
+    sb, _, _ = world
+    # The client tries each request 10 times here: the first listing of the hour fails whole
+    # (and the checks that were to share it with it), the next ones answer.
+    sb.inject_fault("tesouro", "GET", "/finops/v1/mailbox-domains", status=503, times=10)
+    observed = Observed()
+    try:
+        events = watch_once(world, observer=observed)
+    finally:
+        sb.clear_faults()
+    assert {e["kind"] for e in events} <= {"check_unavailable", "check_available"}, events
+    assert max(observed.soft) >= 1  # that listing's checks were incomplete, and counted
+    assert len(observed.attempted) == DOMAINS
+
+
+def test_checks_that_need_a_listing_being_fetched_wait_for_its_one_request(small: World) -> None:
+    sb, config, _ = small
+
+    async def all_at_once() -> list[list[Any]]:
+        async with onboarding.open_engine(config) as engine:
+            watcher = Watcher(engine, HOUR, SandboxClock(sb), concurrency=SMALL)
+            await watcher.prepare()
+            return await asyncio.gather(*(watcher.check(t) for t in watcher.found))
+
+    sb.stats(reset=True)
+    checked = asyncio.run(all_at_once())
+    assert len(checked) == SMALL
+    assert not any(e.kind.startswith("vendor_") for events in checked for e in events)
+    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 1}
+
+
 # --- the budget -----------------------------------------------------------------------------------
 def test_an_interval_the_budget_cannot_meet_is_refused_before_anything_is_sent(
     small: World,
@@ -357,7 +392,8 @@ def test_an_interval_the_budget_cannot_meet_is_refused_before_anything_is_sent(
         watch_once(small, interval=3)
     message = str(refused.value)
     assert "\n" not in message
-    assert f"tesouro needs {SMALL} requests for {SMALL} domains" in message
+    # A listing per check here: the window (3 s / 60) is shorter than the checks' step.
+    assert f"tesouro needs {SMALL} listings for {SMALL} domains" in message
     assert "10% of 30/s covers 9 in 3 s" in message
     assert message.endswith("the smallest interval that works is 4 s")
     assert all(v["requests"] == 0 for v in sb.stats().values())
