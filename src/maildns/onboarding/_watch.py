@@ -88,8 +88,8 @@ LISTINGS_PER_INTERVAL: Final = 60
 all (:attr:`Declaration.reads_one_by_listing`): a listing serves every check of its account
 for ``interval / LISTINGS_PER_INTERVAL`` seconds (a minute of an hour). Sixty keeps what a
 check knows of the vendor within 1/60 of an interval of now (a vendor's change is an event
-within ``interval + W``), at 61 listings an interval at most: 2 % of Tesouro's default share
-of an hour (3/s: 10,800 requests)."""
+within ``interval + W``), at 61 listings an interval at most: under 1 % of Tesouro's default
+share of an hour (3/s: 10,800 requests)."""
 BACKOFF_START: Final = 30.0
 """Seconds before an unavailable vendor (or DNS) is tried again; doubled each failure, up to
 the interval."""
