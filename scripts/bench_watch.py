@@ -200,7 +200,9 @@ def run(
     elapsed = max(times, default=started) - started
     mean_rate = len(times) / elapsed if elapsed > 0 else 0.0
     slot = max(1.0, interval / domains)
-    checks = Counter(math.floor((t - started) / slot) for t in seen.attempts)
+    # Slots centred on the schedule's times (multiples of the gap from the start), so that a
+    # check a rounding error early does not count in the slot before.
+    checks = Counter(math.floor((t - started) / slot + 0.5) for t in seen.attempts)
     busiest = max(checks.values(), default=0)
     mean_checks = len(seen.attempts) / (intervals * interval) * slot
     spread = busiest / mean_checks if mean_checks else math.inf
