@@ -1451,12 +1451,11 @@ def render(
             "`scripts/bench_watch.py`: `maildns onboard watch` over domains each in its own "
             "zone at Tesouro and TelecomX, onboarded and verified, on the sandbox's clock (it "
             "moves only when watch sleeps, so no figure depends on the machine's speed), one "
-            "check at a time. The interval is proportional to 10,000 domains an hour "
-            f"({bench_watch.SECONDS_PER_DOMAIN} s a domain): the same checks per second at a "
-            "size this machine onboards in a minute (Tesouro's only read of a domain is its "
-            "whole listing, so 10,000 domains would move 10,000 listings of 10,000 domains an "
-            "hour). A DKIM record is deleted mid-interval, of the domain checked just before; "
-            "memory is this process's, watch and the sandbox together.",
+            f"check at a time, every {bench_watch.INTERVAL:g} s. Tesouro's only read of a domain "
+            "is its whole listing, which watch shares between the checks of a window (an "
+            "interval / 60): at most 61 listings an interval, whatever the number of domains. "
+            "A DKIM record is deleted mid-interval, of the domain checked just before; memory "
+            "is this process's, watch and the sandbox together.",
             "",
             *bench_bulk.table(watching),
         ]

@@ -29,7 +29,7 @@ import stamina
 import maildns
 from maildns import DnsRecord, onboarding
 from maildns.onboarding import WatchError
-from maildns.onboarding._watch import OUTAGE_AFTER
+from maildns.onboarding._watch import LISTINGS_PER_INTERVAL, OUTAGE_AFTER, Watcher, window
 from maildns.sandbox import Sandbox, SandboxError
 from maildns.sandbox._serving import environment
 
@@ -255,9 +255,14 @@ def test_each_drift_is_one_event_nothing_is_written_and_a_restart_replays_none(
     assert [a["state"] for a in missing["answers"]] == ["missing", "missing"]  # ns1 and ns2
     changed = next(e for e in events if e["kind"] == "record_changed")
     assert all(FOREIGN_SPF in a["values"] for a in changed["answers"])
-    # Without --repair: reads only, one per domain (a listing: Tesouro's only read).
+    # Without --repair: reads only. Tesouro's only read is its whole listing: one serves every
+    # check of its window (a minute of the hour), so the hour takes at most interval / W + 1 of
+    # them, not one per domain. (Fewer when checks in flight share a listing being fetched:
+    # how many overlap depends on the machine, so only the bound is asserted.)
     assert writes(sb) == {}
-    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": DOMAINS}
+    listed = sb.stats()["tesouro"]["operations"]["listMailboxDomains"]
+    assert set(listed) == {"200"}
+    assert 1 <= listed["200"] <= HOUR / window(HOUR) + 1 == LISTINGS_PER_INTERVAL + 1 < DOMAINS
     # Every domain checked once, spread evenly over the hour.
     assert len(observed.attempted) == DOMAINS
     gaps = [b - a for a, b in zip(observed.attempted, sorted(observed.attempted)[1:], strict=False)]
@@ -347,6 +352,59 @@ def test_an_outage_is_one_event_then_one_recovery(small: World) -> None:
     assert watch_once(small, interval=60) == []
 
 
+def test_a_listing_that_fails_is_a_failed_read_for_its_checks_never_drift(world: World) -> None:
+    sb, _, _ = world
+    # The client tries each request 10 times here: the first listing of the hour fails whole
+    # (and the checks that were to share it with it), the next ones answer.
+    sb.inject_fault("tesouro", "GET", "/finops/v1/mailbox-domains", status=503, times=10)
+    observed = Observed()
+    try:
+        events = watch_once(world, observer=observed)
+    finally:
+        sb.clear_faults()
+    assert {e["kind"] for e in events} <= {"check_unavailable", "check_available"}, events
+    assert max(observed.soft) >= 1  # that listing's checks were incomplete, and counted
+    assert len(observed.attempted) == DOMAINS
+
+
+def test_one_listing_serves_the_reads_of_its_window(world: World) -> None:
+    sb, config, _ = world
+    step = HOUR / DOMAINS  # 18 s: a window (60 s) holds the reads of 4 domains
+
+    async def read_each_at_its_time() -> list[Any]:
+        async with onboarding.open_engine(config) as engine:
+            watcher = Watcher(engine, HOUR, SandboxClock(sb), concurrency=1)
+            await watcher.prepare()
+            found = []
+            for target in watcher.found:
+                found.append(await watcher._read(target, target.vendors[0]))
+                sb.advance_clock(step)
+            return found
+
+    sb.stats(reset=True)
+    found = asyncio.run(read_each_at_its_time())
+    assert [f.domain for f in found] == [domain(i) for i in range(DOMAINS)]
+    per_window = math.ceil(window(HOUR) / step)
+    listed = sb.stats()["tesouro"]["operations"]["listMailboxDomains"]
+    assert listed == {"200": math.ceil(DOMAINS / per_window)}  # 50 in the hour, not 200
+
+
+def test_checks_that_need_a_listing_being_fetched_wait_for_its_one_request(small: World) -> None:
+    sb, config, _ = small
+
+    async def all_at_once() -> list[list[Any]]:
+        async with onboarding.open_engine(config) as engine:
+            watcher = Watcher(engine, HOUR, SandboxClock(sb), concurrency=SMALL)
+            await watcher.prepare()
+            return await asyncio.gather(*(watcher.check(t) for t in watcher.found))
+
+    sb.stats(reset=True)
+    checked = asyncio.run(all_at_once())
+    assert len(checked) == SMALL
+    assert not any(e.kind.startswith("vendor_") for events in checked for e in events)
+    assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 1}
+
+
 # --- the budget -----------------------------------------------------------------------------------
 def test_an_interval_the_budget_cannot_meet_is_refused_before_anything_is_sent(
     small: World,
@@ -357,7 +415,8 @@ def test_an_interval_the_budget_cannot_meet_is_refused_before_anything_is_sent(
         watch_once(small, interval=3)
     message = str(refused.value)
     assert "\n" not in message
-    assert f"tesouro needs {SMALL} requests for {SMALL} domains" in message
+    # A listing per check here: the window (3 s / 60) is shorter than the checks' step.
+    assert f"tesouro needs {SMALL} listings for {SMALL} domains" in message
     assert "10% of 30/s covers 9 in 3 s" in message
     assert message.endswith("the smallest interval that works is 4 s")
     assert all(v["requests"] == 0 for v in sb.stats().values())

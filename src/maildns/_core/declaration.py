@@ -135,6 +135,11 @@ class Declaration:
     what its clients keep to unless given another ``rate_limit``."""
     records: tuple[RecordShape, ...] = ()
     """What a sending-domain vendor may ask a domain to publish (see :class:`RecordShape`)."""
+    reads_one_by_listing: bool = False
+    """Whether the vendor's read of one sending domain (``get_sending_domain``) is a listing of
+    every domain of the account, in one request (its API has no read of one domain and does not
+    paginate the listing): a reader of many domains lists once and looks each one up in it
+    (``watch`` does), instead of listing once per domain."""
     domains_per_account: int | None = None
     """How many sending domains one account (one set of credentials) holds (None: no limit)."""
     creates_zones: bool = True

@@ -7,10 +7,24 @@ into it, so that the checks never come in bursts. A check reads each of the doma
 nameserver for the records that vendor asks for (:func:`._verify.check_records`), and judges
 what receivers would conclude (:func:`._receivers.judge`, as ``check`` does).
 
+**Listings.** A vendor whose read of one domain is a listing of all of them
+(:attr:`Declaration.reads_one_by_listing`: Tesouro) is not listed once per domain (10,000
+listings of 10,000 domains an hour); one listing per account serves every check within the
+freshness window ``W = interval / LISTINGS_PER_INTERVAL`` (a minute of an hour) after its
+request was sent, checks that need it while it is being fetched wait for that one request, and
+a domain missing from it is what the read's ``NotFoundError`` meant (``absent``). So such a
+vendor costs at most ``LISTINGS_PER_INTERVAL + 1`` requests an interval per account (and never
+more than one per domain), whatever the number of domains. What a check knows of the vendor is
+at most ``W`` old, so a change at the vendor is an event at most ``interval + W`` after it
+(1/60 more than an interval); a record's drift is still seen within one interval, since DNS is
+asked at every check. A listing that fails is a failed read for every check that waited for it,
+and is not kept: the next check lists again (or, in an outage, the next probe).
+
 **Budget.** Watch spends at most ``budget`` (10 % by default) of each vendor's documented rate
 limit (:attr:`Declaration.rate_limit`; :data:`UNDOCUMENTED_RATE` for a vendor that documents
 none), so that an apply beside it keeps the rest. A check costs :data:`READS_PER_CHECK` read
-per vendor of the domain; an interval that needs more than the budget allows is refused with
+per vendor of the domain, except at a vendor that reads by listing, which costs its listings
+(above); an interval that needs more than the budget allows is refused with
 one line (:class:`WatchError`) before anything is sent, naming the smallest one that works.
 Within the interval each vendor's reads are spaced at least ``1 / share`` seconds apart.
 
@@ -69,6 +83,13 @@ UNDOCUMENTED_RATE: Final = 10.0
 share is ``budget`` of it (1/s by default), well below what any such API tolerates."""
 READS_PER_CHECK: Final = 1
 """Vendor requests one check of one domain makes at each of its vendors (one read)."""
+LISTINGS_PER_INTERVAL: Final = 60
+"""How many freshness windows an interval holds at a vendor that reads one domain by listing
+all (:attr:`Declaration.reads_one_by_listing`): a listing serves every check of its account
+for ``interval / LISTINGS_PER_INTERVAL`` seconds (a minute of an hour). Sixty keeps what a
+check knows of the vendor within 1/60 of an interval of now (a vendor's change is an event
+within ``interval + W``), at 61 listings an interval at most: under 1 % of Tesouro's default
+share of an hour (3/s: 10,800 requests)."""
 BACKOFF_START: Final = 30.0
 """Seconds before an unavailable vendor (or DNS) is tried again; doubled each failure, up to
 the interval."""
@@ -178,6 +199,19 @@ def targets(engine: Engine) -> list[Target]:
     return found
 
 
+def window(interval: float) -> float:
+    """How long (seconds) one listing serves the checks of its account, at a vendor that
+    reads one domain by listing all: ``interval / LISTINGS_PER_INTERVAL``."""
+    return interval / LISTINGS_PER_INTERVAL
+
+
+def listings(domains: int) -> int:
+    """The most listings an interval makes of an account of ``domains`` watched domains:
+    listings are at least a window apart (an interval holds ``LISTINGS_PER_INTERVAL + 1`` such
+    instants), and never more than one per check."""
+    return min(domains, LISTINGS_PER_INTERVAL + 1)
+
+
 @dataclass(frozen=True, slots=True)
 class Share:
     """One vendor's part of the budget for an interval."""
@@ -189,7 +223,12 @@ class Share:
     share: float
     """Requests per second watch may spend: ``budget * rate``."""
     needed: int
-    """Requests one interval's checks make."""
+    """Requests one interval's checks make (at most: listings, for a vendor that reads by
+    listing)."""
+    domains: int = 0
+    """Domains watched at the vendor."""
+    by_listing: bool = False
+    """Whether the vendor reads one domain by listing all (``needed`` counts listings)."""
 
     def capacity(self, interval: float) -> int:
         return math.floor(self.share * interval + 1e-9)
@@ -199,16 +238,33 @@ class Share:
 
 
 def shares(found: Sequence[Target], budget: float) -> dict[str, Share]:
-    """Each vendor's share of the budget and what one interval needs of it."""
-    needed: dict[str, int] = {}
+    """Each vendor's share of the budget and what one interval needs of it: a read per domain,
+    or at a vendor that reads by listing, the listings of each account (:func:`listings`)."""
+    per_key: dict[Key, int] = {}
     for target in found:
-        for vendor, _ in target.vendors:
-            needed[vendor] = needed.get(vendor, 0) + READS_PER_CHECK
+        for key in target.vendors:
+            per_key[key] = per_key.get(key, 0) + 1
+    needed: dict[str, int] = {}
+    domains: dict[str, int] = {}
+    for (vendor, _), count in per_key.items():
+        by_listing = DECLARATIONS[vendor].reads_one_by_listing
+        cost = listings(count) if by_listing else count * READS_PER_CHECK
+        needed[vendor] = needed.get(vendor, 0) + cost
+        domains[vendor] = domains.get(vendor, 0) + count
     result = {}
     for vendor, count in sorted(needed.items()):
-        documented = DECLARATIONS[vendor].rate_limit
+        declaration = DECLARATIONS[vendor]
+        documented = declaration.rate_limit
         rate = float(documented) if documented else UNDOCUMENTED_RATE
-        result[vendor] = Share(vendor, rate, documented is not None, budget * rate, count)
+        result[vendor] = Share(
+            vendor,
+            rate,
+            documented is not None,
+            budget * rate,
+            count,
+            domains[vendor],
+            declaration.reads_one_by_listing,
+        )
     return result
 
 
@@ -228,8 +284,9 @@ def refusal(found: Sequence[Target], interval: float, budget: float) -> str | No
     parts = []
     for s in over:
         limit = f"{s.rate:g}/s" + ("" if s.documented else " assumed: none documented")
+        what = f"{s.needed} listings" if s.by_listing else f"{s.needed} requests"
         parts.append(
-            f"{s.vendor} needs {s.needed} requests for {_count(s.needed)}, "
+            f"{s.vendor} needs {what} for {_count(s.domains)}, "
             f"{budget:.0%} of {limit} covers {s.capacity(interval)} in {interval:g} s"
         )
     return (
@@ -257,6 +314,23 @@ class Spacing:
         self._next = start + self._gap
         if start > now:
             await self._clock.sleep(start - now)
+
+
+@dataclass(slots=True)
+class Listing:
+    """One listing of an account's domains at a vendor that reads by listing: being fetched,
+    or fetched (by name), and when its request was sent."""
+
+    fetch: asyncio.Task[dict[str, SendingDomain]]
+    sent: float = math.inf
+    """The watch clock's time its request was sent (after its turn in the budget's spacing)."""
+
+    def fresh(self, now: float, window: float) -> bool:
+        """Whether a check at ``now`` may use it: fetched well, and sent within ``window``."""
+        done = self.fetch.done()
+        if done and (self.fetch.cancelled() or self.fetch.exception() is not None):
+            return False
+        return not done or now - self.sent < window
 
 
 @dataclass(slots=True)
@@ -349,6 +423,8 @@ class Watcher:
     failing: dict[str, int] = field(default_factory=dict)
     """Consecutive checks a vendor (or DNS) failed, before it is declared unavailable."""
     _zone_servers: dict[str, list[Server] | str] = field(default_factory=dict)
+    _listings: dict[Key, Listing] = field(default_factory=dict)
+    """The last listing of each account at a vendor that reads by listing."""
     _repairing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def prepare(self) -> None:
@@ -419,6 +495,8 @@ class Watcher:
 
     async def _read(self, target: Target, key: Key) -> SendingDomain | None:
         vendor, _ = key
+        if DECLARATIONS[vendor].reads_one_by_listing:
+            return (await self._listed(key)).get(target.name)
         provider = self.engine.provider(key)
         assert provider is not None
         await self.spacing[vendor].take()
@@ -426,6 +504,22 @@ class Watcher:
             return await provider.get_sending_domain(target.name)
         except NotFoundError:
             return None
+
+    async def _listed(self, key: Key) -> dict[str, SendingDomain]:
+        """The account's domains by name: the listing of the last window, the one being fetched
+        (every check that needs it waits for the one request), or a new one."""
+        held = self._listings.get(key)
+        if held is None or not held.fresh(self.clock.now(), window(self.interval)):
+            held = self._listings[key] = Listing(asyncio.ensure_future(self._list(key)))
+        # Shielded: a check cancelled at a stop does not cancel the others' listing.
+        return await asyncio.shield(held.fetch)
+
+    async def _list(self, key: Key) -> dict[str, SendingDomain]:
+        provider = self.engine.provider(key)
+        assert provider is not None
+        await self.spacing[key[0]].take()
+        self._listings[key].sent = self.clock.now()
+        return {found.domain: found async for found in provider.list_sending_domains()}
 
     async def check(self, target: Target) -> list[Event]:
         """Check one domain; its events (also heard by ``on_event`` and the observer), what
@@ -796,6 +890,8 @@ class Watcher:
                     task.cancel()
                 if late:
                     await asyncio.wait(late)
+            for listing in self._listings.values():
+                listing.fetch.cancel()  # no check is left to wait for it
         if failure:
             raise failure[0]
 

@@ -33,6 +33,9 @@ DECLARATION: Final = Declaration(
     # "30 requests per second per partner client ID":
     # https://docs.tesouro.com/finops/api/concepts/rate-limiting
     rate_limit=30,
+    # listMailboxDomains is the only read: there is no GET of one mailbox domain, and the
+    # listing has no pagination (specs/tesouro.yaml), so one domain's read is the whole list.
+    reads_one_by_listing=True,
     # Tesouro documents the record types (TXT, MX, CNAME) and purposes (DKIM, SPF) only
     # (https://docs.tesouro.com/finops/api/reference/mailbox-domains); the names and fixed values
     # are Mailgun's, which backs the domains ("Verify your domain",
