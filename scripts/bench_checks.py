@@ -40,7 +40,8 @@ GOAL_QUERIES = 1.0
 
 
 @contextmanager
-def _environment(sb: Any) -> Iterator[None]:
+def sandbox_environment(sb: Any) -> Iterator[None]:
+    """The sandbox's exports in this process's environment while the block runs."""
     from maildns.sandbox.__main__ import environment
 
     given, unset = environment(sb)
@@ -84,7 +85,7 @@ def run(domains: int = DOMAINS, rounds: int = ROUNDS) -> list[Figure]:
     with (
         Sandbox(rate_limits={"tesouro": None}) as sb,
         tempfile.TemporaryDirectory() as tmp,
-        _environment(sb),
+        sandbox_environment(sb),
     ):
         config = write_config(Path(tmp) / "bench.yaml", sb, domains, prefix="c")
         state = Path(tmp) / "state.sqlite3"

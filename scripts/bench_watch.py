@@ -34,12 +34,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bench_bulk import Figure, table, write_config
+from bench_checks import sandbox_environment
 
 DOMAINS = 200
 INTERVALS = 10
@@ -140,22 +140,6 @@ class Run:
         pass
 
 
-@contextmanager
-def _environment(sb: Any) -> Iterator[None]:
-    from maildns.sandbox.__main__ import environment
-
-    given, unset = environment(sb)
-    saved = dict(os.environ)
-    os.environ.update(given)
-    for name in unset:
-        os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def run(
     domains: int = DOMAINS, intervals: int = INTERVALS, interval: float = INTERVAL
 ) -> list[Figure]:
@@ -167,7 +151,7 @@ def run(
     with (
         Sandbox(rate_clock=recorder) as sb,
         tempfile.TemporaryDirectory() as tmp,
-        _environment(sb),
+        sandbox_environment(sb),
     ):
         recorder.sandbox = sb
         config = write_config(Path(tmp) / "watch.yaml", sb, domains, prefix="w")
