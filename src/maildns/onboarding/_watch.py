@@ -701,36 +701,25 @@ class Watcher:
         for key, state in drifted.items():
             check = seen.checks[key]
             record = check.record
-            ref = _ref(record)
-            if state == "changed" and key in moved:
-                events.append(
-                    Event(
-                        "repair_refused",
-                        target.name,
-                        key[0],
-                        at,
-                        record=ref,
-                        answers=_answers(check),
-                        detail=f"{record.name} was edited outside maildns; left alone",
-                    )
-                )
-            elif state == "changed":
-                continue
+            if state == "changed":
+                why = f"{record.name} was edited outside maildns; left alone"
             elif (record.type, record.name) not in owned_names:
-                if key not in moved:
-                    continue
-                events.append(
-                    Event(
-                        "repair_refused",
-                        target.name,
-                        key[0],
-                        at,
-                        record=ref,
-                        detail=f"maildns did not publish {record.name}: not its to repair",
-                    )
-                )
+                why = f"maildns did not publish {record.name}: not its to repair"
             else:
                 lost.append(check)
+                continue
+            if key in moved:  # a refusal is said once, as the drift begins
+                events.append(
+                    Event(
+                        "repair_refused",
+                        target.name,
+                        key[0],
+                        at,
+                        record=_ref(record),
+                        answers=_answers(check),
+                        detail=why,
+                    )
+                )
         if lost:
             # One repair at a time: each is an apply, which a SQLite journal allows only one
             # of (and which would contend for the same claims on PostgreSQL anyway).
@@ -775,32 +764,27 @@ class Watcher:
                 # Put back meanwhile (another watcher or an apply on the same journal): the
                 # next check sees it served, which is the event.
                 return []
-            if plan.has_problems or plan.errors or others or not wanted:
-                why = (
-                    "; ".join(
-                        [
-                            *(p for d in plan.domains for p in d.problems),
-                            *(e for _, e in plan.errors),
-                        ]
-                        + [f"it would also {c.action} {c.name or c.domain}" for c in others]
-                    )
-                    or "the plan has nothing to put back"
+            if plan.has_problems or plan.errors or others:
+                why = "; ".join(
+                    [
+                        *(p for d in plan.domains for p in d.problems),
+                        *(e for _, e in plan.errors),
+                        *(f"it would also {c.action} {c.name or c.domain}" for c in others),
+                    ]
                 )
-                return [
-                    Event("repair_refused", target.name, None, at, detail=f"not repaired: {why}")
-                ]
+                return _not_repaired(target, at, why)
             applied = await engine.apply(plan)
         except PlanMovedError as error:
             if again:
                 # The zone moved between this plan and its apply (another worker on the same
                 # journal, or an apply): plan once more from what is there now.
                 return await self._apply_repair(target, lost, at, again=False)
-            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {error}")]
+            return _not_repaired(target, at, error)
         except MailDnsError as error:
-            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {error}")]
+            return _not_repaired(target, at, error)
         if applied.failed or applied.unknown:
             first = applied.failed[0][1] if applied.failed else applied.unknown[0][1]
-            return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {first}")]
+            return _not_repaired(target, at, first)
         if applied.skipped or not applied.done:
             # Left to another worker on the same journal, which held the zone or changed it
             # meanwhile: it repairs, and the next check sees the record served again.
@@ -905,6 +889,10 @@ class Watcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         return task.done() and not task.cancelled()
+
+
+def _not_repaired(target: Target, at: datetime, why: object) -> list[Event]:
+    return [Event("repair_refused", target.name, None, at, detail=f"not repaired: {why}")]
 
 
 def _describe(kind: str, check: RecordCheck) -> str:
