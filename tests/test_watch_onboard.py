@@ -325,7 +325,8 @@ def test_a_nameserver_timing_out_is_not_drift(small: World) -> None:
     try:
         delete_dkim("s5")  # real drift beside it is still seen
         observed = Observed()
-        events = watch_once(small, interval=60, dns_timeout=1.0, observer=observed)
+        # 3 s: what a prompt answer from ns1 must meet on a busy machine; ns2 never answers
+        events = watch_once(small, interval=60, dns_timeout=3.0, observer=observed)
     finally:
         sb.clear_dns_faults()
     assert kinds(events) == [("record_missing", domain("s5"), "tesouro")]
