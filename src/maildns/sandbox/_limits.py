@@ -29,9 +29,9 @@ MAX_QUOTED_ERRORS: Final = 20
 MAX_FAULT_DELAY: Final = 60.0
 """The longest ``delay`` of an injected HTTP fault, in seconds."""
 MAX_FAULT_TIMES: Final = 10_000
+"""The most requests (or DNS queries) one fault applies to."""
 MAX_RATE_LIMIT: Final = 100_000
 """The largest rate limit the sandbox takes, in requests per second."""
-"""The most requests (or DNS queries) one fault applies to."""
 MAX_RETRY_AFTER: Final = 86_400
 """The largest ``retry_after`` of an injected fault, in seconds (a day)."""
 MAX_HEADER_TEXT: Final = 100
