@@ -388,3 +388,26 @@ def test_command_line_prints_dns_address() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_zones_of_several_dns_hosts_are_served_the_first_holding_a_name_wins() -> None:
+    """The nameserver's view over every DNS-hosting fake (``served_zones`` of each): a zone
+    held by two hosts is the first's, every zone is listed once."""
+    from maildns.sandbox._dns import _LiveZones, _zone_of_question
+    from maildns.sandbox._zoneindex import ZoneData
+
+    def zone(domain: str, serial: int) -> ZoneData:
+        return ZoneData(domain, serial, 300, (("", "A", "192.0.2.1"),), ("ns1.test.", "ns2.test."))
+
+    first = {"a.example": zone("a.example", 1), "shared.example": zone("shared.example", 1)}
+    second = {"shared.example": zone("shared.example", 2), "b.example": zone("b.example", 2)}
+    zones = _LiveZones([first, second])
+    assert zones["shared.example"].serial == 1
+    assert zones["b.example"].serial == 2
+    assert zones.get("c.example") is None
+    with pytest.raises(KeyError):
+        zones["c.example"]
+    assert sorted(zones) == ["a.example", "b.example", "shared.example"]
+    assert len(zones) == 3
+    query = dns.message.make_query("WWW.B.Example.", "A").to_wire()
+    assert _zone_of_question(zones, query) == (second["b.example"], True)
