@@ -138,3 +138,76 @@ def test_extra_fields_and_tracebacks_are_redacted_fields_of_the_line() -> None:
     assert "RuntimeError" in document["exception"]
     assert secret not in text
     assert document["time"].endswith("+00:00")
+
+
+USAGE_ERRORS = [
+    (["onboard", "plan", "--no-such-option"], "No such option: --no-such-option"),
+    (["onboard", "watch", "config.yaml", "--interval", "soon"], "'soon' is not a duration"),
+    (["onboard", "no-such-command"], "No such command 'no-such-command'"),
+]
+
+
+@pytest.mark.parametrize(("args", "said"), USAGE_ERRORS, ids=[" ".join(a) for a, _ in USAGE_ERRORS])
+def test_a_usage_error_under_json_logs_is_one_json_line(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    monkeypatch.setenv("MAILDNS_LOG_FORMAT", "json")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 64, result.stderr
+    assert result.stdout == ""
+    (document,) = json_lines(result.stderr)  # one line, and it parses
+    assert document["level"] == "error"
+    assert document["logger"] == "maildns.cli"
+    assert said in document["message"]
+    assert "\n" not in document["message"]
+    assert document["exit_code"] == 64
+    assert document["usage"].startswith("maildns onboard")
+
+
+def test_a_usage_error_under_json_logs_and_json_output_also_prints_its_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    monkeypatch.setenv("MAILDNS_LOG_FORMAT", "json")
+    result = CliRunner().invoke(app, ["onboard", "plan", "--json", "--no-such-option"])
+    assert result.exit_code == 64
+    (logged,) = json_lines(result.stderr)
+    assert json.loads(result.stdout)["error"]["type"] == "usage"
+    assert json.loads(result.stdout)["error"]["messages"] == [logged["message"]]
+
+
+def test_a_usage_error_without_json_logs_is_typers_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    monkeypatch.delenv("MAILDNS_LOG_FORMAT", raising=False)
+    result = CliRunner().invoke(app, ["onboard", "plan", "--no-such-option"])
+    assert result.exit_code == 64
+    assert result.stderr.startswith("Usage: maildns onboard plan [OPTIONS]")
+    assert "Try 'maildns onboard plan --help' for help." in result.stderr
+    assert "No such option: --no-such-option" in result.stderr
+    assert '"level"' not in result.stderr  # no JSON line
+
+
+def test_a_usage_error_of_the_installed_command_under_json_logs() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAILDNS_")}
+    done = subprocess.run(
+        [str(MAILDNS), "onboard", "plan", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        env={**env, "MAILDNS_LOG_FORMAT": "json"},
+        timeout=120,
+    )
+    assert done.returncode == 64
+    (document,) = json_lines(done.stderr)
+    assert document["level"] == "error"
+    assert "No such option: --no-such-option" in document["message"]
+    assert document["exit_code"] == 64

@@ -11,7 +11,8 @@ Exit codes, the contract for scripts (each code means one thing, on every comman
 - 4: refused as unsafe without ``--force``;
 - 64: a usage error (EX_USAGE): an unknown option or command, a missing argument, a bad value,
   a group without its command (``maildns onboard``: the help is shown), with typer's message on
-  stderr; never 2, so ``plan; [ $? -eq 2 ] && apply --yes`` cannot take a typo for changes;
+  stderr (one JSON line under ``MAILDNS_LOG_FORMAT=json``); never 2, so
+  ``plan; [ $? -eq 2 ] && apply --yes`` cannot take a typo for changes;
 - 130: interrupted (Ctrl+C).
 
 ``--json`` prints one document on stdout; logs, progress and errors go to stderr. An error is
@@ -34,7 +35,9 @@ from ._common import (
     OK,
     USAGE,
     _fail,
+    json_logs,
     json_wanted,
+    log_error,
     out,
     parse_duration,
     print_error_document,
@@ -155,11 +158,25 @@ class _Maildns(TyperGroup):
 
 
 def _as_usage(error: Exception) -> None:
+    """Give a usage error :data:`USAGE` as its exit code, and print its ``--json`` document.
+
+    Under ``MAILDNS_LOG_FORMAT=json`` stderr holds JSON lines only (a log shipper reads every
+    one), so the error is one such line instead of typer's text, and the exit is raised here
+    (``typer.Exit``) so that typer prints nothing; otherwise typer prints its text as usual.
+    """
     # This instance's code (click's class attribute stays 2: nothing global changes).
     error.exit_code = USAGE  # type: ignore[attr-defined]
-    if json_wanted():  # typer still prints its message on stderr
-        message = error.format_message()  # type: ignore[attr-defined]
-        print_error_document([" ".join(message.split())], USAGE, error)
+    if error.__class__.__name__ == "NoArgsIsHelpError":
+        return  # a group without its command: its help is on stdout, nothing on stderr
+    message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
+    if json_logs():
+        context = getattr(error, "ctx", None)
+        usage = " ".join(context.get_usage().removeprefix("Usage:").split()) if context else None
+        log_error(message, USAGE, usage=usage)
+    if json_wanted():
+        print_error_document([message], USAGE, error)
+    if json_logs():
+        raise typer.Exit(USAGE) from None
 
 
 def _vendor_titles() -> str:

@@ -107,10 +107,9 @@ def _fail(message: str, code: int = ERROR, error: BaseException | None = None) -
     stdout), then exit ``code``."""
     message = redact(message)
     lines = message.splitlines() or [message]
-    if _json_logs():  # stderr holds JSON lines only: a log shipper reads every one
+    if json_logs():  # stderr holds JSON lines only: a log shipper reads every one
         for line in lines:
-            sys.stderr.write(logjson.line("error", "maildns.cli", line) + "\n")
-        sys.stderr.flush()
+            log_error(line, code)
     else:
         for line in lines:
             err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
@@ -119,17 +118,26 @@ def _fail(message: str, code: int = ERROR, error: BaseException | None = None) -
     raise typer.Exit(code)
 
 
-def _json_logs() -> bool:
+def json_logs() -> bool:
+    """Whether ``MAILDNS_LOG_FORMAT=json`` asks for stderr as JSON lines only."""
     try:
         return log_format_from_env() == "json"
     except ConfigurationError:  # the error being printed may be this very one
         return False
 
 
+def log_error(message: str, code: int, **fields: Any) -> None:
+    """One error line as a JSON line on stderr (level error, logger ``maildns.cli``), with
+    the exit code it ends the command with and ``fields`` (those None are left out)."""
+    extra = {k: v for k, v in fields.items() if v is not None}
+    sys.stderr.write(logjson.line("error", "maildns.cli", message, exit_code=code, **extra) + "\n")
+    sys.stderr.flush()
+
+
 def inform(text: str) -> None:
     """A line for the person running the command, on stderr: a JSON line (level info) under
     ``MAILDNS_LOG_FORMAT=json``, so that stderr stays one JSON object a line."""
-    if _json_logs():
+    if json_logs():
         sys.stderr.write(logjson.line("info", "maildns.cli", text) + "\n")
         sys.stderr.flush()
     else:
