@@ -29,7 +29,14 @@ import stamina
 import maildns
 from maildns import DnsRecord, onboarding
 from maildns.onboarding import WatchError
-from maildns.onboarding._watch import LISTINGS_PER_INTERVAL, OUTAGE_AFTER, Watcher, window
+from maildns.onboarding._watch import (
+    LISTINGS_PER_INTERVAL,
+    OUTAGE_AFTER,
+    Progress,
+    Watcher,
+    duration,
+    window,
+)
 from maildns.sandbox import Sandbox, SandboxError
 from maildns.sandbox._serving import environment
 
@@ -325,13 +332,75 @@ def test_a_nameserver_timing_out_is_not_drift(small: World) -> None:
     try:
         delete_dkim("s5")  # real drift beside it is still seen
         observed = Observed()
+        said: list[Progress] = []
         # 3 s: what a prompt answer from ns1 must meet on a busy machine; ns2 never answers
-        events = watch_once(small, interval=60, dns_timeout=3.0, observer=observed)
+        events = watch_once(
+            small, interval=60, dns_timeout=3.0, observer=observed, on_progress=said.append
+        )
     finally:
         sb.clear_dns_faults()
     assert kinds(events) == [("record_missing", domain("s5"), "tesouro")]
     assert observed.dns["unknown"] >= 1  # s4's records: ns2 said nothing
     assert observed.succeeded == SMALL - 1
+    # The interval's one progress line counts s4's check as unknown, s5's event as its one.
+    (progress,) = said
+    assert progress.describe() == (
+        f"watch: interval 1: {SMALL} checked ({SMALL - 1} answered, 1 unknown), 1 event"
+    )
+    assert progress.to_json() == {
+        "interval": 1,
+        "checked": SMALL,
+        "answered": SMALL - 1,
+        "unknown": 1,
+        "events": 1,
+        "next_in": None,
+    }
+
+
+def test_each_interval_is_one_progress_line_once_its_checks_have_ended(small: World) -> None:
+    sb, config, _ = small
+    said: list[Progress] = []
+    stop = asyncio.Event()
+
+    def heard(progress: Progress) -> None:
+        said.append(progress)
+        if progress.interval == 3:
+            stop.set()
+
+    asyncio.run(
+        onboarding.awatch(config, interval=60, clock=SandboxClock(sb), stop=stop, on_progress=heard)
+    )
+    # Once per interval, each counting that interval's checks (on the sandbox's clock the loop
+    # may have launched the next interval's before the last check of this one ended: a stop
+    # lets those end, and their interval is said too, in the order they end).
+    intervals = sorted(p.interval for p in said)
+    assert intervals == list(range(1, len(said) + 1))
+    assert len(said) >= 3
+    assert all(p.checked == p.answered == SMALL and p.events == 0 for p in said)
+    for progress in said:
+        assert progress.next_in is not None
+        assert 0 <= progress.next_in <= 60
+        assert progress.describe() == (
+            f"watch: interval {progress.interval}: {SMALL} checked ({SMALL} answered, 0 unknown),"
+            f" 0 events, next in {duration(progress.next_in)}"
+        )
+
+
+def test_a_progress_line_shows_its_wait_in_hours_minutes_and_seconds() -> None:
+    assert [duration(s) for s in (0, 0.2, 18, 59.5, 60, 3598, 3600, 3661, 7200)] == [
+        "0s",
+        "1s",
+        "18s",
+        "1m",
+        "1m",
+        "59m58s",
+        "1h",
+        "1h1m1s",
+        "2h",
+    ]
+    assert Progress(3, 200, 198, 1, 3598).describe() == (
+        "watch: interval 3: 200 checked (198 answered, 2 unknown), 1 event, next in 59m58s"
+    )
 
 
 def test_an_outage_is_one_event_then_one_recovery(small: World) -> None:
@@ -603,9 +672,41 @@ def test_the_command_once_checks_every_domain_then_exits_0(small: World, tmp_pat
     )
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("watching 2 domains once over 1 s; budget: tesouro 30/s")
+    assert result.stderr.splitlines()[-1] == (
+        "watch: interval 1: 2 checked (2 answered, 0 unknown), 0 events"
+    )
     assert sb.stats()["tesouro"]["operations"]["listMailboxDomains"] == {"200": 2}
     for line in result.stdout.splitlines():
         assert json.loads(line)["version"] == 1
+
+
+def test_the_progress_line_is_a_json_line_under_json_logs(
+    small: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    sb, _, _ = small
+    config = write_config(tmp_path / "two.yaml", sb, "s", 2)
+    monkeypatch.setenv("MAILDNS_LOG_FORMAT", "json")
+    result = CliRunner().invoke(
+        app, ["onboard", "watch", str(config), "--once", "--interval", "1s", "--budget", "100%"]
+    )
+    assert result.exit_code == 0, result.stderr
+    logged = [json.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
+    progress = [d for d in logged if d["message"].startswith("watch: interval")]
+    assert len(progress) == 1
+    assert progress[0]["level"] == "info"
+    assert progress[0]["progress"] == {
+        "interval": 1,
+        "checked": 2,
+        "answered": 2,
+        "unknown": 0,
+        "events": 0,
+        "next_in": None,
+    }
+    assert "watch: interval" not in result.stdout  # stdout holds the events alone
 
 
 def test_two_watchers_repairing_on_one_postgresql_journal_put_a_record_back_once(

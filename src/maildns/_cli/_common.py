@@ -134,11 +134,12 @@ def log_error(message: str, code: int, **fields: Any) -> None:
     sys.stderr.flush()
 
 
-def inform(text: str) -> None:
+def inform(text: str, **fields: Any) -> None:
     """A line for the person running the command, on stderr: a JSON line (level info) under
-    ``MAILDNS_LOG_FORMAT=json``, so that stderr stays one JSON object a line."""
+    ``MAILDNS_LOG_FORMAT=json``, so that stderr stays one JSON object a line, with ``fields``
+    beside its message for a program to read (the text alone shows without it)."""
     if json_logs():
-        sys.stderr.write(logjson.line("info", "maildns.cli", text) + "\n")
+        sys.stderr.write(logjson.line("info", "maildns.cli", text, **fields) + "\n")
         sys.stderr.flush()
     else:
         err.print(redact(text), markup=False, highlight=False, soft_wrap=True)

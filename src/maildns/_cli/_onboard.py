@@ -700,6 +700,12 @@ def _ready_line(watcher: Any, interval: float, once: bool) -> None:
     )
 
 
+def _progress_line(progress: Any) -> None:
+    """After each interval, one line on stderr (never stdout: the events' JSON lines), so that
+    whoever tails a watch that runs for hours sees it alive and working."""
+    inform(progress.describe(), progress=progress.to_json())
+
+
 @onboard.command("watch")
 def watch_command(
     config: Config,
@@ -762,6 +768,7 @@ def watch_command(
                 stop=stop,
                 once=once,
                 on_ready=lambda w: _ready_line(w, seconds, once),
+                on_progress=_progress_line,
                 nameservers=_servers(nameserver),
                 state=state,
                 concurrency=concurrency,

@@ -65,6 +65,7 @@ from ._watch import (
     DEFAULT_INTERVAL,
     Clock,
     NullObserver,
+    Progress,
     SystemClock,
     Watcher,
     WatchError,
@@ -92,6 +93,7 @@ __all__ = [
     "MetricsServer",
     "Plan",
     "PlanMovedError",
+    "Progress",
     "RecordCheck",
     "SqliteJournal",
     "VendorReport",
@@ -432,6 +434,7 @@ async def awatch(
     stop: asyncio.Event | None = None,
     once: bool = False,
     on_ready: Callable[[Watcher], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
     nameservers: Sequence[Server] | str | None = None,
     dns_timeout: float | None = None,
     state: str | os.PathLike[str] | None = None,
@@ -446,7 +449,8 @@ async def awatch(
     first), or with ``once`` for one interval. ``repair`` puts back what maildns owns and
     lost; without it nothing is written. An interval the budget cannot meet is a
     :class:`WatchError` before anything is sent. ``on_ready(watcher)`` hears when the domains
-    are known and the budget holds. ``clock`` (``now()`` and ``sleep()``): the wall clock by
+    are known and the budget holds; ``on_progress`` hears each interval's :class:`Progress`
+    once its checks have ended. ``clock`` (``now()`` and ``sleep()``): the wall clock by
     default. ``nameservers`` are :func:`averify`'s; ``dns_timeout`` bounds each DNS question
     (seconds); ``state``, ``clients``, ``concurrency`` (checks in flight at once) and
     ``resolver`` are :func:`open_engine`'s."""
@@ -463,6 +467,7 @@ async def awatch(
             repair=repair,
             on_event=on_event,
             observer=observer or NullObserver(),
+            on_progress=on_progress,
             nameservers=servers,
             concurrency=concurrency,
         )

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -343,6 +344,66 @@ class Outage:
 
 
 @dataclass(slots=True)
+class Progress:
+    """One interval's checks (a sweep over every domain), said once they have all ended: for
+    a person tailing a watch that runs for hours, the sign that it is alive and working."""
+
+    interval: int
+    """Which interval: 1 for the first."""
+    checked: int = 0
+    """Checks that ended (a check cancelled at a stop is launched, never checked)."""
+    answered: int = 0
+    """Checks that got every answer (the others are unknown: nothing reported of them)."""
+    events: int = 0
+    next_in: float | None = None
+    """Seconds until the next interval's first check (None: there is none, ``once``)."""
+
+    @property
+    def unknown(self) -> int:
+        return self.checked - self.answered
+
+    def describe(self) -> str:
+        """``watch: interval 3: 200 checked (198 answered, 2 unknown), 1 event, next in 18s``."""
+        events = "1 event" if self.events == 1 else f"{self.events} events"
+        after = "" if self.next_in is None else f", next in {duration(self.next_in)}"
+        return (
+            f"watch: interval {self.interval}: {self.checked} checked ({self.answered} answered, "
+            f"{self.unknown} unknown), {events}{after}"
+        )
+
+    def to_json(self) -> dict[str, int | float | None]:
+        return {
+            "interval": self.interval,
+            "checked": self.checked,
+            "answered": self.answered,
+            "unknown": self.unknown,
+            "events": self.events,
+            "next_in": None if self.next_in is None else round(self.next_in, 3),
+        }
+
+
+def duration(seconds: float) -> str:
+    """``59m58s``, ``1h``, ``18s``: whole seconds (rounded up: ``0s`` only when it is due)."""
+    whole = max(0, math.ceil(seconds - 1e-9))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    parts.append(f"{secs}s" if secs or not (hours or minutes) else "")
+    return "".join(parts)
+
+
+@dataclass(slots=True)
+class _Sweep:
+    """An interval's progress while its checks run: how many are in flight, and when the
+    next interval starts once every check of this one is launched."""
+
+    progress: Progress
+    flying: int = 0
+    next_at: float | None = None
+    launched: bool = False
+
+
+@dataclass(slots=True)
 class _Seen:
     """What one check found: (vendor, subject) -> state (unknown things left out), with the
     record checks behind each record state."""
@@ -411,6 +472,8 @@ class Watcher:
     repair: bool = False
     on_event: Callable[[Event], None] | None = None
     observer: WatchObserver = field(default_factory=NullObserver)
+    on_progress: Callable[[Progress], None] | None = None
+    """Hears each interval's :class:`Progress` once its checks have all ended."""
     nameservers: Sequence[Server] | None = None
     concurrency: int = 16
     dns_timeout: float = TIMEOUT
@@ -521,9 +584,9 @@ class Watcher:
         self._listings[key].sent = self.clock.now()
         return {found.domain: found async for found in provider.list_sending_domains()}
 
-    async def check(self, target: Target) -> list[Event]:
+    async def check(self, target: Target, progress: Progress | None = None) -> list[Event]:
         """Check one domain; its events (also heard by ``on_event`` and the observer), what
-        changed saved in the journal first."""
+        changed saved in the journal first; counted in its interval's ``progress``."""
         now = self.clock.now()
         at = datetime.fromtimestamp(now, UTC)
         self.observer.check_attempted(now)
@@ -607,6 +670,10 @@ class Watcher:
         else:
             self.failures += 1
         self.observer.soft_errors(self.failures)
+        if progress is not None:
+            progress.checked += 1
+            progress.answered += seen.complete
+            progress.events += len(events)
         for event in events:
             self.observer.event(event)
             if self.on_event is not None:
@@ -839,6 +906,7 @@ class Watcher:
                 if forget is not None:
                     forget()  # a sweep sees DNS as it is now
                 self._zone_servers.clear()
+                current = _Sweep(Progress(sweep + 1))
                 for i, target in enumerate(self.found):
                     if not await self._until(slots.acquire(), stopping):
                         break
@@ -851,13 +919,18 @@ class Watcher:
                         if stop.is_set():
                             slots.release()
                             break
-                    task = asyncio.ensure_future(self.check(target))
+                    task = asyncio.ensure_future(self.check(target, current.progress))
+                    current.flying += 1
                     flying.add(task)
                     task.add_done_callback(flying.discard)
                     task.add_done_callback(lambda _: slots.release())
                     task.add_done_callback(crashed)
+                    task.add_done_callback(functools.partial(self._ended, current))
                 else:
                     sweep += 1
+                    current.launched = True
+                    current.next_at = None if once else start + sweep * self.interval
+                    self._ended(current)
                     if once:
                         if flying:
                             await asyncio.wait(set(flying))
@@ -878,6 +951,18 @@ class Watcher:
                 listing.fetch.cancel()  # no check is left to wait for it
         if failure:
             raise failure[0]
+
+    def _ended(self, sweep: _Sweep, task: asyncio.Task[list[Event]] | None = None) -> None:
+        """A check of ``sweep`` ended (``task``; None: its last one was launched): its
+        progress is said once every check of it is launched and ended (a stop mid-interval
+        says nothing of it)."""
+        if task is not None:
+            sweep.flying -= 1
+        if not (sweep.launched and sweep.flying == 0) or self.on_progress is None:
+            return
+        if sweep.next_at is not None:
+            sweep.progress.next_in = max(0.0, sweep.next_at - self.clock.now())
+        self.on_progress(sweep.progress)
 
     @staticmethod
     async def _until(waiting: Any, stopping: asyncio.Future[Any]) -> bool:
