@@ -111,12 +111,13 @@ class Observed:
         self.soft.append(consecutive)
 
 
-def write_config(path: Path, sb: Sandbox, prefix: str, count: int) -> Path:
-    """``count`` domains at Tesouro, each in its own zone (``mail.<prefix><i>.example``)."""
+def write_config(path: Path, sb: Sandbox, prefix: str, count: int, first: int = 0) -> Path:
+    """Domains ``first`` to ``count - 1`` at Tesouro, each in its own zone
+    (``mail.<prefix><i>.example``)."""
     account = f'{{customer: "{sb.telecomx_customer_id}", product: "{sb.telecomx_product_id}"}}'
-    zones = "".join(f"    {prefix}{i}.example: {account}\n" for i in range(count))
+    zones = "".join(f"    {prefix}{i}.example: {account}\n" for i in range(first, count))
     domains = "".join(
-        f"  - domain: mail.{prefix}{i}.example\n    tesouro: {{}}\n" for i in range(count)
+        f"  - domain: mail.{prefix}{i}.example\n    tesouro: {{}}\n" for i in range(first, count)
     )
     path.write_text(f"version: 1\ndns:\n  vendor: telecomx\n  zones:\n{zones}domains:\n{domains}")
     return path
@@ -323,6 +324,39 @@ def test_receivers_refusing_is_one_event_and_one_when_they_accept_again(small: W
     assert kinds(events) == [("compliance_failed", domain("s3"), None)]
     assert events[0]["detail"].startswith("dmarc: ")
     assert kinds(watch_once(small, interval=60)) == [("compliance_restored", domain("s3"), None)]
+
+
+def test_a_dropped_domain_maildns_only_published_records_for_is_watched_never_repaired(
+    sandbox: tuple[Sandbox, Recorder, Path],
+) -> None:
+    """A domain whose sending domain was there before maildns (so maildns made none: it only
+    published its records at the DNS host), dropped from the configuration and not pruned:
+    its records are still checked at its nameservers, drift in them reported (as the DNS
+    host's), never repaired."""
+    sb, recorder, folder = sandbox
+    with maildns.Tesouro() as tesouro:  # someone made it at the vendor first
+        tesouro.create_sending_domain(domain("r0"))
+    config = onboarded(folder, sb, "r", 2)
+    world: World = (sb, config, recorder)
+    assert watch_once(world, interval=60) == []
+    write_config(config, sb, "r", 2, first=1)  # r0 dropped (and not pruned); r1 stays
+    assert domain("r0") not in config.read_text()
+    dkim = delete_dkim("r0")
+    events = watch_once(world, interval=60, repair=True)
+    assert kinds(events) == [("record_missing", domain("r0"), "telecomx")]
+    missing = events[0]
+    assert missing["record"] == {"name": dkim.name, "type": "TXT", "expected": dkim.value}
+    assert [a["state"] for a in missing["answers"]] == ["missing", "missing"]
+    assert [r for r in record_at_all("r0") if r.name == dkim.name] == []  # never repaired
+    with maildns.TelecomX() as dns:
+        dns.add_record(zone_of("r0"), dkim)
+    again = watch_once(world, interval=60, repair=True)
+    assert kinds(again) == [("record_restored", domain("r0"), "telecomx")]
+
+
+def record_at_all(i: int | str) -> tuple[DnsRecord, ...]:
+    with maildns.TelecomX() as dns:
+        return dns.get_zone(zone_of(i)).records
 
 
 # --- unknown is not drift; an outage is one event -----------------------------------------------

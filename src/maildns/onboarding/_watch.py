@@ -1,11 +1,13 @@
 """``watch``: keep what maildns onboarded healthy, reporting each change of state once.
 
-Every domain the configuration names, and every one the journal says maildns made a sending
-domain for, is checked once per ``interval``, domain ``i`` of ``N`` at ``i * interval / N``
-into it, so that the checks never come in bursts. A check reads each of the domain's vendors
-(the one read ``status`` makes per domain: ``get_sending_domain``), asks every authoritative
-nameserver for the records that vendor asks for (:func:`._verify.check_records`), and judges
-what receivers would conclude (:func:`._receivers.judge`, as ``check`` does).
+Every domain the configuration names, and every one it no longer names that the journal says
+maildns made a sending domain for (or, making none, published records for at the DNS host:
+those records are checked, as the DNS host's), is checked once per ``interval``, domain ``i``
+of ``N`` at ``i * interval / N`` into it, so that the checks never come in bursts. A check
+reads each of the domain's vendors (the one read ``status`` makes per domain:
+``get_sending_domain``), asks every authoritative nameserver for the records that vendor asks
+for (:func:`._verify.check_records`), and judges what receivers would conclude
+(:func:`._receivers.judge`, as ``check`` does).
 
 **Listings.** A vendor whose read of one domain is a listing of all of them
 (:attr:`Declaration.reads_one_by_listing`: Tesouro) is not listed once per domain (10,000
@@ -175,11 +177,16 @@ class Target:
     vendors: tuple[Key, ...]
     configured: bool = True
     """Named by the configuration (else only in the journal: reported, never repaired)."""
+    published: SendingDomain | None = None
+    """For a domain the configuration no longer names and maildns made no sending domain for:
+    the records maildns published for it at the DNS host (the journal's ``owned`` rows), as
+    the DNS host's (``vendor``), each checked at the zone's nameservers."""
 
 
 def targets(engine: Engine) -> list[Target]:
-    """The configuration's domains, then those the journal says maildns made a sending domain
-    for and the configuration no longer names (in the journal's order)."""
+    """The configuration's domains, then those the configuration no longer names that the
+    journal says maildns made something for: a sending domain, else only records at the DNS
+    host (in the journal's order)."""
     config = engine.config
     found = [
         Target(
@@ -189,7 +196,7 @@ def targets(engine: Engine) -> list[Target]:
         )
         for d in config.domains
     ]
-    _, created = engine.journal.prunable(config.dns_vendor, {d.name for d in config.domains})
+    owned, created = engine.journal.prunable(config.dns_vendor, {d.name for d in config.domains})
     dropped: dict[str, list[Key]] = {}
     zones: dict[str, str] = {}
     for made in created:
@@ -197,6 +204,25 @@ def targets(engine: Engine) -> list[Target]:
             dropped.setdefault(made.domain, []).append(made.key)
             zones[made.domain] = made.zone
     found += [Target(n, zones[n], tuple(keys), configured=False) for n, keys in dropped.items()]
+    published: dict[str, list[DnsRecord]] = {}
+    for record in owned:
+        if record.domain not in dropped:
+            zones[record.domain] = record.zone
+            published.setdefault(record.domain, []).append(
+                DnsRecord(record.type, record.name, record.value, priority=record.priority)
+            )
+    found += [
+        Target(
+            name,
+            zones[name],
+            (),
+            configured=False,
+            published=SendingDomain(
+                config.dns_vendor, name, "", DomainStatus.UNKNOWN, tuple(records)
+            ),
+        )
+        for name, records in published.items()
+    ]
     return found
 
 
@@ -596,18 +622,23 @@ class Watcher:
         dns_asked = False
         dns_allowed: bool | None = None
         keys: list[tuple[str, str]] = []
-        for key in target.vendors:
+        reads: list[tuple[Key, SendingDomain | None]] = [(key, None) for key in target.vendors]
+        if target.published is not None:
+            reads.append(((target.published.vendor, ""), target.published))
+        for key, given in reads:
             vendor = key[0]
-            if not self._may_try(vendor):
+            found: SendingDomain | None = given  # what maildns published: nothing to read
+            if given is None and not self._may_try(vendor):
                 seen.complete = False
                 continue
-            try:
-                found = await self._read(target, key)
-            except MailDnsError as error:
-                self._failed(vendor, str(error), at, events)
-                seen.complete = False
-                continue
-            self._answered(vendor, at, events)
+            if given is None:
+                try:
+                    found = await self._read(target, key)
+                except MailDnsError as error:
+                    self._failed(vendor, str(error), at, events)
+                    seen.complete = False
+                    continue
+                self._answered(vendor, at, events)
             if found is None:
                 seen.states[vendor, STATUS] = "absent"
                 continue
@@ -644,7 +675,9 @@ class Watcher:
                 self._failed(DNS, f"no nameserver of {target.zone} answered", at, events)
         elif dns_allowed and DNS in self.outages:
             self.outages[DNS].probing = False  # this probe had nothing to ask: the next one
-        if (dns_answered or not dns_asked) and seen.complete:
+        # Receivers' verdict is about a domain's sending vendors: one maildns only published
+        # records for, and no longer configures, has none to judge.
+        if (dns_answered or not dns_asked) and seen.complete and target.vendors:
             declared = [(v, DECLARATIONS[v]) for v, _ in target.vendors if v in DECLARATIONS]
             seen.facts = await judge_receivers(target.name, declared, keys, self.engine.resolver)
             if any(f.result == "unknown" for f in seen.facts):
