@@ -3,7 +3,9 @@
 A subscriber (:class:`RequestObserver`) hears of every request any client of the process
 sends (its vendor, operation id, status class and duration), of every wait for a rate-limit
 permit and of every throttle (a 429). The engine's sans-IO core tells it once, for the sync
-and async clients alike (``CoreBase.observed`` and ``CoreBase.waited``).
+and async clients alike (``CoreBase.observed`` and ``CoreBase.waited``). A host that talks DNS
+rather than HTTP (RFC 2136) tells it of each DNS message (:func:`tell_dns`): its operation is
+the message's kind (``query``, ``update``, ``axfr``), its status class the answer's RCODE.
 
 Nobody subscribed costs nothing: the engine reads :data:`observers` (an empty tuple) and
 skips the call. Subscribers are called on the thread or event loop that made the request, so
@@ -17,11 +19,49 @@ import logging
 import threading
 from typing import Final, Literal, Protocol
 
-StatusClass = Literal["2xx", "3xx", "4xx", "5xx", "error"]
-"""A request's outcome, coarse enough for a metric's label: the status's class, or ``error``
-when no status came (a connection refused, a timeout, a body over its bound)."""
+HttpStatusClass = Literal["2xx", "3xx", "4xx", "5xx", "error"]
+"""An HTTP request's outcome, coarse enough for a metric's label: the status's class, or
+``error`` when no status came (a connection refused, a timeout, a body over its bound)."""
 
-STATUS_CLASSES: Final[tuple[StatusClass, ...]] = ("2xx", "3xx", "4xx", "5xx", "error")
+DnsStatusClass = Literal[
+    "noerror",
+    "formerr",
+    "servfail",
+    "nxdomain",
+    "notimp",
+    "refused",
+    "yxdomain",
+    "yxrrset",
+    "nxrrset",
+    "notauth",
+    "notzone",
+    "badvers",
+    "error",
+]
+"""A DNS message's outcome: its answer's RCODE, lowercased (a dozen at most), or ``error`` when
+no answer came (a connection refused, a timeout, an answer that cannot be read or whose
+signature does not verify, an RCODE no RFC assigns)."""
+
+StatusClass = HttpStatusClass | DnsStatusClass
+
+STATUS_CLASSES: Final[tuple[HttpStatusClass, ...]] = ("2xx", "3xx", "4xx", "5xx", "error")
+
+DNS_STATUS_CLASSES: Final[tuple[DnsStatusClass, ...]] = (
+    "noerror",  # RCODE 0 ... (RFC 1035 section 4.1.1)
+    "formerr",
+    "servfail",
+    "nxdomain",
+    "notimp",
+    "refused",
+    "yxdomain",  # 6 ... (RFC 2136 section 2.2)
+    "yxrrset",
+    "nxrrset",
+    "notauth",
+    "notzone",  # ... 10
+)
+"""The status class of RCODE ``n`` is ``DNS_STATUS_CLASSES[n]``; BADVERS (16, RFC 6891) is
+``badvers``; any other is ``error``."""
+BADVERS: Final = 16
 
 logger = logging.getLogger("maildns")
 
@@ -66,6 +106,16 @@ def status_class(status: int | None) -> StatusClass:
     return STATUS_CLASSES[status // 100 - 2]
 
 
+def dns_status_class(rcode: int | None) -> DnsStatusClass:
+    """A DNS answer's RCODE lowercased (``noerror``, ``refused``, ``notauth``, ...);
+    ``error`` for no answer (None) or an RCODE no RFC assigns."""
+    if rcode is None:
+        return "error"
+    if 0 <= rcode < len(DNS_STATUS_CLASSES):
+        return DNS_STATUS_CLASSES[rcode]
+    return "badvers" if rcode == BADVERS else "error"
+
+
 def tell_request(vendor: str, operation: str, status: int | None, seconds: float) -> None:
     """Tell every subscriber of a request that ended (and of a throttle, on a 429)."""
     shown = status_class(status)
@@ -74,6 +124,17 @@ def tell_request(vendor: str, operation: str, status: int | None, seconds: float
             observer.request(vendor, operation, shown, seconds)
             if status == 429:
                 observer.throttled(vendor)
+        except Exception:  # a metric must never fail a request
+            logger.exception("a request observer failed; the request goes on")
+
+
+def tell_dns(vendor: str, operation: str, rcode: int | None, seconds: float) -> None:
+    """Tell every subscriber of a DNS message that ended: ``operation`` its kind (``query``,
+    ``update``, ``axfr``), ``rcode`` its answer's (None: no answer came)."""
+    shown = dns_status_class(rcode)
+    for observer in observers:
+        try:
+            observer.request(vendor, operation, shown, seconds)
         except Exception:  # a metric must never fail a request
             logger.exception("a request observer failed; the request goes on")
 

@@ -114,13 +114,14 @@ CONTRACT: Final[tuple[Metric, ...]] = (
         "counter",
         ("vendor", "operation", "status_class"),
         "Requests sent to a vendor, by operation id and outcome (2xx, 3xx, 4xx, 5xx, or error: "
-        "no complete answer).",
+        "no complete answer); a DNS host's DNS messages (one that talks DNS, not HTTP) by kind "
+        "(query, update, axfr) and their answer's RCODE (noerror, refused, notauth, ...).",
     ),
     Metric(
         "maildns_vendor_request_duration_seconds",
         "histogram",
         ("vendor", "operation"),
-        "Seconds from sending a vendor request to the end of its answer.",
+        "Seconds from sending a vendor request (or DNS message) to the end of its answer.",
     ),
     Metric(
         "maildns_vendor_rate_limit_waits",

@@ -43,6 +43,7 @@ from ...errors import (
 )
 from ...models import DnsRecord, Zone, ZoneStatus
 from ...protocols import AsyncRecordSetHost, RecordSetHost
+from . import _observed
 from ._connection import Connection, check_option, connection
 from ._mapping import VENDOR, key_error, rcode_error, records_of
 from ._settings import Rfc2136ZoneSettings
@@ -390,14 +391,7 @@ class Rfc2136(_Base):
 
         def run(conn: Connection) -> Zone:
             made = dns.zone.Zone(zone, relativize=False)
-            dns.query.inbound_xfr(
-                conn.host,
-                made,
-                self._axfr(zone, conn),
-                port=conn.port,
-                timeout=self.timeout,
-                lifetime=self.timeout,
-            )
+            _observed.inbound_xfr(made, self._axfr(zone, conn), conn, self.timeout)
             return self._zone_of(zone, made)
 
         return self._call("get_zone", zone, run)
@@ -412,12 +406,8 @@ class Rfc2136(_Base):
         zone = self._zone(domain)
 
         def run(conn: Connection) -> ZoneStatus:
-            soa = dns.query.tcp(
-                self._query(zone, "SOA", conn), conn.host, port=conn.port, timeout=self.timeout
-            )
-            ns = dns.query.tcp(
-                self._query(zone, "NS", conn), conn.host, port=conn.port, timeout=self.timeout
-            )
+            soa = _observed.tcp(self._query(zone, "SOA", conn), conn, self.timeout)
+            ns = _observed.tcp(self._query(zone, "NS", conn), conn, self.timeout)
             return self._status(soa, ns, zone)
 
         return self._call("check_zone", zone, run)
@@ -431,16 +421,14 @@ class Rfc2136(_Base):
         rdtype = old.type.value
 
         def run(conn: Connection) -> None:
-            reply = dns.query.tcp(
-                self._query(old.name, rdtype, conn), conn.host, port=conn.port, timeout=self.timeout
-            )
+            reply = _observed.tcp(self._query(old.name, rdtype, conn), conn, self.timeout)
             current, ttl = self._rrset(reply, old.name, rdtype, operation, zone)
             after = self._changed(operation, current, old, new)
             if after is None:
                 return
             update = self._swap(zone, old.name, rdtype, current, after, ttl or self.ttl, conn)
             self._answer(
-                dns.query.tcp(update, conn.host, port=conn.port, timeout=self.timeout),
+                _observed.tcp(update, conn, self.timeout),
                 operation,
                 zone,
             )
@@ -473,11 +461,11 @@ class Rfc2136(_Base):
 
         def run(conn: Connection) -> None:
             query = self._query(name, rdtype, conn)
-            found = dns.query.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            found = _observed.tcp(query, conn, self.timeout)
             current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
             before, after = self._held(current, expected_, new_, name, zone)
             update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
-            reply = dns.query.tcp(update, conn.host, port=conn.port, timeout=self.timeout)
+            reply = _observed.tcp(update, conn, self.timeout)
             self._answer(reply, "replace_records", zone)
 
         self._call("replace_records", zone, run)
@@ -517,9 +505,7 @@ class AsyncRfc2136(_Base):
 
         async def run(conn: Connection) -> Zone:
             made = dns.zone.Zone(zone, relativize=False)
-            await dns.asyncquery.inbound_xfr(
-                conn.host, made, self._axfr(zone, conn), port=conn.port, timeout=self.timeout
-            )
+            await _observed.ainbound_xfr(made, self._axfr(zone, conn), conn, self.timeout)
             return self._zone_of(zone, made)
 
         result: Zone = await self._call("get_zone", zone, run)
@@ -533,12 +519,8 @@ class AsyncRfc2136(_Base):
         zone = self._zone(domain)
 
         async def run(conn: Connection) -> ZoneStatus:
-            soa = await dns.asyncquery.tcp(
-                self._query(zone, "SOA", conn), conn.host, port=conn.port, timeout=self.timeout
-            )
-            ns = await dns.asyncquery.tcp(
-                self._query(zone, "NS", conn), conn.host, port=conn.port, timeout=self.timeout
-            )
+            soa = await _observed.atcp(self._query(zone, "SOA", conn), conn, self.timeout)
+            ns = await _observed.atcp(self._query(zone, "NS", conn), conn, self.timeout)
             return self._status(soa, ns, zone)
 
         result: ZoneStatus = await self._call("check_zone", zone, run)
@@ -553,17 +535,13 @@ class AsyncRfc2136(_Base):
         rdtype = old.type.value
 
         async def run(conn: Connection) -> None:
-            reply = await dns.asyncquery.tcp(
-                self._query(old.name, rdtype, conn), conn.host, port=conn.port, timeout=self.timeout
-            )
+            reply = await _observed.atcp(self._query(old.name, rdtype, conn), conn, self.timeout)
             current, ttl = self._rrset(reply, old.name, rdtype, operation, zone)
             after = self._changed(operation, current, old, new)
             if after is None:
                 return
             update = self._swap(zone, old.name, rdtype, current, after, ttl or self.ttl, conn)
-            answer = await dns.asyncquery.tcp(
-                update, conn.host, port=conn.port, timeout=self.timeout
-            )
+            answer = await _observed.atcp(update, conn, self.timeout)
             self._answer(answer, operation, zone)
 
         await self._call(operation, zone, run)
@@ -584,13 +562,11 @@ class AsyncRfc2136(_Base):
 
         async def run(conn: Connection) -> None:
             query = self._query(name, rdtype, conn)
-            found = await dns.asyncquery.tcp(query, conn.host, port=conn.port, timeout=self.timeout)
+            found = await _observed.atcp(query, conn, self.timeout)
             current, ttl = self._rrset(found, name, rdtype, "replace_records", zone)
             before, after = self._held(current, expected_, new_, name, zone)
             update = self._swap(zone, name, rdtype, before, after, ttl or self.ttl, conn)
-            reply = await dns.asyncquery.tcp(
-                update, conn.host, port=conn.port, timeout=self.timeout
-            )
+            reply = await _observed.atcp(update, conn, self.timeout)
             self._answer(reply, "replace_records", zone)
 
         await self._call("replace_records", zone, run)
