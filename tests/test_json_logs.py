@@ -144,6 +144,7 @@ USAGE_ERRORS = [
     (["onboard", "plan", "--no-such-option"], "No such option: --no-such-option"),
     (["onboard", "watch", "config.yaml", "--interval", "soon"], "'soon' is not a duration"),
     (["onboard", "no-such-command"], "No such command 'no-such-command'"),
+    (["onboard", "plan"], "Missing argument 'config'"),
 ]
 
 
@@ -181,6 +182,23 @@ def test_a_usage_error_under_json_logs_and_json_output_also_prints_its_document(
     (logged,) = json_lines(result.stderr)
     assert json.loads(result.stdout)["error"]["type"] == "usage"
     assert json.loads(result.stdout)["error"]["messages"] == [logged["message"]]
+
+
+def test_a_group_without_its_command_shows_its_help_and_logs_one_json_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from maildns._cli import app
+
+    monkeypatch.setenv("MAILDNS_LOG_FORMAT", "json")
+    result = CliRunner().invoke(app, ["onboard"])
+    assert result.exit_code == 64
+    assert "Usage: maildns onboard [OPTIONS] COMMAND [ARGS]..." in result.stdout  # the help
+    (document,) = json_lines(result.stderr)
+    assert document["message"] == "Missing command."
+    assert document["exit_code"] == 64
+    assert document["usage"] == "maildns onboard [OPTIONS] COMMAND [ARGS]..."
 
 
 def test_a_usage_error_without_json_logs_is_typers_text(monkeypatch: pytest.MonkeyPatch) -> None:

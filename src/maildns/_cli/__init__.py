@@ -167,8 +167,9 @@ def _as_usage(error: Exception) -> None:
     # This instance's code (click's class attribute stays 2: nothing global changes).
     error.exit_code = USAGE  # type: ignore[attr-defined]
     if error.__class__.__name__ == "NoArgsIsHelpError":
-        return  # a group without its command: its help is on stdout, nothing on stderr
-    message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
+        message = "Missing command."  # its own message is the help, on stdout already
+    else:
+        message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
     if json_logs():
         context = getattr(error, "ctx", None)
         usage = " ".join(context.get_usage().removeprefix("Usage:").split()) if context else None
