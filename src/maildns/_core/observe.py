@@ -99,7 +99,7 @@ def unsubscribe(observer: RequestObserver) -> None:
         observers = tuple(o for o in observers if o is not observer)
 
 
-def status_class(status: int | None) -> StatusClass:
+def status_class(status: int | None) -> HttpStatusClass:
     """``"2xx"`` … ``"5xx"`` for an HTTP status, ``"error"`` for none (or one out of range)."""
     if status is None or not 200 <= status <= 599:
         return "error"
