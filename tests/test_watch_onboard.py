@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import os
 import signal
@@ -719,14 +720,26 @@ def test_the_progress_line_is_a_json_line_under_json_logs(
 ) -> None:
     from typer.testing import CliRunner
 
+    import maildns._core.options as options
     from maildns._cli import app
 
     sb, _, _ = small
     config = write_config(tmp_path / "two.yaml", sb, "s", 2)
     monkeypatch.setenv("MAILDNS_LOG_FORMAT", "json")
-    result = CliRunner().invoke(
-        app, ["onboard", "watch", str(config), "--once", "--interval", "1s", "--budget", "100%"]
-    )
+    # The command sets the process's "maildns" logger up once (a handler on this run's stderr,
+    # level info): put it back as it was, so that no later test logs into a closed stream.
+    logger = logging.getLogger("maildns")
+    handlers, level = list(logger.handlers), logger.level
+    monkeypatch.setattr(options, "_configured", False)
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["onboard", "watch", str(config), "--once", "--interval", "1s", "--budget", "100%"],
+        )
+    finally:
+        for handler in logger.handlers[len(handlers) :]:
+            logger.removeHandler(handler)
+        logger.setLevel(level)
     assert result.exit_code == 0, result.stderr
     logged = [json.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
     progress = [d for d in logged if d["message"].startswith("watch: interval")]
