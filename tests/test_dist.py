@@ -4,8 +4,10 @@ from uv's cache or index), imports, and makes a call against the sandbox."""
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import pytest
 import yaml
 
 from maildns.sandbox import Sandbox
+from maildns.sandbox._serving import environment
 
 from .specs import ROOT, SPECS
 
@@ -24,6 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import dist
 
 QUICKSTART = ROOT / "docs" / "guide" / "quickstart.md"
+KEEPING_HEALTHY = ROOT / "docs" / "guide" / "keeping-healthy.md"
 
 # One worker builds the distributions once (the module's `built`) for every test here.
 pytestmark = [pytest.mark.xdist_group("dist"), pytest.mark.long]
@@ -144,6 +148,45 @@ def test_maildns_wheel_and_sdist_install_and_call_the_sandbox(
     where, zones = json.loads(done.stdout)
     assert where.startswith(str(tmp_path / "venv")), where
     assert zones == 0
+
+
+def test_the_container_recipe_installs_a_wheel_that_onboards_and_watches_without_extras(
+    built: Path, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The guide's Dockerfile: its COPY names the wheel ``make dist`` writes, its pip install
+    asks for no extra, and so installed (no Docker here: the same wheel into a fresh venv),
+    the ``maildns`` its ENTRYPOINT runs onboards a domain and watches it once."""
+    (wheel,) = built.glob("maildns-*.whl")
+    recipes = re.findall(r"```dockerfile\n(.*?)```", KEEPING_HEALTHY.read_text(), re.S)
+    assert len(recipes) == 1, recipes
+    recipe = recipes[0]
+    (copied,) = re.findall(r"^COPY (\S+) /tmp/$", recipe, re.M)
+    assert fnmatch.fnmatch(f"dist/{wheel.name}", copied), (copied, wheel.name)
+    (installed,) = re.findall(r"^RUN pip install --no-cache-dir (\S+) ", recipe, re.M)
+    assert "[" not in installed  # no extra: the sandbox stays out of the image
+    assert 'ENTRYPOINT ["maildns"]' in recipe
+    python = _fresh_venv(tmp_path / "venv", wheel)
+    command = python.parent / "maildns"
+    config = tmp_path / "onboard.yaml"
+    ids = f'customer: "{sandbox.telecomx_customer_id}", product: "{sandbox.telecomx_product_id}"'
+    config.write_text(
+        f"version: 1\ndns:\n  vendor: telecomx\n  zones:\n    box.example: {{{ids}}}\n"
+        "domains:\n  - domain: mail.box.example\n    tesouro: {}\n"
+    )
+    given, unset = environment(sandbox)
+    env = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("MAILDNS_")}
+    env.update(given, MAILDNS_STATE=str(tmp_path / "state.sqlite3"))
+    for args in (["apply", str(config), "--yes"], ["watch", str(config), "--once"]):
+        done = subprocess.run(
+            [str(command), "onboard", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,  # a hang bound only
+            check=False,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
 
 
 def test_no_page_installs_maildns_from_an_index() -> None:
