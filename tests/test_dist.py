@@ -187,6 +187,7 @@ def test_the_container_recipe_installs_a_wheel_that_onboards_and_watches_without
             env=env,
         )
         assert done.returncode == 0, (args, done.stdout, done.stderr)
+    assert re.search(r"^watch: interval 1: 1 checked \(1 answered", done.stderr, re.M), done.stderr
 
 
 def test_no_page_installs_maildns_from_an_index() -> None:
