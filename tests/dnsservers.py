@@ -171,6 +171,18 @@ def _answers(port: int, zone: str) -> bool:
     return reply.rcode() == dns.rcode.NOERROR and bool(reply.answer)
 
 
+def serving(kind: str, zones: Sequence[str]) -> Iterator[DnsServer]:
+    """A fixture's body: ``kind`` serving ``zones`` while the fixture lives, or the tests that
+    need it skipped, saying which binary is missing."""
+    import pytest
+
+    why = missing(kind)
+    if why is not None:
+        pytest.skip(why)
+    with running_server(kind, zones) as server:
+        yield server
+
+
 @contextmanager
 def running_server(kind: str, zones: Sequence[str]) -> Iterator[DnsServer]:
     """Start ``kind`` ("bind" or "knot") serving ``zones``; yield it; stop it and delete its

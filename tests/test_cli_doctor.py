@@ -370,11 +370,7 @@ ZONE = "example.com"
 
 @pytest.fixture(scope="module")
 def bind() -> Iterator[dnsservers.DnsServer]:
-    why = dnsservers.missing("bind")
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server("bind", (ZONE,)) as server:
-        yield server
+    yield from dnsservers.serving("bind", (ZONE,))
 
 
 @pytest.fixture

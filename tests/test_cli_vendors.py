@@ -445,11 +445,7 @@ def test_telecomx_records_add_update_delete(env: Sandbox) -> None:
 # --- a DNS host reached over DNS (RFC 2136), on a real BIND --------------------------------------
 @pytest.fixture(scope="module")
 def bind() -> Iterator[dnsservers.DnsServer]:
-    why = dnsservers.missing("bind")
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server("bind", (ZONE,)) as server:
-        yield server
+    yield from dnsservers.serving("bind", (ZONE,))
 
 
 def test_rfc2136_zones_and_records_from_its_declaration(

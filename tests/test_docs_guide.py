@@ -67,11 +67,7 @@ def test_the_guide_has_examples_with_their_output() -> None:
 @pytest.fixture(scope="module")
 def own_dns_server() -> Iterator[dnsservers.DnsServer]:
     """The server the RFC 2136 page's examples update: BIND serving example.com."""
-    why = dnsservers.missing("bind")
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server("bind", ("example.com",)) as server:
-        yield server
+    yield from dnsservers.serving("bind", ("example.com",))
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.name)

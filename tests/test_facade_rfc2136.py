@@ -31,11 +31,7 @@ ZONES = ("contract.example", "cas.example", "keys.example")
 
 
 def _server(kind: str) -> Iterator[dnsservers.DnsServer]:
-    why = dnsservers.missing(kind)
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server(kind, ZONES) as server:
-        yield server
+    yield from dnsservers.serving(kind, ZONES)
 
 
 @pytest.fixture(scope="session")

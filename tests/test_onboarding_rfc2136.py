@@ -38,11 +38,7 @@ DOMAIN = "mail.example.com"
 @pytest.fixture(scope="module", params=dnsservers.KINDS)
 def bind(request: pytest.FixtureRequest) -> Iterator[dnsservers.DnsServer]:
     """A fresh server per kind, serving example.com (its SOA and NS only)."""
-    why = dnsservers.missing(request.param)
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server(request.param, (ZONE,)) as server:
-        yield server
+    yield from dnsservers.serving(request.param, (ZONE,))
 
 
 @pytest.fixture

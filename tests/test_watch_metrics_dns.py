@@ -32,11 +32,7 @@ ZONE = "example.com"
 
 @pytest.fixture(scope="module")
 def bind() -> Iterator[dnsservers.DnsServer]:
-    why = dnsservers.missing("bind")
-    if why is not None:
-        pytest.skip(why)
-    with dnsservers.running_server("bind", (ZONE,)) as server:
-        yield server
+    yield from dnsservers.serving("bind", (ZONE,))
 
 
 def scrape(url: str) -> dict[str, tuple[str, list[Sample]]]:
