@@ -87,7 +87,8 @@ async def authoritative_servers(zone: str, given: Sequence[Server] | None = None
 async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIMEOUT) -> Answer:
     """One server's answer for ``name`` and ``rtype``."""
     rdtype = kind(rtype).rdtype
-    query = dns.message.make_query(name, rdtype)
+    wanted = dns.name.from_text(name)  # parsed once: for the query and to find the answer
+    query = dns.message.make_query(wanted, rdtype)
     try:
         response, _ = await dns.asyncquery.udp_with_fallback(
             query, server[0], timeout=seconds, port=server[1]
@@ -99,7 +100,6 @@ async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIM
     rcode = response.rcode()
     if rcode != dns.rcode.NOERROR:
         return Answer(server, error=dns.rcode.to_text(rcode))
-    wanted = dns.name.from_text(name)
     values = tuple(  # sorted: servers send an RRset in any order
         sorted(
             value
