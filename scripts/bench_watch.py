@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import math
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -106,6 +107,7 @@ class Run:
         self.attempts: list[float] = []
         self.sweeps = 0
         self.rss: list[int] = []
+        self.started = time.monotonic()
         self.drifted_at: float | None = None
         self.seen_at: float | None = None
         self.stop = asyncio.Event()
@@ -124,12 +126,25 @@ class Run:
             dns.delete_record(self.drift_zone, dkim)
         self.drifted_at = self.sb.now().timestamp()
 
+    def finish_early(self, *_: object) -> None:
+        """Stop at the end of the interval in progress (SIGINT, SIGTERM): the figures are
+        those of the intervals done."""
+        self.intervals = self.sweeps + 1
+
     def check_succeeded(self, at: float) -> None:
         pass
 
     def domains(self, counts: Mapping[tuple[str, str], int]) -> None:
         self.sweeps += 1
         self.rss.append(rss_bytes())
+        # On stderr, so that a long run (10,000 domains) shows how far it got.
+        print(
+            f"interval {self.sweeps}/{self.intervals}: {len(self.attempts)} checks, "
+            f"{time.monotonic() - self.started:.0f} s of real time, "
+            f"{self.rss[-1] / 2**20:.0f} MB resident",
+            file=sys.stderr,
+            flush=True,
+        )
         if self.sweeps >= self.intervals:
             self.stop.set()
 
@@ -179,7 +194,15 @@ def run(
                 concurrency=1,
             )
 
-        asyncio.run(watch())
+        handlers = {
+            sig: signal.signal(sig, seen.finish_early) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            asyncio.run(watch())
+        finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+        intervals = seen.sweeps
         times, recorder.times = recorder.times, None
         operations = sb.stats()["tesouro"]["operations"]
         tokens = sum(operations.get("createAccessToken", {}).values())
