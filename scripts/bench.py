@@ -1449,7 +1449,9 @@ def render(
             "## (i) Watch",
             "",
             "`scripts/bench_watch.py`: `maildns onboard watch` over domains each in its own "
-            "zone at Tesouro and TelecomX, onboarded and verified, on the sandbox's clock (it "
+            "zone at Tesouro and TelecomX, onboarded and verified (one through `apply` and "
+            "`verify`, the others seeded as its copies: `scripts/bench_seed.py`), on the "
+            "sandbox's clock (it "
             "moves only when watch sleeps, so no figure depends on the machine's speed), one "
             f"check at a time, every {bench_watch.INTERVAL:g} s. Tesouro's only read of a domain "
             "is its whole listing, which watch shares between the checks of a window (an "

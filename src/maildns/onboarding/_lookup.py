@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import Sequence
 from typing import Final
 
 import attrs
+import dns.asyncbackend
 import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.inet
 import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
+from dns._asyncbackend import DatagramSocket  # re-exported by dns.asyncbackend, unseen by mypy
 
 from .._dns.records import kind, served_value
 from ..errors import InvalidInputError
@@ -84,22 +88,90 @@ async def authoritative_servers(zone: str, given: Sequence[Server] | None = None
     return servers
 
 
-async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIMEOUT) -> Answer:
-    """One server's answer for ``name`` and ``rtype``."""
+class Sockets:
+    """UDP sockets for :func:`ask`, kept from one question to the next: making one (and its
+    asyncio transport) costs about a third of a question's CPU, and a watch asks thousands an
+    hour. A socket serves one question at a time, and is kept only after an answer came on it
+    and while nothing else has (one that timed out or failed is closed: a late answer could
+    still reach it). Used within one event loop; :meth:`close` closes those kept."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[DatagramSocket]] = {}
+        self._closed = False
+
+    async def take(self, family: int) -> DatagramSocket | None:
+        """A socket of ``family`` to send one question from (None: let dnspython make one)."""
+        backend = dns.asyncbackend.get_default_backend()
+        if self._closed or backend.datagram_connection_required():  # type: ignore[no-untyped-call]
+            return None  # a socket connected to one server cannot ask another
+        idle = self._idle.get(family, [])
+        while idle:
+            sock = idle.pop()
+            if _quiet(sock):
+                return sock
+            await _close(sock)  # a datagram came while it was idle: not an answer to ours
+        made: DatagramSocket = await backend.make_socket(  # type: ignore[no-untyped-call]
+            family, socket.SOCK_DGRAM
+        )
+        return made
+
+    async def give(self, sock: DatagramSocket, answered: bool) -> None:
+        """Take ``sock`` back after its question: kept when it was ``answered``."""
+        if answered and not self._closed and _quiet(sock):
+            self._idle.setdefault(sock.family, []).append(sock)
+        else:
+            await _close(sock)
+
+    async def close(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        for sockets in idle.values():
+            for sock in sockets:
+                await _close(sock)
+
+
+async def _close(sock: DatagramSocket) -> None:
+    await sock.close()  # type: ignore[no-untyped-call]  # dnspython's sockets are untyped
+
+
+def _quiet(sock: DatagramSocket) -> bool:
+    """Whether nothing is waiting to be read on ``sock`` (dnspython's asyncio sockets queue
+    what arrives); a socket that cannot tell is never reused."""
+    waiting = getattr(getattr(sock, "protocol", None), "recvq", None)
+    return isinstance(waiting, asyncio.Queue) and waiting.empty()
+
+
+async def ask(
+    server: Server,
+    name: str,
+    rtype: RecordType,
+    seconds: float = TIMEOUT,
+    sockets: Sockets | None = None,
+) -> Answer:
+    """One server's answer for ``name`` and ``rtype`` (over a socket of ``sockets`` when
+    given, else a new one)."""
     rdtype = kind(rtype).rdtype
-    query = dns.message.make_query(name, rdtype)
+    wanted = dns.name.from_text(name)  # parsed once: for the query and to find the answer
+    query = dns.message.make_query(wanted, rdtype)
+    sock = None
+    if sockets is not None:
+        sock = await sockets.take(dns.inet.af_for_address(server[0]))
+    answered = False
     try:
         response, _ = await dns.asyncquery.udp_with_fallback(
-            query, server[0], timeout=seconds, port=server[1]
+            query, server[0], timeout=seconds, port=server[1], udp_sock=sock
         )
+        answered = True
     except dns.exception.Timeout:
         return Answer(server, error="timeout")
     except (OSError, dns.exception.DNSException) as error:
         return Answer(server, error=type(error).__name__)
+    finally:
+        if sockets is not None and sock is not None:
+            await sockets.give(sock, answered)
     rcode = response.rcode()
     if rcode != dns.rcode.NOERROR:
         return Answer(server, error=dns.rcode.to_text(rcode))
-    wanted = dns.name.from_text(name)
     values = tuple(  # sorted: servers send an RRset in any order
         sorted(
             value
@@ -113,6 +185,10 @@ async def ask(server: Server, name: str, rtype: RecordType, seconds: float = TIM
 
 
 async def ask_all(
-    servers: Sequence[Server], name: str, rtype: RecordType, seconds: float = TIMEOUT
+    servers: Sequence[Server],
+    name: str,
+    rtype: RecordType,
+    seconds: float = TIMEOUT,
+    sockets: Sockets | None = None,
 ) -> list[Answer]:
-    return list(await asyncio.gather(*(ask(s, name, rtype, seconds) for s in servers)))
+    return list(await asyncio.gather(*(ask(s, name, rtype, seconds, sockets) for s in servers)))

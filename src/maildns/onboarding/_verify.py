@@ -27,7 +27,7 @@ from ..errors import MailDnsError
 from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
 from ._accounts import account_of
-from ._lookup import TIMEOUT, Answer, Server, ask_all, authoritative_servers
+from ._lookup import TIMEOUT, Answer, Server, Sockets, ask_all, authoritative_servers
 from ._receivers import Fact, passing
 from ._receivers import judge as judge_receivers
 from ._spf import Spf, SpfError, is_spf
@@ -122,15 +122,23 @@ def judge(record: DnsRecord, answers: Sequence[Answer]) -> RecordState:
 
 
 async def check_records(
-    domain: SendingDomain, servers: Sequence[Server], seconds: float = TIMEOUT
+    domain: SendingDomain,
+    servers: Sequence[Server],
+    seconds: float = TIMEOUT,
+    sockets: Sockets | None = None,
 ) -> tuple[RecordCheck, ...]:
-    """Every record of ``domain`` asked of every server, all at once."""
+    """Every record of ``domain`` asked of every server, all at once: each name and type once
+    (a vendor's two MX records share one question), its answers judged for each record;
+    from the UDP sockets of ``sockets`` when given."""
+    questions = list(dict.fromkeys((r.name, r.type) for r in domain.records))
     answered = await asyncio.gather(
-        *(ask_all(servers, r.name, r.type, seconds) for r in domain.records)
+        *(ask_all(servers, name, rtype, seconds, sockets) for name, rtype in questions)
     )
+    answers = dict(zip(questions, answered, strict=True))
     return tuple(
-        RecordCheck(record, tuple(answers), judge(record, answers))
-        for record, answers in zip(domain.records, answered, strict=True)
+        RecordCheck(record, tuple(found), judge(record, found))
+        for record in domain.records
+        for found in (answers[record.name, record.type],)
     )
 
 

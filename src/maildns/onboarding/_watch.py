@@ -70,7 +70,7 @@ from ..models import DnsRecord, DomainStatus, RecordType, SendingDomain
 from ..vendors import DECLARATIONS
 from ._accounts import Key, account_of
 from ._events import Event, EventKind, RecordRef, ServerAnswer
-from ._lookup import TIMEOUT, Server, authoritative_servers
+from ._lookup import TIMEOUT, Server, Sockets, authoritative_servers
 from ._receivers import Fact
 from ._receivers import judge as judge_receivers
 from ._spf import is_spf
@@ -515,6 +515,9 @@ class Watcher:
     _listings: dict[Key, Listing] = field(default_factory=dict)
     """The last listing of each account at a vendor that reads by listing."""
     _repairing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _sockets: Sockets | None = None
+    """The UDP sockets the checks ask nameservers from while :meth:`run` runs (one per
+    question in flight, kept from check to check), closed when it ends."""
 
     async def prepare(self) -> None:
         """Find the domains, refuse an interval the budget cannot meet, read what the journal
@@ -657,7 +660,8 @@ class Watcher:
                 seen.complete = False
                 continue
             dns_asked = True
-            for record_check in await check_records(found, servers, self.dns_timeout):
+            checked = await check_records(found, servers, self.dns_timeout, self._sockets)
+            for record_check in checked:
                 self.observer.dns_checked(record_check.state)
                 state = drift(record_check)
                 if any(a.definitive for a in record_check.answers):
@@ -923,6 +927,7 @@ class Watcher:
         slots = asyncio.Semaphore(self.concurrency)
         flying: set[asyncio.Task[list[Event]]] = set()
         stopping = asyncio.ensure_future(stop.wait())
+        sockets = self._sockets = Sockets()
         sweep = 0
         failure: list[BaseException] = []
 
@@ -982,6 +987,8 @@ class Watcher:
                     await asyncio.wait(late)
             for listing in self._listings.values():
                 listing.fetch.cancel()  # no check is left to wait for it
+            self._sockets = None
+            await sockets.close()
         if failure:
             raise failure[0]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
@@ -387,6 +387,25 @@ class Sandbox:
         domain is read (CiiRUS) has no such state: remove a record instead. A SandboxError
         says why it could not."""
         why = self._running_app().unverify(vendor, domain)
+        if why is not None:
+            raise SandboxError(why)
+
+    def create_sending_domains(self, vendor: str, domains: Sequence[str]) -> list[dict[str, Any]]:
+        """Create ``domains`` at ``vendor`` as its create operation would (the same records,
+        ids from the same sequence), without a request and outside the rate limit: for seeding
+        thousands of onboarded domains quickly (``scripts/bench_watch.py``). Their bodies as
+        the create answers them. A SandboxError when one exists already (none is created),
+        or the vendor cannot be seeded (Tesouro can)."""
+        made = self._running_app().create_sending_domains(_check_vendor(vendor), domains)
+        if isinstance(made, str):
+            raise SandboxError(made)
+        return made
+
+    def verify_sending_domains(self, vendor: str, domains: Sequence[str]) -> None:
+        """Verify ``domains`` at ``vendor`` as its verify operation would (against what the
+        sandbox's nameservers serve now), without a request. A SandboxError when one does not
+        exist (none is verified), or the vendor cannot be seeded."""
+        why = self._running_app().verify_sending_domains(_check_vendor(vendor), domains)
         if why is not None:
             raise SandboxError(why)
 

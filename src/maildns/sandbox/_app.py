@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,7 +16,7 @@ from .._core.checks import got, show
 from ._core import SandboxContext, Vendor
 from ._faults import FaultInjector, Operations, check_fault
 from ._limits import BodyLimit, NotJSON, finite_number, loads, too_large_message
-from ._registry import VENDORS, module, unverify
+from ._registry import VENDORS, create, module, unverify, verify
 from ._stats import Counting, Stats, operation_name
 
 _CLOCK_EXAMPLE = '{"advance_seconds": 60}'
@@ -154,6 +154,16 @@ class SandboxApp:
         if vendor not in self._vendor_apps:
             return f"unknown vendor {show(vendor)}: one of {', '.join(VENDORS)}"
         return unverify(self._vendor_apps[vendor], vendor, domain)
+
+    def create_sending_domains(
+        self, vendor: Vendor, domains: Sequence[str]
+    ) -> list[dict[str, Any]] | str:
+        """Seed sending domains at ``vendor`` as its create would: their bodies, or why not."""
+        return create(self._vendor_apps[vendor], vendor, domains)
+
+    def verify_sending_domains(self, vendor: Vendor, domains: Sequence[str]) -> str | None:
+        """Verify sending domains at ``vendor`` as its verify would: None, or why not."""
+        return verify(self._vendor_apps[vendor], vendor, domains)
 
     async def _unverify_endpoint(self, request: Request) -> JSONResponse:
         example = '{"vendor": "<vendor>", "domain": "mail.example.com"}'

@@ -7,7 +7,9 @@ app sees it: a body over the size limit), when the vendor's calls need account i
 (the seeded ids, by name), and when it accepts more accounts than the demo one,
 ``PARTNER_ACCOUNTS`` (their credentials by environment-variable prefix), and when the vendor
 keeps a domain's verification as state, ``unverify(app, domain) -> bool`` (the control that
-turns a verified domain back to unverified; False when there is no such domain).
+turns a verified domain back to unverified; False when there is no such domain), and when it
+lets domains be seeded, ``create(app, domains)`` and ``verify(app, domains)`` (what its create
+and verify operations do, for many domains at once, without requests).
 
 A vendor that hosts DNS has ``served_zones(app)``: its zones as they are now, a mapping of
 lower-case domain (no final dot) to :class:`~maildns.sandbox._zoneindex.ZoneData`, copied only
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..vendors import DECLARATIONS
 
@@ -73,3 +75,22 @@ def unverify(app: object, vendor: str, domain: str) -> str | None:
     if not hook(app, domain):
         return f"{vendor} has no sending domain {domain}"
     return None
+
+
+def create(app: object, vendor: str, domains: Sequence[str]) -> list[dict[str, Any]] | str:
+    """Create sending domains at ``vendor`` (its app ``app``) as its create operation would:
+    their bodies, or why not."""
+    hook = getattr(module(vendor), "create", None)
+    if hook is None:
+        return f"the sandbox cannot seed sending domains at {vendor}"
+    made: list[dict[str, Any]] | str = hook(app, domains)
+    return made
+
+
+def verify(app: object, vendor: str, domains: Sequence[str]) -> str | None:
+    """Verify sending domains at ``vendor`` as its verify operation would: None, or why not."""
+    hook = getattr(module(vendor), "verify", None)
+    if hook is None:
+        return f"the sandbox cannot seed sending domains at {vendor}"
+    why: str | None = hook(app, domains)
+    return why

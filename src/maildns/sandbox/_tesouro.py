@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, TypeVar
@@ -375,6 +376,68 @@ class _ResponseHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def new_domain(state: TesouroState, domain: str) -> m.DomainResponse:
+    """Create ``domain`` (lower case, not there yet) as ``POST /mailbox-domains`` does."""
+    ctx = state.ctx
+    created = m.DomainResponse(
+        id=UUID(ctx.ids.uuid()),
+        # From the domain, not the shared sequence: the same keys whatever the order of
+        # concurrent creates.
+        dns_records=mailgun_dns_records(domain, Ids.derived(ctx.seed, "tesouro", domain)),
+        domain=domain,
+        status=STATUS_WAITING,
+        last_updated_at=ctx.clock.now(),
+    )
+    state.domains[str(created.id)] = created
+    return created
+
+
+def verify_domain(state: TesouroState, found: m.DomainResponse) -> m.DomainResponse:
+    """Check ``found``'s records against the sandbox's DNS and store the outcome, as ``POST
+    /mailbox-domains/{id}/verify`` does."""
+    ctx = state.ctx
+    records = found.dns_records
+    status = found.status
+    if isinstance(records, m.DNSRecords):
+        receiving = [checked(ctx, r, found.domain) for r in records.receiving_dns_records]
+        sending = [checked(ctx, r, found.domain) for r in records.sending_dns_records]
+        records = m.DNSRecords(receiving_dns_records=receiving, sending_dns_records=sending)
+        ready = all(r.valid == VALID_VALID for r in sending)
+        status = STATUS_VERIFIED if ready else STATUS_WAITING
+    verified = found.model_copy(
+        update={"dns_records": records, "status": status, "last_updated_at": ctx.clock.now()}
+    )
+    state.domains[str(found.id)] = verified
+    return verified
+
+
+def create(app: Any, domains: Sequence[str]) -> list[dict[str, Any]] | str:
+    """Create sending domains as the create operation would, without a request (a sandbox
+    control: many at once, outside the rate limit); their bodies as the create answers them,
+    or why not (one the partner has already), when none is created."""
+    state: TesouroState = app.state.tesouro
+    names = [d.lower() for d in domains]
+    taken = {d.domain.lower() for d in state.domains.values()}
+    clash = next((n for i, n in enumerate(names) if n in taken or n in names[:i]), None)
+    if clash is not None:
+        return f"tesouro has a sending domain {clash} already"
+    return [_dump(new_domain(state, name)) for name in names]
+
+
+def verify(app: Any, domains: Sequence[str]) -> str | None:
+    """Verify sending domains as the verify operation would, without a request (a sandbox
+    control); None when done, else why not (one the partner does not have), when none is
+    verified."""
+    state: TesouroState = app.state.tesouro
+    by_name = {d.domain.lower(): d for d in state.domains.values()}
+    missing = next((d for d in domains if d.lower() not in by_name), None)
+    if missing is not None:
+        return f"tesouro has no sending domain {missing}"
+    for name in domains:
+        verify_domain(state, by_name[name.lower()])
+    return None
+
+
 def unverify(app: Any, domain: str) -> bool:
     """Turn ``domain`` back to ``waiting_to_be_verified`` (a sandbox control: what Tesouro does
     when its own re-check finds the records gone); False when the partner has no such domain."""
@@ -478,17 +541,7 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
         domain = body.domain.lower()
         if any(d.domain.lower() == domain for d in state.domains.values()):
             raise TesouroError(409, error_body(f"Domain {domain} already exists."))
-        created = m.DomainResponse(
-            id=UUID(ctx.ids.uuid()),
-            # From the domain, not the shared sequence: the same keys whatever the order of
-            # concurrent creates.
-            dns_records=mailgun_dns_records(domain, Ids.derived(ctx.seed, "tesouro", domain)),
-            domain=domain,
-            status=STATUS_WAITING,
-            last_updated_at=ctx.clock.now(),
-        )
-        state.domains[str(created.id)] = created
-        return _json(201, created)
+        return _json(201, new_domain(state, domain))
 
     async def delete_mailbox_domain(request: Request) -> Response:
         partner(request, state)
@@ -498,19 +551,7 @@ def create_app(ctx: SandboxContext) -> ASGIApp:
 
     async def verify_mailbox_domain(request: Request) -> Response:
         partner(request, state)
-        found = find(domain_id(request))
-        records = found.dns_records
-        status = found.status
-        if isinstance(records, m.DNSRecords):
-            receiving = [checked(ctx, r, found.domain) for r in records.receiving_dns_records]
-            sending = [checked(ctx, r, found.domain) for r in records.sending_dns_records]
-            records = m.DNSRecords(receiving_dns_records=receiving, sending_dns_records=sending)
-            ready = all(r.valid == VALID_VALID for r in sending)
-            status = STATUS_VERIFIED if ready else STATUS_WAITING
-        verified = found.model_copy(
-            update={"dns_records": records, "status": status, "last_updated_at": ctx.clock.now()}
-        )
-        state.domains[str(found.id)] = verified
+        verified = verify_domain(state, find(domain_id(request)))
         return _json(
             200, m.VerifyResponse(id=verified.id, domain=verified.domain, status=verified.status)
         )
