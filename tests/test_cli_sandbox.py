@@ -28,6 +28,8 @@ from maildns._cli import app
 from maildns.sandbox import DEMO_CREDENTIALS, VENDORS, Sandbox
 from maildns.vendors import DECLARATIONS
 
+from .hangs import kill_when_hung
+
 MAILDNS = Path(sys.executable).parent / "maildns"
 TIMEOUT = 10.0  # a bound on an answer that must come, not a measure of speed
 
@@ -36,6 +38,7 @@ TIMEOUT = 10.0  # a bound on an answer that must come, not a measure of speed
 def serve() -> Iterator[Any]:
     """Start ``maildns sandbox ARGS`` (killed after 3 minutes, or at the end, if still running)."""
     started: list[subprocess.Popen[str]] = []
+    timers: list[threading.Timer] = []
 
     def start(*args: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
@@ -46,11 +49,13 @@ def serve() -> Iterator[Any]:
             # buffered, as in a pipeline: the command must flush by itself
             env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
         )
-        threading.Timer(180, proc.kill).start()  # a hung read fails the test, not the suite
+        timers.append(kill_when_hung(proc))
         started.append(proc)
         return proc
 
     yield start
+    for timer in timers:
+        timer.cancel()
     for proc in started:
         if proc.poll() is None:
             proc.kill()
@@ -314,12 +319,13 @@ def test_python_m_maildns_sandbox_is_an_alias(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    threading.Timer(180, proc.kill).start()
+    timer = kill_when_hung(proc)
     try:
         lines = _read_until(proc, "Press Ctrl+C")
         assert any(line.startswith("  export MAILDNS_NAMESERVERS=") for line in lines)
         assert env_file.read_text().startswith("# maildns sandbox on http://127.0.0.1:")
     finally:
+        timer.cancel()
         _stop(proc, signal.SIGINT)
 
 
@@ -328,3 +334,59 @@ def test_a_bad_dns_port_is_a_usage_error(value: str) -> None:
     assert "Invalid value for '--dns-port': must be an integer from 0 to 65534" in _usage_error(
         "--dns-port", value
     )
+
+
+# A signal's handler runs on the main thread at whatever line it interrupted. This child
+# process calls the stop's SIGINT handler at each line the wait executes in turn (the wait's
+# own, and those of anything it calls), as a signal arriving there would; a handler that takes
+# a lock the interrupted line holds never returns, and the child hangs. Once the line is past
+# the last one the wait runs before it blocks, a real SIGINT (a second later) ends it.
+SIGNAL_AT_EVERY_LINE = """
+import os, signal, sys, threading
+from maildns.sandbox._serving import stopped_by_signals
+
+def interrupted_at(line):
+    seen, called, late = [0], [False], threading.Event()
+    with stopped_by_signals() as stop:
+        handler = signal.getsignal(signal.SIGINT)
+
+        def trace(frame, event, arg):
+            if event == "line" and not late.is_set():
+                seen[0] += 1
+                if seen[0] == line:
+                    called[0] = True
+                    handler(signal.SIGINT, frame)
+            return trace
+
+        def signal_late():
+            late.set()
+            os.kill(os.getpid(), signal.SIGINT)
+
+        timer = threading.Timer(1.0, signal_late)
+        timer.daemon = True
+        timer.start()
+        sys.settrace(trace)
+        try:
+            stop.wait()
+        finally:
+            sys.settrace(None)
+            timer.cancel()
+    return called[0]
+
+line = 1
+while interrupted_at(line):
+    line += 1
+print(line - 1)
+"""
+
+
+def test_a_stop_signal_at_any_line_of_the_wait_ends_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT_EVERY_LINE],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang bound: a handler waiting for a lock its thread holds never returns
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 1  # lines of the wait, each interrupted in turn

@@ -34,6 +34,8 @@ import maildns
 from maildns import DnsRecord, RecordType
 from maildns.sandbox import Sandbox
 
+from .hangs import kill_when_hung
+
 ZONE = "example.com"
 TIMEOUT = 10.0  # a bound on an answer that must come, not a measure of speed
 MAILDNS = Path(sys.executable).parent / "maildns"
@@ -278,7 +280,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], list[tuple[str, int]]]]:
         text=True,
         env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"},
     )
-    threading.Timer(180, proc.kill).start()  # a hung read fails the test, not the suite
+    timer = kill_when_hung(proc)
     try:
         assert proc.stdout is not None
         lines = []
@@ -293,6 +295,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], list[tuple[str, int]]]]:
             client.create_zone(ZONE, customer=account["customer_id"], product=account["product_id"])
         yield proc, [(d["host"], d["port"]) for d in document["dns"]]
     finally:
+        timer.cancel()
         if proc.poll() is None:
             proc.kill()
         proc.communicate(timeout=60)

@@ -6,9 +6,10 @@ a running sandbox, its human listing and the environment file that points maildn
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
 import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -91,11 +92,41 @@ def cannot_serve(host: str, port: int, exc: OSError | SandboxError) -> str:
     return f"cannot serve on {host}:{port}: {reason}"
 
 
+class SignalStop:
+    """Set by SIGINT or SIGTERM (:func:`stopped_by_signals`); :meth:`wait` returns once set.
+
+    A signal handler runs on the main thread wherever that thread was interrupted, which may be
+    inside this very wait. A :class:`threading.Event` would then be set while its own lock is
+    held by the thread setting it, and wait for it forever; so setting writes a byte to a pipe
+    (no lock), and waiting reads it (a read a signal interrupts is resumed after the handler)."""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+        with contextlib.suppress(OSError):  # the pipe full: a byte is already there to read
+            os.write(self._write, b"\0")
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self) -> None:
+        while not self._set:
+            os.read(self._read, 1)
+
+    def close(self) -> None:
+        os.close(self._read)
+        os.close(self._write)
+
+
 @contextmanager
-def stopped_by_signals() -> Iterator[threading.Event]:
-    """An event SIGINT and SIGTERM set, while inside (the main thread's handlers, put back
+def stopped_by_signals() -> Iterator[SignalStop]:
+    """A stop SIGINT and SIGTERM set, while inside (the main thread's handlers, put back
     after): entered before the sandbox starts, so a signal at any moment stops it cleanly."""
-    stop = threading.Event()
+    stop = SignalStop()
     signals = (signal.SIGINT, signal.SIGTERM)
     before = [signal.signal(s, lambda *_: stop.set()) for s in signals]
     try:
@@ -103,6 +134,7 @@ def stopped_by_signals() -> Iterator[threading.Event]:
     finally:
         for s, handler in zip(signals, before, strict=True):
             signal.signal(s, handler)
+        stop.close()
 
 
 CONTROLS: Final = {
