@@ -340,7 +340,7 @@ def test_a_bad_dns_port_is_a_usage_error(value: str) -> None:
 # process calls the stop's SIGINT handler at each line the wait executes in turn (the wait's
 # own, and those of anything it calls), as a signal arriving there would; a handler that takes
 # a lock the interrupted line holds never returns, and the child hangs. Once the line is past
-# the last one the wait runs before it blocks, a real SIGINT (a second later) ends it.
+# the last one the wait runs before it blocks, a real SIGINT (5 s later) ends it.
 SIGNAL_AT_EVERY_LINE = """
 import os, signal, sys, threading
 from maildns.sandbox._serving import stopped_by_signals
@@ -362,7 +362,7 @@ def interrupted_at(line):
             late.set()
             os.kill(os.getpid(), signal.SIGINT)
 
-        timer = threading.Timer(1.0, signal_late)
+        timer = threading.Timer(5.0, signal_late)  # long past the wait's few lines
         timer.daemon = True
         timer.start()
         sys.settrace(trace)
