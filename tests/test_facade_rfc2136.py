@@ -30,18 +30,14 @@ from .contract import DnsHostContract, assert_no_secret
 ZONES = ("contract.example", "cas.example", "keys.example")
 
 
-def _server(kind: str) -> Iterator[dnsservers.DnsServer]:
-    yield from dnsservers.serving(kind, ZONES)
-
-
 @pytest.fixture(scope="session")
 def bind_server() -> Iterator[dnsservers.DnsServer]:
-    yield from _server("bind")
+    yield from dnsservers.serving("bind", ZONES)
 
 
 @pytest.fixture(scope="session")
 def knot_server() -> Iterator[dnsservers.DnsServer]:
-    yield from _server("knot")
+    yield from dnsservers.serving("knot", ZONES)
 
 
 @pytest.fixture

@@ -368,9 +368,11 @@ def test_a_nameserver_timing_out_is_not_drift(small: World) -> None:
         delete_dkim("s5")  # real drift beside it is still seen
         observed = Observed()
         said: list[Progress] = []
-        # 3 s: what a prompt answer from ns1 must meet on a busy machine; ns2 never answers
+        # ns2's question about s4 waits the whole timeout: long enough that every answer that
+        # comes (ns1's, and both servers' for the other domains) comes within it however busy
+        # the machine, so only s4's check is unknown
         events = watch_once(
-            small, interval=60, dns_timeout=3.0, observer=observed, on_progress=said.append
+            small, interval=60, dns_timeout=15.0, observer=observed, on_progress=said.append
         )
     finally:
         sb.clear_dns_faults()

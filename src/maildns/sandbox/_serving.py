@@ -110,9 +110,6 @@ class SignalStop:
         with contextlib.suppress(OSError):  # the pipe full: a byte is already there to read
             os.write(self._write, b"\0")
 
-    def is_set(self) -> bool:
-        return self._set
-
     def wait(self) -> None:
         while not self._set:
             os.read(self._read, 1)
