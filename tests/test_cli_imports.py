@@ -5,12 +5,15 @@ and is checked by the modules it holds, never by how long it took."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from maildns.sandbox import Sandbox
 
 # Runs the command's own entry point as the installed ``maildns`` does, then prints the names of
 # the modules the process holds, whatever the command's exit.
@@ -23,8 +26,9 @@ try:
 except SystemExit:
     pass
 sys.stdout.flush()
-print("\\n" + json.dumps(sorted(sys.modules)))
+print("\\n" + json.dumps(sorted(n for n, m in sys.modules.items() if m is not None)))
 """
+"""The modules the process imported (a None entry is a module it blocked)."""
 
 
 def modules_of(*args: str, cwd: Path) -> set[str]:
@@ -49,7 +53,8 @@ def test_importing_the_command_loads_no_command_body(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import json, sys, maildns._cli; print(json.dumps(sorted(sys.modules)))",
+            "import json, sys, maildns._cli;"
+            "print(json.dumps(sorted(n for n, m in sys.modules.items() if m is not None)))",
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -95,3 +100,17 @@ def test_a_vendor_command_loads_the_vendor_commands_and_no_sandbox(tmp_path: Pat
     modules = modules_of("tesouro", "--help", cwd=tmp_path)
     assert "maildns._cli._vendors" in modules
     assert not loaded(modules, "maildns.sandbox")
+
+
+def test_a_command_that_calls_a_vendor_loads_neither_httpx_own_command_line_nor_http2(
+    sandbox_env: Sandbox, tmp_path: Path
+) -> None:
+    # All three are installed here (click with uvicorn, pygments with rich, h2 with an extra), so
+    # httpx would import its command line and httpcore its HTTP/2 connection; the command uses
+    # neither.
+    for name in ("click", "pygments", "h2"):
+        assert importlib.util.find_spec(name), f"{name} is not installed: the test proves nothing"
+    modules = modules_of("telecomx", "zones", "list", cwd=tmp_path)
+    assert {"httpx", "httpcore", "maildns._core.client"} <= modules  # it called TelecomX
+    for package in ("h2", "hpack", "httpx._main", "pygments", "click"):
+        assert not loaded(modules, package), package

@@ -21,6 +21,7 @@ one line (a configuration's problems, one line each), never a traceback.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Final
 
@@ -218,7 +219,22 @@ def _main(
 
 def main() -> None:
     _without_dns_over_https()
+    _without_unused_http_modules()
     app()
+
+
+_UNUSED_HTTP_MODULES: Final = ("httpx._main", "h2")
+"""httpx's own command line, which httpx imports whenever click, pygments and rich are installed
+(the sandbox's uvicorn brings click, rich brings pygments), and h2, whose HTTP/2 connection
+httpcore imports whenever it is installed; maildns runs neither."""
+
+
+def _without_unused_http_modules() -> None:
+    # A None in sys.modules makes an import of that module fail, the case httpx and httpcore
+    # already handle (as when the package is not installed): about 0.1 s of the start of every
+    # command that calls a vendor. The process is the command's own, as above.
+    for name in _UNUSED_HTTP_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _without_dns_over_https() -> None:
