@@ -94,6 +94,7 @@ def test_onboard_loads_no_sandbox_vendor_commands_or_dns_over_https(
     assert "dns.asyncresolver" in modules  # the stack below is what DoH would have added
     for package in ("maildns.sandbox", "maildns._cli._vendors", "maildns._cli._doctor", "httpx2"):
         assert not loaded(modules, package), package
+    assert not loaded(modules, "cryptography")  # with the first DKIM key read, and none was
 
 
 def test_a_vendor_command_loads_the_vendor_commands_and_no_sandbox(tmp_path: Path) -> None:

@@ -25,10 +25,6 @@ import re
 from typing import Final, Literal, TypeAlias
 
 import attrs
-from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 __all__ = [
     "FAIL_BELOW",
@@ -96,6 +92,12 @@ def _bits(key_type: str, der: bytes) -> int:
                 f"p= must be the 32 raw bytes of an ed25519 key (RFC 8463 §4.2), got {len(der)}"
             )
         return 256
+    # Imported with the first key read, not with the engine: a plan of new domains reads none.
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     try:
         key = load_der_public_key(der)
     except (ValueError, TypeError):
