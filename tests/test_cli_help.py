@@ -162,6 +162,6 @@ def test_version_prints_the_packages_version() -> None:
 
 def test_completion_script_is_shown_for_bash() -> None:
     result = CliRunner().invoke(app, ["--show-completion", "bash"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, (result.output, result.exc_info)
     assert "complete " in result.stdout
     assert "_MAILDNS_COMPLETE" in result.stdout
