@@ -119,6 +119,7 @@ def _psl() -> PublicSuffixList:
     return PublicSuffixList(accept_encoded_idn=False)
 
 
+@functools.lru_cache(maxsize=1024)  # a long run (watch) asks about the same few domains
 def _list_label(label: str) -> str:
     """``label`` as the list would match it: an A-label as its U-label, else as it is.
 
@@ -155,6 +156,8 @@ def organisational_domain(name: str) -> str:
     ``www.xn--85x722f.xn--55qx5d.cn`` -> ``xn--85x722f.xn--55qx5d.cn``).
     """
     plain = _name(name)
+    if "xn--" not in plain:
+        return _psl().privatesuffix(plain) or plain
     labels = plain.split(".")
     found = _psl().privatesuffix(".".join(_list_label(label) for label in labels))
     if found is None:
