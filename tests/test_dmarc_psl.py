@@ -171,6 +171,8 @@ odd_a_labels = st.one_of(
     st.builds(lambda u: "xn--" + u.encode("punycode").decode("ascii"), _upper_idn_labels),
     st.sampled_from(["xn--", "xn--a", "xn--abc-", "xn--bcher-kva", "xn--bcher-kvaa"]),
 )
+# Built once: hypothesis labels a sampled_from by its elements, 10k rules each time.
+_rules_idn_often = st.sampled_from(RULES) | st.sampled_from(IDN_RULES)
 any_labels = st.one_of(ldh_labels, st.sampled_from(_LIST_LABELS), u_labels, odd_a_labels)
 
 
@@ -178,7 +180,7 @@ any_labels = st.one_of(ldh_labels, st.sampled_from(_LIST_LABELS), u_labels, odd_
 def label_lists(draw: st.DrawFn) -> list[str]:
     """A name's labels, IDN ones as U-labels: a rule of the list (or its tail, a wildcard
     filled in) under up to three labels."""
-    rule = draw(st.sampled_from(RULES) | st.sampled_from(IDN_RULES))
+    rule = draw(_rules_idn_often)
     labels = rule.lstrip("!").split(".")
     labels = labels[draw(st.integers(0, len(labels) - 1)) :]
     labels = [draw(any_labels) if label == "*" else label for label in labels]
