@@ -17,7 +17,8 @@ from a domain without a DMARC policy of at least ``p=none``. This module:
   (:func:`authorisation_names`, :func:`check_authorisations`, §7.1);
 - compares domains as DMARC's identifier alignment does (:func:`aligned`), with the
   organisational domain taken from the Public Suffix List that ``publicsuffixlist`` ships
-  (:func:`organisational_domain`: no download, the list is the package's).
+  (:func:`organisational_domain`: no download, the list is the package's; A-labels are
+  looked up as the U-labels the list is written in).
 
 Syntax follows the ABNF of RFC 7489 §6.4 and the tag-list rules it borrows from DKIM (RFC 6376
 §3.2): the record starts with ``v=DMARC1`` (``DMARC1`` case-sensitive, no space before ``v``),
@@ -111,8 +112,31 @@ class DmarcError(ValueError):
 
 @functools.cache
 def _psl() -> PublicSuffixList:
-    # Parsing the shipped list takes tens of milliseconds: once per process, on first use.
-    return PublicSuffixList()
+    # Parsed once per process, on first use. The list writes its IDN rules in U-labels; by
+    # default the library also adds each rule's punycode form, which is two thirds of the
+    # parse (every one of ~10k rules through the IDNA codec). Without it, A-labels are
+    # looked up as U-labels instead (_list_label), a few labels per name rather than 10k.
+    return PublicSuffixList(accept_encoded_idn=False)
+
+
+@functools.lru_cache(maxsize=1024)  # a long run (watch) asks about the same few domains
+def _list_label(label: str) -> str:
+    """``label`` as the list would match it: an A-label as its U-label, else as it is.
+
+    The U-label is taken only when the IDNA codec encodes it back to ``label`` exactly, the
+    codec the library encodes rules with when it adds their punycode forms. So an A-label
+    matches a rule here exactly when it is that rule's punycode form, as it did there; one
+    that is not the canonical encoding of a lower-case U-label stays as it is (and, being
+    ASCII with ``xn--``, matches no rule, as before).
+    """
+    if not label.startswith("xn--"):
+        return label
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+        encoded = decoded.encode("idna").decode("ascii")
+    except ValueError:  # UnicodeError: not punycode, or a U-label IDNA refuses
+        return label
+    return decoded if encoded == label else label
 
 
 def _name(name: str) -> str:
@@ -126,9 +150,20 @@ def organisational_domain(name: str) -> str:
     (``a.github.io`` and ``b.github.io`` are not one organisation), unknown top-level domains
     taken as public suffixes. A name that is itself a public suffix (or has one label) is its
     own organisational domain. ``mail.example.co.uk`` -> ``example.co.uk``.
+
+    Internationalised labels may be A-labels or U-labels: the answer is the same domain,
+    in the labels ``name`` gave (``www.食狮.公司.cn`` -> ``食狮.公司.cn``,
+    ``www.xn--85x722f.xn--55qx5d.cn`` -> ``xn--85x722f.xn--55qx5d.cn``).
     """
     plain = _name(name)
-    return _psl().privatesuffix(plain) or plain
+    if "xn--" not in plain:
+        return _psl().privatesuffix(plain) or plain
+    labels = plain.split(".")
+    found = _psl().privatesuffix(".".join(_list_label(label) for label in labels))
+    if found is None:
+        return plain
+    # _list_label maps label to label, so the suffix found is as many of the name's labels.
+    return ".".join(labels[-(found.count(".") + 1) :])
 
 
 def aligned(a: str, b: str, mode: Alignment = "r") -> bool:
