@@ -6,7 +6,7 @@
    the name its own organisational domain. The IDN vectors run in A-labels and in U-labels.
 2. ``publicsuffixlist`` as maildns used it before: ``PublicSuffixList()`` with its defaults
    (the list plus every rule's punycode form), on those vectors, on names under every rule
-   of the shipped list, and on a few thousand generated names in either form.
+   of the shipped list, and on generated names in either form.
 
 A name that mixes the forms (``example.個人.xn--j6w193g``) is the one place the two differ on
 purpose: the default list matched such a name against neither form of a rule with two IDN
