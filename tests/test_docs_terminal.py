@@ -20,6 +20,7 @@ must still exit 0): look at them, then commit.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import io
 import os
@@ -27,6 +28,8 @@ import re
 import shlex
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,20 +146,31 @@ def _page_port() -> Iterator[int]:
     """8765 (the page's) when it and the two after it (the nameservers') are free, else one
     near it: the same width on the screen.
 
-    Held for the session under a lock file, so that no other test process (another xdist
-    worker, another checkout's suite) picks it between this check and the sandbox's bind."""
+    Each of the three ports is held for the session under a lock file of its own, so that no
+    other test process (another xdist worker, another checkout's suite) picks one of them
+    between this check and the sandbox's bind: a session on 8765 holds 8766 and 8767 too, which
+    another session starting from 8766 would otherwise have found free until they were bound."""
     for port in range(PAGE_PORT, PAGE_PORT + 100):
-        lock = Path(tempfile.gettempdir()) / f"maildns-test-port-{port}.lock"
-        with lock.open("a") as held:
-            try:
-                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # another test process holds it
+        with contextlib.ExitStack() as held:
+            if not all(_lock(p, held) for p in range(port, port + 3)):
+                continue  # another test process holds one of them
             if not all(_free(p) for p in range(port, port + 3)):
                 continue
-            yield port  # the lock goes with the file's closing
+            yield port  # the locks go with the files' closing
             return
     pytest.fail(f"no free port from {PAGE_PORT} to {PAGE_PORT + 99}")
+
+
+def _lock(port: int, held: contextlib.ExitStack) -> bool:
+    """Whether this process now holds ``port``'s lock file (kept open in ``held``)."""
+    lock = held.enter_context(
+        (Path(tempfile.gettempdir()) / f"maildns-test-port-{port}.lock").open("a")
+    )
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def _free(port: int) -> bool:
@@ -269,3 +283,20 @@ def _strip_prompt(screen: str) -> str:
     while lines and _ANSI.sub("", lines[-1]).strip() in ("", PROMPT.strip()):
         lines.pop()
     return "\n".join(lines)
+
+
+def test_a_second_session_takes_none_of_the_ports_of_the_first() -> None:
+    # Another test process (another checkout's suite beside this one) asks while this one holds
+    # its ports but has not bound them yet: it must not be given the nameservers' ports.
+    ask = "from tests.test_docs_terminal import _page_port\nwith _page_port() as p: print(p)"
+    with _page_port() as first:
+        done = subprocess.run(
+            [sys.executable, "-c", ask],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,  # a hang bound only
+            check=True,
+        )
+    second = int(done.stdout)
+    assert not set(range(first, first + 3)) & set(range(second, second + 3)), (first, second)
