@@ -628,13 +628,12 @@ class Watcher:
         reads: list[tuple[Key, SendingDomain | None]] = [(key, None) for key in target.vendors]
         if target.published is not None:
             reads.append(((target.published.vendor, ""), target.published))
-        for key, given in reads:
+        for key, found in reads:
             vendor = key[0]
-            found: SendingDomain | None = given  # what maildns published: nothing to read
-            if given is None and not self._may_try(vendor):
-                seen.complete = False
-                continue
-            if given is None:
+            if found is None:  # a vendor to read (what maildns published needs no read)
+                if not self._may_try(vendor):
+                    seen.complete = False
+                    continue
                 try:
                     found = await self._read(target, key)
                 except MailDnsError as error:

@@ -9,6 +9,9 @@ are some (read once the message ended, so a subscriber that came meanwhile hears
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Final
 
 import dns.asyncquery
@@ -47,6 +50,26 @@ def rcode_of(error: Exception) -> int | None:
     return None
 
 
+@dataclass(slots=True)
+class _Told:
+    rcode: int | None = int(dns.rcode.NOERROR)
+    """The answer's RCODE, told when the message ends (set by whoever read the answer)."""
+
+
+@contextmanager
+def _telling(operation: str) -> Iterator[_Told]:
+    """Tell the observers of one message sent inside: its answer's RCODE (``told.rcode``) when
+    it ends, the one behind the error when it raises."""
+    started = time.perf_counter()
+    told = _Told()
+    try:
+        yield told
+    except Exception as error:
+        _tell(operation, rcode_of(error), started)
+        raise
+    _tell(operation, told.rcode, started)
+
+
 def _tell(operation: str, rcode: int | None, started: float) -> None:
     if observe.observers:
         observe.tell_dns(VENDOR, operation, rcode, time.perf_counter() - started)
@@ -54,13 +77,9 @@ def _tell(operation: str, rcode: int | None, started: float) -> None:
 
 def tcp(message: dns.message.Message, conn: Connection, seconds: float) -> dns.message.Message:
     """``message`` sent over TCP to the server; its answer."""
-    started = time.perf_counter()
-    try:
+    with _telling(kind(message)) as told:
         reply = dns.query.tcp(message, conn.host, port=conn.port, timeout=seconds)
-    except Exception as error:
-        _tell(kind(message), rcode_of(error), started)
-        raise
-    _tell(kind(message), reply.rcode(), started)
+        told.rcode = reply.rcode()
     return reply
 
 
@@ -68,13 +87,9 @@ async def atcp(
     message: dns.message.Message, conn: Connection, seconds: float
 ) -> dns.message.Message:
     """:func:`tcp`, awaited."""
-    started = time.perf_counter()
-    try:
+    with _telling(kind(message)) as told:
         reply = await dns.asyncquery.tcp(message, conn.host, port=conn.port, timeout=seconds)
-    except Exception as error:
-        _tell(kind(message), rcode_of(error), started)
-        raise
-    _tell(kind(message), reply.rcode(), started)
+        told.rcode = reply.rcode()
     return reply
 
 
@@ -83,25 +98,15 @@ def inbound_xfr(
 ) -> None:
     """The zone transfer ``query`` asks for, into ``zone`` (every message of it: one
     ``axfr``)."""
-    started = time.perf_counter()
-    try:
+    with _telling(AXFR):
         dns.query.inbound_xfr(
             conn.host, zone, query, port=conn.port, timeout=seconds, lifetime=seconds
         )
-    except Exception as error:
-        _tell(AXFR, rcode_of(error), started)
-        raise
-    _tell(AXFR, dns.rcode.NOERROR, started)
 
 
 async def ainbound_xfr(
     zone: dns.zone.Zone, query: dns.message.Message, conn: Connection, seconds: float
 ) -> None:
     """:func:`inbound_xfr`, awaited."""
-    started = time.perf_counter()
-    try:
+    with _telling(AXFR):
         await dns.asyncquery.inbound_xfr(conn.host, zone, query, port=conn.port, timeout=seconds)
-    except Exception as error:
-        _tell(AXFR, rcode_of(error), started)
-        raise
-    _tell(AXFR, dns.rcode.NOERROR, started)
