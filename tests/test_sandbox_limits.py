@@ -242,6 +242,22 @@ def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
     assert sb.stats()["tesouro"] == empty
 
 
+def test_a_request_from_before_a_reset_is_not_counted_after_it(sb: Sandbox) -> None:
+    # An answer held back (a test's client gave up on it) and sent only once the sandbox was
+    # reset for the next test: the new state's counts hold only what was asked of it.
+    sb.inject_fault("tesouro", "GET", DOMAINS, status=503, delay=2)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        late = pool.submit(httpx.get, sb.url("tesouro") + DOMAINS, timeout=60)
+        while sb.pending_faults():  # the fault is taken as the request arrives
+            assert not late.done(), late.result()
+        sb.reset()
+        assert late.result().status_code == 503  # counted, were it counted, before it is sent
+    assert sb.stats()["tesouro"]["requests"] == 0
+    # What the reset sandbox is asked is counted as before.
+    assert httpx.get(sb.url("tesouro") + DOMAINS, timeout=60).status_code == 401
+    assert sb.stats()["tesouro"]["status"] == {"401": 1}
+
+
 def test_every_route_is_named_after_its_spec_operation(sb: Sandbox) -> None:
     app = sb._running_app()
     for vendor, spec_names in (

@@ -4,7 +4,8 @@
 {"200": n}}}}`` with the specs' operationIds; ``seconds`` is the real time from the first answer
 counted to the last (a benchmark's achieved rate is requests / seconds); each vendor route is
 named after its operation. Counted at the outermost layer, so a 413, an injected fault and a
-429 count as what the client saw.
+429 count as what the client saw. A request that arrived before a reset of the sandbox is never
+counted after it: a delayed answer from the old state is not a request to the new one.
 """
 
 from __future__ import annotations
@@ -38,11 +39,20 @@ class Stats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._data: dict[str, dict[str, Any]] = {}
+        self._era = 0
 
-    def count(self, vendor: str, operation: str | None, status: int) -> None:
+    @property
+    def era(self) -> int:
+        """Which reset the counts are since: a request takes it as it arrives."""
+        return self._era
+
+    def count(self, vendor: str, operation: str | None, status: int, era: int) -> None:
+        """Count an answer to a request that arrived in ``era``; none from before a reset."""
         key = str(status)
         now = time.monotonic()
         with self._lock:
+            if era != self._era:
+                return
             entry = self._data.get(vendor)
             if entry is None:
                 entry = self._data[vendor] = {
@@ -79,8 +89,11 @@ class Stats:
             }
 
     def clear(self) -> None:
+        """Forget every count, and every request still being answered (a reset of the sandbox).
+        ``snapshot(clear=True)`` instead hands a request in flight to the counts that follow."""
         with self._lock:
             self._data = {}
+            self._era += 1
 
 
 class Counting:
@@ -103,19 +116,20 @@ class Counting:
         if not slash or vendor not in self.vendors:
             await self.app(scope, receive, send)
             return
+        era = self.stats.era
 
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # Counted before the answer leaves: whoever got it finds it counted.
-                self._count(vendor, rest, scope, message["status"])
+                self._count(vendor, rest, scope, message["status"], era)
             await send(message)
 
         await self.app(scope, receive, counted)
 
-    def _count(self, vendor: str, rest: str, scope: Scope, status: int) -> None:
+    def _count(self, vendor: str, rest: str, scope: Scope, status: int, era: int) -> None:
         method: str = scope["method"]
         route = scope.get(ROUTE_KEY)
         operation = operation_name(route, method) if route is not None else None
         if operation is None and route is None:
             operation = self.operation_of(vendor, method, "/" + rest)
-        self.stats.count(vendor, operation, status)
+        self.stats.count(vendor, operation, status, era)
