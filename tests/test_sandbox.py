@@ -6,6 +6,7 @@ These tests run a real sandbox on loopback (no cassettes): they check the sandbo
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -148,6 +149,27 @@ def test_inject_fault_raw_body_template_path_and_delay(sb: Sandbox) -> None:
     r = httpx.get(sb.url("ciirus") + "/v2024.07.31/emails/subaccount")
     assert time.monotonic() - began >= 0.3
     assert r.status_code == 401  # went through to the vendor app after the delay
+
+
+def test_a_request_held_past_a_reset_is_answered_by_the_state_it_arrived_in(sb: Sandbox) -> None:
+    # CiiRUS's Basic credentials are the same in every state: a create held back by a delay
+    # until after the reset would otherwise make its subaccount in the fresh one.
+    create = "/v2024.07.31/emails/subaccount"
+    auth = tuple(sb.credentials("ciirus").values())
+    assert len(auth) == 2
+    body = {"sending_domain": "mail.example.com", "daily_send_limit": 10, "approved": True}
+    sb.inject_fault("ciirus", "POST", create, delay=2)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        late = pool.submit(httpx.post, sb.url("ciirus") + create, json=body, auth=auth, timeout=60)
+        while sb.pending_faults():  # the fault is taken as the request arrives
+            assert not late.done(), late.result()
+        sb.reset()
+        assert late.result().status_code == 200, late.result().text
+    listed = httpx.get(sb.url("ciirus") + create, auth=auth, timeout=60)
+    assert listed.status_code == 404, listed.text  # CiiRUS's answer for no subaccount at all
+    # The fresh state takes the same create as its own.
+    again = httpx.post(sb.url("ciirus") + create, json=body, auth=auth, timeout=60)
+    assert again.status_code == 200, again.text
 
 
 def test_inject_fault_rejects_bad_arguments_together(sb: Sandbox) -> None:

@@ -20,6 +20,8 @@ from ._registry import VENDORS, create, module, unverify, verify
 from ._stats import Counting, Stats, operation_name
 
 _CLOCK_EXAMPLE = '{"advance_seconds": 60}'
+_VENDOR_APPS = "maildns.sandbox.vendor_apps"
+"""The scope key of the vendor apps current when the request arrived."""
 
 
 def _operations(app: ASGIApp) -> Operations:
@@ -63,7 +65,16 @@ class SandboxApp:
         self.faults = FaultInjector(self._by_vendor(controls))
         self.stats = Stats()
         limited = BodyLimit(self.faults, self._too_large)
-        self.asgi: ASGIApp = Counting(limited, self.stats, VENDORS, self._operation_of)
+        counted = Counting(limited, self.stats, VENDORS, self._operation_of)
+
+        async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            # The state a request arrived in answers it, even when an injected delay holds it
+            # past a reset: the old state's request never writes into the new one.
+            if scope["type"] == "http":
+                scope[_VENDOR_APPS] = self._vendor_apps
+            await counted(scope, receive, send)
+
+        self.asgi: ASGIApp = asgi
 
     def _build(self) -> dict[Vendor, ASGIApp]:
         return {v: module(v).create_app(self.context.for_vendor(v)) for v in VENDORS}
@@ -99,11 +110,12 @@ class SandboxApp:
             if scope["type"] == "http":
                 path: str = scope["path"]
                 vendor, slash, _ = path[1:].partition("/")
-                if slash and vendor in self._vendor_apps:
+                apps: dict[Vendor, ASGIApp] = scope.get(_VENDOR_APPS, self._vendor_apps)
+                if slash and vendor in apps:
                     # The same scope, not a copy: the route the vendor's router matches is
                     # left in it, for the stats counted as the answer starts.
                     scope["root_path"] = scope.get("root_path", "") + f"/{vendor}"
-                    await self._vendor_apps[vendor](scope, receive, send)
+                    await apps[vendor](scope, receive, send)
                     return
             await controls(scope, receive, send)
 
