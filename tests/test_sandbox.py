@@ -158,7 +158,7 @@ def test_a_request_held_past_a_reset_is_answered_by_the_state_it_arrived_in(sb: 
     auth = tuple(sb.credentials("ciirus").values())
     assert len(auth) == 2
     body = {"sending_domain": "mail.example.com", "daily_send_limit": 10, "approved": True}
-    sb.inject_fault("ciirus", "POST", create, delay=2)
+    sb.inject_fault("ciirus", "POST", create, delay=1)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         late = pool.submit(httpx.post, sb.url("ciirus") + create, json=body, auth=auth, timeout=60)
         while sb.pending_faults():  # the fault is taken as the request arrives

@@ -245,7 +245,7 @@ def test_stats_count_requests_by_status_and_operation(sb: Sandbox) -> None:
 def test_a_request_from_before_a_reset_is_not_counted_after_it(sb: Sandbox) -> None:
     # An answer held back (a test's client gave up on it) and sent only once the sandbox was
     # reset for the next test: the new state's counts hold only what was asked of it.
-    sb.inject_fault("tesouro", "GET", DOMAINS, status=503, delay=2)
+    sb.inject_fault("tesouro", "GET", DOMAINS, status=503, delay=1)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         late = pool.submit(httpx.get, sb.url("tesouro") + DOMAINS, timeout=60)
         while sb.pending_faults():  # the fault is taken as the request arrives
