@@ -136,13 +136,13 @@ packages = ["{package}"]
 
 
 def build_backend(where: Path) -> Path:
-    """An environment holding only ``BUILD_REQUIRES``, byte-compiled; its interpreter. Every
-    build here uses it: ``uv build`` alone would make one for each build (the sdist, maildns's
-    wheel, a wheel per client) and compile the backend again in each, for the same files."""
+    """An environment holding only ``BUILD_REQUIRES``; its interpreter. Every build here uses
+    it: ``uv build`` alone would make one for each build (the sdist, maildns's wheel, a wheel
+    per client) and compile the backend again in each, for the same files."""
     python, requires = where / "bin" / "python", BUILD_REQUIRES
     for command in (
         [UV, "venv", "--quiet", "--python", sys.executable, str(where)],
-        [UV, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python), *requires],
+        [UV, "pip", "install", "--quiet", "--python", str(python), *requires],
     ):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -153,8 +153,12 @@ def build_backend(where: Path) -> Path:
 def _uv_build(project: Path, out: Path, backend: Path, *args: str) -> None:
     # No isolation: the backend's environment is already one holding only what builds.
     in_backend = ["--no-build-isolation", "--python", str(backend)]
+    # The first build writes the backend's bytecode into that (temporary) environment for the
+    # others, even where PYTHONDONTWRITEBYTECODE is set; compiling all of it up front costs more.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run(
         [UV, "build", "--quiet", *in_backend, "--out-dir", str(out), *args, str(project)],
+        env=env,
         capture_output=True,
         text=True,
         check=False,
