@@ -215,6 +215,12 @@ def _figures(section: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows]
 
 
+def _section(text: str, heading: str) -> str:
+    """The part of a report from ``heading`` to the next section's heading."""
+    start = text.index(heading)
+    return text[start : text.index("\n## ", start)]
+
+
 def _tiny(tmp_path: Path, only: str) -> str:
     """The report of ``bench.py --tiny --only <only>``."""
     output = tmp_path / "B.md"
@@ -240,11 +246,25 @@ def _tiny(tmp_path: Path, only: str) -> str:
     return text
 
 
+# Every benchmark but (e), in one run of the script as `make bench` runs them, shared by the
+# tests that each read their own sections of its report: an interpreter importing maildns, the
+# specs' mock bodies and the report are then made once, not once per test. (e) runs alone, so
+# that the report of a run of some benchmarks is seen to hold them only, both ways.
+ALL_BUT_BULK = "abcdfghi"
+SHARED = pytest.mark.xdist_group("bench_tiny")  # one worker makes the shared run, once
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _tiny(tmp_path_factory.mktemp("bench"), ALL_BUT_BULK)
+
+
 @pytest.mark.bench
+@SHARED
 def test_tiny_bench_reports_a_consistent_ratio_for_every_benchmark_and_call(
-    tmp_path: Path,
+    tiny_report: str,
 ) -> None:
-    text = _tiny(tmp_path, "abcdf")
+    text = tiny_report
     assert f"Each benchmark runs {bench.TINY.rounds} rounds" in text
     calls = bench.CALLS
     per_call = (
@@ -281,7 +301,7 @@ def test_tiny_bench_reports_a_consistent_ratio_for_every_benchmark_and_call(
         assert re.fullmatch(r"[0-9.]+ (µs|ms)", facade), (key, facade)
     assert "## (e) Bulk onboarding" not in text  # --only: the others only
     # (f): not measured at this size, and said so
-    generation = text[text.index("## (f) Generation") : text.index("## Where the time goes")]
+    generation = _section(text, "## (f) Generation")
     assert [f[1] for f in _figures(generation)] == ["not measured (--tiny)"] * 2
 
 
@@ -291,7 +311,7 @@ def test_tiny_bulk_bench_computes_each_figure_from_what_the_sandbox_counted(
 ) -> None:
     text = _tiny(tmp_path, "e")
     assert not [line for line in text.splitlines() if line.startswith("| (")]  # (e) alone
-    bulk = text[text.index("## (e) Bulk onboarding") : text.index("## Where the time goes")]
+    bulk = _section(text, "## (e) Bulk onboarding")
     figures = _figures(bulk)
     assert len(figures) == 5, figures  # one figure saying "error: ..." when (e) failed
     starts = ("Tesouro rate / limit (3 domains", "Tesouro 429s", "peak memory growth", "SIGKILL")
@@ -320,9 +340,9 @@ def test_every_size_runs_every_benchmark() -> None:
 
 
 @pytest.mark.bench
-def test_tiny_checks_bench_reports_its_figures_from_what_it_measured(tmp_path: Path) -> None:
-    text = _tiny(tmp_path, "g")
-    checks = text[text.index("## (g) What receivers' checks cost") : text.index("## Where")]
+@SHARED
+def test_tiny_checks_bench_reports_its_figures_from_what_it_measured(tiny_report: str) -> None:
+    checks = _section(tiny_report, "## (g) What receivers' checks cost")
     figures = _figures(checks)
     assert [f[0] for f in figures] == [
         "plan of 5 domains, checks / no checks",
@@ -397,9 +417,9 @@ def test_nameserver_queries_every_query_new_are_never_the_same_bytes_twice(
 
 
 @pytest.mark.bench
-def test_tiny_nameserver_bench_reports_both_sizes(tmp_path: Path) -> None:
-    text = _tiny(tmp_path, "h")
-    section = text[text.index("## (h) Sandbox nameserver") : text.index("## Where")]
+@SHARED
+def test_tiny_nameserver_bench_reports_both_sizes(tiny_report: str) -> None:
+    section = _section(tiny_report, "## (h) Sandbox nameserver")
     figures = _figures(section)
     assert [f[0] for f in figures] == [
         "nameserver, 1 record: sandbox / minimal dnspython server",
@@ -420,9 +440,9 @@ def test_tiny_nameserver_bench_reports_both_sizes(tmp_path: Path) -> None:
 
 
 @pytest.mark.bench
-def test_tiny_watch_bench_reports_its_figures_from_what_it_measured(tmp_path: Path) -> None:
-    text = _tiny(tmp_path, "i")
-    watching = text[text.index("## (i) Watch") : text.index("## Where the time goes")]
+@SHARED
+def test_tiny_watch_bench_reports_its_figures_from_what_it_measured(tiny_report: str) -> None:
+    watching = _section(tiny_report, "## (i) Watch")
     figures = _figures(watching)
     assert [f[0] for f in figures] == [
         "Tesouro requests/s, busiest second (6 domains, 3600 s interval)",
