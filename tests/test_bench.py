@@ -10,6 +10,7 @@ measures, on a quiet machine.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -221,8 +222,8 @@ def _section(text: str, heading: str) -> str:
     return text[start : text.index("\n## ", start)]
 
 
-def _tiny(tmp_path: Path, only: str) -> str:
-    """The report of ``bench.py --tiny --only <only>``."""
+def _tiny(tmp_path: Path, only: str, env: dict[str, str] | None = None) -> str:
+    """The report of ``bench.py --tiny --only <only>``, with ``env`` added to its environment."""
     output = tmp_path / "B.md"
     proc = subprocess.run(
         [
@@ -239,6 +240,7 @@ def _tiny(tmp_path: Path, only: str) -> str:
         timeout=600,
         cwd=ROOT,
         check=False,
+        env={**os.environ, **(env or {})},
     )
     assert proc.returncode == 0, proc.stderr[-5000:]  # 2: a benchmark could not run
     text = output.read_text()
@@ -305,11 +307,23 @@ def test_tiny_bench_reports_a_consistent_ratio_for_every_benchmark_and_call(
     assert [f[1] for f in _figures(generation)] == ["not measured (--tiny)"] * 2
 
 
+@pytest.fixture
+def bulk_postgres(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A fresh database on the session's PostgreSQL server for (e)'s two workers, in place of
+    the server of its own the script would start (the same initdb and start, once more); none
+    where PostgreSQL is not installed, so that the script says so and the test fails."""
+    from .postgres import binaries
+
+    if binaries() is None:
+        return {}
+    return {bench_bulk.POSTGRES_ENV: request.getfixturevalue("postgres_dsn")}
+
+
 @pytest.mark.bench
 def test_tiny_bulk_bench_computes_each_figure_from_what_the_sandbox_counted(
-    tmp_path: Path,
+    tmp_path: Path, bulk_postgres: dict[str, str]
 ) -> None:
-    text = _tiny(tmp_path, "e")
+    text = _tiny(tmp_path, "e", bulk_postgres)
     assert not [line for line in text.splitlines() if line.startswith("| (")]  # (e) alone
     bulk = _section(text, "## (e) Bulk onboarding")
     figures = _figures(bulk)
