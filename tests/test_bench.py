@@ -3,8 +3,8 @@
 The measuring functions run in this process on a fake clock (alternating rounds, ratios from
 the numbers measured, the verdicts); then ``scripts/bench.py --tiny`` runs every benchmark
 once at the least size (all but (e) in one run, (e) alone) and its report is checked for its
-structure and for figures that agree with one another. No test asks whether a goal was met: that is what ``make bench``
-measures, on a quiet machine.
+structure and for figures that agree with one another. No test asks whether a goal was met:
+that is what ``make bench`` measures, on a quiet machine.
 """
 
 from __future__ import annotations
