@@ -2,9 +2,10 @@
 
 Each worker is the real ``maildns`` command in a process of its own, as a team runs them, against
 a sandbox that limits Tesouro (so that the workers overlap for seconds) and counts what it
-answers; the journal is a fresh database on the real PostgreSQL server the suite starts. What is
-left to do afterwards is asked of ``maildns onboard plan`` in this process: its answer is read
-from the journal, wherever the command runs.
+answers; the journal is a fresh database on the real PostgreSQL server the suite starts. What
+runs once the workers have ended (the rerun that finishes their work, ``maildns onboard plan``)
+runs in this process: what it does is read from the journal and the vendors, wherever the
+command runs.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, dict[str, object]]:
     stdout, stderr = proc.communicate(timeout=240)
     assert proc.returncode in (0, 1), stderr
     return proc.returncode, json.loads(stdout)
+
+
+def rerun(config: Path, state: str) -> tuple[int, dict[str, object]]:
+    """``worker`` started again once the others have ended, in this process."""
+    code, stdout, stderr = run(
+        "onboard", "apply", str(config), "--yes", "--json", "--state", state, "--concurrency", "4"
+    )
+    assert code in (0, 1), stderr
+    return code, json.loads(stdout)
 
 
 def made(sb: Sandbox) -> tuple[dict[str, int], dict[str, int], dict[str, int], int]:
@@ -152,8 +162,7 @@ def test_killing_one_of_two_workers_loses_and_duplicates_nothing(
         failed = document["failed_domains"]
         assert isinstance(failed, list)
         assert all("stopped in the middle of this zone" in f["error"] for f in failed)
-    again = worker(config, postgres_dsn)  # the dead worker, started again
-    code, document = finish(again)
+    code, document = rerun(config, postgres_dsn)  # the dead worker, started again
     assert code == 0, document
     assert_each_made_once(limited)
     assert plan_is_empty(config, postgres_dsn)
@@ -223,7 +232,7 @@ def test_a_journal_server_that_drops_the_worker_mid_apply_ends_it_in_one_line(
         errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
         assert len(errors) == 1, stderr
         assert "journal" in errors[0], errors
-        code, _ = finish(worker(config, dsn))
+        code, _ = rerun(config, dsn)
         assert code == 0
         assert_each_made_once(limited)
 
