@@ -31,7 +31,7 @@ pytestmark = pytest.mark.long
 
 LIMIT = 10
 DOMAINS = 30
-FEW = 4  # where no worker overlaps another (see the SQLite journal's test)
+FEW = 4  # where a held create, not the size, keeps an apply in the middle (the SQLite case)
 RECORDS = 5  # SPF, DKIM, two MX and DMARC per domain
 # 429s a busy machine may earn although the workers keep to one budget: the permits' 5% margin
 # absorbs 50 ms of delay on the way; a request held up longer may land in the next second's
