@@ -1,7 +1,8 @@
 """How ``make test`` runs the suite: the parallel run keeps a ``pytest.mark.xdist_group`` on one
-worker (the modules that share an expensive fixture rely on it) and starts the long tests first
-(``tests/ordering.py``). Each is checked in a pytest of its own over a small generated suite,
-with the real pytest-xdist and nothing else loaded."""
+worker (the modules that share an expensive fixture rely on it), starts the long tests first
+(``tests/ordering.py``), and fails a test that hangs rather than hanging with it. Each is checked
+in a pytest of its own over a small generated suite, with the real plugins and nothing else
+loaded."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from .specs import ROOT
@@ -21,6 +23,18 @@ pytestmark = pytest.mark.xdist_group("shared")
 
 @pytest.mark.parametrize("n", range(8))
 def test_grouped(n):
+    pass
+"""
+
+HANGING = """
+import threading
+
+
+def test_hangs():
+    threading.Event().wait()  # nothing ever sets it
+
+
+def test_ends():
     pass
 """
 
@@ -69,3 +83,23 @@ def test_the_long_tests_come_first(tmp_path: Path) -> None:
         "test_long",
         "test_first_collected",
     ]
+
+
+def test_a_hanging_test_fails_alone_and_the_run_ends(tmp_path: Path) -> None:
+    configured = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert configured["ini_options"]["timeout"] >= 60  # the suite's own: a minute at least
+    (tmp_path / "test_hang.py").write_text(HANGING)
+    # The suite's plugin and setting, at a second here: the hang never ends, however fast.
+    plugins = ["-p", "no:cacheprovider", "-p", "pytest_timeout", "-p", "xdist.plugin"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *plugins, "-n", "2", "-o", "timeout=1", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "FAILED test_hang.py::test_hangs - Failed: Timeout" in done.stdout, done.stdout
+    assert "1 failed, 1 passed" in done.stdout, done.stdout
