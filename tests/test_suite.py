@@ -52,19 +52,25 @@ def test_long():
 """
 
 
-def _run(tmp_path: Path, *args: str) -> list[tuple[str, str]]:
-    """(worker, test) for each test the run passed, in the order reported."""
+def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A pytest of its own over the suite generated in ``tmp_path``, with the plugins ``args``
+    ask for and no other."""
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    long: a long test\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", *args, str(tmp_path)],
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
         cwd=tmp_path,
-        # only the plugins asked for: this is about pytest and xdist, not the suite's fixtures
+        # only the plugins asked for: this is about pytest and its plugins, not the suite's
         env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(ROOT)},
     )
+
+
+def _run(tmp_path: Path, *args: str) -> list[tuple[str, str]]:
+    """(worker, test) for each test the run passed, in the order reported."""
+    done = _pytest(tmp_path, "-v", *args)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return re.findall(r"^(?:\[(gw\d+)\] \[ *\d+%\] )?PASSED (\S+)|^(\S+) PASSED", done.stdout, re.M)
 
@@ -90,16 +96,8 @@ def test_a_hanging_test_fails_alone_and_the_run_ends(tmp_path: Path) -> None:
     assert configured["ini_options"]["timeout"] >= 60  # the suite's own: a minute at least
     (tmp_path / "test_hang.py").write_text(HANGING)
     # The suite's plugin and setting, at a second here: the hang never ends, however fast.
-    plugins = ["-p", "no:cacheprovider", "-p", "pytest_timeout", "-p", "xdist.plugin"]
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", *plugins, "-n", "2", "-o", "timeout=1", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=tmp_path,
-        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(ROOT)},
-    )
+    plugins = ["-p", "pytest_timeout", "-p", "xdist.plugin"]
+    done = _pytest(tmp_path, *plugins, "-n", "2", "-o", "timeout=1")
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "FAILED test_hang.py::test_hangs - Failed: Timeout" in done.stdout, done.stdout
     assert "1 failed, 1 passed" in done.stdout, done.stdout
