@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import spec_diff
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 UV = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
@@ -37,9 +36,6 @@ _DATE = re.compile(r"^v?(\d{4})[-.](\d{2})[-.](\d{2})$")
 BUILD_REQUIRES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"][
     "requires"
 ]
-# libyaml's safe loader where PyYAML has it: the same documents as spec_diff.load_text's
-# pure-Python one, ten times faster, and a spec's every committed version is read.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def spec_id(spec: Path) -> str:
@@ -56,14 +52,9 @@ def pep440(version: str) -> str:
     raise ValueError(f"info.version {version!r} is neither a date nor a release number")
 
 
-@functools.cache
-def _load(text: str | None) -> dict[str, Any] | None:
-    """A spec's text as spec_diff.load_text reads it; each text once (the current one is read
-    for its revision, its version and its title, and is often the last committed one too)."""
-    if text is None:
-        return None
-    data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-    return data if isinstance(data, dict) else {}
+# Each spec text once: the current one is read for its revision, its version and its title,
+# and is often the last committed one too.
+_load = functools.cache(spec_diff.load_text)
 
 
 def _git(*args: str) -> str:

@@ -60,10 +60,15 @@ class Change:
 
 
 # --- loading -----------------------------------------------------------------------------------
+# libyaml's safe loader where PyYAML is built with it: the same documents as the pure-Python
+# one, ten times faster (a spec's every committed version may be read).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_text(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     return data if isinstance(data, dict) else {}
 
 

@@ -20,7 +20,8 @@ import pytest
 from .specs import ROOT, SPECS
 
 GENERATE = ROOT / "scripts" / "generate.py"
-sys.path.insert(0, str(GENERATE.parent))
+if str(GENERATE.parent) not in sys.path:
+    sys.path.insert(0, str(GENERATE.parent))
 import generate  # noqa: E402
 
 
