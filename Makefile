@@ -7,6 +7,12 @@ UV_VERSION := 0.13.8
 # uv from PATH, else a private copy bootstrapped with pip into .tools/
 UV ?= $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 VENV := .venv
+# The interpreter .venv is made with: of the python3.N builds of the version python3 runs, the
+# first with libpython linked in, not shared (scripts/venv_python.py says why: 15-25 % of the
+# suite's CPU); `make VENV_PYTHON=...` to choose. A change of it remakes .venv.
+ifndef VENV_PYTHON
+VENV_PYTHON := $(shell python3 scripts/venv_python.py)
+endif
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 GEN ?= generated
@@ -20,7 +26,7 @@ SPECS := $(sort $(wildcard specs/*.yaml))
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --jobs=$(NPROC) --output-sync=target
 
-.PHONY: all setup generate check-generated lint test record bench conformance clean dist watch
+.PHONY: FORCE all setup generate check-generated lint test record bench conformance clean dist watch
 
 all: setup generate docs
 
@@ -34,9 +40,12 @@ setup: $(VENV)/.synced
 # Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (as on CI machines) no
 # process writes it, and each of the suite's many interpreters would compile every module it
 # imports again.
-$(VENV)/.synced: pyproject.toml uv.lock | $(filter .tools/bin/uv,$(UV))
-	$(UV) sync --frozen --all-extras --compile-bytecode
-	@touch $@
+$(VENV)/.synced: pyproject.toml uv.lock $(if $(filter $(VENV_PYTHON),$(file < $(VENV)/.synced)),,FORCE) \
+  | $(filter .tools/bin/uv,$(UV))
+	$(UV) sync --frozen --all-extras --compile-bytecode --python "$(VENV_PYTHON)"
+	@echo "$(VENV_PYTHON)" > $@
+
+FORCE:
 
 # --- generation ---------------------------------------------------------------
 # Keyed by content, not mtime (scripts/generate.py, generated/KEYS.json): a fresh clone
