@@ -11,7 +11,7 @@ VENV := .venv
 # first with libpython linked in, not shared (scripts/venv_python.py says why: 15-25 % of the
 # suite's CPU); `make VENV_PYTHON=...` to choose. A change of it remakes .venv.
 ifndef VENV_PYTHON
-VENV_PYTHON := $(shell python3 scripts/venv_python.py)
+VENV_PYTHON := $(or $(shell python3 scripts/venv_python.py),python3)
 endif
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin

@@ -380,6 +380,7 @@ print(line - 1)
 """
 
 
+@pytest.mark.long
 def test_a_stop_signal_at_any_line_of_the_wait_ends_it() -> None:
     done = subprocess.run(
         [sys.executable, "-c", SIGNAL_AT_EVERY_LINE],

@@ -190,6 +190,7 @@ def test_no_answer_is_a_connection_error_caused_by_httpx_and_naming_the_host() -
     assert "t0ken-value" not in str(error) + repr(error.args)
 
 
+@pytest.mark.long
 async def test_500_concurrent_calls_meeting_an_expired_login_log_in_once(sb: Sandbox) -> None:
     """More calls than the pool has connections (100) all meet an expired token: the re-login
     must find a connection (none is held by a refused call), and happens once."""

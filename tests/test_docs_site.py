@@ -35,7 +35,7 @@ SCREENSHOTS = ROOT / ".screenshots"
 CHROMIUM = Path(os.environ.get("MAILDNS_CHROMIUM", "/usr/bin/chromium"))
 
 # One worker starts the browser and serves site/ once (module fixtures) for every test here.
-pytestmark = pytest.mark.xdist_group("docs_site")
+pytestmark = [pytest.mark.xdist_group("docs_site"), pytest.mark.long]
 
 # page (under site/), spec, title shown on the page, one operation to look for
 VENDOR_PAGES = [

@@ -113,6 +113,7 @@ def test_retry_after_is_honoured(sb: Sandbox) -> None:
         assert time.monotonic() - started >= 0.5
 
 
+@pytest.mark.long
 @pytest.mark.usefixtures("no_backoff")
 def test_a_timeout_is_retried_then_raised(sb: Sandbox) -> None:
     # A timeout the retry's prompt answer meets even on a busy machine; delays far past it.

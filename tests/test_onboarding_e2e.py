@@ -172,6 +172,7 @@ def test_verify_wait_looks_again_after_a_servfail(applied: Path, sandbox_env: Sa
     assert sandbox_env.pending_dns_faults() == []
 
 
+@pytest.mark.long
 def test_verify_without_an_answer_reports_the_timeout(applied: Path, sandbox_env: Sandbox) -> None:
     sandbox_env.dns_fault("drop", server="ns2")
     code, domain = verify_json(applied)

@@ -221,6 +221,7 @@ def applied(sandbox_env: Sandbox, tmp_path: Path) -> Path:
     return config
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("fault", ["drop", "servfail"])
 def test_a_nameserver_without_an_answer_makes_records_unknown_not_missing(
     applied: Path, sandbox_env: Sandbox, fault: str

@@ -172,6 +172,7 @@ def test_facade_calls_keep_under_the_vendors_limit(limited: Sandbox) -> None:
     assert creates == {"201": 25}
 
 
+@pytest.mark.long
 def test_a_client_told_too_much_learns_the_limit_from_the_headers_and_429s(
     limited: Sandbox,
 ) -> None:
