@@ -8,8 +8,8 @@ UV_VERSION := 0.13.8
 UV ?= $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 VENV := .venv
 # The interpreter .venv is made with: of the python3.N builds of the version python3 runs, the
-# first with libpython linked in, not shared (scripts/venv_python.py says why: a fifth or more
-# of the suite's CPU). Chosen when .venv is made and recorded in its stamp, then kept;
+# first with libpython linked in, not shared (scripts/venv_python.py says why: about a fifth of
+# the suite's CPU). Chosen when .venv is made and recorded in its stamp, then kept;
 # `make VENV_PYTHON=...` chooses another and remakes .venv.
 ifndef VENV_PYTHON
 VENV_PYTHON := $(or $(file < $(VENV)/.synced),$(shell python3 scripts/venv_python.py),python3)

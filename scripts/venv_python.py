@@ -6,12 +6,13 @@ rather than loaded as a shared library; if none has, the first found; if none is
 script's own interpreter.
 
 Why: a CPython configured with ``--enable-shared`` and built without profile-guided
-optimisation (pyenv's build on our machines) runs this project's code in 15-25 % more CPU than
-a distribution's static, optimised build of the same minor version (Debian's
-``/usr/bin/python3.11``): the same test files, alternated, 7.4 s instead of 9.0 s of CPU; the
-whole suite, 290 core-seconds instead of 390. Which build is optimised cannot be read from the
-interpreter itself (Debian's configure arguments do not show it), but a static executable is
-what distributions that optimise ship, and it can be seen in the process's own mappings.
+optimisation (pyenv's build on our machines) runs this project's code in about a quarter more
+CPU than a distribution's static, optimised build of the same minor version (Debian's
+``/usr/bin/python3.11``): three of the suite's test files, run alternately twice in one
+process each, took 8.7 and 9.3 s of CPU on the first and 7.2 and 7.4 s on the second. Which
+build is optimised cannot be read from the interpreter itself (Debian's configure arguments do
+not show it), but a static executable is what distributions that optimise ship, and it can be
+seen in the process's own mappings.
 
     python3 scripts/venv_python.py          # the path
     python3 scripts/venv_python.py --why    # every candidate, and how it links libpython
