@@ -62,10 +62,10 @@ def probe(path: Path) -> dict[str, object] | None:
         done = subprocess.run(
             [str(path), "-I", "-S", "-c", PROBE], capture_output=True, text=True, timeout=30
         )
-        answer: dict[str, object] = json.loads(done.stdout)
+        answer = json.loads(done.stdout)
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
-    return answer if done.returncode == 0 else None
+    return answer if done.returncode == 0 and isinstance(answer, dict) else None
 
 
 def choose(folders: list[str], version: tuple[int, int], why: bool = False) -> Path | None:

@@ -64,8 +64,12 @@ def test_with_no_static_build_the_first_that_runs(tmp_path: Path) -> None:
 def test_another_version_or_an_interpreter_that_fails_is_never_chosen(tmp_path: Path) -> None:
     other = stand_in(tmp_path / "other", build("/o/python3.11", shared=False, version=(3, 12)))
     failing = stand_in(tmp_path / "failing", build("/f/python3.11", shared=False), code=1)
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "python3.11").write_text("#!/bin/sh\necho 3.11\n", encoding="utf-8")
+    (odd / "python3.11").chmod(0o755)
     missing = str(tmp_path / "nothing-here")
-    assert venv_python.choose([other, failing, missing], VERSION) is None
+    assert venv_python.choose([other, failing, str(odd), missing], VERSION) is None
 
 
 def test_a_shim_and_the_interpreter_it_runs_are_one_candidate(
