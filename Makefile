@@ -11,8 +11,9 @@ VENV := .venv
 # first with libpython linked in, not shared (scripts/venv_python.py says why: about a fifth of
 # the suite's CPU). Chosen when .venv is made and recorded in its stamp, then kept;
 # `make VENV_PYTHON=...` chooses another and remakes .venv.
+VENV_RECORDED := $(file < $(VENV)/.synced)
 ifndef VENV_PYTHON
-VENV_PYTHON := $(or $(file < $(VENV)/.synced),$(shell python3 scripts/venv_python.py),python3)
+VENV_PYTHON := $(or $(VENV_RECORDED),$(shell python3 scripts/venv_python.py),python3)
 endif
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
@@ -41,7 +42,7 @@ setup: $(VENV)/.synced
 # Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (as on CI machines) no
 # process writes it, and each of the suite's many interpreters would compile every module it
 # imports again.
-$(VENV)/.synced: pyproject.toml uv.lock $(if $(filter $(VENV_PYTHON),$(file < $(VENV)/.synced)),,FORCE) \
+$(VENV)/.synced: pyproject.toml uv.lock $(if $(filter $(VENV_PYTHON),$(VENV_RECORDED)),,FORCE) \
   | $(filter .tools/bin/uv,$(UV))
 	$(UV) sync --frozen --all-extras --compile-bytecode --python "$(VENV_PYTHON)"
 	@echo "$(VENV_PYTHON)" > $@

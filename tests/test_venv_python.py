@@ -7,6 +7,7 @@ the probe itself is tested on this machine's real interpreter against ``ldd``.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,12 @@ import venv_python  # noqa: E402
 VERSION = (3, 11)
 
 
-def stand_in(folder: Path, answer: dict[str, object] | None, code: int = 0) -> str:
-    """A ``python3.11`` in ``folder`` that answers the probe with ``answer`` (or with nothing
-    that parses) and exits with ``code``."""
+def stand_in(folder: Path, answer: dict[str, object] | str, code: int = 0) -> str:
+    """A ``python3.11`` in ``folder`` that answers the probe with ``answer`` (an object as JSON,
+    a text as it is) and exits with ``code``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "python3.11"
-    text = json.dumps(answer) if answer is not None else "Segmentation fault"
+    text = answer if isinstance(answer, str) else json.dumps(answer)
     path.write_text(f"#!/bin/sh\necho '{text}'\nexit {code}\n", encoding="utf-8")
     path.chmod(0o755)
     return str(folder)
@@ -55,7 +56,7 @@ def test_of_two_static_builds_the_first_found(tmp_path: Path) -> None:
 
 
 def test_with_no_static_build_the_first_that_runs(tmp_path: Path) -> None:
-    broken = stand_in(tmp_path / "broken", None, code=139)
+    broken = stand_in(tmp_path / "broken", "Segmentation fault", code=139)
     unknown = stand_in(tmp_path / "unknown", build("/u/python3.11", shared=None))
     shared = stand_in(tmp_path / "shared", build("/s/python3.11", shared=True))
     assert venv_python.choose([broken, unknown, shared], VERSION) == Path(unknown) / "python3.11"
@@ -64,12 +65,9 @@ def test_with_no_static_build_the_first_that_runs(tmp_path: Path) -> None:
 def test_another_version_or_an_interpreter_that_fails_is_never_chosen(tmp_path: Path) -> None:
     other = stand_in(tmp_path / "other", build("/o/python3.11", shared=False, version=(3, 12)))
     failing = stand_in(tmp_path / "failing", build("/f/python3.11", shared=False), code=1)
-    odd = tmp_path / "odd"
-    odd.mkdir()
-    (odd / "python3.11").write_text("#!/bin/sh\necho 3.11\n", encoding="utf-8")
-    (odd / "python3.11").chmod(0o755)
+    odd = stand_in(tmp_path / "odd", "3.11")  # JSON, but not an object
     missing = str(tmp_path / "nothing-here")
-    assert venv_python.choose([other, failing, str(odd), missing], VERSION) is None
+    assert venv_python.choose([other, failing, odd, missing], VERSION) is None
 
 
 def test_a_shim_and_the_interpreter_it_runs_are_one_candidate(
@@ -85,12 +83,23 @@ def test_a_shim_and_the_interpreter_it_runs_are_one_candidate(
 
 
 @pytest.mark.skipif(shutil.which("ldd") is None, reason="ldd is not installed")
-def test_the_probe_reads_how_a_real_interpreter_links_libpython_as_ldd_does() -> None:
-    about = venv_python.probe(Path(sys.executable))
-    assert about is not None
-    assert about["version"] == list(sys.version_info[:2])
-    linked = subprocess.run(["ldd", sys.executable], capture_output=True, text=True, check=True)
-    assert about["shared"] is ("libpython" in linked.stdout)
+def test_the_probe_reads_how_each_real_interpreter_links_libpython_as_ldd_does() -> None:
+    # Every build of this version on the machine: where there are both kinds (pyenv's shared
+    # build and Debian's static one, here and on CI), a probe that always said the same fails.
+    name = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    folders = [*os.environ.get("PATH", "").split(os.pathsep), "/usr/bin"]
+    paths = [Path(sys.executable), *venv_python.candidates(name, folders)]
+    answered = 0
+    for path in paths:
+        about = venv_python.probe(path)
+        if about is None:
+            continue
+        assert about["version"] == list(sys.version_info[:2]), path
+        executable = str(about["executable"])
+        ldd = subprocess.run(["ldd", executable], capture_output=True, text=True, check=True)
+        assert about["shared"] is ("libpython" in ldd.stdout), executable
+        answered += 1
+    assert answered, "no interpreter answered the probe"
 
 
 def make_dry_run(*args: str) -> str:
